@@ -1,0 +1,145 @@
+// Data: validation and conversion of what users pass to fit/evaluate/predict, and the data utilities
+// trainTestSplit and oneHot. Everything here runs before a model changes, so bad data never half-trains one.
+import { kernels as k } from './backend.js';
+import { arena } from './arena.js';
+import { ShapeError, ValueError, describe } from './errors.js';
+import { Tensor, toTensor, type TensorLike } from './tensor.js';
+
+/** Validated data in float32 rows, ready to copy into the wasm memory. */
+export interface Dataset {
+  x: Float32Array;
+  y: Float32Array;
+  rows: number;
+  inputDim: number;
+  /** Floats per target row: the output width, or 1 for class indices. */
+  targetCols: number;
+  slice(start: number, end: number): Dataset;
+}
+
+/** What the model expects of the data. Widths are undefined when the model is not built yet. */
+export interface DataSpec {
+  where: string;
+  inputDim: number | undefined;
+  outputDim: number | undefined;
+  /** Output width for an input width, for a model not built yet. */
+  outputDimFor?: (inputDim: number) => number;
+  /** Targets are class indices (sparse categorical cross-entropy). */
+  sparse: boolean;
+  /** Targets are probabilities in [0, 1] (the cross-entropies). */
+  probabilities: boolean;
+  needTargets: boolean;
+}
+
+function rows2d(t: Tensor): [number, number] {
+  return t.shape.length === 2 ? [t.shape[0]!, t.shape[1]!] : [t.shape[0]!, 1];
+}
+
+/** Checks x (and y) against the model and each other; converts them to float32 rows. Throws a clear error otherwise. */
+export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
+  const { where } = spec;
+  if (x === undefined || x === null) throw new ValueError(`${where}: x is required`);
+  const xt = toTensor(x, where, 'x');
+  if (xt.shape.length > 2) throw new ShapeError(`${where}: x must be 2-D [samples, features], got shape [${xt.shape.join(', ')}]`);
+  const [rows, inputDim] = rows2d(xt);
+  if (rows === 0 || inputDim === 0) throw new ValueError(`${where}: x is empty (shape [${xt.shape.join(', ')}])`);
+  if (spec.inputDim !== undefined && inputDim !== spec.inputDim) {
+    throw new ShapeError(`${where}: x has ${inputDim} features per sample, but the model expects ${spec.inputDim} (x shape [${xt.shape.join(', ')}])`);
+  }
+  const outputDim = spec.outputDim ?? spec.outputDimFor?.(inputDim) ?? 0;
+  if (!spec.needTargets && y === undefined) return dataset(xt.data, new Float32Array(0), rows, inputDim, 0);
+  if (y === undefined || y === null) throw new ValueError(`${where}: y is required`);
+  const yt = toTensor(y, where, 'y');
+  if (yt.shape.length > 2) throw new ShapeError(`${where}: y must be 1-D or 2-D, got shape [${yt.shape.join(', ')}]`);
+  const [yRows, yCols] = rows2d(yt);
+  if (yRows !== rows) throw new ShapeError(`${where}: x has ${rows} samples but y has ${yRows}`);
+  if (spec.sparse) {
+    if (yCols !== 1) throw new ShapeError(`${where}: sparseCategoricalCrossentropy takes one class index per sample (y shape [${rows}] or [${rows}, 1]), got y shape [${yt.shape.join(', ')}]; for one-hot targets use categoricalCrossentropy`);
+    checkLabels(yt.data, outputDim, where);
+    return dataset(xt.data, yt.data, rows, inputDim, 1);
+  }
+  if (yCols !== outputDim) {
+    const hint = yCols === 1 && outputDim > 1 ? '; for class indices use sparseCategoricalCrossentropy, or oneHot(y, classes)' : '';
+    throw new ShapeError(`${where}: y has ${yCols} values per sample, but the model outputs ${outputDim} (y shape [${yt.shape.join(', ')}])${hint}`);
+  }
+  if (spec.probabilities) {
+    for (let i = 0; i < yt.data.length; i++) {
+      const v = yt.data[i]!;
+      if (v < 0 || v > 1) throw new ValueError(`${where}: y[${Math.floor(i / yCols)}] is ${v}, but cross-entropy targets must be in [0, 1]`);
+    }
+  }
+  return dataset(xt.data, yt.data, rows, inputDim, yCols);
+}
+
+function checkLabels(labels: Float32Array, classes: number, where: string): void {
+  for (let i = 0; i < labels.length; i++) {
+    const v = labels[i]!;
+    if (!Number.isInteger(v) || v < 0 || v >= classes) {
+      throw new ValueError(`${where}: label y[${i}] = ${v} is not a class index in [0, ${classes - 1}]`);
+    }
+  }
+}
+
+function dataset(x: Float32Array, y: Float32Array, rows: number, inputDim: number, targetCols: number): Dataset {
+  return {
+    x, y, rows, inputDim, targetCols,
+    slice: (start, end) => dataset(x.subarray(start * inputDim, end * inputDim), y.subarray(start * targetCols, end * targetCols), end - start, inputDim, targetCols),
+  };
+}
+
+/** Options of `trainTestSplit`. */
+export interface SplitOptions {
+  /** Fraction of samples for the test set (rounded up, as scikit-learn does); default 0.25. */
+  testSize?: number;
+  /** Shuffle before splitting; default true. */
+  shuffle?: boolean;
+  /** Seed of the shuffle; random if omitted. */
+  seed?: number;
+}
+
+/** Splits `(x, y)` into `[xTrain, xTest, yTrain, yTest]`, like scikit-learn's `train_test_split`. */
+export function trainTestSplit(x: TensorLike, y: TensorLike, options: SplitOptions = {}): [Tensor, Tensor, Tensor, Tensor] {
+  const where = 'trainTestSplit()';
+  const testSize = options.testSize ?? 0.25;
+  if (typeof testSize !== 'number' || !(testSize > 0 && testSize < 1)) throw new ValueError(`${where}: testSize must be in (0, 1), got ${describe(testSize)}`);
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+  if (!(Number.isSafeInteger(seed) && seed >= 0)) throw new ValueError(`${where}: seed must be a non-negative integer, got ${describe(seed)}`);
+  const xt = toTensor(x, where, 'x');
+  const yt = toTensor(y, where, 'y');
+  const [rows, xCols] = rows2d(xt);
+  const [yRows, yCols] = rows2d(yt);
+  if (rows !== yRows) throw new ShapeError(`${where}: x has ${rows} samples but y has ${yRows}`);
+  const nTest = Math.ceil(rows * testSize);
+  if (nTest === 0 || nTest === rows) throw new ValueError(`${where}: testSize ${testSize} of ${rows} samples leaves an empty ${nTest === 0 ? 'test' : 'training'} set`);
+  const order = new Int32Array(rows);
+  if (options.shuffle ?? true) {
+    const block = arena.alloc(16 + rows * 4);
+    try {
+      k.seedRandom(block, seed, 0);
+      k.permutation(block + 16, rows, block);
+      order.set(arena.i32(block + 16, rows));
+    } finally {
+      arena.release(block);
+    }
+  } else {
+    for (let i = 0; i < rows; i++) order[i] = i;
+  }
+  const take = (t: Tensor, cols: number, from: number, to: number) => {
+    const out = new Float32Array((to - from) * cols);
+    for (let r = from; r < to; r++) out.set(t.data.subarray(order[r]! * cols, (order[r]! + 1) * cols), (r - from) * cols);
+    return new Tensor(out, t.shape.length === 2 ? [to - from, cols] : [to - from]);
+  };
+  // As scikit-learn: the test set is the first part of the permutation.
+  return [take(xt, xCols, nTest, rows), take(xt, xCols, 0, nTest), take(yt, yCols, nTest, rows), take(yt, yCols, 0, nTest)];
+}
+
+/** One-hot rows for integer class labels: `oneHot([0, 2], 3)` → `[[1, 0, 0], [0, 0, 1]]`. */
+export function oneHot(labels: TensorLike, numClasses: number): Tensor {
+  const where = 'oneHot()';
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`${where}: numClasses must be a positive integer, got ${describe(numClasses)}`);
+  const t = toTensor(labels, where, 'labels');
+  if (t.shape.length === 2 && t.shape[1] !== 1) throw new ShapeError(`${where}: labels must be 1-D, got shape [${t.shape.join(', ')}]`);
+  checkLabels(t.data, numClasses, where);
+  const out = new Float32Array(t.data.length * numClasses);
+  t.data.forEach((v, i) => { out[i * numClasses + v] = 1; });
+  return new Tensor(out, [t.data.length, numClasses]);
+}

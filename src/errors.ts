@@ -1,0 +1,33 @@
+// The errors neurasm raises on bad input. Each says which call and argument, what was expected and what came,
+// and is raised before anything changes.
+
+/** Base class of every error neurasm raises on purpose. */
+export class NeurasmError extends Error {
+  override name = 'NeurasmError';
+}
+
+/** Data or weights whose shape does not fit the model or each other. */
+export class ShapeError extends NeurasmError {
+  override name = 'ShapeError';
+}
+
+/** A value out of range, not finite, of the wrong type, or a name nothing answers to. */
+export class ValueError extends NeurasmError {
+  override name = 'ValueError';
+}
+
+/** A call made in the wrong state, e.g. `fit` before `compile`. */
+export class StateError extends NeurasmError {
+  override name = 'StateError';
+}
+
+/** Short printable form of any value for an error message. */
+export function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
+  return typeof value;
+}

@@ -1,0 +1,19 @@
+// The public entry of neurasm: importing it loads and instantiates the wasm core (top-level await), after
+// which everything is synchronous except `fit`.
+export { Sequential } from './sequential.js';
+export type { SequentialOptions, CompileOptions, FitOptions, EvaluateOptions, PredictOptions, SummaryOptions } from './sequential.js';
+export { Layer, Dense, Activation, Dropout } from './layers.js';
+export type { LayerOptions, DenseOptions, DropoutOptions, Regularizer, RegularizerLike } from './layers.js';
+export { Optimizer, SGD, Adam, AdamW, RMSprop } from './optimizers.js';
+export type { OptimizerOptions, SGDOptions, AdamOptions, AdamWOptions, RMSpropOptions, OptimizerName } from './optimizers.js';
+export { History, EarlyStopping, TerminateOnNaN } from './callbacks.js';
+export type { Callback, Logs, EarlyStoppingOptions } from './callbacks.js';
+export { Tensor, tensor } from './tensor.js';
+export type { TensorLike } from './tensor.js';
+export { trainTestSplit, oneHot } from './data.js';
+export type { SplitOptions } from './data.js';
+export { NeurasmError, ShapeError, ValueError, StateError } from './errors.js';
+export type { ActivationName } from './activations.js';
+export type { LossName } from './losses.js';
+export type { MetricName } from './metrics.js';
+export type { InitializerName } from './initializers.js';

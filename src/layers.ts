@@ -1,0 +1,358 @@
+// Layers: what a layer is (its weights' shapes, its output width) is separate from where it computes
+// (byte offsets the model hands it once per build or batch capacity). forward/backward only call kernels.
+import { kernels as k } from './backend.js';
+import { arena } from './arena.js';
+import { ACTIVATIONS, activationKey, type ActivationName, type ActivationKernels } from './activations.js';
+import { INITIALIZERS, initializerKey, type InitializerName } from './initializers.js';
+import { ShapeError, ValueError, describe } from './errors.js';
+import { Tensor, toTensor, type TensorLike } from './tensor.js';
+import { camelCase } from './names.js';
+
+/** An L1/L2 penalty on a weight: `l1·Σ|w| + l2·Σw²`, added to the loss (Keras's `L1L2`). */
+export interface Regularizer { l1?: number; l2?: number }
+
+/** `'l1'`, `'l2'` or `'l1_l2'` (each 0.01, as in Keras) or explicit factors. */
+export type RegularizerLike = Regularizer | 'l1' | 'l2' | 'l1l2' | 'l1_l2';
+
+/** One weight a layer declares: its name within the layer, shape, initialiser and penalty. */
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  initializer: InitializerName;
+  regularizer: Required<Regularizer> | undefined;
+}
+
+/** Offsets of a layer's per-batch buffers, each `capacity × outputDim` floats. */
+export interface LayerBuffers { out: number; pre: number; mask: number; grad: number }
+
+const counters = new Map<string, number>();
+/** Keras's default names: the first `dense`, then `dense_1`, `dense_2`, … (one counter per process). */
+function uniqueName(prefix: string): string {
+  const n = counters.get(prefix) ?? 0;
+  counters.set(prefix, n + 1);
+  return n === 0 ? prefix : `${prefix}_${n}`;
+}
+
+function resolveRegularizer(r: RegularizerLike | undefined, where: string): Required<Regularizer> | undefined {
+  if (r === undefined) return undefined;
+  if (typeof r === 'string') {
+    const key = camelCase(r).toLowerCase();
+    if (key === 'l1') return { l1: 0.01, l2: 0 };
+    if (key === 'l2') return { l1: 0, l2: 0.01 };
+    if (key === 'l1l2') return { l1: 0.01, l2: 0.01 };
+    throw new ValueError(`${where}: unknown regularizer ${describe(r)}; expected 'l1', 'l2', 'l1_l2' or { l1, l2 }`);
+  }
+  const l1 = r.l1 ?? 0;
+  const l2 = r.l2 ?? 0;
+  for (const [name, v] of [['l1', l1], ['l2', l2]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValueError(`${where}: regularizer ${name} must be a non-negative number, got ${describe(v)}`);
+  }
+  return { l1, l2 };
+}
+
+/** Options every layer takes. */
+export interface LayerOptions {
+  /** Unique name within the model; defaults to the class's Keras name with a counter (`dense_1`). */
+  name?: string;
+  /** Width of the input, for a first layer (Keras's `input_dim`). */
+  inputDim?: number;
+  /** Shape of one input sample, for a first layer (Keras's `input_shape`); only 1-D samples, e.g. `[2]`. */
+  inputShape?: number[];
+}
+
+/** Base class of layers: naming, input declaration, weights access, and the compute interface a model drives. */
+export abstract class Layer {
+  /** The layer's name, unique within its model. */
+  readonly name: string;
+  /** The Keras class name shown by `summary` (e.g. `'Dense'`). */
+  abstract readonly className: string;
+  /** Input width declared by `inputDim`/`inputShape`, if any. */
+  readonly declaredInputDim: number | undefined;
+  /** Input width once built. */
+  inputDim = 0;
+  /** Output width once built. */
+  outputDim = 0;
+  /** Absolute byte offsets of this layer's weights and their gradients (set by the model). */
+  weightOffsets: number[] = [];
+  gradOffsets: number[] = [];
+  /** Per-batch buffers (set by the model). */
+  buffers: LayerBuffers = { out: 0, pre: 0, mask: 0, grad: 0 };
+  /** Offset of the input last given to `forward`, kept for `backward`. */
+  protected input = 0;
+  /** Set once the layer joins a model: a layer belongs to one model. */
+  owner: object | undefined;
+
+  protected constructor(prefix: string, options: LayerOptions, where: string) {
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
+      throw new ValueError(`${where}: name must be a non-empty string, got ${describe(options.name)}`);
+    }
+    this.name = options.name ?? uniqueName(prefix);
+    this.declaredInputDim = inputDimOf(options, where);
+  }
+
+  /** Output width for an input width; throws if the layer cannot take it. */
+  abstract computeOutputDim(inputDim: number): number;
+
+  /** The weights this layer needs for an input width (none for most layers). */
+  weightSpecs(_inputDim: number): WeightSpec[] {
+    return [];
+  }
+
+  /** Which per-batch buffers the layer uses, each `capacity × outputDim` floats. */
+  abstract bufferNames(): Array<keyof LayerBuffers>;
+
+  /** Computes `buffers.out` from `input` (`rows × inputDim` floats at that offset). */
+  abstract forward(input: number, rows: number, training: boolean, randomState: number): void;
+
+  /**
+   * From `buffers.grad` (d loss / d output, or d loss / d pre-activation when `gradIsPre`), writes the weight
+   * gradients and, unless `dInput` is 0, d loss / d input there.
+   */
+  abstract backward(dInput: number, rows: number, gradIsPre: boolean): void;
+
+  /** The activation applied last and the offset of its input, if the loss can fuse with it. */
+  outputActivation(): { name: ActivationName; logits: number } | undefined {
+    return undefined;
+  }
+
+  /** Adds each weight's penalty gradient and returns the penalty (0 without regularizers). */
+  regularize(): number {
+    return 0;
+  }
+
+  /** The penalty alone, for evaluation. */
+  penalty(): number {
+    return 0;
+  }
+
+  /** Copies of the layer's weights (e.g. `[kernel [in, units], bias [units]]`), empty before the model is built. */
+  getWeights(): Tensor[] {
+    const specs = this.weightSpecs(this.inputDim);
+    if (this.weightOffsets.length !== specs.length) return [];
+    return specs.map((s, i) => new Tensor(arena.read(this.weightOffsets[i]!, size(s.shape)), s.shape));
+  }
+
+  /** Replaces the layer's weights; shapes must match `getWeights()` and values be finite. Nothing changes on error. */
+  setWeights(weights: readonly TensorLike[]): void {
+    const where = `${this.name}.setWeights()`;
+    const specs = this.weightSpecs(this.inputDim);
+    if (this.weightOffsets.length !== specs.length || specs.length === 0) {
+      if (specs.length === 0 && this.weightOffsets.length === 0 && this.inputDim > 0) {
+        if (weights.length === 0) return;
+        throw new ShapeError(`${where}: layer ${this.name} has no weights, got ${weights.length} arrays`);
+      }
+      throw new ShapeError(`${where}: layer ${this.name} is not built yet (give the first layer inputDim or inputShape)`);
+    }
+    const checked = checkWeights(weights, specs, where);
+    checked.forEach((t, i) => arena.write(this.weightOffsets[i]!, t.data));
+  }
+}
+
+/** Validates a list of weight arrays against specs; returns them as Tensors. Throws before anything is written. */
+export function checkWeights(weights: readonly TensorLike[], specs: WeightSpec[], where: string): Tensor[] {
+  if (!Array.isArray(weights) || weights.length !== specs.length) {
+    throw new ShapeError(`${where}: expected ${specs.length} weight arrays (${specs.map((s) => `${s.name} [${s.shape.join(', ')}]`).join(', ')}), got ${describe(weights)}`);
+  }
+  return specs.map((s, i) => {
+    const t = toTensor(weights[i], where, `weights[${i}] (${s.name})`);
+    const same = t.shape.length === s.shape.length && t.shape.every((d, j) => d === s.shape[j]);
+    if (!same) throw new ShapeError(`${where}: ${s.name} must have shape [${s.shape.join(', ')}], got [${t.shape.join(', ')}]`);
+    return t;
+  });
+}
+
+function size(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function positiveInt(v: unknown, what: string, where: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ValueError(`${where}: ${what} must be a positive integer, got ${describe(v)}`);
+  return v;
+}
+
+function inputDimOf(options: LayerOptions, where: string): number | undefined {
+  if (options.inputShape !== undefined) {
+    const s = options.inputShape;
+    if (!Array.isArray(s) || s.length !== 1) {
+      throw new ShapeError(`${where}: inputShape must describe one sample of 1-D features, e.g. [2]; got ${Array.isArray(s) ? `[${s.join(', ')}]` : describe(s)} (flatten images to one row per sample)`);
+    }
+    const dim = positiveInt(s[0], 'inputShape[0]', where);
+    if (options.inputDim !== undefined && options.inputDim !== dim) throw new ShapeError(`${where}: inputDim ${options.inputDim} and inputShape [${dim}] disagree`);
+    return dim;
+  }
+  return options.inputDim === undefined ? undefined : positiveInt(options.inputDim, 'inputDim', where);
+}
+
+/** Options of `Dense`. */
+export interface DenseOptions extends LayerOptions {
+  /** Activation applied to `x·W + b`; default `'linear'`. */
+  activation?: ActivationName | (string & {});
+  /** Whether the layer has a bias; default true. */
+  useBias?: boolean;
+  /** Initialiser of the kernel; default `'glorotUniform'` (Keras's). */
+  kernelInitializer?: InitializerName | (string & {});
+  /** Initialiser of the bias; default `'zeros'`. */
+  biasInitializer?: InitializerName | (string & {});
+  /** Penalty on the kernel. */
+  kernelRegularizer?: RegularizerLike;
+  /** Penalty on the bias. */
+  biasRegularizer?: RegularizerLike;
+}
+
+/** A fully connected layer: `y = activation(x·W + b)`, W of shape `[inputDim, units]`. */
+export class Dense extends Layer {
+  readonly className = 'Dense';
+  /** Output width. */
+  readonly units: number;
+  /** Activation name (table key). */
+  readonly activation: ActivationName;
+  readonly useBias: boolean;
+  readonly kernelInitializer: InitializerName;
+  readonly biasInitializer: InitializerName;
+  readonly kernelRegularizer: Required<Regularizer> | undefined;
+  readonly biasRegularizer: Required<Regularizer> | undefined;
+  private readonly act: ActivationKernels;
+
+  constructor(units: number, options: DenseOptions = {}) {
+    super('dense', options, 'Dense()');
+    this.units = positiveInt(units, 'units', 'Dense()');
+    this.activation = activationKey(options.activation ?? 'linear', 'Dense()');
+    this.act = ACTIVATIONS[this.activation];
+    this.useBias = options.useBias ?? true;
+    this.kernelInitializer = initializerKey(options.kernelInitializer ?? 'glorotUniform', 'Dense()');
+    this.biasInitializer = initializerKey(options.biasInitializer ?? 'zeros', 'Dense()');
+    this.kernelRegularizer = resolveRegularizer(options.kernelRegularizer, 'Dense()');
+    this.biasRegularizer = resolveRegularizer(options.biasRegularizer, 'Dense()');
+  }
+
+  computeOutputDim(): number {
+    return this.units;
+  }
+
+  override weightSpecs(inputDim: number): WeightSpec[] {
+    const specs: WeightSpec[] = [{ name: 'kernel', shape: [inputDim, this.units], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer }];
+    if (this.useBias) specs.push({ name: 'bias', shape: [this.units], initializer: this.biasInitializer, regularizer: this.biasRegularizer });
+    return specs;
+  }
+
+  bufferNames(): Array<keyof LayerBuffers> {
+    return this.activation === 'linear' ? ['out', 'grad'] : ['out', 'pre', 'grad'];
+  }
+
+  forward(input: number, rows: number): void {
+    this.input = input;
+    const { out, pre } = this.buffers;
+    const z = this.activation === 'linear' ? out : pre;
+    k.matmul(z, input, this.weightOffsets[0]!, rows, this.inputDim, this.units, false);
+    if (this.useBias) k.biasAdd(z, this.weightOffsets[1]!, rows, this.units);
+    if (z !== out) this.act.forward(out, z, rows, this.units);
+  }
+
+  backward(dInput: number, rows: number, gradIsPre: boolean): void {
+    const { out, pre, grad } = this.buffers;
+    // d loss / d pre-activation, in place over the output gradient.
+    if (!gradIsPre && this.activation !== 'linear') this.act.backward(grad, grad, pre, out, rows, this.units);
+    k.matmulTransA(this.gradOffsets[0]!, this.input, grad, this.inputDim, rows, this.units, false);
+    if (this.useBias) k.biasGrad(this.gradOffsets[1]!, grad, rows, this.units);
+    if (dInput !== 0) k.matmulTransB(dInput, grad, this.weightOffsets[0]!, rows, this.units, this.inputDim, false);
+  }
+
+  override outputActivation() {
+    return { name: this.activation, logits: this.activation === 'linear' ? this.buffers.out : this.buffers.pre };
+  }
+
+  override regularize(): number {
+    return this.applyPenalty(true);
+  }
+
+  override penalty(): number {
+    return this.applyPenalty(false);
+  }
+
+  private applyPenalty(withGrad: boolean): number {
+    let total = 0;
+    this.weightSpecs(this.inputDim).forEach((s, i) => {
+      const r = s.regularizer;
+      if (!r) return;
+      const n = size(s.shape);
+      total += withGrad ? k.regularize(this.gradOffsets[i]!, this.weightOffsets[i]!, n, r.l1, r.l2) : k.regularizerPenalty(this.weightOffsets[i]!, n, r.l1, r.l2);
+    });
+    return total;
+  }
+}
+
+/** Applies an activation as a layer of its own: `new Activation('softmax')`. */
+export class Activation extends Layer {
+  readonly className = 'Activation';
+  readonly activation: ActivationName;
+  private readonly act: ActivationKernels;
+
+  constructor(activation: ActivationName | (string & {}), options: LayerOptions = {}) {
+    super('activation', options, 'Activation()');
+    this.activation = activationKey(activation, 'Activation()');
+    this.act = ACTIVATIONS[this.activation];
+  }
+
+  computeOutputDim(inputDim: number): number {
+    return inputDim;
+  }
+
+  bufferNames(): Array<keyof LayerBuffers> {
+    return ['out', 'grad'];
+  }
+
+  forward(input: number, rows: number): void {
+    this.input = input;
+    this.act.forward(this.buffers.out, input, rows, this.outputDim);
+  }
+
+  backward(dInput: number, rows: number, gradIsPre: boolean): void {
+    if (dInput === 0) return;
+    const { out, grad } = this.buffers;
+    if (gradIsPre) k.linear(dInput, grad, rows * this.outputDim);
+    else this.act.backward(dInput, grad, this.input, out, rows, this.outputDim);
+  }
+
+  override outputActivation() {
+    return { name: this.activation, logits: this.input };
+  }
+}
+
+/** Options of `Dropout`. */
+export type DropoutOptions = LayerOptions;
+
+/** Zeroes a fraction `rate` of its inputs during training and scales the rest by 1/(1 − rate); identity otherwise. */
+export class Dropout extends Layer {
+  readonly className = 'Dropout';
+  readonly rate: number;
+
+  constructor(rate: number, options: DropoutOptions = {}) {
+    super('dropout', options, 'Dropout()');
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new ValueError(`Dropout(): rate must be in [0, 1), got ${describe(rate)}`);
+    this.rate = rate;
+  }
+
+  computeOutputDim(inputDim: number): number {
+    return inputDim;
+  }
+
+  bufferNames(): Array<keyof LayerBuffers> {
+    return ['out', 'mask', 'grad'];
+  }
+
+  forward(input: number, rows: number, training: boolean, randomState: number): void {
+    const n = rows * this.outputDim;
+    const { out, mask } = this.buffers;
+    if (training && this.rate > 0) {
+      k.dropoutMask(mask, n, randomState, this.rate);
+      k.multiply(out, input, mask, n);
+    } else {
+      k.fill(mask, n, 1);
+      k.linear(out, input, n);
+    }
+  }
+
+  backward(dInput: number, rows: number): void {
+    if (dInput !== 0) k.multiply(dInput, this.buffers.grad, this.buffers.mask, rows * this.outputDim);
+  }
+}

@@ -1,0 +1,58 @@
+// LOSSES: the one table from loss name to its kernels. `value` gives the batch's mean loss; `grad` writes
+// d(loss)/d(prediction) and returns the same value. A loss with `logits` has a fused form that a matching
+// output activation (sigmoid or softmax) uses instead: gradient straight to the pre-activation, no overflow.
+import { kernels as k } from './backend.js';
+import { lookup } from './names.js';
+import type { ActivationName } from './activations.js';
+
+/** Kernels of one loss over `rows × cols` predictions at byte offsets. */
+export interface LossKernels {
+  value(pred: number, target: number, rows: number, cols: number): number;
+  grad(dPred: number, pred: number, target: number, rows: number, cols: number): number;
+  /** The fused form taking pre-activations, used when the output layer's activation is `activation`. */
+  logits?: {
+    activation: ActivationName;
+    value(z: number, target: number, rows: number, cols: number): number;
+    grad(dz: number, z: number, target: number, rows: number, cols: number): number;
+  };
+  /** Targets are class indices, one per row, rather than one value per output. */
+  sparse?: boolean;
+  aliases?: readonly string[];
+}
+
+/** Keras's default delta for the Huber loss. */
+const HUBER_DELTA = 1.0;
+
+/** Every loss by name. */
+export const LOSSES = {
+  meanSquaredError: { value: k.meanSquaredError, grad: k.meanSquaredErrorGrad, aliases: ['mse', 'MSE'] },
+  meanAbsoluteError: { value: k.meanAbsoluteError, grad: k.meanAbsoluteErrorGrad, aliases: ['mae', 'MAE'] },
+  huber: {
+    value: (p, t, r, c) => k.huber(p, t, r, c, HUBER_DELTA),
+    grad: (d, p, t, r, c) => k.huberGrad(d, p, t, r, c, HUBER_DELTA),
+    aliases: ['huber_loss'],
+  },
+  binaryCrossentropy: {
+    value: k.binaryCrossentropy, grad: k.binaryCrossentropyGrad,
+    logits: { activation: 'sigmoid', value: k.binaryCrossentropyLogits, grad: k.binaryCrossentropyLogitsGrad },
+    aliases: ['bce'],
+  },
+  categoricalCrossentropy: {
+    value: k.categoricalCrossentropy, grad: k.categoricalCrossentropyGrad,
+    logits: { activation: 'softmax', value: k.categoricalCrossentropyLogits, grad: k.categoricalCrossentropyLogitsGrad },
+    aliases: ['cce'],
+  },
+  sparseCategoricalCrossentropy: {
+    value: k.sparseCategoricalCrossentropy, grad: k.sparseCategoricalCrossentropyGrad,
+    logits: { activation: 'softmax', value: k.sparseCategoricalCrossentropyLogits, grad: k.sparseCategoricalCrossentropyLogitsGrad },
+    sparse: true,
+  },
+} satisfies Record<string, LossKernels>;
+
+/** A loss's name: `'binaryCrossentropy'`, `'meanSquaredError'`, … (or Keras's `'binary_crossentropy'`, `'mse'`). */
+export type LossName = keyof typeof LOSSES;
+
+/** Resolves a user's loss name to its table key. */
+export function lossKey(name: unknown, where: string): LossName {
+  return lookup<LossKernels>(LOSSES, name, 'loss', where).key as LossName;
+}

@@ -1,0 +1,197 @@
+// Optimizers: hyperparameters and the step count live here; the weights, gradients and slots they update
+// are one flat block each in the wasm memory, owned by the model, so a step is one kernel call.
+import { kernels as k } from './backend.js';
+import { ValueError, describe } from './errors.js';
+import { lookup } from './names.js';
+
+/** Options every optimizer takes. */
+export interface OptimizerOptions {
+  /** Step size. */
+  learningRate?: number;
+  /** Clip each weight's gradient to this L2 norm (Keras's `clipnorm`). */
+  clipNorm?: number;
+  /** Clip the gradient of all weights together to this L2 norm (Keras's `global_clipnorm`). */
+  globalClipNorm?: number;
+  /** Clip every gradient element to [−clipValue, clipValue] (Keras's `clipvalue`). */
+  clipValue?: number;
+}
+
+/** Where a model's flat blocks are: weights, gradients, slots (`slotCount × size` floats), and each weight's range. */
+export interface ParameterBlocks {
+  weights: number;
+  grads: number;
+  slots: number;
+  size: number;
+  ranges: ReadonlyArray<{ offset: number; length: number }>;
+}
+
+function positive(value: number | undefined, name: string, where: string, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new ValueError(`${where}: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} finite number, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function fraction(value: number | undefined, name: string, where: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+    throw new ValueError(`${where}: ${name} must be in [0, 1), got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Base of all optimizers: gradient clipping, the step counter, and the update kernel call. */
+export abstract class Optimizer {
+  /** Current step size; may be changed between epochs (e.g. by a callback). */
+  learningRate: number;
+  /** Steps taken so far (Keras's `iterations`). */
+  iterations = 0;
+  readonly clipNorm: number | undefined;
+  readonly globalClipNorm: number | undefined;
+  readonly clipValue: number | undefined;
+  /** Floats of state per weight (momentum, moments). */
+  abstract readonly slotCount: number;
+
+  protected constructor(options: OptimizerOptions, defaultLearningRate: number, where: string) {
+    this.learningRate = positive(options.learningRate, 'learningRate', where, defaultLearningRate);
+    this.clipNorm = options.clipNorm === undefined ? undefined : positive(options.clipNorm, 'clipNorm', where, 0);
+    this.globalClipNorm = options.globalClipNorm === undefined ? undefined : positive(options.globalClipNorm, 'globalClipNorm', where, 0);
+    this.clipValue = options.clipValue === undefined ? undefined : positive(options.clipValue, 'clipValue', where, 0);
+  }
+
+  /** Clips the gradients as configured, then applies one update to all weights. */
+  step(blocks: ParameterBlocks): void {
+    if (this.clipValue !== undefined) k.clipByValue(blocks.grads, blocks.size, this.clipValue);
+    if (this.clipNorm !== undefined) {
+      for (const r of blocks.ranges) {
+        const g = blocks.grads + r.offset * 4;
+        k.clipByNorm(g, r.length, Math.sqrt(k.sumSquares(g, r.length)), this.clipNorm);
+      }
+    }
+    if (this.globalClipNorm !== undefined) {
+      k.clipByNorm(blocks.grads, blocks.size, Math.sqrt(k.sumSquares(blocks.grads, blocks.size)), this.globalClipNorm);
+    }
+    this.iterations++;
+    this.update(blocks);
+  }
+
+  /** Forgets the steps taken (a model compiled with this optimizer starts its slots from zero). */
+  reset(): void {
+    this.iterations = 0;
+  }
+
+  /** Applies the update rule; `iterations` already counts this step. */
+  protected abstract update(blocks: ParameterBlocks): void;
+
+  /** Keras-style configuration, e.g. for `summary` or saving. */
+  abstract getConfig(): Record<string, number | boolean | string>;
+}
+
+/** Options of `SGD`. */
+export interface SGDOptions extends OptimizerOptions { momentum?: number; nesterov?: boolean }
+
+/** Stochastic gradient descent, with optional (Nesterov) momentum. Keras defaults: lr 0.01, momentum 0. */
+export class SGD extends Optimizer {
+  readonly momentum: number;
+  readonly nesterov: boolean;
+  readonly slotCount: number;
+  constructor(options: SGDOptions = {}) {
+    super(options, 0.01, 'SGD');
+    this.momentum = fraction(options.momentum, 'momentum', 'SGD', 0);
+    this.nesterov = options.nesterov ?? false;
+    this.slotCount = this.momentum > 0 ? 1 : 0;
+  }
+  protected update(b: ParameterBlocks): void {
+    if (this.momentum > 0) k.sgdMomentumStep(b.weights, b.slots, b.grads, b.size, this.learningRate, this.momentum, this.nesterov);
+    else k.sgdStep(b.weights, b.grads, b.size, this.learningRate);
+  }
+  getConfig() { return { name: 'SGD', learningRate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov }; }
+}
+
+/** Options of `Adam` and `AdamW`. */
+export interface AdamOptions extends OptimizerOptions { beta1?: number; beta2?: number; epsilon?: number }
+
+/** Adam with Keras's defaults (lr 0.001, β1 0.9, β2 0.999, ε 1e-7) and Keras's update form. */
+export class Adam extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly slotCount = 2;
+  protected weightDecay = 0;
+  // β1ᵗ and β2ᵗ as running products in f64: each product is one IEEE operation, so every engine gives the
+  // same bits (Math.pow may differ by an ulp between engines).
+  private beta1Power = 1;
+  private beta2Power = 1;
+  constructor(options: AdamOptions = {}, where = 'Adam') {
+    super(options, 0.001, where);
+    this.beta1 = fraction(options.beta1, 'beta1', where, 0.9);
+    this.beta2 = fraction(options.beta2, 'beta2', where, 0.999);
+    this.epsilon = positive(options.epsilon, 'epsilon', where, 1e-7);
+  }
+  protected update(b: ParameterBlocks): void {
+    this.beta1Power *= this.beta1;
+    this.beta2Power *= this.beta2;
+    k.adamStep(b.weights, b.slots, b.slots + b.size * 4, b.grads, b.size, this.learningRate, this.beta1, this.beta2,
+      this.epsilon, this.beta1Power, this.beta2Power, this.weightDecay);
+  }
+  override reset(): void {
+    super.reset();
+    this.beta1Power = 1;
+    this.beta2Power = 1;
+  }
+  getConfig() {
+    return { name: 'Adam', learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
+
+/** Options of `AdamW`. */
+export interface AdamWOptions extends AdamOptions { weightDecay?: number }
+
+/** Adam with decoupled weight decay (Keras's default 0.004), applied to every weight before the Adam update. */
+export class AdamW extends Adam {
+  constructor(options: AdamWOptions = {}) {
+    super(options, 'AdamW');
+    this.weightDecay = positive(options.weightDecay, 'weightDecay', 'AdamW', 0.004, true);
+  }
+  override getConfig() { return { ...super.getConfig(), name: 'AdamW', weightDecay: this.weightDecay }; }
+}
+
+/** Options of `RMSprop`. */
+export interface RMSpropOptions extends OptimizerOptions { rho?: number; epsilon?: number; momentum?: number }
+
+/** RMSprop with Keras's defaults (lr 0.001, ρ 0.9, ε 1e-7, momentum 0): `w −= lr·g/√(v + ε)`. */
+export class RMSprop extends Optimizer {
+  readonly rho: number;
+  readonly epsilon: number;
+  readonly momentum: number;
+  readonly slotCount: number;
+  constructor(options: RMSpropOptions = {}) {
+    super(options, 0.001, 'RMSprop');
+    this.rho = fraction(options.rho, 'rho', 'RMSprop', 0.9);
+    this.epsilon = positive(options.epsilon, 'epsilon', 'RMSprop', 1e-7);
+    this.momentum = fraction(options.momentum, 'momentum', 'RMSprop', 0);
+    this.slotCount = this.momentum > 0 ? 2 : 1;
+  }
+  protected update(b: ParameterBlocks): void {
+    k.rmspropStep(b.weights, b.slots, b.slots + b.size * 4, b.grads, b.size, this.learningRate, this.rho, this.epsilon, this.momentum);
+  }
+  getConfig() { return { name: 'RMSprop', learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon, momentum: this.momentum }; }
+}
+
+/** Every optimizer by name, each made with Keras's defaults. */
+export const OPTIMIZERS = {
+  sgd: { make: () => new SGD(), aliases: ['SGD'] },
+  adam: { make: () => new Adam(), aliases: ['Adam'] },
+  adamw: { make: () => new AdamW(), aliases: ['AdamW', 'adamW'] },
+  rmsprop: { make: () => new RMSprop(), aliases: ['RMSprop', 'rmsProp'] },
+} satisfies Record<string, { make: () => Optimizer; aliases?: readonly string[] }>;
+
+/** An optimizer's name: `'adam'`, `'sgd'`, `'rmsprop'`, `'adamw'`. */
+export type OptimizerName = keyof typeof OPTIMIZERS;
+
+/** An optimizer instance, or a fresh one with Keras's defaults for a name. */
+export function getOptimizer(optimizer: unknown, where: string): Optimizer {
+  if (optimizer instanceof Optimizer) return optimizer;
+  return lookup<{ make: () => Optimizer }>(OPTIMIZERS, optimizer, 'optimizer', where).row.make();
+}

@@ -1,0 +1,649 @@
+// Sequential: a stack of layers and everything Keras's Model does with it: build (allocate weights once),
+// compile (loss, optimizer, metrics; gradients and optimizer slots), fit, evaluate, predict, summary.
+// All validation happens before any state changes; a training step is kernel calls over fixed offsets.
+import { kernels as k } from './backend.js';
+import { arena } from './arena.js';
+import { Layer, checkWeights, type WeightSpec } from './layers.js';
+import { LOSSES, lossKey, type LossKernels, type LossName } from './losses.js';
+import { resolveMetric, type BoundMetric, type MetricName } from './metrics.js';
+import { getOptimizer, type Optimizer, type OptimizerName, type ParameterBlocks } from './optimizers.js';
+import { INITIALIZERS } from './initializers.js';
+import { History, ProgbarLogger, type Callback, type Logs } from './callbacks.js';
+import { ShapeError, StateError, ValueError, describe } from './errors.js';
+import { Tensor, type TensorLike } from './tensor.js';
+import { prepareData, type Dataset } from './data.js';
+
+/** Options of `new Sequential(layers, options)`. */
+export interface SequentialOptions {
+  /** Model name; defaults to `sequential`, `sequential_1`, … */
+  name?: string;
+  /** Seed of every random draw the model makes (initial weights, shuffling, dropout). Random if omitted. */
+  seed?: number;
+}
+
+/** Options of `compile`. */
+export interface CompileOptions {
+  /** An optimizer instance (`new Adam({ learningRate: 0.01 })`) or a name with Keras's defaults (`'adam'`). */
+  optimizer: Optimizer | OptimizerName | (string & {});
+  /** The loss to minimise, by name: `'binaryCrossentropy'`, `'mse'`, `'sparse_categorical_crossentropy'`, … */
+  loss: LossName | (string & {});
+  /** Metrics to log besides the loss: `'accuracy'`, `'mse'`, `'mae'`, … */
+  metrics?: Array<MetricName | (string & {})>;
+}
+
+/** Options of `fit`. */
+export interface FitOptions {
+  /** Passes over the data; default 1. */
+  epochs?: number;
+  /** Samples per gradient step; default 32. */
+  batchSize?: number;
+  /** Reshuffle the training data before each epoch (seeded by the model's seed); default true. */
+  shuffle?: boolean;
+  /** Fraction of the data, taken from the end before shuffling, to validate on after each epoch. */
+  validationSplit?: number;
+  /** `[x, y]` to validate on after each epoch (takes precedence over validationSplit). */
+  validationData?: [TensorLike, TensorLike];
+  /** Epoch to start counting from (to resume); default 0. */
+  initialEpoch?: number;
+  /** 0 silent, 1 progress bar (default), 2 one line per epoch. */
+  verbose?: 0 | 1 | 2;
+  /** Objects with hooks (`onEpochEnd`, …), `EarlyStopping`, `TerminateOnNaN`. */
+  callbacks?: Callback[];
+}
+
+/** Options of `evaluate`. */
+export interface EvaluateOptions {
+  /** Samples per forward pass; default 32 (does not change the result). */
+  batchSize?: number;
+}
+
+/** Options of `predict`. */
+export interface PredictOptions {
+  /** Samples per forward pass; default 32 (does not change the result). */
+  batchSize?: number;
+}
+
+/** Options of `summary`. */
+export interface SummaryOptions {
+  /** Where each line goes; default `console.log`. Pass `() => {}` to only get the returned text. */
+  printFn?: (line: string) => void;
+}
+
+interface Compiled {
+  lossName: LossName;
+  loss: LossKernels;
+  optimizer: Optimizer;
+  metrics: BoundMetric[];
+}
+
+interface Workspace {
+  offset: number;
+  capacity: number;
+  input: number; // gathered batch of inputs [capacity, inputDim]
+  target: number; // gathered batch of targets [capacity, outputDim]
+}
+
+// Blocks a model holds in the arena, released by dispose() or, if the user never calls it, after the model
+// is garbage-collected. Must not reference the model itself.
+class Blocks {
+  readonly offsets = new Set<number>();
+  alloc(bytes: number): number {
+    const o = arena.alloc(bytes);
+    this.offsets.add(o);
+    return o;
+  }
+  release(offset: number): void {
+    if (this.offsets.delete(offset)) arena.release(offset);
+  }
+  releaseAll(): void {
+    for (const o of this.offsets) arena.release(o);
+    this.offsets.clear();
+  }
+}
+
+const collector = new FinalizationRegistry<Blocks>((blocks) => blocks.releaseAll());
+
+let modelCount = 0;
+
+// Streams of the model's generator: one per purpose, so adding a Dropout layer does not change initial weights.
+const INIT_STREAM = 1;
+const SHUFFLE_STREAM = 2;
+const DROPOUT_STREAM = 3;
+const STATE_BYTES = 16;
+
+/** Yield to the event loop at most this often during `fit` (a frame at 60 Hz). */
+const YIELD_MS = 16;
+
+/** A linear stack of layers, trained and used like Keras's `Sequential`. */
+export class Sequential {
+  /** The model's name. */
+  readonly name: string;
+  /** The seed all random draws derive from. */
+  readonly seed: number;
+  /** Set to true (e.g. from a callback) to end `fit` after the current batch. */
+  stopTraining = false;
+
+  private readonly stack: Layer[] = [];
+  private readonly blocks = new Blocks();
+  private built = false;
+  private inputDim = 0;
+  private weightCount = 0;
+  private weightsBlock = 0;
+  private gradsBlock = 0;
+  private slotsBlock = 0;
+  private rngBlock = 0;
+  private ranges: Array<{ offset: number; length: number }> = [];
+  private compiled: Compiled | undefined;
+  private workspace: Workspace | undefined;
+  private disposed = false;
+  private training = false;
+  // Per-workspace facts of the output end, so a step needs no lookups.
+  private fused = false;
+  private logits = 0;
+
+  constructor(layers: Layer[] = [], options: SequentialOptions = {}) {
+    if (options.seed !== undefined && !(Number.isSafeInteger(options.seed) && options.seed >= 0)) {
+      throw new ValueError(`Sequential(): seed must be a non-negative integer, got ${describe(options.seed)}`);
+    }
+    if (!Array.isArray(layers)) throw new ValueError(`Sequential(): layers must be an array of layers, got ${describe(layers)}`);
+    this.name = options.name ?? (modelCount++ === 0 ? 'sequential' : `sequential_${modelCount - 1}`);
+    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+    collector.register(this, this.blocks, this);
+    for (const layer of layers) this.add(layer);
+  }
+
+  /** The layers, in order. */
+  get layers(): readonly Layer[] {
+    return this.stack;
+  }
+
+  /** The optimizer given to `compile`. */
+  get optimizer(): Optimizer | undefined {
+    return this.compiled?.optimizer;
+  }
+
+  /** Names of the values `evaluate` returns: `['loss', ...metrics]`. */
+  get metricsNames(): string[] {
+    return ['loss', ...(this.compiled?.metrics.map((m) => m.name) ?? [])];
+  }
+
+  /** Appends a layer. The first layer should declare `inputDim` or `inputShape`. */
+  add(layer: Layer): void {
+    this.alive('add()');
+    if (!(layer instanceof Layer)) throw new ValueError(`add(): expected a layer (Dense, Activation, Dropout), got ${describe(layer)}`);
+    if (layer.owner !== undefined) throw new ValueError(`add(): layer '${layer.name}' already belongs to a model`);
+    if (this.stack.some((l) => l.name === layer.name)) throw new ValueError(`add(): a layer named '${layer.name}' is already in the model; layer names must be unique`);
+    if (this.stack.length > 0 && layer.declaredInputDim !== undefined && this.built && layer.declaredInputDim !== this.stack[this.stack.length - 1]!.outputDim) {
+      throw new ShapeError(`add(): layer '${layer.name}' declares input width ${layer.declaredInputDim}, but the previous layer outputs ${this.stack[this.stack.length - 1]!.outputDim}`);
+    }
+    if (this.training) throw new StateError('add(): cannot add layers while fit() runs');
+    const inputDim = this.stack.length === 0 ? layer.declaredInputDim : this.built ? this.stack[this.stack.length - 1]!.outputDim : undefined;
+    if (inputDim !== undefined) layer.computeOutputDim(inputDim); // throws if the layer cannot take it
+    layer.owner = this;
+    this.stack.push(layer);
+    if (this.built || (this.stack.length === 1 && layer.declaredInputDim !== undefined)) this.build(this.built ? this.inputDim : layer.declaredInputDim!);
+    if (this.compiled) this.compileBlocks(this.compiled);
+  }
+
+  /** The layer with this name, or at this index. */
+  getLayer(nameOrIndex: string | number): Layer {
+    const layer = typeof nameOrIndex === 'number' ? this.stack[nameOrIndex] : this.stack.find((l) => l.name === nameOrIndex);
+    if (!layer) throw new ValueError(`getLayer(): no layer ${describe(nameOrIndex)}; layers are ${this.stack.map((l) => l.name).join(', ') || 'none'}`);
+    return layer;
+  }
+
+  /** Number of weights (all trainable). */
+  countParams(): number {
+    return this.weightCount;
+  }
+
+  /** Copies of all weights, layer by layer (`[kernel0, bias0, kernel1, bias1, …]`). */
+  getWeights(): Tensor[] {
+    this.alive('getWeights()');
+    return this.stack.flatMap((l) => l.getWeights());
+  }
+
+  /** Replaces all weights; the list must match `getWeights()` in length and shapes. Nothing changes on error. */
+  setWeights(weights: readonly TensorLike[]): void {
+    this.alive('setWeights()');
+    if (!this.built) throw new StateError('setWeights(): the model is not built yet (give the first layer inputDim or inputShape)');
+    const specs = this.stack.flatMap((l) => l.weightSpecs(l.inputDim).map((s) => ({ ...s, name: `${l.name}/${s.name}` })));
+    const checked = checkWeights(weights, specs, 'setWeights()');
+    const offsets = this.stack.flatMap((l) => l.weightOffsets);
+    checked.forEach((t, i) => arena.write(offsets[i]!, t.data));
+  }
+
+  /** Sets the loss, optimizer and metrics. Must precede `fit` and `evaluate`; may be called again. */
+  compile(options: CompileOptions): void {
+    this.alive('compile()');
+    if (this.training) throw new StateError('compile(): cannot compile while fit() runs');
+    if (typeof options !== 'object' || options === null) throw new ValueError(`compile(): expected { optimizer, loss, metrics }, got ${describe(options)}`);
+    if (options.loss === undefined) throw new ValueError("compile(): a loss is required, e.g. { loss: 'binaryCrossentropy' }");
+    const lossName = lossKey(options.loss, 'compile()');
+    const optimizer = getOptimizer(options.optimizer ?? 'rmsprop', 'compile()');
+    const metricNames = options.metrics ?? [];
+    if (!Array.isArray(metricNames)) throw new ValueError(`compile(): metrics must be an array of names, got ${describe(metricNames)}`);
+    const loss: LossKernels = LOSSES[lossName];
+    const outputs = this.built ? this.stack[this.stack.length - 1]!.outputDim : 0;
+    const metrics = metricNames.map((m) => resolveMetric(m, outputs, loss.sparse === true, 'compile()'));
+    const seen = new Set<string>();
+    for (const m of metrics) {
+      if (seen.has(m.name)) throw new ValueError(`compile(): metric '${m.name}' is listed twice`);
+      seen.add(m.name);
+    }
+    optimizer.reset();
+    this.compiled = { lossName, loss, optimizer, metrics };
+    this.compileBlocks(this.compiled);
+  }
+
+  /** Trains for `epochs` passes over `(x, y)`; resolves to the History of logged values. */
+  async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
+    const where = 'fit()';
+    this.alive(where);
+    if (this.training) throw new StateError('fit(): this model is already training');
+    const compiled = this.requireCompiled(where);
+    const epochs = intOption(options.epochs ?? 1, 'epochs', where, 0);
+    const batchSize = intOption(options.batchSize ?? 32, 'batchSize', where, 1);
+    const initialEpoch = intOption(options.initialEpoch ?? 0, 'initialEpoch', where, 0);
+    const verbose = options.verbose ?? 1;
+    if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new ValueError(`fit(): verbose must be 0, 1 or 2, got ${describe(verbose)}`);
+    const shuffle = options.shuffle ?? true;
+    if (typeof shuffle !== 'boolean') throw new ValueError(`fit(): shuffle must be true or false, got ${describe(shuffle)}`);
+    const callbacks = options.callbacks ?? [];
+    if (!Array.isArray(callbacks) || callbacks.some((c) => typeof c !== 'object' || c === null)) throw new ValueError(`fit(): callbacks must be an array of objects, got ${describe(callbacks)}`);
+    const split = options.validationSplit;
+    if (split !== undefined && (typeof split !== 'number' || !(split > 0 && split < 1))) {
+      throw new ValueError(`fit(): validationSplit must be in (0, 1), got ${describe(split)}`);
+    }
+
+    const data = prepareData(x, y, this.dataSpec(where, true));
+    let train = data;
+    let val: Dataset | undefined;
+    if (options.validationData !== undefined) {
+      const vd = options.validationData;
+      if (!Array.isArray(vd) || vd.length !== 2) throw new ValueError(`fit(): validationData must be [x, y], got ${describe(vd)}`);
+      val = prepareData(vd[0], vd[1], { ...this.dataSpec('fit() validationData', false), inputDim: this.inputDim || data.inputDim });
+    } else if (split !== undefined) {
+      const at = Math.floor(data.rows * (1 - split));
+      if (at === 0 || at === data.rows) throw new ValueError(`fit(): validationSplit ${split} of ${data.rows} samples leaves ${at === 0 ? 'no training' : 'no validation'} data`);
+      [train, val] = [data.slice(0, at), data.slice(at, data.rows)];
+    }
+
+    // Everything is valid: from here on the model may change.
+    if (!this.built) this.build(data.inputDim);
+    const steps = Math.ceil(train.rows / batchSize);
+    const history = new History();
+    history.params = { epochs, steps, verbose };
+    const all: Callback[] = [history, ...callbacks];
+    if (verbose > 0) {
+      const bar = new ProgbarLogger(verbose as 1 | 2);
+      bar.configure(epochs, steps);
+      all.push(bar);
+    }
+    for (const c of all) c.setModel?.(this);
+    const batchBegin = all.filter((c) => c.onBatchBegin);
+    const batchEnd = all.filter((c) => c.onBatchEnd);
+
+    const capacity = Math.min(batchSize, train.rows);
+    const xBlock = this.blocks.alloc(train.x.length * 4);
+    const yBlock = this.blocks.alloc(train.y.length * 4);
+    const order = this.blocks.alloc(train.rows * 4);
+    this.training = true;
+    this.stopTraining = false;
+    try {
+      arena.write(xBlock, train.x);
+      arena.write(yBlock, train.y);
+      this.ensureWorkspace(capacity);
+      const ws = this.workspace!;
+      const cols = this.outputDim();
+      const targetCols = train.targetCols;
+      const metricSums = new Float64Array(compiled.metrics.length);
+      const logs: Logs = {};
+      const shuffleState = this.rngBlock + SHUFFLE_STREAM * STATE_BYTES;
+      let lastYield = performance.now();
+      for (const c of all) await c.onTrainBegin?.({});
+      for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
+        for (const c of all) await c.onEpochBegin?.(epoch, {});
+        if (shuffle) k.permutation(order, train.rows, shuffleState);
+        let lossSum = 0;
+        let seen = 0;
+        metricSums.fill(0);
+        for (let step = 0; step < steps && !this.stopTraining; step++) {
+          const start = step * batchSize;
+          const rows = Math.min(batchSize, train.rows - start);
+          for (let i = 0; i < batchBegin.length; i++) await batchBegin[i]!.onBatchBegin!(step, logs);
+          let input = xBlock + start * train.inputDim * 4;
+          let target = yBlock + start * targetCols * 4;
+          if (shuffle) {
+            k.gatherRows(ws.input, xBlock, order + start * 4, rows, train.inputDim);
+            k.gatherRows(ws.target, yBlock, order + start * 4, rows, targetCols);
+            input = ws.input;
+            target = ws.target;
+          }
+          const loss = this.trainStep(compiled, input, target, rows, cols, metricSums);
+          lossSum += loss * rows;
+          seen += rows;
+          if (batchEnd.length > 0) {
+            this.fillLogs(logs, compiled, lossSum, metricSums, seen);
+            for (let i = 0; i < batchEnd.length; i++) await batchEnd[i]!.onBatchEnd!(step, logs);
+          }
+          if (performance.now() - lastYield > YIELD_MS) {
+            await yieldToEventLoop();
+            lastYield = performance.now();
+          }
+        }
+        const epochLogs: Logs = {};
+        this.fillLogs(epochLogs, compiled, lossSum, metricSums, seen);
+        if (val) {
+          const v = this.evaluateDataset(compiled, val, batchSize);
+          this.metricsNames.forEach((name, i) => { epochLogs[`val_${name}`] = v[i]!; });
+        }
+        for (const c of all) await c.onEpochEnd?.(epoch, epochLogs);
+      }
+      for (const c of all) await c.onTrainEnd?.({});
+    } finally {
+      this.training = false;
+      this.blocks.release(order);
+      this.blocks.release(yBlock);
+      this.blocks.release(xBlock);
+    }
+    return history;
+  }
+
+  /** The loss and metrics on `(x, y)`, in `metricsNames` order: `[loss, ...metrics]`; with `returnDict`, by name. */
+  evaluate(x: TensorLike, y: TensorLike, options?: EvaluateOptions & { returnDict?: false }): number[];
+  evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions & { returnDict: true }): Record<string, number>;
+  evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions & { returnDict?: boolean } = {}): number[] | Record<string, number> {
+    const where = 'evaluate()';
+    this.alive(where);
+    const compiled = this.requireCompiled(where);
+    const batchSize = intOption(options.batchSize ?? 32, 'batchSize', where, 1);
+    if (!this.built) throw new StateError('evaluate(): the model is not built yet (call fit first, or give the first layer inputDim)');
+    const data = prepareData(x, y, this.dataSpec(where, false));
+    const values = this.evaluateDataset(compiled, data, batchSize);
+    if (!options.returnDict) return values;
+    return Object.fromEntries(this.metricsNames.map((n, i) => [n, values[i]!]));
+  }
+
+  /** The model's outputs for `x`: a Tensor of shape `[samples, outputs]`. */
+  predict(x: TensorLike, options: PredictOptions = {}): Tensor {
+    const where = 'predict()';
+    this.alive(where);
+    const batchSize = intOption(options.batchSize ?? 32, 'batchSize', where, 1);
+    if (!this.built) throw new StateError('predict(): the model is not built yet (call fit first, or give the first layer inputDim)');
+    if (this.training) throw new StateError('predict(): cannot predict while fit() runs on this model');
+    const data = prepareData(x, undefined, this.dataSpec(where, false));
+    const cols = this.outputDim();
+    const result = new Float32Array(data.rows * cols);
+    const xBlock = this.blocks.alloc(data.x.length * 4);
+    try {
+      arena.write(xBlock, data.x);
+      this.ensureWorkspace(Math.min(batchSize, data.rows));
+      const out = this.stack[this.stack.length - 1]!.buffers.out;
+      for (let start = 0; start < data.rows; start += batchSize) {
+        const rows = Math.min(batchSize, data.rows - start);
+        this.forward(xBlock + start * this.inputDim * 4, rows, false);
+        result.set(arena.f32(out, rows * cols), start * cols);
+      }
+    } finally {
+      this.blocks.release(xBlock);
+    }
+    return new Tensor(result, [data.rows, cols]);
+  }
+
+  /** Keras's summary table (layer, output shape, params, totals); printed via `printFn` and returned. */
+  summary(options: SummaryOptions = {}): string {
+    this.alive('summary()');
+    if (!this.built) throw new StateError(`summary(): model '${this.name}' is not built yet: give the first layer inputDim or inputShape, or call fit first`);
+    const widths = [33, 24, 15];
+    const row = (cells: string[], l: string, m: string, r: string) =>
+      l + cells.map((c, i) => ` ${i === 2 ? c.padStart(widths[i]! - 2) : c.padEnd(widths[i]! - 2)} `).join(m) + r;
+    const rule = (l: string, m: string, r: string, ch: string) => l + widths.map((w) => ch.repeat(w)).join(m) + r;
+    const lines = [`Model: "${this.name}"`, rule('┏', '┳', '┓', '━'), row(['Layer (type)', 'Output Shape', 'Param #'], '┃', '┃', '┃'), rule('┡', '╇', '┩', '━')];
+    this.stack.forEach((l, i) => {
+      const params = l.weightSpecs(l.inputDim).reduce((a, s) => a + s.shape.reduce((p, d) => p * d, 1), 0);
+      lines.push(row([`${l.name} (${l.className})`, `(None, ${l.outputDim})`, params.toLocaleString('en-US')], '│', '│', '│'));
+      if (i < this.stack.length - 1) lines.push(rule('├', '┼', '┤', '─'));
+    });
+    lines.push(rule('└', '┴', '┘', '─'));
+    const n = this.weightCount;
+    lines.push(` Total params: ${n.toLocaleString('en-US')} (${bytes(n * 4)})`);
+    lines.push(` Trainable params: ${n.toLocaleString('en-US')} (${bytes(n * 4)})`);
+    lines.push(' Non-trainable params: 0 (0.00 B)');
+    const text = lines.join('\n');
+    const print = options.printFn ?? ((s: string) => console.log(s));
+    for (const line of lines) print(line);
+    return text;
+  }
+
+  /** Releases the model's memory now instead of when it is garbage-collected. The model is unusable after. */
+  dispose(): void {
+    if (this.disposed) return;
+    if (this.training) throw new StateError('dispose(): cannot dispose a model while fit() runs');
+    this.blocks.releaseAll();
+    collector.unregister(this);
+    this.disposed = true;
+    for (const l of this.stack) { l.weightOffsets = []; l.gradOffsets = []; }
+  }
+
+  // ---- internals ----
+
+  private alive(where: string): void {
+    if (this.disposed) throw new StateError(`${where}: model '${this.name}' was disposed`);
+  }
+
+  private requireCompiled(where: string): Compiled {
+    if (!this.compiled) throw new StateError(`${where}: the model must be compiled first: model.compile({ optimizer, loss })`);
+    return this.compiled;
+  }
+
+  private outputDim(): number {
+    return this.stack[this.stack.length - 1]!.outputDim;
+  }
+
+  private dataSpec(where: string, needTargets: boolean) {
+    if (this.stack.length === 0) throw new StateError(`${where}: the model has no layers`);
+    const loss = this.compiled?.loss;
+    return {
+      where,
+      inputDim: this.built ? this.inputDim : undefined,
+      outputDim: this.built ? this.outputDim() : undefined,
+      outputDimFor: (inputDim: number) => this.stack.reduce((dim, l) => l.computeOutputDim(dim), inputDim),
+      sparse: loss?.sparse === true,
+      probabilities: loss !== undefined && loss.logits !== undefined,
+      needTargets,
+    };
+  }
+
+  /** Lays out all weights in one block and initialises them from the seed; keeps weights of layers already built. */
+  private build(inputDim: number): void {
+    const specs: WeightSpec[][] = [];
+    let dim = inputDim;
+    for (const l of this.stack) {
+      specs.push(l.weightSpecs(dim));
+      dim = l.computeOutputDim(dim);
+    }
+    const total = specs.flat().reduce((a, s) => a + s.shape.reduce((p, d) => p * d, 1), 0);
+    const block = this.blocks.alloc(total * 4);
+    if (!this.rngBlock) {
+      this.rngBlock = this.blocks.alloc(4 * STATE_BYTES);
+      for (const stream of [INIT_STREAM, SHUFFLE_STREAM, DROPOUT_STREAM]) k.seedRandom(this.rngBlock + stream * STATE_BYTES, this.seed, stream);
+    }
+    const initState = this.rngBlock + INIT_STREAM * STATE_BYTES;
+    const ranges: Array<{ offset: number; length: number }> = [];
+    let at = 0;
+    dim = inputDim;
+    this.stack.forEach((l, i) => {
+      const old = l.weightOffsets;
+      const offsets = specs[i]!.map((s) => {
+        const n = s.shape.reduce((p, d) => p * d, 1);
+        const offset = block + at * 4;
+        ranges.push({ offset: at, length: n });
+        at += n;
+        return { offset, n, s };
+      });
+      offsets.forEach(({ offset, n, s }, j) => {
+        if (old.length === offsets.length) k.linear(offset, old[j]!, n);
+        else INITIALIZERS[s.initializer].init(offset, n, s.shape[0]!, s.shape[s.shape.length - 1]!, initState);
+      });
+      l.weightOffsets = offsets.map((o) => o.offset);
+      l.inputDim = dim;
+      dim = l.computeOutputDim(dim);
+      l.outputDim = dim;
+    });
+    if (this.weightsBlock) this.blocks.release(this.weightsBlock);
+    this.weightsBlock = block;
+    this.weightCount = total;
+    this.ranges = ranges;
+    this.inputDim = inputDim;
+    this.built = true;
+    this.dropWorkspace();
+    if (this.compiled) this.compileBlocks(this.compiled);
+  }
+
+  /** Gradients and optimizer slots for the current weights, zeroed. */
+  private compileBlocks(compiled: Compiled): void {
+    if (!this.built) return;
+    for (const b of [this.gradsBlock, this.slotsBlock]) if (b) this.blocks.release(b);
+    const n = this.weightCount;
+    this.gradsBlock = this.blocks.alloc(n * 4);
+    k.fill(this.gradsBlock, n, 0);
+    const slots = compiled.optimizer.slotCount * n;
+    this.slotsBlock = slots > 0 ? this.blocks.alloc(slots * 4) : 0;
+    if (slots > 0) k.fill(this.slotsBlock, slots, 0);
+    let at = 0;
+    for (const l of this.stack) {
+      l.gradOffsets = l.weightSpecs(l.inputDim).map((s) => {
+        const o = this.gradsBlock + at * 4;
+        at += s.shape.reduce((p, d) => p * d, 1);
+        return o;
+      });
+    }
+    // Metrics chosen before the model knew its output width ('accuracy') are resolved again now.
+    compiled.metrics = compiled.metrics.map((m) => resolveMetric(m.name, this.outputDim(), compiled.loss.sparse === true, 'compile()'));
+    this.dropWorkspace();
+  }
+
+  private get parameterBlocks(): ParameterBlocks {
+    return { weights: this.weightsBlock, grads: this.gradsBlock, slots: this.slotsBlock, size: this.weightCount, ranges: this.ranges };
+  }
+
+  private dropWorkspace(): void {
+    if (this.workspace) this.blocks.release(this.workspace.offset);
+    this.workspace = undefined;
+  }
+
+  /** Per-batch buffers for up to `capacity` rows: allocated when the capacity changes, reused otherwise. */
+  private ensureWorkspace(capacity: number): void {
+    if (this.workspace?.capacity === capacity) return;
+    this.dropWorkspace();
+    const out = this.outputDim();
+    let floats = capacity * (this.inputDim + out);
+    for (const l of this.stack) floats += l.bufferNames().length * capacity * l.outputDim;
+    const offset = this.blocks.alloc(floats * 4);
+    let at = offset;
+    const take = (n: number) => { const o = at; at += n * 4; return o; };
+    this.workspace = { offset, capacity, input: take(capacity * this.inputDim), target: take(capacity * out) };
+    for (const l of this.stack) {
+      const b = { out: 0, pre: 0, mask: 0, grad: 0 };
+      for (const name of l.bufferNames()) b[name] = take(capacity * l.outputDim);
+      if (b.pre === 0) b.pre = b.out;
+      l.buffers = b;
+    }
+    const last = this.stack[this.stack.length - 1]!.outputActivation();
+    const logits = this.compiled?.loss.logits;
+    this.fused = logits !== undefined && last !== undefined && last.name === logits.activation;
+    this.logits = last?.logits ?? 0;
+    this.parameterBlocksCache = this.parameterBlocks;
+  }
+
+  private parameterBlocksCache: ParameterBlocks | undefined;
+
+  private forward(input: number, rows: number, training: boolean): void {
+    const dropout = this.rngBlock + DROPOUT_STREAM * STATE_BYTES;
+    let x = input;
+    for (let i = 0; i < this.stack.length; i++) {
+      const l = this.stack[i]!;
+      l.forward(x, rows, training, dropout);
+      x = l.buffers.out;
+    }
+  }
+
+  /** One gradient step on a batch; adds the batch's metric sums; returns the loss (with penalties). */
+  private trainStep(c: Compiled, input: number, target: number, rows: number, cols: number, metricSums: Float64Array): number {
+    this.forward(input, rows, true);
+    const n = this.stack.length;
+    const last = this.stack[n - 1]!;
+    const loss = this.fused
+      ? c.loss.logits!.grad(last.buffers.grad, this.logits, target, rows, cols)
+      : c.loss.grad(last.buffers.grad, last.buffers.out, target, rows, cols);
+    for (let m = 0; m < c.metrics.length; m++) metricSums[m]! += c.metrics[m]!.sum(last.buffers.out, target, rows, cols);
+    for (let i = n - 1; i >= 0; i--) this.stack[i]!.backward(i > 0 ? this.stack[i - 1]!.buffers.grad : 0, rows, i === n - 1 && this.fused);
+    let penalty = 0;
+    for (let i = 0; i < n; i++) penalty += this.stack[i]!.regularize();
+    c.optimizer.step(this.parameterBlocksCache!);
+    return loss + penalty;
+  }
+
+  private fillLogs(logs: Logs, c: Compiled, lossSum: number, metricSums: Float64Array, seen: number): void {
+    logs.loss = lossSum / seen;
+    for (let m = 0; m < c.metrics.length; m++) logs[c.metrics[m]!.name] = metricSums[m]! / seen;
+  }
+
+  private evaluateDataset(c: Compiled, data: Dataset, batchSize: number): number[] {
+    const cols = this.outputDim();
+    const xBlock = this.blocks.alloc(data.x.length * 4);
+    const yBlock = this.blocks.alloc(data.y.length * 4);
+    const sums = new Float64Array(c.metrics.length);
+    let lossSum = 0;
+    try {
+      arena.write(xBlock, data.x);
+      arena.write(yBlock, data.y);
+      this.ensureWorkspace(Math.min(batchSize, data.rows));
+      const last = this.stack[this.stack.length - 1]!;
+      for (let start = 0; start < data.rows; start += batchSize) {
+        const rows = Math.min(batchSize, data.rows - start);
+        const target = yBlock + start * data.targetCols * 4;
+        this.forward(xBlock + start * this.inputDim * 4, rows, false);
+        const loss = this.fused ? c.loss.logits!.value(this.logits, target, rows, cols) : c.loss.value(last.buffers.out, target, rows, cols);
+        lossSum += loss * rows;
+        for (let m = 0; m < c.metrics.length; m++) sums[m]! += c.metrics[m]!.sum(last.buffers.out, target, rows, cols);
+      }
+    } finally {
+      this.blocks.release(yBlock);
+      this.blocks.release(xBlock);
+    }
+    let penalty = 0;
+    for (const l of this.stack) penalty += l.penalty();
+    return [lossSum / data.rows + penalty, ...Array.from(sums, (s) => s / data.rows)];
+  }
+}
+
+function intOption(v: unknown, name: string, where: string, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new ValueError(`${where}: ${name} must be an integer ≥ ${min}, got ${describe(v)}`);
+  }
+  return v;
+}
+
+function bytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  return `${v.toFixed(2)} ${units[u]}`;
+}
+
+// setTimeout(0) is clamped in browsers after nesting; a MessageChannel round trip is not.
+function yieldToEventLoop(): Promise<void> {
+  const MC = (globalThis as { MessageChannel?: typeof MessageChannel }).MessageChannel;
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  if (MC) {
+    return new Promise((resolve) => {
+      const ch = new MC();
+      ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
+      ch.port2.postMessage(null);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
