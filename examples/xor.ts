@@ -10,13 +10,14 @@ const X = [[0, 0], [0, 1], [1, 0], [1, 1]];
 const y = [0, 1, 1, 0];
 
 // Model: the seed's architecture, Dense(relu) → Dense(sigmoid). The seed's 4 hidden units and Adam's default
-// learning rate (0.001) often stop short of XOR in 100 epochs, in Keras too; 16 units and 0.01 always solve it.
+// learning rate (0.001) solve XOR in 100 epochs for few seeds, in Keras too; 32 units and 0.02 solve it for all
+// 10,000 seeds we tried (see the README).
 const model = new Sequential([
-  new Dense(16, { inputDim: 2, activation: 'relu' }),
+  new Dense(32, { inputDim: 2, activation: 'relu' }),
   new Dense(1, { activation: 'sigmoid' }),
 ], { seed });
 
-model.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+model.compile({ optimizer: new Adam({ learningRate: 0.02 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
 model.summary();
 
 const history = await model.fit(X, y, { epochs: 100, verbose: 1 });

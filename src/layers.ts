@@ -77,6 +77,8 @@ export abstract class Layer {
   gradOffsets: number[] = [];
   /** Per-batch buffers (set by the model). */
   buffers: LayerBuffers = { out: 0, pre: 0, mask: 0, grad: 0 };
+  /** The weights' specs for the built input width (set by the model; cached so steps build no arrays). */
+  specs: WeightSpec[] = [];
   /** Offset of the input last given to `forward`, kept for `backward`. */
   protected input = 0;
   /** Set once the layer joins a model: a layer belongs to one model. */
@@ -271,12 +273,12 @@ export class Dense extends Layer {
 
   private applyPenalty(withGrad: boolean): number {
     let total = 0;
-    this.weightSpecs(this.inputDim).forEach((s, i) => {
-      const r = s.regularizer;
-      if (!r) return;
-      const n = size(s.shape);
+    for (let i = 0; i < this.specs.length; i++) {
+      const r = this.specs[i]!.regularizer;
+      if (!r) continue;
+      const n = size(this.specs[i]!.shape);
       total += withGrad ? k.regularize(this.gradOffsets[i]!, this.weightOffsets[i]!, n, r.l1, r.l2) : k.regularizerPenalty(this.weightOffsets[i]!, n, r.l1, r.l2);
-    });
+    }
     return total;
   }
 }

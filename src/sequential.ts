@@ -311,7 +311,10 @@ export class Sequential {
         for (let step = 0; step < steps && !this.stopTraining; step++) {
           const start = step * batchSize;
           const rows = Math.min(batchSize, train.rows - start);
-          for (let i = 0; i < batchBegin.length; i++) await batchBegin[i]!.onBatchBegin!(step, logs);
+          for (let i = 0; i < batchBegin.length; i++) {
+            const pending = batchBegin[i]!.onBatchBegin!(step, logs);
+            if (pending) await pending; // an await per batch costs a microtask turn: only for async hooks
+          }
           let input = xBlock + start * train.inputDim * 4;
           let target = yBlock + start * targetCols * 4;
           if (shuffle) {
@@ -325,7 +328,10 @@ export class Sequential {
           seen += rows;
           if (batchEnd.length > 0) {
             this.fillLogs(logs, compiled, lossSum, metricSums, seen);
-            for (let i = 0; i < batchEnd.length; i++) await batchEnd[i]!.onBatchEnd!(step, logs);
+            for (let i = 0; i < batchEnd.length; i++) {
+              const pending = batchEnd[i]!.onBatchEnd!(step, logs);
+              if (pending) await pending;
+            }
           }
           if (performance.now() - lastYield > YIELD_MS) {
             await yieldToEventLoop();
@@ -487,6 +493,7 @@ export class Sequential {
         else INITIALIZERS[s.initializer].init(offset, n, s.shape[0]!, s.shape[s.shape.length - 1]!, initState);
       });
       l.weightOffsets = offsets.map((o) => o.offset);
+      l.specs = specs[i]!;
       l.inputDim = dim;
       dim = l.computeOutputDim(dim);
       l.outputDim = dim;
@@ -571,6 +578,13 @@ export class Sequential {
 
   /** One gradient step on a batch; adds the batch's metric sums; returns the loss (with penalties). */
   private trainStep(c: Compiled, input: number, target: number, rows: number, cols: number, metricSums: Float64Array): number {
+    const loss = this.backprop(c, input, target, rows, cols, metricSums);
+    c.optimizer.step(this.parameterBlocksCache!);
+    return loss;
+  }
+
+  /** Forward and backward pass on a batch: fills the gradient block, returns the loss (with penalties). */
+  private backprop(c: Compiled, input: number, target: number, rows: number, cols: number, metricSums: Float64Array): number {
     this.forward(input, rows, true);
     const n = this.stack.length;
     const last = this.stack[n - 1]!;
@@ -581,8 +595,34 @@ export class Sequential {
     for (let i = n - 1; i >= 0; i--) this.stack[i]!.backward(i > 0 ? this.stack[i - 1]!.buffers.grad : 0, rows, i === n - 1 && this.fused);
     let penalty = 0;
     for (let i = 0; i < n; i++) penalty += this.stack[i]!.regularize();
-    c.optimizer.step(this.parameterBlocksCache!);
     return loss + penalty;
+  }
+
+  /**
+   * The training loss on `(x, y)` as one batch and its gradient for every weight (in `getWeights()` order),
+   * without updating anything. For gradient checks and tools; Dropout is active as in training.
+   * @internal
+   */
+  computeGradients(x: TensorLike, y: TensorLike): { loss: number; gradients: Tensor[] } {
+    const where = 'computeGradients()';
+    this.alive(where);
+    const c = this.requireCompiled(where);
+    if (!this.built) throw new StateError(`${where}: the model is not built yet`);
+    const data = prepareData(x, y, this.dataSpec(where, true));
+    const xBlock = this.blocks.alloc(data.x.length * 4);
+    const yBlock = this.blocks.alloc(data.y.length * 4);
+    try {
+      arena.write(xBlock, data.x);
+      arena.write(yBlock, data.y);
+      this.ensureWorkspace(data.rows);
+      const loss = this.backprop(c, xBlock, yBlock, data.rows, this.outputDim(), new Float64Array(c.metrics.length));
+      const gradients = this.stack.flatMap((l) => l.weightSpecs(l.inputDim).map((s, i) =>
+        new Tensor(arena.read(l.gradOffsets[i]!, s.shape.reduce((p, d) => p * d, 1)), s.shape)));
+      return { loss, gradients };
+    } finally {
+      this.blocks.release(yBlock);
+      this.blocks.release(xBlock);
+    }
   }
 
   private fillLogs(logs: Logs, c: Compiled, lossSum: number, metricSums: Float64Array, seen: number): void {
