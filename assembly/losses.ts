@@ -140,21 +140,28 @@ export function categoricalCrossentropy(p: usize, t: usize, rows: i32, cols: i32
   }
   return s / rows;
 }
-/** dp_j = (Σt/S − t_j/p_j)/rows, the t_j/p_j term dropped where the clip holds; returns the loss */
+/**
+ * dp_j = (T/S − [p_j/S unclipped]·t_j/p_j)/rows, T = Σ t over unclipped entries (a clipped term is a
+ * constant of the loss); returns the loss
+ */
 export function categoricalCrossentropyGrad(dp: usize, p: usize, t: usize, rows: i32, cols: i32): f64 {
   const k: f32 = <f32>1 / <f32>rows;
   let s: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     const sum = rowSum(p, o, cols);
-    const tsum = rowSum(t, o, cols);
+    let live: f32 = 0;
     for (let j = 0; j < cols; j++) {
-      const v = ld(p, o + j);
-      const q = v / sum;
+      const q = ld(p, o + j) / sum;
       const c = clipProb(q);
       const y = ld(t, o + j);
       s -= <f64>(y * Mathf.log(c));
-      st(dp, o + j, k * (tsum / sum - (q == c ? y / v : 0)));
+      if (q == c) live += y;
+    }
+    for (let j = 0; j < cols; j++) {
+      const v = ld(p, o + j);
+      const q = v / sum;
+      st(dp, o + j, k * (live / sum - (q == clipProb(q) ? ld(t, o + j) / v : 0)));
     }
   }
   return s / rows;
@@ -211,7 +218,7 @@ export function sparseCategoricalCrossentropy(p: usize, t: usize, rows: i32, col
   }
   return s / rows;
 }
-/** dp_j = (1/S − [j = label]/p_j)/rows, the second term dropped where the clip holds; returns the loss */
+/** dp_j = (1/S − [j = label]/p_j)/rows, or 0 for the whole row where the label's p/S is clipped; returns the loss */
 export function sparseCategoricalCrossentropyGrad(dp: usize, p: usize, t: usize, rows: i32, cols: i32): f64 {
   const k: f32 = <f32>1 / <f32>rows;
   let s: f64 = 0;
@@ -219,12 +226,13 @@ export function sparseCategoricalCrossentropyGrad(dp: usize, p: usize, t: usize,
     const o = r * cols;
     const sum = rowSum(p, o, cols);
     const l = label(t, r);
-    for (let j = 0; j < cols; j++) st(dp, o + j, k * (1 / sum));
     const v = ld(p, o + l);
     const q = v / sum;
     const c = clipProb(q);
     s -= <f64>Mathf.log(c);
-    if (q == c) st(dp, o + l, k * (1 / sum - 1 / v));
+    const live = q == c;
+    for (let j = 0; j < cols; j++) st(dp, o + j, live ? k * (1 / sum) : 0);
+    if (live) st(dp, o + l, k * (1 / sum - 1 / v));
   }
   return s / rows;
 }

@@ -22,17 +22,16 @@ export function sgdMomentumStep(w: usize, v: usize, g: usize, n: i32, learningRa
 }
 
 /**
- * Adam, Keras's form: w −= wd·lr·w (AdamW; 0 for Adam); m += (g − m)(1 − β1); v += (g² − v)(1 − β2);
- * w −= α·m/(√v + ε) with α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ). beta1Power = β1ᵗ, beta2Power = β2ᵗ; w, m, v, g: [n]
+ * Adam, Keras's form: w −= w·decay (AdamW's lr·wd; 0 for Adam); m += (g − m)·c1; v += (g² − v)·c2;
+ * w −= alpha·m/(√v + ε). The host passes alpha = lr·√(1 − β2ᵗ)/(1 − β1ᵗ), c1 = 1 − β1, c2 = 1 − β2, computed
+ * in f64 as Keras computes its Python-float constants; w, m, v, g: [n]
  */
-export function adamStep(w: usize, m: usize, v: usize, g: usize, n: i32, learningRate: f32, beta1: f32, beta2: f32,
-  epsilon: f32, beta1Power: f32, beta2Power: f32, weightDecay: f32): void {
-  const alpha: f32 = learningRate * Mathf.sqrt(1 - beta2Power) / (1 - beta1Power);
+export function adamStep(w: usize, m: usize, v: usize, g: usize, n: i32, alpha: f32, beta1Complement: f32,
+  beta2Complement: f32, epsilon: f32, decay: f32): void {
   const a = f32x4.splat(alpha);
-  const c1 = f32x4.splat(1 - beta1);
-  const c2 = f32x4.splat(1 - beta2);
+  const c1 = f32x4.splat(beta1Complement);
+  const c2 = f32x4.splat(beta2Complement);
   const eps = f32x4.splat(epsilon);
-  const decay: f32 = weightDecay * learningRate;
   const d = f32x4.splat(decay);
   const n4 = floor4(n);
   let i = 0;
@@ -52,19 +51,23 @@ export function adamStep(w: usize, m: usize, v: usize, g: usize, n: i32, learnin
     let wv = ld(w, i);
     if (decay != 0) wv = wv - wv * decay;
     const gv = ld(g, i);
-    const mv = ld(m, i) + (gv - ld(m, i)) * (1 - beta1);
-    const vv = ld(v, i) + (gv * gv - ld(v, i)) * (1 - beta2);
+    const mv = ld(m, i) + (gv - ld(m, i)) * beta1Complement;
+    const vv = ld(v, i) + (gv * gv - ld(v, i)) * beta2Complement;
     st(m, i, mv);
     st(v, i, vv);
     st(w, i, wv - (mv * alpha) / (Mathf.sqrt(vv) + epsilon));
   }
 }
 
-/** v = ρv + (1 − ρ)g²; s = lr·g/√(v + ε); with momentum μ: u = μu + s, w −= u, else w −= s; all [n] */
-export function rmspropStep(w: usize, v: usize, u: usize, g: usize, n: i32, learningRate: f32, rho: f32, epsilon: f32, momentum: f32): void {
+/**
+ * v = ρv + (1 − ρ)g²; s = lr·g/√(v + ε); with momentum μ: u = μu + s, w −= u, else w −= s. The host passes
+ * rhoComplement = 1 − ρ computed in f64, as Keras does; all [n]
+ */
+export function rmspropStep(w: usize, v: usize, u: usize, g: usize, n: i32, learningRate: f32, rho: f32, rhoComplement: f32,
+  epsilon: f32, momentum: f32): void {
   for (let i = 0; i < n; i++) {
     const gv = ld(g, i);
-    const vv = rho * ld(v, i) + (1 - rho) * (gv * gv);
+    const vv = rho * ld(v, i) + rhoComplement * (gv * gv);
     st(v, i, vv);
     const step = learningRate * gv / Mathf.sqrt(vv + epsilon);
     if (momentum > 0) {

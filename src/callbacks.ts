@@ -64,7 +64,7 @@ export function formatValue(v: number): string {
 function formatDuration(seconds: number): string {
   if (seconds >= 3600) return `${Math.floor(seconds / 3600)}:${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
   if (seconds >= 60) return `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
-  return `${Math.round(seconds)}s`;
+  return `${Math.floor(seconds)}s`;
 }
 
 function formatStep(seconds: number): string {
@@ -140,7 +140,7 @@ export class ProgbarLogger implements Callback {
   }
 
   private bar(done: number, color: boolean): string {
-    const filled = Math.round((BAR_WIDTH * done) / Math.max(1, this.steps));
+    const filled = Math.floor((BAR_WIDTH * done) / Math.max(1, this.steps));
     const head = '━'.repeat(filled);
     const tail = '━'.repeat(BAR_WIDTH - filled);
     const counter = `${String(done).padStart(String(this.steps).length)}/${this.steps}`;
@@ -224,14 +224,14 @@ export class EarlyStopping implements Callback {
     if (epoch < this.startFromEpoch) return;
     const score = this.sign * value; // lower is better
     this.wait++;
-    if (score < this.best - this.minDelta || this.best === Infinity) {
+    // As Keras 3: an improvement resets the wait only if it also beats the baseline, and never stops
+    // training; NaN compares false, so it is never an improvement.
+    if (score < this.best - this.minDelta) {
       this.best = score;
       this.bestEpoch = epoch;
       if (this.restoreBestWeights) this.bestWeights = this.model?.getWeights();
-      if (this.baseline === undefined || score < this.sign * this.baseline) {
-        this.wait = 0;
-        return;
-      }
+      if (this.baseline === undefined || score < this.sign * this.baseline - this.minDelta) this.wait = 0;
+      return;
     }
     if (this.wait >= this.patience && epoch > 0) {
       this.stoppedEpoch = epoch;

@@ -70,11 +70,11 @@ export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
   return dataset(xt.data, yt.data, rows, inputDim, yCols);
 }
 
-function checkLabels(labels: Float32Array, classes: number, where: string): void {
+function checkLabels(labels: Float32Array, classes: number, where: string, arg = 'y'): void {
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i]!;
     if (!Number.isInteger(v) || v < 0 || v >= classes) {
-      throw new ValueError(`${where}: label y[${i}] = ${v} is not a class index in [0, ${classes - 1}]`);
+      throw new ValueError(`${where}: label ${arg}[${i}] = ${v} is not a class index in [0, ${classes - 1}]`);
     }
   }
 }
@@ -128,8 +128,10 @@ export function trainTestSplit(x: TensorLike, y: TensorLike, options: SplitOptio
     for (let r = from; r < to; r++) out.set(t.data.subarray(order[r]! * cols, (order[r]! + 1) * cols), (r - from) * cols);
     return new Tensor(out, t.shape.length === 2 ? [to - from, cols] : [to - from]);
   };
-  // As scikit-learn: the test set is the first part of the permutation.
-  return [take(xt, xCols, nTest, rows), take(xt, xCols, 0, nTest), take(yt, yCols, nTest, rows), take(yt, yCols, 0, nTest)];
+  // As scikit-learn: shuffled, the test set is the first part of the permutation; unshuffled, the last rows.
+  if (options.shuffle ?? true) return [take(xt, xCols, nTest, rows), take(xt, xCols, 0, nTest), take(yt, yCols, nTest, rows), take(yt, yCols, 0, nTest)];
+  const nTrain = rows - nTest;
+  return [take(xt, xCols, 0, nTrain), take(xt, xCols, nTrain, rows), take(yt, yCols, 0, nTrain), take(yt, yCols, nTrain, rows)];
 }
 
 /** One-hot rows for integer class labels: `oneHot([0, 2], 3)` → `[[1, 0, 0], [0, 0, 1]]`. */
@@ -138,7 +140,7 @@ export function oneHot(labels: TensorLike, numClasses: number): Tensor {
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`${where}: numClasses must be a positive integer, got ${describe(numClasses)}`);
   const t = toTensor(labels, where, 'labels');
   if (t.shape.length === 2 && t.shape[1] !== 1) throw new ShapeError(`${where}: labels must be 1-D, got shape [${t.shape.join(', ')}]`);
-  checkLabels(t.data, numClasses, where);
+  checkLabels(t.data, numClasses, where, 'labels');
   const out = new Float32Array(t.data.length * numClasses);
   t.data.forEach((v, i) => { out[i * numClasses + v] = 1; });
   return new Tensor(out, [t.data.length, numClasses]);

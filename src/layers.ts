@@ -4,7 +4,7 @@ import { kernels as k } from './backend.js';
 import { arena } from './arena.js';
 import { ACTIVATIONS, activationKey, type ActivationName, type ActivationKernels } from './activations.js';
 import { INITIALIZERS, initializerKey, type InitializerName } from './initializers.js';
-import { ShapeError, ValueError, describe } from './errors.js';
+import { ShapeError, StateError, ValueError, describe } from './errors.js';
 import { Tensor, toTensor, type TensorLike } from './tensor.js';
 import { camelCase } from './names.js';
 
@@ -83,6 +83,8 @@ export abstract class Layer {
   protected input = 0;
   /** Set once the layer joins a model: a layer belongs to one model. */
   owner: object | undefined;
+  /** Set when its model is disposed: the weights are gone. */
+  disposed = false;
 
   protected constructor(prefix: string, options: LayerOptions, where: string) {
     if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
@@ -129,6 +131,7 @@ export abstract class Layer {
 
   /** Copies of the layer's weights (e.g. `[kernel [in, units], bias [units]]`), empty before the model is built. */
   getWeights(): Tensor[] {
+    if (this.disposed) throw new StateError(`${this.name}.getWeights(): the layer's model was disposed`);
     const specs = this.weightSpecs(this.inputDim);
     if (this.weightOffsets.length !== specs.length) return [];
     return specs.map((s, i) => new Tensor(arena.read(this.weightOffsets[i]!, size(s.shape)), s.shape));
@@ -137,6 +140,7 @@ export abstract class Layer {
   /** Replaces the layer's weights; shapes must match `getWeights()` and values be finite. Nothing changes on error. */
   setWeights(weights: readonly TensorLike[]): void {
     const where = `${this.name}.setWeights()`;
+    if (this.disposed) throw new StateError(`${where}: the layer's model was disposed`);
     const specs = this.weightSpecs(this.inputDim);
     if (this.weightOffsets.length !== specs.length || specs.length === 0) {
       if (specs.length === 0 && this.weightOffsets.length === 0 && this.inputDim > 0) {

@@ -120,7 +120,7 @@ export class Adam extends Optimizer {
   readonly slotCount = 2;
   protected weightDecay = 0;
   // β1ᵗ and β2ᵗ as running products in f64: each product is one IEEE operation, so every engine gives the
-  // same bits (Math.pow may differ by an ulp between engines).
+  // same bits (Math.pow may differ by an ulp between engines), and more exact than Keras's f32 powers.
   private beta1Power = 1;
   private beta2Power = 1;
   constructor(options: AdamOptions = {}, where = 'Adam') {
@@ -132,8 +132,10 @@ export class Adam extends Optimizer {
   protected update(b: ParameterBlocks): void {
     this.beta1Power *= this.beta1;
     this.beta2Power *= this.beta2;
-    k.adamStep(b.weights, b.slots, b.slots + b.size * 4, b.grads, b.size, this.learningRate, this.beta1, this.beta2,
-      this.epsilon, this.beta1Power, this.beta2Power, this.weightDecay);
+    // The step size and the constants in f64 (one IEEE operation each: the same bits in every engine).
+    const alpha = (this.learningRate * Math.sqrt(1 - this.beta2Power)) / (1 - this.beta1Power);
+    k.adamStep(b.weights, b.slots, b.slots + b.size * 4, b.grads, b.size, alpha, 1 - this.beta1, 1 - this.beta2,
+      this.epsilon, this.learningRate * this.weightDecay);
   }
   override reset(): void {
     super.reset();
@@ -174,7 +176,7 @@ export class RMSprop extends Optimizer {
     this.slotCount = this.momentum > 0 ? 2 : 1;
   }
   protected update(b: ParameterBlocks): void {
-    k.rmspropStep(b.weights, b.slots, b.slots + b.size * 4, b.grads, b.size, this.learningRate, this.rho, this.epsilon, this.momentum);
+    k.rmspropStep(b.weights, b.slots, b.slots + b.size * 4, b.grads, b.size, this.learningRate, this.rho, 1 - this.rho, this.epsilon, this.momentum);
   }
   getConfig() { return { name: 'RMSprop', learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon, momentum: this.momentum }; }
 }

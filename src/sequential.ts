@@ -111,6 +111,9 @@ const SHUFFLE_STREAM = 2;
 const DROPOUT_STREAM = 3;
 const STATE_BYTES = 16;
 
+/** What batch-begin hooks get: Keras passes no logs there. */
+const NO_LOGS: Logs = Object.freeze({}) as Logs;
+
 /** Yield to the event loop at most this often during `fit` (a frame at 60 Hz). */
 const YIELD_MS = 16;
 
@@ -148,6 +151,13 @@ export class Sequential {
     if (!Array.isArray(layers)) throw new ValueError(`Sequential(): layers must be an array of layers, got ${describe(layers)}`);
     this.name = options.name ?? (modelCount++ === 0 ? 'sequential' : `sequential_${modelCount - 1}`);
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+    const names = new Set<string>();
+    for (const layer of layers) {
+      if (!(layer instanceof Layer)) throw new ValueError(`Sequential(): expected layers (Dense, Activation, Dropout), got ${describe(layer)}`);
+      if (layer.owner !== undefined) throw new ValueError(`Sequential(): layer '${layer.name}' already belongs to a model`);
+      if (names.has(layer.name)) throw new ValueError(`Sequential(): two layers are named '${layer.name}'; layer names must be unique`);
+      names.add(layer.name);
+    }
     collector.register(this, this.blocks, this);
     for (const layer of layers) this.add(layer);
   }
@@ -288,12 +298,12 @@ export class Sequential {
     const xBlock = this.blocks.alloc(train.x.length * 4);
     const yBlock = this.blocks.alloc(train.y.length * 4);
     const order = this.blocks.alloc(train.rows * 4);
-    this.training = true;
     this.stopTraining = false;
     try {
       arena.write(xBlock, train.x);
       arena.write(yBlock, train.y);
-      this.ensureWorkspace(capacity);
+      this.ensureWorkspace(capacity); // sized for this fit before `training` pins it
+      this.training = true;
       const ws = this.workspace!;
       const cols = this.outputDim();
       const targetCols = train.targetCols;
@@ -312,7 +322,7 @@ export class Sequential {
           const start = step * batchSize;
           const rows = Math.min(batchSize, train.rows - start);
           for (let i = 0; i < batchBegin.length; i++) {
-            const pending = batchBegin[i]!.onBatchBegin!(step, logs);
+            const pending = batchBegin[i]!.onBatchBegin!(step, NO_LOGS);
             if (pending) await pending; // an await per batch costs a microtask turn: only for async hooks
           }
           let input = xBlock + start * train.inputDim * 4;
@@ -365,7 +375,7 @@ export class Sequential {
     const compiled = this.requireCompiled(where);
     const batchSize = intOption(options.batchSize ?? 32, 'batchSize', where, 1);
     if (!this.built) throw new StateError('evaluate(): the model is not built yet (call fit first, or give the first layer inputDim)');
-    const data = prepareData(x, y, this.dataSpec(where, false));
+    const data = prepareData(x, y, this.dataSpec(where, true));
     const values = this.evaluateDataset(compiled, data, batchSize);
     if (!options.returnDict) return values;
     return Object.fromEntries(this.metricsNames.map((n, i) => [n, values[i]!]));
@@ -377,17 +387,16 @@ export class Sequential {
     this.alive(where);
     const batchSize = intOption(options.batchSize ?? 32, 'batchSize', where, 1);
     if (!this.built) throw new StateError('predict(): the model is not built yet (call fit first, or give the first layer inputDim)');
-    if (this.training) throw new StateError('predict(): cannot predict while fit() runs on this model');
     const data = prepareData(x, undefined, this.dataSpec(where, false));
     const cols = this.outputDim();
     const result = new Float32Array(data.rows * cols);
     const xBlock = this.blocks.alloc(data.x.length * 4);
     try {
       arena.write(xBlock, data.x);
-      this.ensureWorkspace(Math.min(batchSize, data.rows));
+      const chunk = this.ensureWorkspace(Math.min(batchSize, data.rows));
       const out = this.stack[this.stack.length - 1]!.buffers.out;
-      for (let start = 0; start < data.rows; start += batchSize) {
-        const rows = Math.min(batchSize, data.rows - start);
+      for (let start = 0; start < data.rows; start += chunk) {
+        const rows = Math.min(chunk, data.rows - start);
         this.forward(xBlock + start * this.inputDim * 4, rows, false);
         result.set(arena.f32(out, rows * cols), start * cols);
       }
@@ -429,7 +438,7 @@ export class Sequential {
     this.blocks.releaseAll();
     collector.unregister(this);
     this.disposed = true;
-    for (const l of this.stack) { l.weightOffsets = []; l.gradOffsets = []; }
+    for (const l of this.stack) { l.weightOffsets = []; l.gradOffsets = []; l.disposed = true; }
   }
 
   // ---- internals ----
@@ -540,9 +549,14 @@ export class Sequential {
     this.workspace = undefined;
   }
 
-  /** Per-batch buffers for up to `capacity` rows: allocated when the capacity changes, reused otherwise. */
-  private ensureWorkspace(capacity: number): void {
-    if (this.workspace?.capacity === capacity) return;
+  /**
+   * Per-batch buffers for up to `capacity` rows: allocated when the capacity changes, reused otherwise.
+   * While `fit` runs (e.g. `predict` from a callback) the training buffers stay: the call works through them
+   * in chunks of their capacity instead, which gives the same results. Returns the rows per chunk.
+   */
+  private ensureWorkspace(capacity: number): number {
+    if (this.workspace?.capacity === capacity) return capacity;
+    if (this.training && this.workspace) return Math.min(capacity, this.workspace.capacity);
     this.dropWorkspace();
     const out = this.outputDim();
     let floats = capacity * (this.inputDim + out);
@@ -562,6 +576,7 @@ export class Sequential {
     this.fused = logits !== undefined && last !== undefined && last.name === logits.activation;
     this.logits = last?.logits ?? 0;
     this.parameterBlocksCache = this.parameterBlocks;
+    return capacity;
   }
 
   private parameterBlocksCache: ParameterBlocks | undefined;
@@ -608,6 +623,7 @@ export class Sequential {
     this.alive(where);
     const c = this.requireCompiled(where);
     if (!this.built) throw new StateError(`${where}: the model is not built yet`);
+    if (this.training) throw new StateError(`${where}: cannot run while fit() runs on this model`);
     const data = prepareData(x, y, this.dataSpec(where, true));
     const xBlock = this.blocks.alloc(data.x.length * 4);
     const yBlock = this.blocks.alloc(data.y.length * 4);
@@ -639,10 +655,10 @@ export class Sequential {
     try {
       arena.write(xBlock, data.x);
       arena.write(yBlock, data.y);
-      this.ensureWorkspace(Math.min(batchSize, data.rows));
+      const chunk = this.ensureWorkspace(Math.min(batchSize, data.rows));
       const last = this.stack[this.stack.length - 1]!;
-      for (let start = 0; start < data.rows; start += batchSize) {
-        const rows = Math.min(batchSize, data.rows - start);
+      for (let start = 0; start < data.rows; start += chunk) {
+        const rows = Math.min(chunk, data.rows - start);
         const target = yBlock + start * data.targetCols * 4;
         this.forward(xBlock + start * this.inputDim * 4, rows, false);
         const loss = this.fused ? c.loss.logits!.value(this.logits, target, rows, cols) : c.loss.value(last.buffers.out, target, rows, cols);

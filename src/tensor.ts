@@ -79,9 +79,8 @@ export function toTensor(values: unknown, where: string, arg: string): Tensor {
     const data = new Float32Array(rows * cols);
     for (let r = 0; r < rows; r++) {
       const row = values[r] as unknown;
-      if (!Array.isArray(row) || row.length !== cols) {
-        throw new ShapeError(`${where}: ${arg} is ragged: row 0 has ${cols} values, row ${r} has ${Array.isArray(row) ? row.length : describe(row)}`);
-      }
+      if (!Array.isArray(row)) throw new ValueError(`${where}: ${arg}[${r}] must be a row (an array of ${cols} numbers) like the rows before it, got ${describe(row)}`);
+      if (row.length !== cols) throw new ShapeError(`${where}: ${arg} is ragged: row 0 has ${cols} values, row ${r} has ${row.length}`);
       for (let c = 0; c < cols; c++) data[r * cols + c] = number(row[c], where, arg, r, c);
     }
     checkFinite(data, where, arg, cols);
