@@ -1,0 +1,271 @@
+// Loss kernels from one table: value against float64, the Grad twin's value and gradient against the float64
+// derivative and finite differences, the fused logits forms against sigmoid/softmax + the probability forms,
+// and finite results for extreme logits.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { kernels } from '../../src/backend.js';
+import {
+  LOSS_REFS, expectClose, labels, mulberry32, numericGrad, oneHot, randn, uniform, useWasm, type LossName, type Rng,
+} from '../helpers.js';
+
+const wasm = useWasm();
+
+type Value = (p: number, t: number, rows: number, cols: number) => number;
+type Grad = (dp: number, p: number, t: number, rows: number, cols: number) => number;
+
+interface Row {
+  label: string;
+  ref: LossName;
+  delta: number;
+  value: Value;
+  grad: Grad;
+  /** t holds one class index per row instead of rows × cols targets. */
+  sparse: boolean;
+  /** Test data away from kinks and clips, so finite differences see one smooth piece. */
+  data(rng: Rng, rows: number, cols: number): { p: Float32Array; t: Float32Array };
+  /** Class counts to test; the probability forms of categorical losses need 2+ (1 class is always clipped). */
+  cols: number[];
+}
+
+const ELEMENTWISE_COLS = [1, 3, 5, 17, 33, 127];
+const CLASS_COLS = [2, 3, 5, 17, 33, 127];
+
+/** p, t normal with |p − t| kept off 0 and off the Huber thresholds used below (1 and 0.5). */
+function regression(rng: Rng, rows: number, cols: number) {
+  const p = randn(rows * cols, rng);
+  const t = randn(rows * cols, rng);
+  for (let i = 0; i < p.length; i++) {
+    const a = Math.abs(p[i]! - t[i]!);
+    if (a < 0.01 || Math.abs(a - 1) < 0.01 || Math.abs(a - 0.5) < 0.01) p[i] = t[i]! + 0.25;
+  }
+  return { p, t };
+}
+
+/**
+ * Rows of targets: one-hot on even rows, soft on odd rows. Soft rows sum to a random total in [0.5, 1.5]:
+ * Keras does not normalise targets, so the gradient's Σt factor must be honoured.
+ */
+function targets(rng: Rng, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    if (r % 2 === 0) { t[r * cols + Math.floor(rng() * cols)] = 1; continue; }
+    const w = uniform(cols, rng, 0, 1);
+    const s = w.reduce((a, b) => a + b, 0) / (0.5 + rng());
+    for (let j = 0; j < cols; j++) t[r * cols + j] = w[j]! / s;
+  }
+  return t;
+}
+
+const TABLE: Row[] = [
+  {
+    label: 'meanSquaredError', ref: 'meanSquaredError', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
+    value: kernels.meanSquaredError, grad: kernels.meanSquaredErrorGrad, data: regression,
+  },
+  {
+    label: 'meanAbsoluteError', ref: 'meanAbsoluteError', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
+    value: kernels.meanAbsoluteError, grad: kernels.meanAbsoluteErrorGrad, data: regression,
+  },
+  ...[1, 0.5].map((delta): Row => ({
+    label: `huber(${delta})`, ref: 'huber', delta, sparse: false, cols: ELEMENTWISE_COLS,
+    value: (p, t, rows, cols) => kernels.huber(p, t, rows, cols, delta),
+    grad: (dp, p, t, rows, cols) => kernels.huberGrad(dp, p, t, rows, cols, delta),
+    data: regression,
+  })),
+  {
+    label: 'binaryCrossentropy', ref: 'binaryCrossentropy', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
+    value: kernels.binaryCrossentropy, grad: kernels.binaryCrossentropyGrad,
+    data: (rng, rows, cols) => ({ p: uniform(rows * cols, rng, 0.02, 0.98), t: uniform(rows * cols, rng, 0, 1) }),
+  },
+  {
+    label: 'binaryCrossentropyLogits', ref: 'binaryCrossentropyLogits', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
+    value: kernels.binaryCrossentropyLogits, grad: kernels.binaryCrossentropyLogitsGrad,
+    data: (rng, rows, cols) => ({ p: randn(rows * cols, rng, 3), t: uniform(rows * cols, rng, 0, 1) }),
+  },
+  {
+    // Unnormalised rows: the kernel must divide by the row sum as Keras does.
+    label: 'categoricalCrossentropy', ref: 'categoricalCrossentropy', delta: 0, sparse: false, cols: CLASS_COLS,
+    value: kernels.categoricalCrossentropy, grad: kernels.categoricalCrossentropyGrad,
+    data: (rng, rows, cols) => ({ p: uniform(rows * cols, rng, 0.05, 1), t: targets(rng, rows, cols) }),
+  },
+  {
+    label: 'categoricalCrossentropyLogits', ref: 'categoricalCrossentropyLogits', delta: 0, sparse: false,
+    cols: ELEMENTWISE_COLS,
+    value: kernels.categoricalCrossentropyLogits, grad: kernels.categoricalCrossentropyLogitsGrad,
+    data: (rng, rows, cols) => ({ p: randn(rows * cols, rng, 2), t: targets(rng, rows, cols) }),
+  },
+  {
+    label: 'sparseCategoricalCrossentropy', ref: 'sparseCategoricalCrossentropy', delta: 0, sparse: true, cols: CLASS_COLS,
+    value: kernels.sparseCategoricalCrossentropy, grad: kernels.sparseCategoricalCrossentropyGrad,
+    data: (rng, rows, cols) => ({ p: uniform(rows * cols, rng, 0.05, 1), t: labels(rows, cols, rng) }),
+  },
+  {
+    label: 'sparseCategoricalCrossentropyLogits', ref: 'sparseCategoricalCrossentropyLogits', delta: 0, sparse: true,
+    cols: ELEMENTWISE_COLS,
+    value: kernels.sparseCategoricalCrossentropyLogits, grad: kernels.sparseCategoricalCrossentropyLogitsGrad,
+    data: (rng, rows, cols) => ({ p: randn(rows * cols, rng, 2), t: labels(rows, cols, rng) }),
+  },
+];
+
+const ROWS = [1, 4];
+const VALUE_TOL = { rtol: 2e-6, atol: 1e-7 };
+/** Gradients are O(1/n) per element: the absolute floor scales with the largest expected entry. */
+const gradTol = (expected: ArrayLike<number>) => {
+  let max = 0;
+  for (let i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(expected[i]!));
+  return { rtol: 1e-5, atol: 1e-6 * max };
+};
+
+/** Runs the value kernel and the Grad twin on (p, t); dp is guarded. */
+function run(row: Row, p: Float32Array, t: Float32Array, rows: number, cols: number) {
+  const pp = wasm.put(p);
+  const pt = wasm.put(t);
+  const value = row.value(pp, pt, rows, cols);
+  const dp = wasm.guarded(rows * cols, new Float32Array(rows * cols).fill(Number.NaN)); // must be overwritten
+  const gradValue = row.grad(dp.ptr, pp, pt, rows, cols);
+  dp.expectIntact();
+  return { value, gradValue, dp: dp.read() };
+}
+
+for (const row of TABLE) describe(row.label, () => {
+  const ref = LOSS_REFS[row.ref];
+
+  it.each(row.cols)('value matches float64; Grad returns the same value, cols = %i', (cols) => {
+    for (const rows of ROWS) {
+      const { p, t } = row.data(mulberry32(cols * 10 + rows), rows, cols);
+      const { value, gradValue } = run(row, p, t, rows, cols);
+      expectClose([value], [ref.value(p, t, rows, cols, row.delta)], { ...VALUE_TOL, label: `${row.label} ${rows}×${cols}` });
+      expect(gradValue).toBe(value);
+    }
+  });
+
+  it.each(row.cols)('gradient matches the float64 derivative and finite differences, cols = %i', (cols) => {
+    for (const rows of ROWS) {
+      const { p, t } = row.data(mulberry32(cols * 100 + rows), rows, cols);
+      const { dp } = run(row, p, t, rows, cols);
+      const analytic = ref.grad(p, t, rows, cols, row.delta);
+      expectClose(dp, analytic, { ...gradTol(analytic), label: `${row.label}Grad ${rows}×${cols}` });
+      const fd = numericGrad((x) => ref.value(x, t, rows, cols, row.delta), Float64Array.from(p));
+      expectClose(dp, fd, { ...gradTol(analytic), label: `${row.label}Grad vs finite differences ${rows}×${cols}` });
+    }
+  });
+});
+
+describe('the probability forms at the clip', () => {
+  it('binaryCrossentropy clips p to [ε, 1 − ε]: finite value, zero gradient outside', () => {
+    const p = Float32Array.from([0, 1, 1e-9, 0, 1, 0.5]);
+    const t = Float32Array.from([1, 0, 1, 0, 1, 1]);
+    const row = TABLE.find((r) => r.ref === 'binaryCrossentropy')!;
+    const { value, gradValue, dp } = run(row, p, t, 1, p.length);
+    expect(gradValue).toBe(value);
+    expectClose([value], [LOSS_REFS.binaryCrossentropy.value(p, t, 1, p.length, 0)], VALUE_TOL);
+    // −log ε twice, −log(2⁻²³) for p = 1 (1 − ε rounds to 1 − 2⁻²³ in f32), log 2, and two terms of ~1e-7
+    expectClose([value], [(-2 * Math.log(Math.fround(1e-7)) + 23 * Math.LN2 + Math.LN2) / 6], { rtol: 1e-6 });
+    expect(Array.from(dp.subarray(0, 5))).toEqual([0, 0, 0, 0, 0]);
+    expect(dp[5]).toBeCloseTo(-2 / 6, 6);
+  });
+
+  it('categorical forms stay finite with zero probabilities off the target', () => {
+    const p = Float32Array.from([0, 0.5, 0.5, 0.25, 0, 0.75]);
+    const t = Float32Array.from([0, 1, 0, 1, 0, 0]);
+    const dense = TABLE.find((r) => r.ref === 'categoricalCrossentropy')!;
+    const d = run(dense, p, t, 2, 3);
+    expectClose([d.value], [LOSS_REFS.categoricalCrossentropy.value(p, t, 2, 3, 0)], VALUE_TOL);
+    expectClose(d.dp, LOSS_REFS.categoricalCrossentropy.grad(p, t, 2, 3, 0), { rtol: 1e-6 });
+    const sparse = TABLE.find((r) => r.ref === 'sparseCategoricalCrossentropy')!;
+    const s = run(sparse, p, Float32Array.from([1, 0]), 2, 3);
+    expectClose([s.value], [d.value], VALUE_TOL);
+    expectClose(s.dp, d.dp, { rtol: 1e-6 });
+  });
+
+  it('categorical forms stay finite when the target class has probability 0', () => {
+    const p = Float32Array.from([0, 0.5, 0.5, 0.3, 0.7, 0]);
+    const t = Float32Array.from([1, 0, 0, 0, 0, 1]);
+    const expected = -Math.log(Math.fround(1e-7)); // both rows clipped at ε
+    const dense = run(TABLE.find((r) => r.ref === 'categoricalCrossentropy')!, p, t, 2, 3);
+    const sparse = run(TABLE.find((r) => r.ref === 'sparseCategoricalCrossentropy')!, p, Float32Array.from([0, 2]), 2, 3);
+    for (const { value, gradValue, dp } of [dense, sparse]) {
+      expect(gradValue).toBe(value);
+      expectClose([value], [expected], VALUE_TOL);
+      for (const v of dp) expect(Number.isFinite(v)).toBe(true);
+    }
+  });
+});
+
+describe('logits forms', () => {
+  it('binaryCrossentropyLogits equals binaryCrossentropy of sigmoid(z), value and chained gradient', () => {
+    for (const n of [1, 5, 33]) {
+      const rng = mulberry32(n);
+      const z = uniform(n, rng, -4, 4);
+      const t = uniform(n, rng, 0, 1);
+      const [pz, pt] = [wasm.put(z), wasm.put(t)];
+      const [pp, dp, dz, dzFused] = [wasm.alloc(n), wasm.alloc(n), wasm.alloc(n), wasm.alloc(n)];
+      kernels.sigmoid(pp, pz, n);
+      const value = kernels.binaryCrossentropyGrad(dp, pp, pt, 1, n);
+      kernels.sigmoidGrad(dz, dp, pz, pp, n);
+      const fused = kernels.binaryCrossentropyLogitsGrad(dzFused, pz, pt, 1, n);
+      expectClose([value], [fused], { rtol: 1e-5, label: `n=${n}` });
+      expectClose(wasm.read(dz, n), wasm.read(dzFused, n), { rtol: 1e-4, atol: 1e-6 / n, label: `grad n=${n}` });
+    }
+  });
+
+  const categorical = [
+    { name: 'categoricalCrossentropy', sparse: false },
+    { name: 'sparseCategoricalCrossentropy', sparse: true },
+  ] as const;
+
+  it.each(categorical)('$name of softmax(z) equals the Logits form, value and chained gradient', ({ name, sparse }) => {
+    for (const [rows, cols] of [[1, 2], [4, 5], [3, 33]] as const) {
+      const rng = mulberry32(rows * cols);
+      const z = uniform(rows * cols, rng, -4, 4);
+      const t = sparse ? labels(rows, cols, rng) : targets(rng, rows, cols);
+      const n = rows * cols;
+      const [pz, pt] = [wasm.put(z), wasm.put(t)];
+      const [pp, dp, dz, dzFused] = [wasm.alloc(n), wasm.alloc(n), wasm.alloc(n), wasm.alloc(n)];
+      kernels.softmax(pp, pz, rows, cols);
+      const value = kernels[`${name}Grad`](dp, pp, pt, rows, cols);
+      kernels.softmaxGrad(dz, dp, pz, pp, rows, cols);
+      const fused = kernels[`${name}LogitsGrad`](dzFused, pz, pt, rows, cols);
+      expectClose([value], [fused], { rtol: 1e-5, label: `${name} ${rows}×${cols}` });
+      expectClose(wasm.read(dz, n), wasm.read(dzFused, n),
+        { rtol: 1e-4, atol: 1e-6 / rows, label: `${name} grad ${rows}×${cols}` });
+    }
+  });
+
+  it('binaryCrossentropyLogits stays finite and exact at z = ±100', () => {
+    const z = Float32Array.from([100, -100, 100, -100, 100, -100]);
+    const t = Float32Array.from([1, 0, 0, 1, 0.5, 0.5]);
+    const row = TABLE.find((r) => r.ref === 'binaryCrossentropyLogits')!;
+    const { value, gradValue, dp } = run(row, z, t, 1, 6);
+    expect(gradValue).toBe(value);
+    expectClose([value], [(0 + 0 + 100 + 100 + 50 + 50) / 6], VALUE_TOL);
+    expectClose(dp, [0, 0, 1 / 6, -1 / 6, 0.5 / 6, -0.5 / 6], { rtol: 1e-6, atol: 1e-12 });
+  });
+
+  it.each(['categoricalCrossentropyLogits', 'sparseCategoricalCrossentropyLogits'] as const)(
+    '%s stays finite and accurate at z = ±100',
+    (ref) => {
+      const cols = 4;
+      const z = Float32Array.from([100, -100, 0, 3, -100, -100, -100, 100, 100, 100, -100, -100]);
+      const classes = [1, 3, 0];
+      const sparse = ref.startsWith('sparse');
+      const t = sparse ? Float32Array.from(classes) : oneHot(classes, cols);
+      const row = TABLE.find((r) => r.ref === ref)!;
+      const { value, gradValue, dp } = run(row, z, t, 3, cols);
+      expect(gradValue).toBe(value);
+      for (const v of [value, ...dp]) expect(Number.isFinite(v)).toBe(true);
+      expectClose([value], [LOSS_REFS[ref].value(z, t, 3, cols, 0)], VALUE_TOL);
+      expectClose([value], [(200 + 0 + Math.log(2)) / 3], VALUE_TOL);
+      const expected = LOSS_REFS[ref].grad(z, t, 3, cols, 0);
+      expectClose(dp, expected, { rtol: 1e-5, atol: 1e-7 });
+    },
+  );
+});
+
+describe('the table', () => {
+  it('covers every kernel in assembly/losses.ts', () => {
+    const source = readFileSync(new URL('../../assembly/losses.ts', import.meta.url), 'utf8');
+    const exported = [...source.matchAll(/^export function (\w+)/gm)].map((m) => m[1]!).sort();
+    const tested = [...new Set(TABLE.flatMap((row) => [row.ref, `${row.ref}Grad`]))].sort();
+    expect(tested).toEqual(exported);
+  });
+});

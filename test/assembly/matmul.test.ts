@@ -1,0 +1,131 @@
+// Matrix-product kernels against float64 loops, on every size in every dimension (SIMD blocks, their tails and
+// both at once), with sentinels around each output to catch a tail that writes past the end.
+import { describe, expect, it } from 'vitest';
+import { kernels } from '../../src/backend.js';
+import { expectClose, expectSameBits, matmulRef, mulberry32, uniform, useWasm, type MatmulForm } from '../helpers.js';
+
+const wasm = useWasm();
+const SIZES = [1, 3, 5, 7, 8, 17, 33, 127];
+const FORMS: MatmulForm[] = ['matmul', 'matmulTransA', 'matmulTransB'];
+
+// f32 sums of k products of values in [−1, 1]: rounding grows like k·2⁻²⁴ in the worst case.
+const tolerance = (k: number) => ({ rtol: 1e-5, atol: 2e-6 * k });
+
+/** Runs one form on fresh random data; returns the output and the float64 expectation. */
+function runCase(form: MatmulForm, m: number, k: number, n: number, accumulate: boolean, seed: number, shift = 0) {
+  const rng = mulberry32(seed);
+  const a = uniform(m * k, rng);
+  const b = uniform(k * n, rng);
+  const c0 = accumulate ? uniform(m * n, rng) : new Float32Array(m * n).fill(Number.NaN); // NaN: must be overwritten
+  const pa = wasm.guarded(a.length, a, shift);
+  const pb = wasm.guarded(b.length, b, shift);
+  const out = wasm.guarded(m * n, c0, shift);
+  kernels[form](out.ptr, pa.ptr, pb.ptr, m, k, n, accumulate);
+  out.expectIntact();
+  expectSameBits(pa.read(), a, `${form} overwrote A`);
+  expectSameBits(pb.read(), b, `${form} overwrote B`);
+  const expected = matmulRef(form, a, b, m, k, n);
+  if (accumulate) for (let i = 0; i < expected.length; i++) expected[i] = expected[i]! + c0[i]!;
+  return { actual: out.read(), expected };
+}
+
+describe.each(FORMS)('%s', (form) => {
+  it.each(SIZES)('m = %i, every k and n, with and without accumulate', (m) => {
+    let seed = m * 1000;
+    for (const k of SIZES) {
+      for (const n of SIZES) {
+        for (const accumulate of [false, true]) {
+          const { actual, expected } = runCase(form, m, k, n, accumulate, seed++);
+          expectClose(actual, expected, { ...tolerance(k), label: `${form} ${m}×${k}×${n} accumulate=${accumulate}` });
+        }
+        wasm.releaseAll();
+      }
+    }
+  });
+
+  it('gives the same result on buffers off the 64-byte alignment', () => {
+    for (const [m, k, n] of [[5, 7, 9], [8, 8, 8], [13, 17, 33]] as const) {
+      for (const accumulate of [false, true]) {
+        const aligned = runCase(form, m, k, n, accumulate, 77);
+        const shifted = runCase(form, m, k, n, accumulate, 77, 1);
+        expectSameBits(shifted.actual, aligned.actual, `${form} ${m}×${k}×${n} shifted`);
+      }
+    }
+  });
+
+  it('computes a hand-checked product exactly', () => {
+    // A = [[1, 2], [3, 4]], B = [[5, 6], [7, 8]]: A·B = [[19, 22], [43, 50]], Aᵀ·B = [[26, 30], [38, 44]],
+    // A·Bᵀ = [[17, 23], [39, 53]].
+    const expected = { matmul: [19, 22, 43, 50], matmulTransA: [26, 30, 38, 44], matmulTransB: [17, 23, 39, 53] };
+    const c = wasm.alloc(4);
+    kernels[form](c, wasm.put([1, 2, 3, 4]), wasm.put([5, 6, 7, 8]), 2, 2, 2, false);
+    expect(Array.from(wasm.read(c, 4))).toEqual(expected[form]);
+  });
+
+  it('with k = 0 writes zeros, or leaves C as it was when accumulating', () => {
+    const c0 = uniform(15, mulberry32(3));
+    const out = wasm.guarded(15, c0);
+    kernels[form](out.ptr, wasm.alloc(1), wasm.alloc(1), 3, 0, 5, true);
+    expectSameBits(out.read(), c0);
+    kernels[form](out.ptr, wasm.alloc(1), wasm.alloc(1), 3, 0, 5, false);
+    expect(Array.from(out.read())).toEqual(new Array(15).fill(0));
+    out.expectIntact();
+  });
+});
+
+describe('biasAdd', () => {
+  it.each(SIZES)('adds b to every row, cols = %i', (cols) => {
+    const rng = mulberry32(cols);
+    for (const rows of [1, 3, 8]) {
+      const y0 = uniform(rows * cols, rng);
+      const b = uniform(cols, rng);
+      const y = wasm.guarded(y0.length, y0);
+      kernels.biasAdd(y.ptr, wasm.put(b), rows, cols);
+      y.expectIntact();
+      const expected = new Float32Array(y0.length);
+      for (let i = 0; i < y0.length; i++) expected[i] = y0[i]! + b[i % cols]!; // one f32 addition: exact match
+      expectSameBits(y.read(), expected, `biasAdd ${rows}×${cols}`);
+    }
+  });
+});
+
+describe('biasGrad', () => {
+  it.each(SIZES)('sums dy over rows, cols = %i', (cols) => {
+    const rng = mulberry32(100 + cols);
+    for (const rows of [1, 3, 17, 128]) {
+      const dy = uniform(rows * cols, rng);
+      const db = wasm.guarded(cols, uniform(cols, rng)); // stale values must be overwritten, not added to
+      kernels.biasGrad(db.ptr, wasm.put(dy), rows, cols);
+      db.expectIntact();
+      const expected = new Float64Array(cols);
+      for (let i = 0; i < dy.length; i++) expected[i % cols] = expected[i % cols]! + dy[i]!;
+      expectClose(db.read(), expected, { rtol: 1e-6, atol: 1e-7 * rows, label: `biasGrad ${rows}×${cols}` });
+    }
+  });
+});
+
+describe('gatherRows', () => {
+  it.each(SIZES)('copies the indexed rows in order, repeats allowed, cols = %i', (cols) => {
+    const rng = mulberry32(200 + cols);
+    const srcRows = 10;
+    const src = uniform(srcRows * cols, rng);
+    const idx = [9, 0, 3, 3, 7, 0, 1];
+    const out = wasm.guarded(idx.length * cols);
+    kernels.gatherRows(out.ptr, wasm.put(src), wasm.putI32(idx), idx.length, cols);
+    out.expectIntact();
+    const expected = new Float32Array(idx.length * cols);
+    idx.forEach((r, i) => expected.set(src.subarray(r * cols, (r + 1) * cols), i * cols));
+    expectSameBits(out.read(), expected, `gatherRows cols=${cols}`);
+  });
+});
+
+describe('fill', () => {
+  it.each([0, ...SIZES])('sets every one of %i elements and nothing else', (n) => {
+    for (const value of [0, -2.5, Math.fround(1e30)]) {
+      const x = wasm.guarded(n, uniform(n, mulberry32(n)));
+      kernels.fill(x.ptr, n, value);
+      x.expectIntact();
+      expect(Array.from(x.read())).toEqual(new Array(n).fill(value));
+    }
+  });
+});
