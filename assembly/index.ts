@@ -5,6 +5,7 @@ export * from './losses';
 export * from './metrics';
 export * from './optimizers';
 export * from './random';
+export * from './peak';
 
 /** First byte the host may hand out: everything below belongs to the module's static data. */
 export function heapBase(): usize {
