@@ -191,3 +191,36 @@ export function softmaxGrad(dx: usize, dy: usize, x: usize, y: usize, rows: i32,
     for (let j = 0; j < cols; j++) st(dx, o + j, ld(y, o + j) * (ld(dy, o + j) - dot));
   }
 }
+
+// Activation ids for fused kernels (denseForward): the host's ACTIVATIONS table carries the same numbers,
+// and a test runs every row through denseForward against the separate kernels.
+export const ACTIVATION_LINEAR: i32 = 0;
+export const ACTIVATION_RELU: i32 = 1;
+export const ACTIVATION_SIGMOID: i32 = 2;
+export const ACTIVATION_TANH: i32 = 3;
+export const ACTIVATION_SOFTMAX: i32 = 4;
+export const ACTIVATION_LEAKY_RELU: i32 = 5;
+export const ACTIVATION_ELU: i32 = 6;
+export const ACTIVATION_SELU: i32 = 7;
+export const ACTIVATION_GELU: i32 = 8;
+export const ACTIVATION_SWISH: i32 = 9;
+export const ACTIVATION_SOFTPLUS: i32 = 10;
+
+/** y = f(x) for the activation with this id (see ACTIVATION_*); `alpha` is leakyRelu's slope and elu's alpha */
+export function applyActivation(id: i32, y: usize, x: usize, rows: i32, cols: i32, alpha: f32): void {
+  const n = rows * cols;
+  switch (id) {
+    case ACTIVATION_LINEAR: linear(y, x, n); break;
+    case ACTIVATION_RELU: relu(y, x, n); break;
+    case ACTIVATION_SIGMOID: sigmoid(y, x, n); break;
+    case ACTIVATION_TANH: tanh(y, x, n); break;
+    case ACTIVATION_SOFTMAX: softmax(y, x, rows, cols); break;
+    case ACTIVATION_LEAKY_RELU: leakyRelu(y, x, n, alpha); break;
+    case ACTIVATION_ELU: elu(y, x, n, alpha); break;
+    case ACTIVATION_SELU: selu(y, x, n); break;
+    case ACTIVATION_GELU: gelu(y, x, n); break;
+    case ACTIVATION_SWISH: swish(y, x, n); break;
+    case ACTIVATION_SOFTPLUS: softplus(y, x, n); break;
+    default: unreachable();
+  }
+}

@@ -1,131 +1,206 @@
-// Matrix products in the three forms backprop needs, plus bias add and bias gradient. Row-major f32,
-// pointers are byte offsets, sizes are element counts. Never allocates; any size works without padding.
-import { at, ld, st, ld4, st4, hsum, floor4 } from './simd';
+// Matrix products in the three forms backprop needs, bias add/gradient, and the Dense forward pass as one
+// call. Row-major f32, pointers are byte offsets, sizes element counts. Never allocates: packed panels live
+// in static scratch reserved at compile time. Any size works without padding the caller's buffers.
+import { at, ld, st, ld4, st4, floor4 } from './simd';
+import { applyActivation } from './activations';
 
-// NOTE: A·B and Aᵀ·B share one 4×8 register-blocked loop: it only reads A element by element (a splat per
-// row), so the two forms differ only in A's strides: A·B reads a(i,p) at i·k + p, Aᵀ·B at p·m + i.
-// Eight f32x4 accumulators plus two B loads and one splat fit in the 16 vector registers V8 has on x64.
-function gemmBroadcast(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, aRow: i32, aCol: i32): void {
+// NOTE: every path below computes each output the same way: products summed in order of p within K blocks
+// of KC, the first block's sum (+ bias) (+ the old C when accumulating), then each later block's sum added.
+// So the packed kernel, the small-row path and ragged edge tiles give the same bits for the same output, and
+// a model's prediction of a sample does not depend on the batch it came in.
+const MR = 4; // rows of C per microkernel
+const NR = 8; // columns of C per microkernel: 8 f32x4 accumulators + 2 B loads + a splat fit V8's 16 registers
+const KC = 256; // depth of a K block: a packed B micro-panel (KC × NR) is 8 KiB and stays in L1
+const MC = 64; // rows of A packed at once (64 KiB, L2)
+const NC = 512; // columns of B packed at once (512 KiB, L2)
+
+const PACK_A: usize = memory.data(MC * KC * 4, 64);
+const PACK_B: usize = memory.data(KC * NC * 4, 64);
+const TILE: usize = memory.data(MR * NR * 4, 64); // a ragged edge tile's accumulators
+
+// A(i, p) is at a + (i·aRow + p·aCol)·4 and B(p, j) at b + (p·bRow + j·bCol)·4: the strides say which form.
+
+/** Packs rows [i0, i0 + mc) × depth [p0, p0 + kc) of A into MR-row panels, p-major, zero-filling missing rows. */
+function packA(a: usize, aRow: i32, aCol: i32, m: i32, i0: i32, p0: i32, mc: i32, kc: i32): void {
+  for (let r0 = 0; r0 < mc; r0 += MR) {
+    const panel = PACK_A + (<usize>(r0 * kc) << 2);
+    const rows = min(MR, m - i0 - r0);
+    if (rows == MR && aRow == 1) {
+      // Aᵀ·B: the panel's four values at each p are contiguous in A.
+      for (let p = 0; p < kc; p++) v128.store(panel + (<usize>p << 4), ld4(a, (i0 + r0) + (p0 + p) * aCol));
+      continue;
+    }
+    for (let r = 0; r < MR; r++) {
+      if (r < rows) {
+        const base = (i0 + r0 + r) * aRow + p0 * aCol;
+        for (let p = 0; p < kc; p++) store<f32>(panel + (<usize>(p * MR + r) << 2), ld(a, base + p * aCol));
+      } else {
+        for (let p = 0; p < kc; p++) store<f32>(panel + (<usize>(p * MR + r) << 2), 0);
+      }
+    }
+  }
+}
+
+/** Packs depth [p0, p0 + kc) × columns [j0, j0 + nc) of B into NR-column panels, p-major, zero-filling missing columns. */
+function packB(b: usize, bRow: i32, bCol: i32, n: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
+  for (let c0 = 0; c0 < nc; c0 += NR) {
+    const panel = PACK_B + (<usize>(c0 * kc) << 2);
+    const cols = min(NR, n - j0 - c0);
+    if (cols == NR && bCol == 1) {
+      for (let p = 0; p < kc; p++) {
+        const src = (p0 + p) * bRow + j0 + c0;
+        v128.store(panel + (<usize>p << 5), ld4(b, src));
+        v128.store(panel + (<usize>p << 5), ld4(b, src + 4), 16);
+      }
+      continue;
+    }
+    for (let c = 0; c < NR; c++) {
+      if (c < cols) {
+        const base = p0 * bRow + (j0 + c0 + c) * bCol;
+        for (let p = 0; p < kc; p++) store<f32>(panel + (<usize>(p * NR + c) << 2), ld(b, base + p * bRow));
+      } else {
+        for (let p = 0; p < kc; p++) store<f32>(panel + (<usize>(p * NR + c) << 2), 0);
+      }
+    }
+  }
+}
+
+// Combines one K block's sums into C: the first block sets C = sum (+ bias) (+ old C), later blocks add.
+@inline function combine(cv: v128, acc: v128, bias: usize, j: i32, first: bool, accumulate: bool): v128 {
+  if (!first) return f32x4.add(cv, acc);
+  let v = acc;
+  if (bias != 0) v = f32x4.add(v, ld4(bias, j));
+  return accumulate ? f32x4.add(cv, v) : v;
+}
+
+@inline function combine1(cv: f32, acc: f32, bias: usize, j: i32, first: bool, accumulate: bool): f32 {
+  if (!first) return cv + acc;
+  let v = acc;
+  if (bias != 0) v = v + ld(bias, j);
+  return accumulate ? cv + v : v;
+}
+
+@inline function storeRow(c: usize, idx: i32, j: i32, lo: v128, hi: v128, bias: usize, first: bool, accumulate: bool): void {
+  st4(c, idx, combine(ld4(c, idx), lo, bias, j, first, accumulate));
+  st4(c, idx + 4, combine(ld4(c, idx + 4), hi, bias, j + 4, first, accumulate));
+}
+
+/** The 4×8 microkernel over packed panels, then its write-back into C (ragged tiles through TILE). */
+function micro(pa: usize, pb: usize, kc: i32, c: usize, n: i32, i: i32, j: i32, rows: i32, cols: i32,
+  first: bool, accumulate: bool, bias: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += MR << 2;
+    pb += NR << 2;
+  }
+  if (rows == MR && cols == NR) {
+    storeRow(c, i * n + j, j, c00, c01, bias, first, accumulate);
+    storeRow(c, (i + 1) * n + j, j, c10, c11, bias, first, accumulate);
+    storeRow(c, (i + 2) * n + j, j, c20, c21, bias, first, accumulate);
+    storeRow(c, (i + 3) * n + j, j, c30, c31, bias, first, accumulate);
+    return;
+  }
+  v128.store(TILE, c00); v128.store(TILE, c01, 16); v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
+  v128.store(TILE, c20, 64); v128.store(TILE, c21, 80); v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q++) {
+      const idx = (i + r) * n + j + q;
+      st(c, idx, combine1(ld(c, idx), ld(TILE, r * NR + q), bias, j + q, first, accumulate));
+    }
+  }
+}
+
+// k = 0: the product is all zeros, so C = bias (or 0), plus the old C when accumulating.
+function emptyProduct(c: usize, m: i32, n: i32, accumulate: bool, bias: usize): void {
+  for (let i = 0; i < m * n; i++) st(c, i, combine1(ld(c, i), 0, bias, i % n, true, accumulate));
+}
+
+/** Rows of C one at a time, straight from B (A·B with fewer than MR rows: packing would not pay). */
+function gemmRows(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, bias: usize): void {
+  if (k == 0) return emptyProduct(c, m, n, accumulate, bias);
   const n8 = n & ~7;
-  const n4 = floor4(n);
-  const m4 = floor4(m);
-  let i = 0;
-  for (; i < m4; i += 4) {
-    let j = 0;
-    for (; j < n8; j += 8) {
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      for (let p = 0; p < k; p++) {
-        const b0 = ld4(b, p * n + j);
-        const b1 = ld4(b, p * n + j + 4);
-        const ai = i * aRow + p * aCol;
-        let s = f32x4.splat(ld(a, ai));
-        c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
-        s = f32x4.splat(ld(a, ai + aRow));
-        c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
-        s = f32x4.splat(ld(a, ai + 2 * aRow));
-        c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
-        s = f32x4.splat(ld(a, ai + 3 * aRow));
-        c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+  for (let i = 0; i < m; i++) {
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const first = pc == 0;
+      let j = 0;
+      for (; j < n8; j += 8) {
+        let lo = f32x4.splat(0), hi = f32x4.splat(0);
+        for (let p = pc; p < pc + kc; p++) {
+          const s = v128.load32_splat(at(a, i * k + p));
+          lo = f32x4.add(lo, f32x4.mul(s, ld4(b, p * n + j)));
+          hi = f32x4.add(hi, f32x4.mul(s, ld4(b, p * n + j + 4)));
+        }
+        storeRow(c, i * n + j, j, lo, hi, bias, first, accumulate);
       }
-      storeBlock(c, i * n + j, c00, accumulate); storeBlock(c, i * n + j + 4, c01, accumulate);
-      storeBlock(c, (i + 1) * n + j, c10, accumulate); storeBlock(c, (i + 1) * n + j + 4, c11, accumulate);
-      storeBlock(c, (i + 2) * n + j, c20, accumulate); storeBlock(c, (i + 2) * n + j + 4, c21, accumulate);
-      storeBlock(c, (i + 3) * n + j, c30, accumulate); storeBlock(c, (i + 3) * n + j + 4, c31, accumulate);
-    }
-    for (; j < n4; j += 4) {
-      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-      for (let p = 0; p < k; p++) {
-        const b0 = ld4(b, p * n + j);
-        const ai = i * aRow + p * aCol;
-        c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(ld(a, ai)), b0));
-        c1 = f32x4.add(c1, f32x4.mul(f32x4.splat(ld(a, ai + aRow)), b0));
-        c2 = f32x4.add(c2, f32x4.mul(f32x4.splat(ld(a, ai + 2 * aRow)), b0));
-        c3 = f32x4.add(c3, f32x4.mul(f32x4.splat(ld(a, ai + 3 * aRow)), b0));
+      for (; j < n; j++) {
+        let s: f32 = 0;
+        for (let p = pc; p < pc + kc; p++) s += ld(a, i * k + p) * ld(b, p * n + j);
+        st(c, i * n + j, combine1(ld(c, i * n + j), s, bias, j, first, accumulate));
       }
-      storeBlock(c, i * n + j, c0, accumulate);
-      storeBlock(c, (i + 1) * n + j, c1, accumulate);
-      storeBlock(c, (i + 2) * n + j, c2, accumulate);
-      storeBlock(c, (i + 3) * n + j, c3, accumulate);
     }
-    for (; j < n; j++) {
-      for (let r = 0; r < 4; r++) gemmScalar(c, a, b, i + r, j, k, n, accumulate, aRow, aCol);
-    }
-  }
-  for (; i < m; i++) {
-    let j = 0;
-    for (; j < n4; j += 4) {
-      let c0 = f32x4.splat(0);
-      for (let p = 0; p < k; p++) {
-        c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(ld(a, i * aRow + p * aCol)), ld4(b, p * n + j)));
-      }
-      storeBlock(c, i * n + j, c0, accumulate);
-    }
-    for (; j < n; j++) gemmScalar(c, a, b, i, j, k, n, accumulate, aRow, aCol);
   }
 }
 
-@inline function storeBlock(c: usize, idx: i32, v: v128, accumulate: bool): void {
-  st4(c, idx, accumulate ? f32x4.add(ld4(c, idx), v) : v);
-}
-
-// Same summation order as the SIMD lanes (p ascending), so a column's value does not depend on n % 4.
-@inline function gemmScalar(c: usize, a: usize, b: usize, i: i32, j: i32, k: i32, n: i32, accumulate: bool, aRow: i32, aCol: i32): void {
-  let s: f32 = 0;
-  for (let p = 0; p < k; p++) s += ld(a, i * aRow + p * aCol) * ld(b, p * n + j);
-  st(c, i * n + j, accumulate ? ld(c, i * n + j) + s : s);
+function gemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, bias: usize,
+  aRow: i32, aCol: i32, bRow: i32, bCol: i32): void {
+  if (k == 0) return emptyProduct(c, m, n, accumulate, bias);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(b, bRow, bCol, n, pc, jc, kc, nc);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(a, aRow, aCol, m, ic, pc, mc, kc);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const pb = PACK_B + (<usize>(jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            micro(PACK_A + (<usize>(ir * kc) << 2), pb, kc, c, n, ic + ir, jc + jr, min(MR, mc - ir), min(NR, nc - jr),
+              pc == 0, accumulate, bias);
+          }
+        }
+      }
+    }
+  }
 }
 
 /** C[m,n] = A[m,k]·B[k,n], or C += A·B when accumulate */
 export function matmul(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool): void {
-  gemmBroadcast(c, a, b, m, k, n, accumulate, k, 1);
+  if (m < MR) gemmRows(c, a, b, m, k, n, accumulate, 0);
+  else gemm(c, a, b, m, k, n, accumulate, 0, k, 1, n, 1);
 }
 
 /** C[m,n] = A[k,m]ᵀ·B[k,n], or C += Aᵀ·B when accumulate */
 export function matmulTransA(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool): void {
-  gemmBroadcast(c, a, b, m, k, n, accumulate, 1, m);
+  gemm(c, a, b, m, k, n, accumulate, 0, 1, m, n, 1);
 }
 
 /** C[m,n] = A[m,k]·B[n,k]ᵀ, or C += A·Bᵀ when accumulate */
 export function matmulTransB(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool): void {
-  // Both operands are contiguous along k: dot products of rows, 1×4 outputs at a time, SIMD along k.
-  const k4 = floor4(k);
-  const n4 = floor4(n);
-  for (let i = 0; i < m; i++) {
-    const ar = i * k;
-    let j = 0;
-    for (; j < n4; j += 4) {
-      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-      let p = 0;
-      for (; p < k4; p += 4) {
-        const av = ld4(a, ar + p);
-        s0 = f32x4.add(s0, f32x4.mul(av, ld4(b, j * k + p)));
-        s1 = f32x4.add(s1, f32x4.mul(av, ld4(b, (j + 1) * k + p)));
-        s2 = f32x4.add(s2, f32x4.mul(av, ld4(b, (j + 2) * k + p)));
-        s3 = f32x4.add(s3, f32x4.mul(av, ld4(b, (j + 3) * k + p)));
-      }
-      let d0 = hsum(s0), d1 = hsum(s1), d2 = hsum(s2), d3 = hsum(s3);
-      for (; p < k; p++) {
-        const av = ld(a, ar + p);
-        d0 += av * ld(b, j * k + p); d1 += av * ld(b, (j + 1) * k + p);
-        d2 += av * ld(b, (j + 2) * k + p); d3 += av * ld(b, (j + 3) * k + p);
-      }
-      storeDot(c, i * n + j, d0, accumulate); storeDot(c, i * n + j + 1, d1, accumulate);
-      storeDot(c, i * n + j + 2, d2, accumulate); storeDot(c, i * n + j + 3, d3, accumulate);
-    }
-    for (; j < n; j++) {
-      let s0 = f32x4.splat(0);
-      let p = 0;
-      for (; p < k4; p += 4) s0 = f32x4.add(s0, f32x4.mul(ld4(a, ar + p), ld4(b, j * k + p)));
-      let d = hsum(s0);
-      for (; p < k; p++) d += ld(a, ar + p) * ld(b, j * k + p);
-      storeDot(c, i * n + j, d, accumulate);
-    }
-  }
+  gemm(c, a, b, m, k, n, accumulate, 0, k, 1, 1, k);
 }
 
-@inline function storeDot(c: usize, idx: i32, v: f32, accumulate: bool): void {
-  st(c, idx, accumulate ? ld(c, idx) + v : v);
+/**
+ * The Dense forward pass in one call: pre = x·w (+ b), bias added as each tile is written, then
+ * out = activation(pre) (activation ids as in `applyActivation`; out may equal pre for linear).
+ * x: [rows, inDim], w: [inDim, units], b: [units] or 0 for none, pre, out: [rows, units]
+ */
+export function denseForward(out: usize, pre: usize, x: usize, w: usize, b: usize, rows: i32, inDim: i32, units: i32,
+  activation: i32, alpha: f32): void {
+  if (rows < MR) gemmRows(pre, x, w, rows, inDim, units, false, b);
+  else gemm(pre, x, w, rows, inDim, units, false, b, inDim, 1, units, 1);
+  applyActivation(activation, out, pre, rows, units, alpha);
 }
 
 /** y[r,:] += b for every row r; y: [rows, cols], b: [cols] */

@@ -247,11 +247,9 @@ export class Dense extends Layer {
 
   forward(input: number, rows: number): void {
     this.input = input;
-    const { out, pre } = this.buffers;
-    const z = this.activation === 'linear' ? out : pre;
-    k.matmul(z, input, this.weightOffsets[0]!, rows, this.inputDim, this.units, false);
-    if (this.useBias) k.biasAdd(z, this.weightOffsets[1]!, rows, this.units);
-    if (z !== out) this.act.forward(out, z, rows, this.units);
+    const { out, pre } = this.buffers; // the same buffer for a linear layer
+    k.denseForward(out, pre, input, this.weightOffsets[0]!, this.useBias ? this.weightOffsets[1]! : 0,
+      rows, this.inputDim, this.units, this.act.id, this.act.alpha ?? 0);
   }
 
   backward(dInput: number, rows: number, gradIsPre: boolean): void {

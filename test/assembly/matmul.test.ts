@@ -129,3 +129,101 @@ describe('fill', () => {
     }
   });
 });
+
+// ─── The packed GEMM: cache-block boundaries, batch-size independence, the fused Dense epilogue ───────────
+
+describe('packed GEMM at every awkward size', () => {
+  // 1, 3, 7 stay below a 4×8 microkernel; 31/65 cross the row block of 64; 257 crosses the K block of 256.
+  const AWKWARD = [1, 3, 7, 31, 65, 257];
+  it.each(FORMS)('%s on every m, k, n in {1, 3, 7, 31, 65, 257}', (form) => {
+    let seed = 7;
+    for (const m of AWKWARD) for (const k of AWKWARD) for (const n of AWKWARD) {
+      const accumulate = (m + k + n) % 2 === 0;
+      const { actual, expected } = runCase(form, m, k, n, accumulate, seed++);
+      expectClose(actual, expected, { ...tolerance(k), label: `${form} ${m}×${k}×${n} accumulate=${accumulate}` });
+    }
+  }, 60_000);
+
+  it.each(FORMS)('%s across every cache block at once (m 130, k 600, n 520)', (form) => {
+    const { actual, expected } = runCase(form, 130, 600, 520, true, 99);
+    expectClose(actual, expected, { ...tolerance(600), label: `${form} 130×600×520` });
+  }, 30_000);
+});
+
+describe('results do not depend on how many rows come together', () => {
+  // Row r of A·B must be the same bits whether it is computed alone (the small-row path), in a ragged tile,
+  // or inside a full packed panel.
+  it.each(FORMS)('%s: each row of a 70-row product equals the same row computed in batches of 1, 3 and 5', (form) => {
+    const [m, k, n] = [70, 300, 37];
+    const rng = mulberry32(5);
+    const a = uniform(m * k, rng);
+    const b = uniform(k * n, rng);
+    const whole = wasm.alloc(m * n);
+    const pb = wasm.put(b);
+    if (form === 'matmulTransA') return; // Aᵀ·B's rows come from A's columns: batching is over k there, not m
+    kernels[form](whole, wasm.put(a), pb, m, k, n, false);
+    const all = wasm.read(whole, m * n);
+    for (const rows of [1, 3, 5]) {
+      for (let r0 = 0; r0 + rows <= m; r0 += 17) {
+        const part = wasm.alloc(rows * n);
+        kernels[form](part, wasm.put(a.subarray(r0 * k, (r0 + rows) * k)), pb, rows, k, n, false);
+        expectSameBits(wasm.read(part, rows * n), all.subarray(r0 * n, (r0 + rows) * n), `${form} rows ${r0}..${r0 + rows}`);
+      }
+    }
+  });
+});
+
+describe('denseForward: x·W + b and the activation in one call', () => {
+  // Ids as in assembly/activations.ts; the host table is checked against the same numbers in activations.test.ts.
+  const ACTS: Array<[string, number, (y: number, x: number, rows: number, cols: number) => void]> = [
+    ['linear', 0, (y, x, r, c) => kernels.linear(y, x, r * c)],
+    ['relu', 1, (y, x, r, c) => kernels.relu(y, x, r * c)],
+    ['sigmoid', 2, (y, x, r, c) => kernels.sigmoid(y, x, r * c)],
+    ['tanh', 3, (y, x, r, c) => kernels.tanh(y, x, r * c)],
+    ['softmax', 4, (y, x, r, c) => kernels.softmax(y, x, r, c)],
+    ['leakyRelu', 5, (y, x, r, c) => kernels.leakyRelu(y, x, r * c, 0.2)],
+    ['elu', 6, (y, x, r, c) => kernels.elu(y, x, r * c, 0.2)],
+    ['selu', 7, (y, x, r, c) => kernels.selu(y, x, r * c)],
+    ['gelu', 8, (y, x, r, c) => kernels.gelu(y, x, r * c)],
+    ['swish', 9, (y, x, r, c) => kernels.swish(y, x, r * c)],
+    ['softplus', 10, (y, x, r, c) => kernels.softplus(y, x, r * c)],
+  ];
+
+  it('the ids match the exported constants', () => {
+    const names = ['LINEAR', 'RELU', 'SIGMOID', 'TANH', 'SOFTMAX', 'LEAKY_RELU', 'ELU', 'SELU', 'GELU', 'SWISH', 'SOFTPLUS'];
+    const k = kernels as unknown as Record<string, { value: number }>;
+    expect(names.map((n) => k[`ACTIVATION_${n}`]!.value)).toEqual(ACTS.map(([, id]) => id));
+  });
+
+  for (const [name, id, separate] of ACTS) {
+    it.each([[1, 5, 3], [4, 33, 8], [7, 17, 9], [65, 100, 31]])(`${name}: rows %i, inDim %i, units %i equals matmul + biasAdd + ${name} to the bit`, (rows, inDim, units) => {
+      const rng = mulberry32(rows * 100 + id);
+      const x = wasm.put(uniform(rows * inDim, rng));
+      const w = wasm.put(uniform(inDim * units, rng));
+      const b = wasm.put(uniform(units, rng));
+      const pre = wasm.guarded(rows * units);
+      const out = wasm.guarded(rows * units);
+      kernels.denseForward(out.ptr, pre.ptr, x, w, b, rows, inDim, units, id, 0.2);
+      pre.expectIntact();
+      out.expectIntact();
+      // One K block (inDim ≤ 256): the bias lands after the whole sum in both ways, so the bits agree.
+      const z = wasm.alloc(rows * units);
+      const y = wasm.alloc(rows * units);
+      kernels.matmul(z, x, w, rows, inDim, units, false);
+      kernels.biasAdd(z, b, rows, units);
+      separate(y, z, rows, units);
+      expectSameBits(pre.read(), wasm.read(z, rows * units), `${name} pre-activation`);
+      expectSameBits(out.read(), wasm.read(y, rows * units), `${name} output`);
+    });
+  }
+
+  it('without a bias, and with inDim beyond one K block, stays within float error of the float64 reference', () => {
+    const [rows, inDim, units] = [9, 700, 13];
+    const rng = mulberry32(3);
+    const xs = uniform(rows * inDim, rng);
+    const ws = uniform(inDim * units, rng);
+    const out = wasm.alloc(rows * units);
+    kernels.denseForward(out, out, wasm.put(xs), wasm.put(ws), 0, rows, inDim, units, 0, 0);
+    expectClose(wasm.read(out, rows * units), matmulRef('matmul', xs, ws, rows, inDim, units), tolerance(inDim));
+  });
+});
