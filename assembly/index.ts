@@ -1,5 +1,6 @@
 // The wasm's whole export list. Every kernel takes byte offsets into the host's memory and never allocates.
 export * from './matmul';
+export * from './data';
 export * from './activations';
 export * from './losses';
 export * from './metrics';

@@ -125,28 +125,51 @@ function emptyProduct(c: usize, m: i32, n: i32, accumulate: bool, bias: usize): 
   for (let i = 0; i < m * n; i++) st(c, i, combine1(ld(c, i), 0, bias, i % n, true, accumulate));
 }
 
-/** Rows of C one at a time, straight from B (A·B with fewer than MR rows: packing would not pay). */
+/**
+ * Rows of C one at a time, straight from B (A·B with fewer than MR rows, where packing would not pay). Each
+ * pass keeps 32 columns of sums in eight registers, so every step reads two whole cache lines of a row of
+ * B and B is read once per row of C. Per output the order is the packed kernel's, so the bits are too.
+ */
 function gemmRows(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, bias: usize): void {
   if (k == 0) return emptyProduct(c, m, n, accumulate, bias);
+  const n32 = n & ~31;
   const n8 = n & ~7;
   for (let i = 0; i < m; i++) {
+    const ai = a + (<usize>(i * k) << 2);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const first = pc == 0;
+      const out = i * n;
       let j = 0;
+      for (; j < n32; j += 32) {
+        let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+        let s4 = f32x4.splat(0), s5 = f32x4.splat(0), s6 = f32x4.splat(0), s7 = f32x4.splat(0);
+        for (let p = pc; p < pc + kc; p++) {
+          const s = v128.load32_splat(ai + (<usize>p << 2));
+          const row = b + (<usize>(p * n + j) << 2);
+          s0 = f32x4.add(s0, f32x4.mul(s, v128.load(row))); s1 = f32x4.add(s1, f32x4.mul(s, v128.load(row, 16)));
+          s2 = f32x4.add(s2, f32x4.mul(s, v128.load(row, 32))); s3 = f32x4.add(s3, f32x4.mul(s, v128.load(row, 48)));
+          s4 = f32x4.add(s4, f32x4.mul(s, v128.load(row, 64))); s5 = f32x4.add(s5, f32x4.mul(s, v128.load(row, 80)));
+          s6 = f32x4.add(s6, f32x4.mul(s, v128.load(row, 96))); s7 = f32x4.add(s7, f32x4.mul(s, v128.load(row, 112)));
+        }
+        storeRow(c, out + j, j, s0, s1, bias, first, accumulate);
+        storeRow(c, out + j + 8, j + 8, s2, s3, bias, first, accumulate);
+        storeRow(c, out + j + 16, j + 16, s4, s5, bias, first, accumulate);
+        storeRow(c, out + j + 24, j + 24, s6, s7, bias, first, accumulate);
+      }
       for (; j < n8; j += 8) {
         let lo = f32x4.splat(0), hi = f32x4.splat(0);
         for (let p = pc; p < pc + kc; p++) {
-          const s = v128.load32_splat(at(a, i * k + p));
+          const s = v128.load32_splat(ai + (<usize>p << 2));
           lo = f32x4.add(lo, f32x4.mul(s, ld4(b, p * n + j)));
           hi = f32x4.add(hi, f32x4.mul(s, ld4(b, p * n + j + 4)));
         }
-        storeRow(c, i * n + j, j, lo, hi, bias, first, accumulate);
+        storeRow(c, out + j, j, lo, hi, bias, first, accumulate);
       }
       for (; j < n; j++) {
         let s: f32 = 0;
         for (let p = pc; p < pc + kc; p++) s += ld(a, i * k + p) * ld(b, p * n + j);
-        st(c, i * n + j, combine1(ld(c, i * n + j), s, bias, j, first, accumulate));
+        st(c, out + j, combine1(ld(c, out + j), s, bias, j, first, accumulate));
       }
     }
   }
@@ -227,14 +250,6 @@ export function biasGrad(db: usize, dy: usize, rows: i32, cols: i32): void {
     let s: f32 = 0;
     for (let r = 0; r < rows; r++) s += ld(dy, r * cols + j);
     st(db, j, s);
-  }
-}
-
-/** out[r,:] = src[idx[r],:]; idx: i32 [rows], src rows of `cols` floats */
-export function gatherRows(out: usize, src: usize, idx: usize, rows: i32, cols: i32): void {
-  const bytes = <usize>cols << 2;
-  for (let r = 0; r < rows; r++) {
-    memory.copy(out + <usize>r * bytes, src + <usize>load<i32>(at(idx, r)) * bytes, bytes);
   }
 }
 

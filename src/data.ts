@@ -3,7 +3,7 @@
 import { kernels as k } from './backend.js';
 import { arena } from './arena.js';
 import { ShapeError, ValueError, describe } from './errors.js';
-import { Tensor, toTensor, type TensorLike } from './tensor.js';
+import { Tensor, toTensor, nonFiniteError, type TensorLike } from './tensor.js';
 
 /** Validated data in float32 rows, ready to copy into the wasm memory. */
 export interface Dataset {
@@ -38,7 +38,8 @@ function rows2d(t: Tensor): [number, number] {
 export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
   const { where } = spec;
   if (x === undefined || x === null) throw new ValueError(`${where}: x is required`);
-  const xt = toTensor(x, where, 'x');
+  // Finiteness is checked in the wasm once the data is copied there (upload), not here: one SIMD pass.
+  const xt = toTensor(x, where, 'x', false);
   if (xt.shape.length > 2) throw new ShapeError(`${where}: x must be 2-D [samples, features], got shape [${xt.shape.join(', ')}]`);
   const [rows, inputDim] = rows2d(xt);
   if (rows === 0 || inputDim === 0) throw new ValueError(`${where}: x is empty (shape [${xt.shape.join(', ')}])`);
@@ -48,7 +49,7 @@ export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
   const outputDim = spec.outputDim ?? spec.outputDimFor?.(inputDim) ?? 0;
   if (!spec.needTargets && y === undefined) return dataset(xt.data, new Float32Array(0), rows, inputDim, 0);
   if (y === undefined || y === null) throw new ValueError(`${where}: y is required`);
-  const yt = toTensor(y, where, 'y');
+  const yt = toTensor(y, where, 'y', false);
   if (yt.shape.length > 2) throw new ShapeError(`${where}: y must be 1-D or 2-D, got shape [${yt.shape.join(', ')}]`);
   const [yRows, yCols] = rows2d(yt);
   if (yRows !== rows) throw new ShapeError(`${where}: x has ${rows} samples but y has ${yRows}`);
@@ -68,6 +69,46 @@ export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
     }
   }
   return dataset(xt.data, yt.data, rows, inputDim, yCols);
+}
+
+/** Where blocks come from and go back to (a model's own list of blocks). */
+export interface BlockOwner { alloc(bytes: number): number; release(offset: number): void }
+
+/** A dataset in the memory: byte offsets of its x and y rows. */
+export interface Uploaded { x: number; y: number; rows: number; inputDim: number; targetCols: number }
+
+/**
+ * Copies a dataset into fresh blocks and checks there, in one SIMD pass, that every value is a finite float32.
+ * On error nothing stays allocated.
+ */
+export function upload(data: Dataset, blocks: BlockOwner, where: string): Uploaded {
+  const x = blocks.alloc(data.x.length * 4);
+  const y = blocks.alloc(data.y.length * 4);
+  try {
+    copyChecked(x, data.x, data.inputDim, 0, where, 'x');
+    copyChecked(y, data.y, data.targetCols, 0, where, 'y');
+  } catch (e) {
+    blocks.release(y);
+    blocks.release(x);
+    throw e;
+  }
+  return { x, y, rows: data.rows, inputDim: data.inputDim, targetCols: data.targetCols };
+}
+
+/**
+ * Copies rows (`cols` floats each, the first being row `firstRow` of the user's data) to `offset` and checks
+ * there, in one SIMD pass, that all are finite float32s; the error names the user's row and column.
+ */
+export function copyChecked(offset: number, values: Float32Array, cols: number, firstRow: number, where: string, arg: string): void {
+  arena.write(offset, values);
+  const bad = k.firstNonFinite(offset, values.length);
+  if (bad >= 0) throw nonFiniteError(where, arg, values[bad]!, firstRow * cols + bad, cols);
+}
+
+/** Gives an upload's blocks back. */
+export function release(u: Uploaded, blocks: BlockOwner): void {
+  blocks.release(u.y);
+  blocks.release(u.x);
 }
 
 function checkLabels(labels: Float32Array, classes: number, where: string, arg = 'y'): void {

@@ -11,7 +11,7 @@ import { INITIALIZERS } from './initializers.js';
 import { History, ProgbarLogger, type Callback, type Logs } from './callbacks.js';
 import { ShapeError, StateError, ValueError, describe } from './errors.js';
 import { Tensor, type TensorLike } from './tensor.js';
-import { prepareData, type Dataset } from './data.js';
+import { prepareData, upload, release, copyChecked, type Dataset, type Uploaded } from './data.js';
 
 /** Options of `new Sequential(layers, options)`. */
 export interface SequentialOptions {
@@ -59,7 +59,7 @@ export interface EvaluateOptions {
 
 /** Options of `predict`. */
 export interface PredictOptions {
-  /** Samples per forward pass; default 32 (does not change the result). */
+  /** Samples per forward pass; default 1024 (Keras's is 32; the outputs are the same bits either way). */
   batchSize?: number;
 }
 
@@ -110,6 +110,12 @@ const INIT_STREAM = 1;
 const SHUFFLE_STREAM = 2;
 const DROPOUT_STREAM = 3;
 const STATE_BYTES = 16;
+
+/**
+ * Rows per forward pass of `predict` unless a batchSize is given. Outputs do not depend on how rows are
+ * grouped (each row's sums run in the same order whatever the batch), so larger chunks only save overhead.
+ */
+const PREDICT_CHUNK = 1024;
 
 /** What batch-begin hooks get: Keras passes no logs there. */
 const NO_LOGS: Logs = Object.freeze({}) as Logs;
@@ -279,6 +285,15 @@ export class Sequential {
       [train, val] = [data.slice(0, at), data.slice(at, data.rows)];
     }
 
+    // Copied into the memory and checked finite there before anything about the model changes.
+    const trainData = upload(train, this.blocks, where);
+    let valData: Uploaded | undefined;
+    try {
+      if (val) valData = upload(val, this.blocks, options.validationData ? 'fit() validationData' : where);
+    } catch (e) {
+      release(trainData, this.blocks);
+      throw e;
+    }
     // Everything is valid: from here on the model may change.
     if (!this.built) this.build(data.inputDim);
     const steps = Math.ceil(train.rows / batchSize);
@@ -295,13 +310,11 @@ export class Sequential {
     const batchEnd = all.filter((c) => c.onBatchEnd);
 
     const capacity = Math.min(batchSize, train.rows);
-    const xBlock = this.blocks.alloc(train.x.length * 4);
-    const yBlock = this.blocks.alloc(train.y.length * 4);
+    const xBlock = trainData.x;
+    const yBlock = trainData.y;
     const order = this.blocks.alloc(train.rows * 4);
     this.stopTraining = false;
     try {
-      arena.write(xBlock, train.x);
-      arena.write(yBlock, train.y);
       this.ensureWorkspace(capacity); // sized for this fit before `training` pins it
       this.training = true;
       const ws = this.workspace!;
@@ -350,8 +363,8 @@ export class Sequential {
         }
         const epochLogs: Logs = {};
         this.fillLogs(epochLogs, compiled, lossSum, metricSums, seen);
-        if (val) {
-          const v = this.evaluateDataset(compiled, val, batchSize);
+        if (valData) {
+          const v = this.evaluateRows(compiled, valData.rows, batchSize, uploadedRows(valData));
           this.metricsNames.forEach((name, i) => { epochLogs[`val_${name}`] = v[i]!; });
         }
         for (const c of all) await c.onEpochEnd?.(epoch, epochLogs);
@@ -360,8 +373,8 @@ export class Sequential {
     } finally {
       this.training = false;
       this.blocks.release(order);
-      this.blocks.release(yBlock);
-      this.blocks.release(xBlock);
+      release(trainData, this.blocks);
+      if (valData) release(valData, this.blocks);
     }
     return history;
   }
@@ -376,7 +389,7 @@ export class Sequential {
     const batchSize = intOption(options.batchSize ?? 32, 'batchSize', where, 1);
     if (!this.built) throw new StateError('evaluate(): the model is not built yet (call fit first, or give the first layer inputDim)');
     const data = prepareData(x, y, this.dataSpec(where, true));
-    const values = this.evaluateDataset(compiled, data, batchSize);
+    const values = this.restoringWorkspace(() => this.evaluateRows(compiled, data.rows, batchSize, this.streamed(data, where)));
     if (!options.returnDict) return values;
     return Object.fromEntries(this.metricsNames.map((n, i) => [n, values[i]!]));
   }
@@ -385,24 +398,21 @@ export class Sequential {
   predict(x: TensorLike, options: PredictOptions = {}): Tensor {
     const where = 'predict()';
     this.alive(where);
-    const batchSize = intOption(options.batchSize ?? 32, 'batchSize', where, 1);
+    const batchSize = intOption(options.batchSize ?? PREDICT_CHUNK, 'batchSize', where, 1);
     if (!this.built) throw new StateError('predict(): the model is not built yet (call fit first, or give the first layer inputDim)');
     const data = prepareData(x, undefined, this.dataSpec(where, false));
     const cols = this.outputDim();
     const result = new Float32Array(data.rows * cols);
-    const xBlock = this.blocks.alloc(data.x.length * 4);
-    try {
-      arena.write(xBlock, data.x);
+    this.restoringWorkspace(() => {
       const chunk = this.ensureWorkspace(Math.min(batchSize, data.rows));
+      const source = this.streamed(data, where);
       const out = this.stack[this.stack.length - 1]!.buffers.out;
       for (let start = 0; start < data.rows; start += chunk) {
         const rows = Math.min(chunk, data.rows - start);
-        this.forward(xBlock + start * this.inputDim * 4, rows, false);
+        this.forward(source(start, rows)[0], rows, false);
         result.set(arena.f32(out, rows * cols), start * cols);
       }
-    } finally {
-      this.blocks.release(xBlock);
-    }
+    });
     return new Tensor(result, [data.rows, cols]);
   }
 
@@ -624,20 +634,15 @@ export class Sequential {
     const c = this.requireCompiled(where);
     if (!this.built) throw new StateError(`${where}: the model is not built yet`);
     if (this.training) throw new StateError(`${where}: cannot run while fit() runs on this model`);
-    const data = prepareData(x, y, this.dataSpec(where, true));
-    const xBlock = this.blocks.alloc(data.x.length * 4);
-    const yBlock = this.blocks.alloc(data.y.length * 4);
+    const data = upload(prepareData(x, y, this.dataSpec(where, true)), this.blocks, where);
     try {
-      arena.write(xBlock, data.x);
-      arena.write(yBlock, data.y);
       this.ensureWorkspace(data.rows);
-      const loss = this.backprop(c, xBlock, yBlock, data.rows, this.outputDim(), new Float64Array(c.metrics.length));
+      const loss = this.backprop(c, data.x, data.y, data.rows, this.outputDim(), new Float64Array(c.metrics.length));
       const gradients = this.stack.flatMap((l) => l.weightSpecs(l.inputDim).map((s, i) =>
         new Tensor(arena.read(l.gradOffsets[i]!, s.shape.reduce((p, d) => p * d, 1)), s.shape)));
       return { loss, gradients };
     } finally {
-      this.blocks.release(yBlock);
-      this.blocks.release(xBlock);
+      release(data, this.blocks);
     }
   }
 
@@ -646,33 +651,63 @@ export class Sequential {
     for (let m = 0; m < c.metrics.length; m++) logs[c.metrics[m]!.name] = metricSums[m]! / seen;
   }
 
-  private evaluateDataset(c: Compiled, data: Dataset, batchSize: number): number[] {
+  /**
+   * Rows `[start, start + rows)` of a dataset streamed through the workspace: copied into its input and target
+   * buffers and checked finite there, so predict and evaluate need no memory of their own.
+   */
+  private streamed(data: Dataset, where: string): RowSource {
+    return (start, rows) => {
+      const ws = this.workspace!;
+      copyChecked(ws.input, data.x.subarray(start * data.inputDim, (start + rows) * data.inputDim), data.inputDim, start, where, 'x');
+      if (data.targetCols > 0) copyChecked(ws.target, data.y.subarray(start * data.targetCols, (start + rows) * data.targetCols), data.targetCols, start, where, 'y');
+      return [ws.input, ws.target];
+    };
+  }
+
+  /**
+   * Runs `f`, which may resize the workspace and then meet bad data (a NaN in a later chunk): on error the
+   * workspace goes back to the size it had, so a failed call leaves no trace.
+   */
+  private restoringWorkspace<T>(f: () => T): T {
+    const before = this.workspace?.capacity;
+    try {
+      return f();
+    } catch (e) {
+      if (!this.training && this.workspace?.capacity !== before) {
+        if (before === undefined) this.dropWorkspace();
+        else this.ensureWorkspace(before);
+      }
+      throw e;
+    }
+  }
+
+  /** Loss (with penalties) and metrics over `total` rows, batch by batch, weighted by rows as Keras does. */
+  private evaluateRows(c: Compiled, total: number, batchSize: number, source: RowSource): number[] {
     const cols = this.outputDim();
-    const xBlock = this.blocks.alloc(data.x.length * 4);
-    const yBlock = this.blocks.alloc(data.y.length * 4);
     const sums = new Float64Array(c.metrics.length);
     let lossSum = 0;
-    try {
-      arena.write(xBlock, data.x);
-      arena.write(yBlock, data.y);
-      const chunk = this.ensureWorkspace(Math.min(batchSize, data.rows));
-      const last = this.stack[this.stack.length - 1]!;
-      for (let start = 0; start < data.rows; start += chunk) {
-        const rows = Math.min(chunk, data.rows - start);
-        const target = yBlock + start * data.targetCols * 4;
-        this.forward(xBlock + start * this.inputDim * 4, rows, false);
-        const loss = this.fused ? c.loss.logits!.value(this.logits, target, rows, cols) : c.loss.value(last.buffers.out, target, rows, cols);
-        lossSum += loss * rows;
-        for (let m = 0; m < c.metrics.length; m++) sums[m]! += c.metrics[m]!.sum(last.buffers.out, target, rows, cols);
-      }
-    } finally {
-      this.blocks.release(yBlock);
-      this.blocks.release(xBlock);
+    const chunk = this.ensureWorkspace(Math.min(batchSize, total));
+    const last = this.stack[this.stack.length - 1]!;
+    for (let start = 0; start < total; start += chunk) {
+      const rows = Math.min(chunk, total - start);
+      const [input, target] = source(start, rows);
+      this.forward(input, rows, false);
+      const loss = this.fused ? c.loss.logits!.value(this.logits, target, rows, cols) : c.loss.value(last.buffers.out, target, rows, cols);
+      lossSum += loss * rows;
+      for (let m = 0; m < c.metrics.length; m++) sums[m]! += c.metrics[m]!.sum(last.buffers.out, target, rows, cols);
     }
     let penalty = 0;
     for (const l of this.stack) penalty += l.penalty();
-    return [lossSum / data.rows + penalty, ...Array.from(sums, (s) => s / data.rows)];
+    return [lossSum / total + penalty, ...Array.from(sums, (s) => s / total)];
   }
+}
+
+/** Byte offsets of the x and y rows of a chunk starting at row `start`. */
+type RowSource = (start: number, rows: number) => [number, number];
+
+/** Chunks of a dataset already in the memory. */
+function uploadedRows(u: Uploaded): RowSource {
+  return (start) => [u.x + start * u.inputDim * 4, u.y + start * u.targetCols * 4];
 }
 
 function intOption(v: unknown, name: string, where: string, min: number): number {

@@ -52,22 +52,22 @@ export type TensorLike = Tensor | number[][] | number[] | Float32Array | Float64
 /** Makes a Tensor from values and a shape, e.g. `tensor(pixels, [60000, 784])`; nested arrays need no shape. */
 export function tensor(values: TensorLike, shape?: readonly number[]): Tensor {
   const t = toTensor(values, 'tensor()', 'values');
-  if (shape === undefined) return t;
-  return new Tensor(t.data, shape);
+  const data = t.data === values ? t.data.slice() : t.data; // a Tensor never shares the caller's array
+  return new Tensor(data, shape ?? t.shape);
 }
 
 /**
  * Converts user data into a rank-2 (or, for `number[]` and typed arrays, rank-1) Tensor of finite float32s,
  * with an error naming `where` and `arg` for ragged rows, non-numbers, NaN or Infinity.
  */
-export function toTensor(values: unknown, where: string, arg: string): Tensor {
+export function toTensor(values: unknown, where: string, arg: string, finite = true): Tensor {
   if (values instanceof Tensor) {
-    checkFinite(values.data, where, arg, values.shape.length === 2 ? values.shape[1]! : 1);
+    if (finite) checkFinite(values.data, where, arg, values.shape.length === 2 ? values.shape[1]! : 1);
     return values;
   }
   if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
-    const data = Float32Array.from(values as unknown as ArrayLike<number>);
-    checkFinite(data, where, arg, 1);
+    const data = values instanceof Float32Array ? values : Float32Array.from(values as unknown as ArrayLike<number>);
+    if (finite) checkFinite(data, where, arg, 1);
     return new Tensor(data, [data.length]);
   }
   if (!Array.isArray(values)) {
@@ -83,12 +83,12 @@ export function toTensor(values: unknown, where: string, arg: string): Tensor {
       if (row.length !== cols) throw new ShapeError(`${where}: ${arg} is ragged: row 0 has ${cols} values, row ${r} has ${row.length}`);
       for (let c = 0; c < cols; c++) data[r * cols + c] = number(row[c], where, arg, r, c);
     }
-    checkFinite(data, where, arg, cols);
+    if (finite) checkFinite(data, where, arg, cols);
     return new Tensor(data, [rows, cols]);
   }
   const data = new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) data[i] = number(values[i], where, arg, i, -1);
-  checkFinite(data, where, arg, 1);
+  if (finite) checkFinite(data, where, arg, 1);
   return new Tensor(data, [data.length]);
 }
 
@@ -103,8 +103,11 @@ function number(v: unknown, where: string, arg: string, r: number, c: number): n
 // Checked after conversion, so values finite in f64 but beyond f32's range (1e39) are caught too.
 function checkFinite(data: Float32Array, where: string, arg: string, cols: number): void {
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]!)) {
-      throw new ValueError(`${where}: ${arg} has a value that is not a finite float32 (${data[i]}) at row ${Math.floor(i / cols)}, column ${i % cols}`);
-    }
+    if (!Number.isFinite(data[i]!)) throw nonFiniteError(where, arg, data[i]!, i, cols);
   }
+}
+
+/** The error for a NaN or infinite value at flat index `i` of rows `cols` wide. */
+export function nonFiniteError(where: string, arg: string, value: number, i: number, cols: number): ValueError {
+  return new ValueError(`${where}: ${arg} has a value that is not a finite float32 (${value}) at row ${Math.floor(i / cols)}, column ${i % cols}`);
 }
