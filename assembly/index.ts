@@ -1,4 +1,5 @@
-// The wasm's whole export list. Every kernel takes byte offsets into the host's memory and never allocates.
+// The wasm's whole export list. Every kernel takes byte offsets into the host's memory and never allocates;
+// heapBase (in matmul.ts, beside the scratch it accounts for) tells the host where its blocks may start.
 export * from './matmul';
 export * from './data';
 export * from './activations';
@@ -8,7 +9,3 @@ export * from './optimizers';
 export * from './random';
 export * from './peak';
 
-/** First byte the host may hand out: everything below belongs to the module's static data. */
-export function heapBase(): usize {
-  return __heap_base;
-}

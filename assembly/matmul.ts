@@ -1,6 +1,7 @@
 // Matrix products in the three forms backprop needs, bias add/gradient, and the Dense forward pass as one
 // call. Row-major f32, pointers are byte offsets, sizes element counts. Never allocates: packed panels live
-// in static scratch reserved at compile time. Any size works without padding the caller's buffers.
+// in scratch just above the module's static data, which the host's arena never hands out (see heapBase).
+// Any size works without padding the caller's buffers.
 import { at, ld, st, ld4, st4, floor4 } from './simd';
 import { applyActivation } from './activations';
 
@@ -14,9 +15,20 @@ const KC = 256; // depth of a K block: a packed B micro-panel (KC × NR) is 8 Ki
 const MC = 64; // rows of A packed at once (64 KiB, L2)
 const NC = 512; // columns of B packed at once (512 KiB, L2)
 
-const PACK_A: usize = memory.data(MC * KC * 4, 64);
-const PACK_B: usize = memory.data(KC * NC * 4, 64);
-const TILE: usize = memory.data(MR * NR * 4, 64); // a ragged edge tile's accumulators
+// NOTE: not memory.data(): with an imported memory the module cannot assume zeroed pages, so reserved
+// scratch would be stored in the .wasm as 577 KB of zeros. The host keeps [__heap_base, + SCRATCH_BYTES) free.
+const PACK_A_BYTES: usize = MC * KC * 4;
+const PACK_B_BYTES: usize = KC * NC * 4;
+const TILE_BYTES: usize = MR * NR * 4; // a ragged edge tile's accumulators
+const SCRATCH_BYTES: usize = 64 + PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES;
+@lazy const PACK_A: usize = (__heap_base + 63) & ~63;
+@lazy const PACK_B: usize = PACK_A + PACK_A_BYTES;
+@lazy const TILE: usize = PACK_B + PACK_B_BYTES;
+
+/** First byte the host may hand out: below it are the module's static data and the GEMM's scratch. */
+export function heapBase(): usize {
+  return __heap_base + SCRATCH_BYTES;
+}
 
 // A(i, p) is at a + (i·aRow + p·aCol)·4 and B(p, j) at b + (p·bRow + j·bCol)·4: the strides say which form.
 

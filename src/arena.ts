@@ -18,6 +18,7 @@ export class Arena {
   constructor(base: number) {
     this.base = Math.ceil(base / ALIGN) * ALIGN;
     this.top = this.base;
+    this.ensure(this.base); // the kernels' scratch lies below the base: the memory must reach it
   }
 
   /** Reserves `bytes` (rounded up to the alignment) and returns the block's byte offset. */
