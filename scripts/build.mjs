@@ -1,12 +1,26 @@
-// Builds the package's JavaScript: src/ → dist/index.js (one ESM file; the wasm stays in build/, found
-// through import.meta.url), declarations → dist/*.d.ts, and the examples → dist/examples/.
+// Builds the package's JavaScript from src/ (the wasm itself comes from `asc`, into build/):
+//   dist/index.js          ESM for Node and bundlers: finds build/neurasm.wasm through import.meta.url
+//   dist/index.browser.js  ESM for browsers as one file: the wasm's bytes inlined
+//   dist/*.d.ts            declarations (tsc)
+//   dist/examples/         the examples, importing 'neurasm' as a user would
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
-// NOTE: always set a target: without one esbuild may emit syntax or APIs Node 20 lacks.
+// NOTE: always set a target: without one esbuild may emit syntax or APIs Node 20 lacks (its inlined-binary
+// decoder among them).
 const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };
-await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral', external: ['node:*'] });
+
+/** Swaps wasm-bytes.ts for wasm-bytes.inline.ts: the one difference between the two builds. */
+const inlineWasm = {
+  name: 'inline-wasm',
+  setup(b) {
+    b.onResolve({ filter: /\/wasm-bytes\.js$/ }, (args) => ({ path: new URL('../src/wasm-bytes.inline.ts', import.meta.url).pathname }));
+  },
+};
+
+await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral' });
+await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.browser.js', platform: 'browser', loader: { '.wasm': 'binary' }, plugins: [inlineWasm] });
 await build({ ...common, entryPoints: ['examples/xor.ts'], outdir: 'dist/examples', platform: 'node', external: ['neurasm'] });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
