@@ -6,7 +6,8 @@ import { at, ld, st, ld4, st4, floor4 } from './simd';
 import { applyActivation } from './activations';
 
 // NOTE: every path below computes each output the same way: products summed in order of p within K blocks
-// of KC, the first block's sum (+ bias) (+ the old C when accumulating), then each later block's sum added.
+// (kStep: at most KC deep, split evenly), the first block's sum (+ bias) (+ the old C when accumulating),
+// then each later block's sum added.
 // So the packed kernel, the small-row path and ragged edge tiles give the same bits for the same output, and
 // a model's prediction of a sample does not depend on the batch it came in.
 const MR = 4; // rows of C per microkernel
@@ -28,6 +29,12 @@ const SCRATCH_BYTES: usize = 64 + PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES;
 /** First byte the host may hand out: below it are the module's static data and the GEMM's scratch. */
 export function heapBase(): usize {
   return __heap_base + SCRATCH_BYTES;
+}
+
+/** Depth of the K blocks for a product of depth k: at most KC, split evenly (784 → 4 × 196, not 3 × 256 + 16). */
+@inline function kStep(k: i32): i32 {
+  const blocks = (k + KC - 1) / KC;
+  return (k + blocks - 1) / blocks;
 }
 
 // A(i, p) is at a + (i·aRow + p·aCol)·4 and B(p, j) at b + (p·bRow + j·bCol)·4: the strides say which form.
@@ -146,10 +153,11 @@ function gemmRows(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumula
   if (k == 0) return emptyProduct(c, m, n, accumulate, bias);
   const n32 = n & ~31;
   const n8 = n & ~7;
+  const step = kStep(k);
   for (let i = 0; i < m; i++) {
     const ai = a + (<usize>(i * k) << 2);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
+    for (let pc = 0; pc < k; pc += step) {
+      const kc = min(step, k - pc);
       const first = pc == 0;
       const out = i * n;
       let j = 0;
@@ -190,10 +198,11 @@ function gemmRows(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumula
 function gemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, bias: usize,
   aRow: i32, aCol: i32, bRow: i32, bCol: i32): void {
   if (k == 0) return emptyProduct(c, m, n, accumulate, bias);
+  const step = kStep(k);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
+    for (let pc = 0; pc < k; pc += step) {
+      const kc = min(step, k - pc);
       packB(b, bRow, bCol, n, pc, jc, kc, nc);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
