@@ -2,25 +2,18 @@
 //   dist/index.js          ESM for Node and bundlers: finds build/neurasm.wasm through import.meta.url
 //   dist/index.browser.js  ESM for browsers as one file: the wasm's bytes inlined
 //   dist/*.d.ts            declarations (tsc)
-//   dist/examples/         the examples, importing 'neurasm' as a user would
+//   build/examples/        the examples, importing 'neurasm' as a user would (not shipped)
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { inlineWasm } from './inline-wasm.mjs';
 
 rmSync('dist', { recursive: true, force: true });
 // NOTE: always set a target: without one esbuild may emit syntax or APIs Node 20 lacks (its inlined-binary
 // decoder among them).
 const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };
 
-/** Swaps wasm-bytes.ts for wasm-bytes.inline.ts: the one difference between the two builds. */
-const inlineWasm = {
-  name: 'inline-wasm',
-  setup(b) {
-    b.onResolve({ filter: /\/wasm-bytes\.js$/ }, (args) => ({ path: new URL('../src/wasm-bytes.inline.ts', import.meta.url).pathname }));
-  },
-};
-
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral' });
-await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.browser.js', platform: 'browser', loader: { '.wasm': 'binary' }, plugins: [inlineWasm] });
-await build({ ...common, entryPoints: ['examples/xor.ts'], outdir: 'dist/examples', platform: 'node', external: ['neurasm'] });
+await build({ ...common, ...inlineWasm, entryPoints: ['src/index.ts'], outfile: 'dist/index.browser.js', platform: 'browser' });
+await build({ ...common, entryPoints: ['examples/xor.ts', 'examples/worker/main.ts', 'examples/worker/trainer.ts'], outdir: 'build/examples', outbase: 'examples', platform: 'node', external: ['neurasm'] });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

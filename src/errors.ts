@@ -31,3 +31,22 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
   return typeof value;
 }
+
+/** A neurasm error as plain data, for `postMessage` (structured clone keeps only built-in error classes). */
+export interface ErrorData { name: string; message: string }
+
+/** An error as plain data to post from a worker; `errorFromData` on the other side rebuilds it. */
+export function errorToData(error: unknown): ErrorData {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}
+
+const ERROR_CLASSES: Record<string, new (message: string) => Error> = {
+  NeurasmError, ShapeError, ValueError, StateError, TypeError, RangeError,
+};
+
+/** Rebuilds an error posted with `errorToData`: a ShapeError stays a ShapeError, with the same message. */
+export function errorFromData(data: ErrorData): Error {
+  const Class = Object.hasOwn(ERROR_CLASSES, data.name) ? ERROR_CLASSES[data.name]! : Error;
+  return new Class(data.message);
+}

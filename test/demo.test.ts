@@ -20,7 +20,7 @@ describe('npm start (the seed XOR demo)', () => {
 
   it('solves XOR for 20 different seeds', async () => {
     for (let seed = 1; seed <= 20; seed++) {
-      const { stdout } = await run(process.execPath, ['dist/examples/xor.js', '--seed', String(seed)], { cwd: root });
+      const { stdout } = await run(process.execPath, ['build/examples/xor.js', '--seed', String(seed)], { cwd: root });
       expect(stdout, `seed ${seed}`).toMatch(/^Accuracy : 1\.00$/m);
     }
   }, 120_000);
