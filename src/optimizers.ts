@@ -78,7 +78,12 @@ export abstract class Optimizer {
 
   /** Forgets the steps taken (a model compiled with this optimizer starts its slots from zero). */
   reset(): void {
-    this.iterations = 0;
+    this.restore(0);
+  }
+
+  /** Sets the step count, and whatever derives from it, as after `iterations` steps (loading saved state). */
+  restore(iterations: number): void {
+    this.iterations = iterations;
   }
 
   /** Applies the update rule; `iterations` already counts this step. */
@@ -137,10 +142,15 @@ export class Adam extends Optimizer {
     k.adamStep(b.weights, b.slots, b.slots + b.size * 4, b.grads, b.size, alpha, 1 - this.beta1, 1 - this.beta2,
       this.epsilon, this.learningRate * this.weightDecay);
   }
-  override reset(): void {
-    super.reset();
+  override restore(iterations: number): void {
+    super.restore(iterations);
+    // The same multiplications as `iterations` steps made: a resumed run continues with the same bits.
     this.beta1Power = 1;
     this.beta2Power = 1;
+    for (let i = 0; i < iterations; i++) {
+      this.beta1Power *= this.beta1;
+      this.beta2Power *= this.beta2;
+    }
   }
   getConfig() {
     return { name: 'Adam', learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };

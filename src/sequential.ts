@@ -12,6 +12,8 @@ import { History, ProgbarLogger, type Callback, type Logs } from './callbacks.js
 import { ShapeError, StateError, ValueError, describe } from './errors.js';
 import { Tensor, type TensorLike } from './tensor.js';
 import { prepareData, upload, release, copyChecked, type Dataset, type Uploaded } from './data.js';
+import { saveModel, type SaveTarget } from './io.js';
+import { topologyOf, type ModelArtifacts, type SaveOptions } from './saving.js';
 
 /** Options of `new Sequential(layers, options)`. */
 export interface SequentialOptions {
@@ -176,6 +178,27 @@ export class Sequential {
   /** The optimizer given to `compile`. */
   get optimizer(): Optimizer | undefined {
     return this.compiled?.optimizer;
+  }
+
+  /** The loss, metric names and optimizer given to `compile`, if it was called (for saving). @internal */
+  get trainingConfig(): { loss: LossName; metrics: string[]; optimizer: Optimizer } | undefined {
+    const c = this.compiled;
+    return c && { loss: c.lossName, metrics: c.metrics.map((m) => m.name), optimizer: c.optimizer };
+  }
+
+  /** A copy of the optimizer's state: `slotCount × countParams()` floats, slot by slot (for saving). @internal */
+  getOptimizerSlots(): Float32Array {
+    const c = this.requireCompiled('getOptimizerSlots()');
+    return this.slotsBlock ? arena.read(this.slotsBlock, c.optimizer.slotCount * this.weightCount) : new Float32Array(0);
+  }
+
+  /** Replaces the optimizer's state and step count, as saved by `getOptimizerSlots` (for loading). @internal */
+  setOptimizerSlots(slots: Float32Array, iterations: number): void {
+    const c = this.requireCompiled('setOptimizerSlots()');
+    const n = c.optimizer.slotCount * this.weightCount;
+    if (slots.length !== n) throw new ShapeError(`setOptimizerSlots(): expected ${n} floats, got ${slots.length}`);
+    if (n > 0) arena.write(this.slotsBlock, slots);
+    c.optimizer.restore(iterations);
   }
 
   /** Names of the values `evaluate` returns: `['loss', ...metrics]`. */
@@ -439,6 +462,24 @@ export class Sequential {
     const print = options.printFn ?? ((s: string) => console.log(s));
     for (const line of lines) print(line);
     return text;
+  }
+
+  /**
+   * Saves the model in the TensorFlow.js Layers format and resolves to its in-memory artifacts
+   * (`{ modelTopology, weightSpecs, weightData, trainingConfig }`, what `tf.io.fromMemory` takes). With a
+   * target it also writes them: a directory path or `file://` URL in Node (model.json + weights.bin),
+   * `indexeddb://name`, `localstorage://name` or `downloads://name` in a browser. A compiled model keeps its
+   * loss, optimizer and metrics; `includeOptimizer` adds the optimizer's state so training resumes exactly.
+   */
+  save(target?: SaveTarget, options: SaveOptions = {}): Promise<ModelArtifacts> {
+    this.alive('save()');
+    return saveModel(this, target, options);
+  }
+
+  /** The topology alone, as TensorFlow.js saves it (so `JSON.stringify(model)` gives it); see `modelFromJSON`. */
+  toJSON(): Record<string, unknown> {
+    this.alive('toJSON()');
+    return topologyOf(this);
   }
 
   /** Releases the model's memory now instead of when it is garbage-collected. The model is unusable after. */

@@ -1,0 +1,288 @@
+// Where saved models live: a directory (Node: model.json + weights.bin), a URL (fetch), browser storage
+// (IndexedDB, localStorage), downloads and user-picked Files, or memory. Only the bytes a model.json names
+// are read, from beside it; sizes are checked before anything is read or allocated.
+import type { Sequential } from './sequential.js';
+import { checkJson, checkWeightSpecs, fromArtifacts, toArtifacts, type LoadOptions, type ModelArtifacts, type SaveOptions, type WeightSpec } from './saving.js';
+import { ValueError, describe } from './errors.js';
+
+/** model.json as TensorFlow.js writes it. */
+interface ModelJSON {
+  modelTopology: Record<string, unknown>;
+  weightsManifest: Array<{ paths: string[]; weights: WeightSpec[] }>;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  trainingConfig?: ModelArtifacts['trainingConfig'];
+  userDefinedMetadata?: Record<string, unknown>;
+}
+
+/** Largest model.json read (the topology; weights are limited by LoadOptions.maxBytes). */
+const MAX_JSON_BYTES = 64 * 2 ** 20;
+/** A weight file name: no folders, no '..', nothing that could leave the model's own folder or host. */
+const SAFE_PATH = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+function toModelJSON(a: ModelArtifacts, weightsPath: string): ModelJSON {
+  const json: ModelJSON = {
+    modelTopology: a.modelTopology,
+    weightsManifest: [{ paths: [weightsPath], weights: a.weightSpecs }],
+    format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy ?? null,
+  };
+  if (a.trainingConfig) json.trainingConfig = a.trainingConfig;
+  if (a.userDefinedMetadata) json.userDefinedMetadata = a.userDefinedMetadata;
+  return json;
+}
+
+function bufferOf(data: ArrayBuffer | ArrayBuffer[]): ArrayBuffer {
+  if (!Array.isArray(data)) return data;
+  const out = new Uint8Array(data.reduce((n, b) => n + b.byteLength, 0));
+  let at = 0;
+  for (const b of data) { out.set(new Uint8Array(b), at); at += b.byteLength; }
+  return out.buffer;
+}
+
+/** Parses model.json text with the same guards as every other input. */
+function parseModelJSON(text: string, where: string): ModelJSON {
+  if (text.length > MAX_JSON_BYTES) throw new ValueError(`${where}: model.json is larger than ${MAX_JSON_BYTES} bytes`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ValueError(`${where}: model.json is not JSON: ${(e as Error).message}`);
+  }
+  checkJson(json, where);
+  if (typeof json !== 'object' || json === null || !('modelTopology' in json)) throw new ValueError(`${where}: model.json has no modelTopology`);
+  const manifest = (json as { weightsManifest?: unknown }).weightsManifest ?? [];
+  if (!Array.isArray(manifest)) throw new ValueError(`${where}: weightsManifest must be a list of groups, got ${describe(manifest)}`);
+  for (const group of manifest) {
+    if (typeof group !== 'object' || group === null || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
+      throw new ValueError(`${where}: a weightsManifest group must be { paths, weights }, got ${describe(group)}`);
+    }
+    for (const p of group.paths) {
+      if (typeof p !== 'string' || !SAFE_PATH.test(p)) throw new ValueError(`${where}: weight file ${describe(p)} is not a plain file name beside model.json`);
+    }
+  }
+  return json as ModelJSON;
+}
+
+/**
+ * Reads the weight files a checked model.json names, in order, through `read(path, maxBytes)`; the specs are
+ * checked and the total is known (and limited) before the first byte is read.
+ */
+async function artifactsFrom(json: ModelJSON, options: LoadOptions, where: string,
+  read: (path: string, maxBytes: number) => Promise<ArrayBuffer>): Promise<ModelArtifacts> {
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const { total } = checkWeightSpecs(specs, options, `${where}: weightsManifest`);
+  const paths = json.weightsManifest.flatMap((g) => g.paths);
+  const parts: ArrayBuffer[] = [];
+  let got = 0;
+  for (const p of paths) {
+    const part = await read(p, total - got);
+    got += part.byteLength;
+    parts.push(part);
+  }
+  if (got !== total) throw new ValueError(`${where}: the weight files hold ${got} bytes, the manifest describes ${total}`);
+  const a: ModelArtifacts = { modelTopology: json.modelTopology, weightSpecs: specs, weightData: bufferOf(parts), format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy };
+  if (json.trainingConfig) a.trainingConfig = json.trainingConfig;
+  return a;
+}
+
+// ───── Node: a directory ─────
+
+type FS = typeof import('node:fs/promises');
+type Path = typeof import('node:path');
+
+async function node(): Promise<{ fs: FS; path: Path }> {
+  // NOTE: non-literal specifiers, so browser bundlers leave these Node-only imports alone.
+  const [fsName, pathName] = ['node:fs/promises', 'node:path'];
+  return { fs: (await import(/* @vite-ignore */ fsName)) as FS, path: (await import(/* @vite-ignore */ pathName)) as Path };
+}
+
+function isNode(): boolean {
+  return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+}
+
+function filePath(url: string): string {
+  return url.startsWith('file://') ? decodeURIComponent(new URL(url).pathname) : url;
+}
+
+async function saveToDirectory(a: ModelArtifacts, dir: string): Promise<void> {
+  const { fs, path } = await node();
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(path.join(dir, 'weights.bin'), new Uint8Array(bufferOf(a.weightData)));
+  await fs.writeFile(path.join(dir, 'model.json'), JSON.stringify(toModelJSON(a, 'weights.bin')));
+}
+
+async function loadFromDirectory(target: string, options: LoadOptions, where: string): Promise<ModelArtifacts> {
+  const { fs, path } = await node();
+  const file = target.endsWith('.json') ? target : path.join(target, 'model.json');
+  const stat = await fs.stat(file).catch(() => undefined);
+  if (!stat?.isFile()) throw new ValueError(`${where}: no model.json at ${file}`);
+  if (stat.size > MAX_JSON_BYTES) throw new ValueError(`${where}: ${file} is larger than ${MAX_JSON_BYTES} bytes`);
+  const json = parseModelJSON(await fs.readFile(file, 'utf8'), where);
+  const dir = path.dirname(file);
+  return artifactsFrom(json, options, where, async (p, maxBytes) => {
+    const shard = path.join(dir, p);
+    const s = await fs.stat(shard).catch(() => undefined);
+    if (!s?.isFile()) throw new ValueError(`${where}: weight file ${shard} is missing`);
+    if (s.size > maxBytes) throw new ValueError(`${where}: weight file ${shard} holds more bytes (${s.size}) than the manifest leaves for it (${maxBytes})`);
+    const bytes = await fs.readFile(shard);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  });
+}
+
+// ───── anywhere: a URL ─────
+
+async function readLimited(response: Response, maxBytes: number, what: string, where: string): Promise<ArrayBuffer> {
+  if (!response.ok) throw new ValueError(`${where}: ${what}: HTTP ${response.status}`);
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) throw new ValueError(`${where}: ${what} is ${declared} bytes, more than the ${maxBytes} expected`);
+  const body = await response.arrayBuffer();
+  if (body.byteLength > maxBytes) throw new ValueError(`${where}: ${what} is ${body.byteLength} bytes, more than the ${maxBytes} expected`);
+  return body;
+}
+
+async function loadFromURL(url: string, options: LoadOptions, where: string): Promise<ModelArtifacts> {
+  const base = new URL(url, (globalThis as { location?: { href: string } }).location?.href);
+  const json = parseModelJSON(new TextDecoder().decode(await readLimited(await fetch(base), MAX_JSON_BYTES, 'model.json', where)), where);
+  return artifactsFrom(json, options, where, async (p, maxBytes) => readLimited(await fetch(new URL(p, base)), maxBytes, p, where));
+}
+
+// ───── browsers: storage, downloads, files ─────
+
+const DB = 'neurasm';
+const STORE = 'models';
+
+function openDatabase(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function indexedDBRequest<T>(mode: IDBTransactionMode, f: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  const db = await openDatabase();
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      const request = f(db.transaction(STORE, mode).objectStore(STORE));
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+function toBase64(buffer: ArrayBuffer): string {
+  const bytes = new Uint8Array(buffer);
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function fromBase64(text: string, where: string): ArrayBuffer {
+  let s: string;
+  try {
+    s = atob(text);
+  } catch {
+    throw new ValueError(`${where}: stored weights are not base64`);
+  }
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes.buffer;
+}
+
+function download(name: string, blob: Blob): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 0);
+}
+
+async function loadFromFiles(files: File[], options: LoadOptions, where: string): Promise<ModelArtifacts> {
+  const jsonFile = files.find((f) => f.name.endsWith('.json'));
+  if (!jsonFile) throw new ValueError(`${where}: none of the files is a model.json`);
+  if (jsonFile.size > MAX_JSON_BYTES) throw new ValueError(`${where}: ${jsonFile.name} is larger than ${MAX_JSON_BYTES} bytes`);
+  const json = parseModelJSON(await jsonFile.text(), where);
+  return artifactsFrom(json, options, where, async (p, maxBytes) => {
+    const f = files.find((x) => x.name === p);
+    if (!f) throw new ValueError(`${where}: weight file '${p}' was not among the files given`);
+    if (f.size > maxBytes) throw new ValueError(`${where}: weight file '${p}' holds more bytes (${f.size}) than the manifest leaves for it (${maxBytes})`);
+    return f.arrayBuffer();
+  });
+}
+
+// ───── the two entry points ─────
+
+/** Where `model.save` can write: see `Sequential.save`. */
+export type SaveTarget = string;
+
+/** Saves a model; returns its artifacts whatever the target. */
+export async function saveModel(model: Sequential, target: SaveTarget | undefined, options: SaveOptions = {}): Promise<ModelArtifacts> {
+  const where = 'save()';
+  if (target !== undefined && typeof target !== 'string') throw new ValueError(`${where}: target must be a string like 'file://dir', 'indexeddb://name', 'localstorage://name' or 'downloads://name', got ${describe(target)}`);
+  const artifacts = toArtifacts(model, options);
+  if (target === undefined) return artifacts;
+  const [scheme, name] = target.includes('://') ? target.split('://', 2) as [string, string] : ['file', target];
+  if (scheme !== 'file' && !name) throw new ValueError(`${where}: ${target} names no model`);
+  switch (scheme) {
+    case 'file':
+      if (!isNode()) throw new ValueError(`${where}: saving to a directory needs Node; in a browser use indexeddb://, localstorage:// or downloads://`);
+      await saveToDirectory(artifacts, filePath(target));
+      break;
+    case 'indexeddb':
+      await indexedDBRequest('readwrite', (s) => s.put({ ...artifacts, weightData: bufferOf(artifacts.weightData) }, name));
+      break;
+    case 'localstorage':
+      localStorage.setItem(`neurasm/${name}`, JSON.stringify({ ...toModelJSON(artifacts, 'weights.bin'), weightData: toBase64(bufferOf(artifacts.weightData)) }));
+      break;
+    case 'downloads':
+      download(`${name}.json`, new Blob([JSON.stringify(toModelJSON(artifacts, `${name}.weights.bin`))], { type: 'application/json' }));
+      download(`${name}.weights.bin`, new Blob([bufferOf(artifacts.weightData)], { type: 'application/octet-stream' }));
+      break;
+    default:
+      throw new ValueError(`${where}: unknown target scheme '${scheme}://'; expected file://, indexeddb://, localstorage:// or downloads://`);
+  }
+  return artifacts;
+}
+
+/** Anything `loadModel` reads: see its TSDoc. */
+export type ModelSource = string | ModelArtifacts | File[] | FileList;
+
+/**
+ * Loads a model saved by neurasm or TensorFlow.js, or converted from Keras by the TensorFlow.js converter:
+ * from in-memory artifacts, a directory or model.json path (Node; `file://` optional), an `http(s)://` or
+ * relative URL of a model.json (its weight files are fetched from beside it), `indexeddb://name`,
+ * `localstorage://name`, or the Files a user picked (model.json and its weight files). Everything is
+ * checked before the model is built: a bad or hostile file gives a ValueError/ShapeError and no model.
+ */
+export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Sequential> {
+  const where = 'loadModel()';
+  if (options.maxBytes !== undefined && !(Number.isSafeInteger(options.maxBytes) && options.maxBytes > 0)) {
+    throw new ValueError(`${where}: maxBytes must be a positive integer, got ${describe(options.maxBytes)}`);
+  }
+  if (typeof source === 'object' && source !== null && 'modelTopology' in source) return fromArtifacts(source, options);
+  const isFileList = typeof FileList !== 'undefined' && source instanceof FileList;
+  if (Array.isArray(source) || isFileList) return fromArtifacts(await loadFromFiles(Array.from(source as ArrayLike<File>), options, where), options);
+  if (typeof source !== 'string') throw new ValueError(`${where}: expected a path, URL, artifacts or Files, got ${describe(source)}`);
+  const scheme = /^([a-z]+):\/\//.exec(source)?.[1];
+  const name = source.slice((scheme?.length ?? 0) + 3);
+  if (scheme === 'indexeddb') {
+    const stored = await indexedDBRequest<ModelArtifacts | undefined>('readonly', (s) => s.get(name) as IDBRequest<ModelArtifacts | undefined>);
+    if (!stored) throw new ValueError(`${where}: no model '${name}' in IndexedDB`);
+    return fromArtifacts(stored, options);
+  }
+  if (scheme === 'localstorage') {
+    const text = localStorage.getItem(`neurasm/${name}`);
+    if (text === null) throw new ValueError(`${where}: no model '${name}' in localStorage`);
+    const stored = parseModelJSON(text, where) as ModelJSON & { weightData?: unknown };
+    if (typeof stored.weightData !== 'string') throw new ValueError(`${where}: the stored model has no weights`);
+    const weightData = fromBase64(stored.weightData, where);
+    return fromArtifacts({ modelTopology: stored.modelTopology, weightSpecs: stored.weightsManifest.flatMap((g) => g.weights), weightData, trainingConfig: stored.trainingConfig }, options);
+  }
+  if (scheme === 'http' || scheme === 'https' || (!scheme && !isNode())) return fromArtifacts(await loadFromURL(source, options, where), options);
+  if (scheme === 'file' || (!scheme && isNode())) return fromArtifacts(await loadFromDirectory(filePath(source), options, where), options);
+  throw new ValueError(`${where}: unknown source scheme '${scheme}://'`);
+}

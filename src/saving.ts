@@ -1,0 +1,492 @@
+// The TensorFlow.js Layers format: a model as a topology (JSON) plus weight specs and one little-endian byte
+// stream. Writes what TensorFlow.js 4.22 writes; reads that and what the Python converter makes of Keras
+// models. Everything read is checked (keys, classes, names, shapes, sizes, byte counts, finiteness) before a
+// model is allocated. Where artifacts are stored (files, URLs, browser storage) is io.ts's business.
+import { Sequential } from './sequential.js';
+import { Layer, Dense, Dropout, Activation, type Regularizer } from './layers.js';
+import { Adam, AdamW, RMSprop, SGD, type Optimizer } from './optimizers.js';
+import { activationKey } from './activations.js';
+import { lossKey } from './losses.js';
+import { INITIALIZERS, type InitializerName } from './initializers.js';
+import { camelCase } from './names.js';
+import { ShapeError, ValueError, describe } from './errors.js';
+import { VERSION } from './version.js';
+import { Tensor } from './tensor.js';
+
+/** One tensor in the weight byte stream. */
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  group?: 'model' | 'optimizer';
+}
+
+/** What the TensorFlow.js optimizer, loss and metrics of a compiled model are saved as. */
+export interface TrainingConfig {
+  loss: string;
+  metrics?: string[];
+  optimizer_config: { class_name: string; config: Record<string, number | boolean> };
+}
+
+/** A saved model in memory, as TensorFlow.js's `io.ModelArtifacts`. */
+export interface ModelArtifacts {
+  modelTopology: Record<string, unknown>;
+  weightSpecs: WeightSpec[];
+  /** The weights' bytes, concatenated in `weightSpecs` order (one buffer, or shards in order). */
+  weightData: ArrayBuffer | ArrayBuffer[];
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  trainingConfig?: TrainingConfig;
+  userDefinedMetadata?: Record<string, unknown>;
+}
+
+/** Options of `model.save`. */
+export interface SaveOptions {
+  /** Also save the optimizer's state (step count and slots), so training resumes exactly; default false. */
+  includeOptimizer?: boolean;
+}
+
+/** Options of `loadModel` and `modelFromJSON`. */
+export interface LoadOptions {
+  /** Largest weight data accepted, in bytes; default 1 GiB. Checked before anything is read or allocated. */
+  maxBytes?: number;
+  /** Seed for the loaded model's own random draws (shuffling, dropout); random if omitted. */
+  seed?: number;
+}
+
+const DEFAULT_MAX_BYTES = 2 ** 30;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const MAX_DEPTH = 64;
+
+// ───────────────────────────── writing ─────────────────────────────
+
+const INITIALIZER_CLASSES: Record<InitializerName, { class_name: string; config: Record<string, number | null> }> = {
+  glorotUniform: { class_name: 'GlorotUniform', config: { seed: null } },
+  glorotNormal: { class_name: 'GlorotNormal', config: { seed: null } },
+  heUniform: { class_name: 'HeUniform', config: { seed: null } },
+  heNormal: { class_name: 'HeNormal', config: { seed: null } },
+  lecunUniform: { class_name: 'LeCunUniform', config: { seed: null } },
+  lecunNormal: { class_name: 'LeCunNormal', config: { seed: null } },
+  randomNormal: { class_name: 'RandomNormal', config: { mean: 0, stddev: 0.05, seed: null } },
+  randomUniform: { class_name: 'RandomUniform', config: { minval: -0.05, maxval: 0.05, seed: null } },
+  zeros: { class_name: 'Zeros', config: {} },
+  ones: { class_name: 'Ones', config: {} },
+};
+
+/** Activation names as Keras and TensorFlow.js serialise them. */
+const ACTIVATION_NAMES: Record<string, string> = { leakyRelu: 'leaky_relu' };
+
+function regularizerConfig(r: Required<Regularizer> | undefined) {
+  return r ? { class_name: 'L1L2', config: { l1: r.l1, l2: r.l2 } } : null;
+}
+
+function layerConfig(layer: Layer, first: boolean, inputDim: number): Record<string, unknown> {
+  const common = { name: layer.name, trainable: true, ...(first ? { batch_input_shape: [null, inputDim] } : {}), dtype: 'float32' };
+  if (layer instanceof Dense) {
+    return {
+      class_name: 'Dense',
+      config: {
+        units: layer.units,
+        activation: ACTIVATION_NAMES[layer.activation] ?? layer.activation,
+        use_bias: layer.useBias,
+        kernel_initializer: INITIALIZER_CLASSES[layer.kernelInitializer],
+        bias_initializer: INITIALIZER_CLASSES[layer.biasInitializer],
+        kernel_regularizer: regularizerConfig(layer.kernelRegularizer),
+        bias_regularizer: regularizerConfig(layer.biasRegularizer),
+        activity_regularizer: null,
+        kernel_constraint: null,
+        bias_constraint: null,
+        ...common,
+      },
+    };
+  }
+  if (layer instanceof Dropout) return { class_name: 'Dropout', config: { rate: layer.rate, noise_shape: null, seed: null, ...common } };
+  if (layer instanceof Activation) return { class_name: 'Activation', config: { activation: ACTIVATION_NAMES[layer.activation] ?? layer.activation, ...common } };
+  throw new ValueError(`save(): layer '${layer.name}' (${layer.className}) cannot be saved`);
+}
+
+/** The model's topology as TensorFlow.js saves a Sequential model. */
+export function topologyOf(model: Sequential): Record<string, unknown> {
+  const layers = model.layers;
+  if (layers.length === 0 || layers[0]!.inputDim === 0) {
+    throw new ValueError(`save(): model '${model.name}' is not built yet (give the first layer inputDim, or fit it first)`);
+  }
+  return {
+    class_name: 'Sequential',
+    config: { name: model.name, layers: layers.map((l, i) => layerConfig(l, i === 0, layers[0]!.inputDim)) },
+    keras_version: 'tfjs-layers 4.22.0',
+    backend: 'tensor_flow.js',
+  };
+}
+
+// Optimizer slots as TensorFlow.js names them (`<weight>/m`, …), in our slot order.
+function slotNames(optimizer: Optimizer): string[] {
+  if (optimizer instanceof Adam) return ['m', 'v'];
+  if (optimizer instanceof RMSprop) return optimizer.momentum > 0 ? ['rms', 'momentum'] : ['rms'];
+  if (optimizer instanceof SGD) return optimizer.momentum > 0 ? ['momentum'] : [];
+  return [];
+}
+
+function optimizerConfig(o: Optimizer): TrainingConfig['optimizer_config'] {
+  if (o instanceof AdamW) return { class_name: 'AdamW', config: { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, weightDecay: o.getConfig().weightDecay } };
+  if (o instanceof Adam) return { class_name: 'Adam', config: { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon } };
+  if (o instanceof RMSprop) return { class_name: 'RMSProp', config: { learningRate: o.learningRate, decay: o.rho, momentum: o.momentum, epsilon: o.epsilon, centered: false } };
+  if (o instanceof SGD) {
+    return o.momentum > 0
+      ? { class_name: 'Momentum', config: { learningRate: o.learningRate, momentum: o.momentum, useNesterov: o.nesterov } }
+      : { class_name: 'SGD', config: { learningRate: o.learningRate } };
+  }
+  throw new ValueError(`save(): optimizer ${describe(o)} cannot be saved`);
+}
+
+/** The model as in-memory artifacts: topology, weight specs and bytes, and the training config if compiled. */
+export function toArtifacts(model: Sequential, options: SaveOptions = {}): ModelArtifacts {
+  const modelTopology = topologyOf(model);
+  const weights = model.getWeights();
+  const names = model.layers.flatMap((l) => l.getWeights().map((_, i) => `${l.name}/${i === 0 && l instanceof Dense ? 'kernel' : 'bias'}`));
+  const specs: WeightSpec[] = weights.map((w, i) => ({ name: names[i]!, shape: [...w.shape], dtype: 'float32' }));
+  const parts: ArrayBufferView[] = weights.map((w) => w.data);
+  const training = model.trainingConfig;
+  if (options.includeOptimizer) {
+    if (!training) throw new ValueError(`save(): includeOptimizer needs a compiled model; '${model.name}' was not compiled`);
+    specs.forEach((s) => { s.group = 'model'; });
+    specs.push({ name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' });
+    parts.push(Int32Array.of(training.optimizer.iterations));
+    const slots = model.getOptimizerSlots();
+    const size = model.countParams();
+    slotNames(training.optimizer).forEach((suffix, s) => {
+      let at = 0;
+      weights.forEach((w, i) => {
+        specs.push({ name: `${names[i]}/${suffix}`, shape: [...w.shape], dtype: 'float32', group: 'optimizer' });
+        parts.push(slots.subarray(s * size + at, s * size + at + w.size));
+        at += w.size;
+      });
+    });
+  }
+  const artifacts: ModelArtifacts = { modelTopology, weightSpecs: specs, weightData: concat(parts), format: 'layers-model', generatedBy: `neurasm ${VERSION}`, convertedBy: null };
+  if (training) artifacts.trainingConfig = { loss: training.loss, metrics: training.metrics, optimizer_config: optimizerConfig(training.optimizer) };
+  return artifacts;
+}
+
+function concat(parts: ArrayBufferView[]): ArrayBuffer {
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), at);
+    at += p.byteLength;
+  }
+  return bytes.buffer;
+}
+
+// ───────────────────────────── reading ─────────────────────────────
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Rejects keys that could reach an object's prototype, and absurd nesting, anywhere in parsed JSON. */
+export function checkJson(value: unknown, where: string, path = '', depth = 0): void {
+  if (depth > MAX_DEPTH) throw new ValueError(`${where}: the JSON nests deeper than ${MAX_DEPTH} levels at ${path || 'the top'}`);
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkJson(v, where, `${path}[${i}]`, depth + 1));
+  } else if (isObject(value)) {
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) throw new ValueError(`${where}: forbidden key '${key}' at ${path || 'the top'}`);
+      checkJson(value[key], where, path ? `${path}.${key}` : key, depth + 1);
+    }
+  }
+}
+
+/** A layer as read from a topology, checked, not yet constructed. */
+interface LayerPlan {
+  /** Constructs the layer; the first one gets the model's input width. */
+  make: (inputDim?: number) => Layer;
+  name: string;
+  outputDim: (inputDim: number) => number;
+  weights: (inputDim: number) => Array<{ name: string; shape: number[] }>;
+}
+
+function field<T>(config: Json, key: string, check: (v: unknown) => v is T, what: string, where: string, fallback?: T): T {
+  const v = config[key];
+  if (v === undefined || v === null) {
+    if (fallback !== undefined) return fallback;
+    throw new ValueError(`${where}: missing '${key}' (${what})`);
+  }
+  if (!check(v)) throw new ValueError(`${where}: '${key}' must be ${what}, got ${describe(v)}`);
+  return v;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const isPositiveInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
+const isRate = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v < 1;
+
+function initializerOf(v: unknown, where: string): InitializerName | undefined {
+  if (v === undefined || v === null) return undefined;
+  const name = isObject(v) ? v.class_name : v;
+  if (typeof name !== 'string') throw new ValueError(`${where}: an initializer must be a name or { class_name }, got ${describe(v)}`);
+  const key = Object.keys(INITIALIZERS).find((k) => k.toLowerCase() === camelCase(name).toLowerCase());
+  if (!key) throw new ValueError(`${where}: unknown initializer ${describe(name)}; expected one of ${Object.values(INITIALIZER_CLASSES).map((c) => c.class_name).join(', ')}`);
+  return key as InitializerName;
+}
+
+function regularizerOf(v: unknown, where: string): Regularizer | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v) || typeof v.class_name !== 'string') throw new ValueError(`${where}: a regularizer must be { class_name, config }, got ${describe(v)}`);
+  const config = isObject(v.config) ? v.config : {};
+  const num = (k: string) => {
+    const x = config[k] ?? 0;
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new ValueError(`${where}: regularizer ${k} must be a non-negative number, got ${describe(x)}`);
+    return x;
+  };
+  if (!['L1L2', 'L1', 'L2'].includes(v.class_name)) throw new ValueError(`${where}: unknown regularizer ${describe(v.class_name)}; expected L1L2, L1 or L2`);
+  return { l1: num('l1'), l2: num('l2') };
+}
+
+function inputDimOf(config: Json, where: string): number | undefined {
+  const shape = config.batch_input_shape ?? config.batch_shape; // Keras 3 writes batch_shape
+  if (shape === undefined || shape === null) return undefined;
+  if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== null || !isPositiveInt(shape[1])) {
+    throw new ShapeError(`${where}: input shape must be [null, features], got ${JSON.stringify(shape)} (neurasm's layers take 1-D samples)`);
+  }
+  return shape[1];
+}
+
+function dtypeOk(config: Json, where: string): void {
+  const dtype = config.dtype;
+  if (dtype !== undefined && dtype !== null && dtype !== 'float32' && !(isObject(dtype) && isObject(dtype.config) && dtype.config.name === 'float32')) {
+    throw new ValueError(`${where}: unsupported dtype ${describe(isObject(dtype) ? JSON.stringify(dtype) : dtype)}; neurasm computes in float32`);
+  }
+}
+
+function planLayer(entry: unknown, index: number): { plan?: LayerPlan; inputDim?: number } {
+  const where = `loadModel(): layer ${index}`;
+  if (!isObject(entry) || typeof entry.class_name !== 'string' || !isObject(entry.config)) throw new ValueError(`${where}: expected { class_name, config }, got ${describe(entry)}`);
+  const c = entry.config;
+  const at = `${where} (${entry.class_name})`;
+  dtypeOk(c, at);
+  const inputDim = inputDimOf(c, at);
+  if (entry.class_name === 'InputLayer') return { inputDim };
+  const name = field(c, 'name', isString, 'a non-empty string', at);
+  if (entry.class_name === 'Dense') {
+    const units = field(c, 'units', isPositiveInt, 'a positive integer', at);
+    const activation = activationKey(field(c, 'activation', isString, 'a name', at, 'linear'), at);
+    const useBias = field(c, 'use_bias', isBool, 'true or false', at, true);
+    const kernelInitializer = initializerOf(c.kernel_initializer, at);
+    const biasInitializer = initializerOf(c.bias_initializer, at);
+    const kernelRegularizer = regularizerOf(c.kernel_regularizer, at);
+    const biasRegularizer = regularizerOf(c.bias_regularizer, at);
+    return {
+      inputDim,
+      plan: {
+        name,
+        make: (d) => new Dense(units, { name, inputDim: d, activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer }),
+        outputDim: () => units,
+        weights: (d) => [{ name: `${name}/kernel`, shape: [d, units] }, ...(useBias ? [{ name: `${name}/bias`, shape: [units] }] : [])],
+      },
+    };
+  }
+  if (entry.class_name === 'Dropout') {
+    const rate = field(c, 'rate', isRate, 'a number in [0, 1)', at);
+    return { inputDim, plan: { name, make: (d) => new Dropout(rate, { name, inputDim: d }), outputDim: (d) => d, weights: () => [] } };
+  }
+  if (entry.class_name === 'Activation') {
+    const activation = activationKey(field(c, 'activation', isString, 'a name', at), at);
+    return { inputDim, plan: { name, make: (d) => new Activation(activation, { name, inputDim: d }), outputDim: (d) => d, weights: () => [] } };
+  }
+  throw new ValueError(`${where}: unknown layer class ${describe(entry.class_name)}; neurasm reads InputLayer, Dense, Dropout and Activation`);
+}
+
+/** A checked topology: the layers to make, the input width, and the model weights expected, in order. */
+interface ModelPlan {
+  name: string | undefined;
+  inputDim: number;
+  layers: LayerPlan[];
+  weights: Array<{ name: string; shape: number[] }>;
+}
+
+function planModel(topology: unknown): ModelPlan {
+  const where = 'loadModel(): modelTopology';
+  checkJson(topology, where);
+  let t = topology;
+  if (isObject(t) && isObject(t.model_config)) t = t.model_config; // the Python converter's wrapper
+  if (!isObject(t)) throw new ValueError(`${where}: expected an object, got ${describe(t)}`);
+  if (t.class_name !== 'Sequential') throw new ValueError(`${where}: class ${describe(t.class_name)} is not supported; neurasm reads Sequential models`);
+  const config = t.config;
+  const entries = Array.isArray(config) ? config : isObject(config) && Array.isArray(config.layers) ? config.layers : undefined; // old files: a bare array
+  if (!entries || entries.length === 0) throw new ValueError(`${where}: no layers`);
+  const name = isObject(config) && isString(config.name) ? config.name : undefined;
+  let inputDim: number | undefined;
+  const layers: LayerPlan[] = [];
+  entries.forEach((entry, i) => {
+    const { plan, inputDim: declared } = planLayer(entry, i);
+    if (declared !== undefined && layers.length === 0 && inputDim === undefined) inputDim = declared;
+    if (plan) layers.push(plan);
+  });
+  if (inputDim === undefined) throw new ShapeError(`${where}: no input shape (batch_input_shape or an InputLayer) on the first layer`);
+  const names = new Set<string>();
+  for (const l of layers) {
+    if (names.has(l.name)) throw new ValueError(`${where}: two layers are named '${l.name}'`);
+    names.add(l.name);
+  }
+  const weights: ModelPlan['weights'] = [];
+  let dim = inputDim;
+  for (const l of layers) {
+    weights.push(...l.weights(dim));
+    dim = l.outputDim(dim);
+  }
+  return { name, inputDim, layers, weights };
+}
+
+function checkShape(shape: unknown, where: string): number {
+  if (!Array.isArray(shape) || shape.length > 8) throw new ShapeError(`${where}: shape must be an array of at most 8 dimensions, got ${describe(shape)}`);
+  let size = 1;
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new ShapeError(`${where}: shape ${JSON.stringify(shape)} has a dimension that is not a non-negative integer`);
+    size *= d;
+    if (size > Number.MAX_SAFE_INTEGER) throw new ShapeError(`${where}: shape ${JSON.stringify(shape)} has more elements than can be counted`);
+  }
+  return size;
+}
+
+/** Checks weight specs: fields, dtypes, shapes; returns each spec's byte length and the total. Reads no bytes. */
+export function checkWeightSpecs(specs: unknown, options: LoadOptions, where: string): { specs: WeightSpec[]; bytes: number[]; total: number } {
+  if (!Array.isArray(specs)) throw new ValueError(`${where}: weight specs must be an array, got ${describe(specs)}`);
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const bytes: number[] = [];
+  let total = 0;
+  specs.forEach((s: unknown, i) => {
+    const at = `${where}: weight ${i}`;
+    if (!isObject(s) || !isString(s.name)) throw new ValueError(`${at}: expected { name, shape, dtype }, got ${describe(s)}`);
+    if (s.quantization !== undefined && s.quantization !== null) throw new ValueError(`${at} ('${s.name}'): quantized weights are not supported; convert without quantization`);
+    if (s.dtype !== 'float32' && s.dtype !== 'int32') throw new ValueError(`${at} ('${s.name}'): unsupported dtype ${describe(s.dtype)}; expected float32`);
+    if (s.group !== undefined && s.group !== 'model' && s.group !== 'optimizer') throw new ValueError(`${at} ('${s.name}'): unknown group ${describe(s.group)}`);
+    const n = checkShape(s.shape, `${at} ('${s.name}')`);
+    total += n * 4;
+    if (total > maxBytes) throw new ValueError(`${where}: the weights need more than ${maxBytes} bytes (the maxBytes limit) by weight '${s.name}'`);
+    bytes.push(n * 4);
+  });
+  return { specs: specs as WeightSpec[], bytes, total };
+}
+
+function joined(data: ArrayBuffer | ArrayBuffer[]): ArrayBuffer {
+  if (!Array.isArray(data)) return data;
+  return concat(data.map((b) => new Uint8Array(b)));
+}
+
+function optimizerFrom(config: unknown, where: string): Optimizer {
+  if (!isObject(config) || typeof config.class_name !== 'string') throw new ValueError(`${where}: optimizer_config must be { class_name, config }, got ${describe(config)}`);
+  const raw = isObject(config.config) ? config.config : {};
+  const c: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) c[camelCase(k)] = v;
+  const num = (k: string) => (typeof c[k] === 'number' ? (c[k] as number) : undefined);
+  const common = { learningRate: num('learningRate') ?? num('lr'), clipNorm: num('clipnorm'), clipValue: num('clipvalue'), globalClipNorm: num('globalClipnorm') };
+  switch (config.class_name.toLowerCase()) {
+    case 'adam': return new Adam({ ...common, beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon') });
+    case 'adamw': return new AdamW({ ...common, beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon'), weightDecay: num('weightDecay') });
+    case 'sgd': return new SGD({ ...common, momentum: num('momentum'), nesterov: c.nesterov === true });
+    case 'momentum': return new SGD({ ...common, momentum: num('momentum'), nesterov: c.useNesterov === true });
+    case 'rmsprop': return new RMSprop({ ...common, rho: num('decay') ?? num('rho'), epsilon: num('epsilon'), momentum: num('momentum') });
+    default: throw new ValueError(`${where}: unknown optimizer ${describe(config.class_name)}; expected Adam, AdamW, SGD, Momentum or RMSProp`);
+  }
+}
+
+function lossFrom(loss: unknown, where: string): string {
+  if (typeof loss === 'string') return loss;
+  if (isObject(loss) && typeof loss.class_name === 'string') {
+    if (isObject(loss.config) && loss.config.from_logits === true) throw new ValueError(`${where}: losses from logits are not supported (neurasm fuses sigmoid/softmax outputs itself)`);
+    return loss.class_name.charAt(0).toLowerCase() + loss.class_name.slice(1);
+  }
+  throw new ValueError(`${where}: loss must be a name, got ${describe(loss)}`);
+}
+
+/** Rebuilds a model from in-memory artifacts, after checking all of them. */
+export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Sequential {
+  const where = 'loadModel()';
+  if (!isObject(artifacts)) throw new ValueError(`${where}: expected { modelTopology, weightSpecs, weightData }, got ${describe(artifacts)}`);
+  const plan = planModel(artifacts.modelTopology);
+  const { specs, bytes, total } = checkWeightSpecs(artifacts.weightSpecs ?? [], options, `${where}: weightSpecs`);
+  const data = artifacts.weightData;
+  if (!(data instanceof ArrayBuffer) && !(Array.isArray(data) && data.every((b) => b instanceof ArrayBuffer))) {
+    throw new ValueError(`${where}: weightData must be an ArrayBuffer (or a list of them), got ${describe(data)}`);
+  }
+  const buffer = joined(data);
+  if (buffer.byteLength !== total) throw new ValueError(`${where}: the weight specs describe ${total} bytes but the weight data has ${buffer.byteLength}`);
+  const training = artifacts.trainingConfig;
+  if (training !== undefined && training !== null) checkJson(training, `${where}: trainingConfig`);
+
+  // Where each spec's bytes are; names must be unique.
+  const byName = new Map<string, { spec: WeightSpec; offset: number }>();
+  let offset = 0;
+  specs.forEach((spec, i) => {
+    if (byName.has(spec.name)) throw new ValueError(`${where}: weight '${spec.name}' is listed twice`);
+    byName.set(spec.name, { spec, offset });
+    offset += bytes[i]!;
+  });
+  const read = (name: string, shape: number[], what: string): Float32Array => {
+    const found = byName.get(name);
+    if (!found) throw new ValueError(`${where}: ${what} '${name}' is missing from the weights`);
+    if (found.spec.dtype !== 'float32') throw new ValueError(`${where}: ${what} '${name}' must be float32, is ${found.spec.dtype}`);
+    if (found.spec.shape.length !== shape.length || found.spec.shape.some((d, i) => d !== shape[i])) {
+      throw new ShapeError(`${where}: ${what} '${name}' has shape [${found.spec.shape.join(', ')}], the topology needs [${shape.join(', ')}]`);
+    }
+    const values = new Float32Array(buffer.slice(found.offset, found.offset + shape.reduce((a, b) => a * b, 1) * 4));
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new ValueError(`${where}: ${what} '${name}' has a value that is not finite (${values[bad]}) at index ${bad}`);
+    byName.delete(name);
+    return values;
+  };
+  const weights = plan.weights.map((w) => new Tensor(read(w.name, w.shape, 'weight'), w.shape));
+
+  let compile: { optimizer: Optimizer; loss: string; metrics: string[] } | undefined;
+  if (isObject(training)) {
+    const metrics = training.metrics ?? [];
+    if (!Array.isArray(metrics) || !metrics.every((m) => typeof m === 'string')) throw new ValueError(`${where}: trainingConfig.metrics must be names, got ${describe(metrics)}`);
+    const loss = lossFrom(training.loss, `${where}: trainingConfig`);
+    lossKey(loss, `${where}: trainingConfig`);
+    compile = { optimizer: optimizerFrom(training.optimizer_config, `${where}: trainingConfig`), loss, metrics };
+  }
+  let state: { iterations: number; slots: Float32Array } | undefined;
+  const optimizerSpecs = specs.filter((s) => s.group === 'optimizer');
+  if (optimizerSpecs.length > 0) {
+    if (!compile) throw new ValueError(`${where}: optimizer weights without a trainingConfig`);
+    const iter = byName.get('iter');
+    if (!iter || iter.spec.shape.length !== 0) throw new ValueError(`${where}: optimizer weights need a scalar 'iter'`);
+    const raw = new DataView(buffer, iter.offset, 4);
+    const iterations = iter.spec.dtype === 'int32' ? raw.getInt32(0, true) : raw.getFloat32(0, true);
+    if (!Number.isSafeInteger(iterations) || iterations < 0) throw new ValueError(`${where}: optimizer 'iter' must be a non-negative integer, got ${iterations}`);
+    byName.delete('iter');
+    const parts = slotNames(compile.optimizer).flatMap((suffix) => plan.weights.map((w) => read(`${w.name}/${suffix}`, w.shape, 'optimizer weight')));
+    state = { iterations, slots: parts.length ? new Float32Array(joined(parts.map((p) => p.buffer as ArrayBuffer))) : new Float32Array(0) };
+  }
+  if (byName.size > 0) throw new ValueError(`${where}: weight '${[...byName.keys()][0]}' matches nothing in the model`);
+
+  // Everything checked: only now is anything allocated.
+  const model = build(plan, options);
+  model.setWeights(weights);
+  if (compile) model.compile(compile);
+  if (state) model.setOptimizerSlots(state.slots, state.iterations);
+  return model;
+}
+
+/** A model from a topology alone (`model.toJSON()` or `modelTopology` of a model.json), freshly initialised. */
+export function modelFromJSON(json: string | Record<string, unknown>, options: LoadOptions = {}): Sequential {
+  const where = 'modelFromJSON()';
+  let topology: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      topology = JSON.parse(json);
+    } catch (e) {
+      throw new ValueError(`${where}: not JSON: ${(e as Error).message}`);
+    }
+  }
+  if (isObject(topology) && isObject(topology.modelTopology)) topology = topology.modelTopology; // a whole model.json
+  return build(planModel(topology), options);
+}
+
+function build(plan: ModelPlan, options: LoadOptions): Sequential {
+  return new Sequential(plan.layers.map((l, i) => l.make(i === 0 ? plan.inputDim : undefined)), { name: plan.name, seed: options.seed });
+}
