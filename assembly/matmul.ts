@@ -104,9 +104,13 @@ function packB(b: usize, bRow: i32, bCol: i32, n: i32, p0: i32, j0: i32, kc: i32
   st4(c, idx + 4, combine(ld4(c, idx + 4), hi, bias, j + 4, first, accumulate));
 }
 
-/** The 4×8 microkernel over packed panels, then its write-back into C (ragged tiles through TILE). */
+/**
+ * The 4×8 microkernel over packed panels, then its write-back into C (row stride n): tile (i, j) of the
+ * product, or, when `transposed`, of its transpose, so the tile lands at C[j.., i..] (ragged and transposed
+ * tiles go through TILE).
+ */
 function micro(pa: usize, pb: usize, kc: i32, c: usize, n: i32, i: i32, j: i32, rows: i32, cols: i32,
-  first: bool, accumulate: bool, bias: usize): void {
+  first: bool, accumulate: bool, bias: usize, transposed: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
@@ -122,7 +126,7 @@ function micro(pa: usize, pb: usize, kc: i32, c: usize, n: i32, i: i32, j: i32, 
     pa += MR << 2;
     pb += NR << 2;
   }
-  if (rows == MR && cols == NR) {
+  if (rows == MR && cols == NR && !transposed) {
     storeRow(c, i * n + j, j, c00, c01, bias, first, accumulate);
     storeRow(c, (i + 1) * n + j, j, c10, c11, bias, first, accumulate);
     storeRow(c, (i + 2) * n + j, j, c20, c21, bias, first, accumulate);
@@ -133,8 +137,9 @@ function micro(pa: usize, pb: usize, kc: i32, c: usize, n: i32, i: i32, j: i32, 
   v128.store(TILE, c20, 64); v128.store(TILE, c21, 80); v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
   for (let r = 0; r < rows; r++) {
     for (let q = 0; q < cols; q++) {
-      const idx = (i + r) * n + j + q;
-      st(c, idx, combine1(ld(c, idx), ld(TILE, r * NR + q), bias, j + q, first, accumulate));
+      const col = transposed ? i + r : j + q;
+      const idx = transposed ? (j + q) * n + col : (i + r) * n + col;
+      st(c, idx, combine1(ld(c, idx), ld(TILE, r * NR + q), bias, col, first, accumulate));
     }
   }
 }
@@ -198,6 +203,15 @@ function gemmRows(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumula
 function gemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, bias: usize,
   aRow: i32, aCol: i32, bRow: i32, bCol: i32): void {
   if (k == 0) return emptyProduct(c, m, n, accumulate, bias);
+  // Few columns (an output layer's 10 classes) would fill 8-wide panels poorly (10 of 16); the transposed
+  // product Cᵀ = Bᵀ·Aᵀ puts them in 4-row panels instead (10 of 12). Same products, same order: same bits.
+  if (n <= NR + MR && m > n) gemmPacked(c, b, a, n, k, m, accumulate, bias, bCol, bRow, aCol, aRow, true, n);
+  else gemmPacked(c, a, b, m, k, n, accumulate, bias, aRow, aCol, bRow, bCol, false, n);
+}
+
+/** The packed product of an m×k by a k×n operand (strides as in `gemm`); `transposed` writes it as Cᵀ, rows `ldc` apart. */
+function gemmPacked(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, bias: usize,
+  aRow: i32, aCol: i32, bRow: i32, bCol: i32, transposed: bool, ldc: i32): void {
   const step = kStep(k);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
@@ -210,8 +224,8 @@ function gemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: 
         for (let jr = 0; jr < nc; jr += NR) {
           const pb = PACK_B + (<usize>(jr * kc) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
-            micro(PACK_A + (<usize>(ir * kc) << 2), pb, kc, c, n, ic + ir, jc + jr, min(MR, mc - ir), min(NR, nc - jr),
-              pc == 0, accumulate, bias);
+            micro(PACK_A + (<usize>(ir * kc) << 2), pb, kc, c, ldc, ic + ir, jc + jr, min(MR, mc - ir), min(NR, nc - jr),
+              pc == 0, accumulate, bias, transposed);
           }
         }
       }

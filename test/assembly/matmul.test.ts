@@ -153,8 +153,9 @@ describe('packed GEMM at every awkward size', () => {
 describe('results do not depend on how many rows come together', () => {
   // Row r of A·B must be the same bits whether it is computed alone (the small-row path), in a ragged tile,
   // or inside a full packed panel.
-  it.each(FORMS)('%s: each row of a 70-row product equals the same row computed in batches of 1, 3 and 5', (form) => {
-    const [m, k, n] = [70, 300, 37];
+  it.each(FORMS.flatMap((f) => [[f, 37], [f, 10]] as const))('%s: each row of a 70-row product with %i columns equals the same row computed in batches of 1, 3 and 5', (form, n) => {
+    // 10 columns take the transposed packed path (Cᵀ = Bᵀ·Aᵀ), 37 the direct one.
+    const [m, k] = [70, 300];
     const rng = mulberry32(5);
     const a = uniform(m * k, rng);
     const b = uniform(k * n, rng);
