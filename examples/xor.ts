@@ -1,6 +1,9 @@
 // The seed's Keras program, ported line for line: XOR with one hidden ReLU layer and a sigmoid output.
 // Run: npm start (or npm start -- --seed 7). Seed settings kept but for two, see below and the README.
+// Ends with the seed's four pictures, written to out/.
+import { mkdirSync } from 'node:fs';
 import { Sequential, Dense, Adam } from 'neurasm';
+import { plotModel, plotPredictions, plotHistory, plotWeights } from 'neurasm/vis';
 
 const seedArg = process.argv.indexOf('--seed');
 const seed = seedArg > 0 ? Number(process.argv[seedArg + 1]) : 42;
@@ -33,3 +36,12 @@ X.forEach((x, i) => console.log(`  ${JSON.stringify(x)} → ${forecast.get(i).to
 const [weights, biases] = model.layers[0]!.getWeights();
 console.log(`Hidden layer weights: shape [${weights!.shape.join(', ')}], biases: shape [${biases!.shape.join(', ')}]`);
 console.log(`Final training loss: ${history.history.loss!.at(-1)!.toFixed(4)}`);
+
+// The seed's four pictures, in its order: the model's structure, actual vs predicted, loss, hidden weights.
+mkdirSync('out', { recursive: true });
+await plotModel(model, { toFile: 'out/model_structure.png', showShapes: true, showLayerNames: true });
+await plotPredictions(y, forecast, { toFile: 'out/actual_vs_predicted.png' });
+await plotHistory(history, { metrics: ['loss'], toFile: 'out/loss_over_epochs.png' });
+await plotWeights(model.layers[0]!, { annotate: true, title: 'Weights of Hidden Layer', toFile: 'out/hidden_layer_weights.png' });
+console.log('Pictures:');
+for (const name of ['model_structure', 'actual_vs_predicted', 'loss_over_epochs', 'hidden_layer_weights']) console.log(`  out/${name}.png`);

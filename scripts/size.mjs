@@ -1,5 +1,5 @@
 // npm run size: what embedding neurasm costs. Prints the gzipped size of a minified browser app that uses the
-// core (wasm inlined), and the time from import to the first prediction in fresh Node processes and, if
+// core (wasm inlined), what neurasm/vis adds to it, and the time from import to the first prediction in fresh Node processes and, if
 // Debian's Chromium is installed, in fresh Chromium pages. Reported, not asserted.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -31,6 +31,17 @@ try {
   const wasm = readFileSync(join(root, 'build/neurasm.wasm'));
   console.log(`core browser bundle (minified, wasm inlined): ${kib(bundle.length)}, gzipped ${kib(gzipSync(bundle, { level: 9 }).length)}`);
   console.log(`  of which the wasm: ${kib(wasm.length)}, gzipped ${kib(gzipSync(wasm, { level: 9 }).length)}`);
+
+  // The same app drawing a picture: neurasm/vis with Graphviz, Vega and Vega-Lite from node_modules.
+  writeFileSync(join(dir, 'vis-app.js'), `${APP(join(root, 'dist/index.browser.js'))}
+const { plotModel, plotHistory } = await import(${JSON.stringify(join(root, 'dist/vis.browser.js'))});
+globalThis.__svg = [await plotModel(model), await plotHistory({ loss: [1, 0.5] })];
+`);
+  await build({ entryPoints: [join(dir, 'vis-app.js')], outfile: join(dir, 'vis-app.min.js'), bundle: true, minify: true, format: 'esm', target: 'es2022', platform: 'browser', logLevel: 'error', alias: { neurasm: join(root, 'dist/index.browser.js') } });
+  const visBundle = readFileSync(join(dir, 'vis-app.min.js'));
+  const gz = (b) => gzipSync(b, { level: 9 }).length;
+  console.log(`with neurasm/vis (minified, Graphviz's wasm inlined by its package): ${kib(visBundle.length)}, gzipped ${kib(gz(visBundle))}`);
+  console.log(`  of which neurasm/vis and what it brings: ${kib(visBundle.length - bundle.length)}, gzipped ${kib(gz(visBundle) - gz(bundle))}`);
 
   writeFileSync(join(dir, 'node-app.mjs'), APP(join(root, 'dist/index.js')));
   const nodeMs = Array.from({ length: 7 }, () => Number(execFileSync(process.execPath, [join(dir, 'node-app.mjs')], { encoding: 'utf8' })));

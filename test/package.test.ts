@@ -1,5 +1,6 @@
 // The package as a user gets it: `npm pack`, installed from the tarball into an empty folder, then used from a
-// plain Node ESM script and from a browser app bundled with esbuild. Both print the same predictions.
+// plain Node ESM script and from a browser app bundled with esbuild. Both print the same predictions, and
+// neurasm/vis draws the same SVG in both (and a PNG in Node, with the fonts and resvg its dependencies bring).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
@@ -22,6 +23,21 @@ await model.fit(X, [0, 1, 1, 0], { epochs: 50, verbose: 0 });
 export const predictions = Array.from(model.predict(X).data);
 `;
 
+// neurasm/vis from the installed package: two pictures, and an error that is the core's own ValueError.
+const VIS_PROGRAM = `
+import { Sequential, Dense, ValueError } from 'neurasm';
+import { plotModel, plotHistory } from 'neurasm/vis';
+const model = new Sequential([new Dense(8, { inputDim: 2, activation: 'relu' }), new Dense(1, { activation: 'sigmoid' })], { seed: 5 });
+model.compile({ optimizer: 'adam', loss: 'binary_crossentropy' });
+const history = await model.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0], { epochs: 5, verbose: 0 });
+const inNode = typeof process !== 'undefined';
+export const svgs = [
+  await plotModel(model, { showShapes: true, ...(inNode ? { toFile: 'model.png' } : {}) }),
+  await plotHistory(history, inNode ? { toFile: 'loss.svg' } : {}),
+];
+export const sameErrorClass = await plotHistory({}).catch((e) => e instanceof ValueError);
+`;
+
 beforeAll(() => {
   const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', app], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
@@ -29,6 +45,9 @@ beforeAll(() => {
   writeFileSync(join(app, 'program.js'), PROGRAM);
   writeFileSync(join(app, 'node.js'), "import { predictions } from './program.js';\nconsole.log(JSON.stringify(predictions));\n");
   writeFileSync(join(app, 'browser.js'), "import { predictions } from './program.js';\nwindow.__results = predictions;\n");
+  writeFileSync(join(app, 'vis.js'), VIS_PROGRAM);
+  writeFileSync(join(app, 'vis-node.js'), "import { svgs, sameErrorClass } from './vis.js';\nconsole.log(JSON.stringify({ svgs, sameErrorClass }));\n");
+  writeFileSync(join(app, 'vis-browser.js'), "import { svgs, sameErrorClass } from './vis.js';\nwindow.__results = { svgs, sameErrorClass };\n");
 }, 120_000);
 
 afterAll(() => rmSync(app, { recursive: true, force: true }));
@@ -41,8 +60,13 @@ describe('the packed package, installed elsewhere', () => {
     expect(files).toContain('node_modules/neurasm');
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules/neurasm/package.json'), 'utf8')) as { exports: Record<string, unknown> };
     expect(Object.keys(pkg.exports['.'] as object)).toEqual(['types', 'node', 'browser', 'default']);
-    for (const f of ['dist/index.js', 'dist/index.browser.js', 'dist/index.d.ts', 'build/neurasm.wasm']) {
+    expect(Object.keys(pkg.exports['./vis'] as object)).toEqual(['types', 'node', 'browser', 'default']);
+    for (const f of ['dist/index.js', 'dist/index.browser.js', 'dist/index.d.ts', 'build/neurasm.wasm', 'dist/vis.js', 'dist/vis.browser.js', 'dist/vis/index.d.ts']) {
       expect(() => readFileSync(join(app, 'node_modules/neurasm', f)), f).not.toThrow();
+    }
+    // The core entry stays small: plotting lives in neurasm/vis only.
+    for (const f of ['dist/index.js', 'dist/index.browser.js']) {
+      expect(readFileSync(join(app, 'node_modules/neurasm', f), 'utf8'), f).not.toMatch(/vega|graphviz|resvg/i);
     }
   });
 
@@ -59,6 +83,30 @@ describe('the packed package, installed elsewhere', () => {
     const browser = await launchChromium();
     try {
       expect(await resultsOf(browser, url)).toEqual(fromNode);
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  }, 60_000);
+
+  let visFromNode: { svgs: string[]; sameErrorClass: boolean };
+
+  it('neurasm/vis draws from a plain Node script: SVG text, a PNG, and the core\'s own error classes', () => {
+    visFromNode = JSON.parse(execFileSync(process.execPath, ['vis-node.js'], { cwd: app, encoding: 'utf8' })) as typeof visFromNode;
+    expect(visFromNode.sameErrorClass).toBe(true);
+    expect(visFromNode.svgs[0]).toContain('Output shape: ');
+    expect(readFileSync(join(app, 'loss.svg'), 'utf8')).toBe(visFromNode.svgs[1]);
+    const png = readFileSync(join(app, 'model.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.length).toBeGreaterThan(5000);
+  }, 60_000);
+
+  it.runIf(chromiumAvailable())('neurasm/vis bundled with esbuild for a browser draws the same SVG text in Chromium', async () => {
+    await build({ entryPoints: [join(app, 'vis-browser.js')], outfile: join(app, 'vis-out.js'), bundle: true, format: 'esm', target: 'es2022', platform: 'browser', absWorkingDir: app, logLevel: 'error' });
+    const { url, server } = await serve({ '/': { body: '<!doctype html><script type="module" src="/vis-out.js"></script>' }, '/vis-out.js': join(app, 'vis-out.js') });
+    const browser = await launchChromium();
+    try {
+      expect(await resultsOf(browser, url)).toEqual(visFromNode);
     } finally {
       await browser.close();
       server.close();

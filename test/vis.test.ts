@@ -1,0 +1,423 @@
+// neurasm/vis in Node: each picture's SVG parsed with a real XML parser and checked for what a reader sees
+// (titles, axis titles, one mark per value in the right place, every annotation), PNGs decoded and checked
+// for size and content, and every bad input refused with a clear error before anything is drawn or written.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
+import { PNG } from 'pngjs';
+import * as vega from 'vega';
+import { Activation, Adam, Dense, Dropout, Sequential, ShapeError, ValueError, type History } from '../src/index.js';
+import { historySpec, modelDot, plotHistory, plotModel, plotPredictions, plotWeights, predictionsSpec, weightsSpec } from '../src/vis/index.js';
+import { textWidth } from '../src/vis/render.js';
+
+const out = mkdtempSync(join(tmpdir(), 'neurasm-vis-'));
+const X = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const y = [0, 1, 1, 0];
+
+let xor: Sequential;
+let xorHistory: History;
+let regression: Sequential;
+let regressionHistory: History;
+
+beforeAll(async () => {
+  xor = new Sequential([new Dense(8, { inputDim: 2, activation: 'relu' }), new Dense(1, { activation: 'sigmoid' })], { seed: 3 });
+  xor.compile({ optimizer: new Adam({ learningRate: 0.02 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  xorHistory = await xor.fit(X, y, { epochs: 30, verbose: 0 });
+  const rx = Array.from({ length: 40 }, (_, i) => [i / 40, (i % 7) / 7]);
+  regression = new Sequential([new Dense(6, { inputDim: 2, activation: 'tanh' }), new Dropout(0.1), new Dense(1)], { seed: 1 });
+  regression.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] });
+  regressionHistory = await regression.fit(rx, rx.map(([a, b]) => 2 * a! - b!), { epochs: 12, verbose: 0, validationSplit: 0.25 });
+});
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+// ----- reading SVG -----
+
+function parse(svg: string): Document {
+  const errors: string[] = [];
+  const doc = new DOMParser({ onError: (level, message) => { if (level !== 'warning') errors.push(message); } }).parseFromString(svg, 'image/svg+xml');
+  expect(errors).toEqual([]);
+  expect(doc.documentElement!.tagName).toBe('svg');
+  return doc;
+}
+
+function all(root: Document | Element, tag: string): Element[] {
+  return Array.from(root.getElementsByTagName(tag));
+}
+
+const hasClass = (e: Element, c: string) => (e.getAttribute('class') ?? '').split(' ').includes(c);
+const text = (e: Element) => e.textContent ?? '';
+/** d3-format writes negatives with U+2212. */
+const plain = (s: string) => s.replace(/\u2212/g, '-');
+
+/** The texts of a Vega chart, in document order. */
+function texts(doc: Document): string[] {
+  return all(doc, 'text').map(text);
+}
+
+/** Marks of a Vega chart: the graphics-symbol elements under a mark container of this kind. */
+function marks(doc: Document, kind: 'symbol' | 'rect' | 'text' | 'line'): Element[] {
+  return all(doc, 'g').filter((g) => hasClass(g, `mark-${kind}`) && hasClass(g, 'role-mark'))
+    .flatMap((g) => Array.from(g.childNodes as unknown as Element[]).filter((c) => c.getAttribute?.('role') === 'graphics-symbol'));
+}
+
+/** Translation of an element's transform="translate(x,y)". */
+function translation(e: Element): [number, number] {
+  const m = /translate\(([-\d.e]+),([-\d.e]+)\)/.exec(e.getAttribute('transform') ?? '');
+  expect(m, e.getAttribute('transform') ?? '').not.toBeNull();
+  return [Number(m![1]), Number(m![2])];
+}
+
+/** The vertices of a polyline path "M x,y L x,y …". */
+function vertices(d: string): Array<[number, number]> {
+  expect(d).toMatch(/^M[-\d.e,L]+$/);
+  return d.slice(1).split('L').map((p) => p.split(',').map(Number) as [number, number]);
+}
+
+/** Checks that `ys` are an affine image of `values` (the chart draws each value where the scale puts it). */
+function expectAffine(ys: number[], values: number[]): void {
+  const i = values.indexOf(Math.min(...values));
+  const j = values.indexOf(Math.max(...values));
+  const slope = (ys[j]! - ys[i]!) / (values[j]! - values[i]!);
+  expect(slope).toBeLessThan(0); // larger values higher up
+  values.forEach((v, k) => expect(ys[k]!).toBeCloseTo(ys[i]! + slope * (v - values[i]!), 2));
+}
+
+function svgSize(doc: Document): [number, number] {
+  const px = (s: string) => (s.endsWith('pt') ? (parseFloat(s) * 96) / 72 : parseFloat(s));
+  return [px(doc.documentElement!.getAttribute('width')!), px(doc.documentElement!.getAttribute('height')!)];
+}
+
+// ----- reading PNG -----
+
+function readPng(file: string): PNG {
+  return PNG.sync.read(readFileSync(file));
+}
+
+/** Distinct colours, and the fraction of pixels that are not white. */
+function colourStats(png: PNG): { colours: number; inked: number } {
+  const colours = new Set<number>();
+  let inked = 0;
+  for (let i = 0; i < png.data.length; i += 4) {
+    const rgb = (png.data[i]! << 16) | (png.data[i + 1]! << 8) | png.data[i + 2]!;
+    colours.add(rgb);
+    if (rgb !== 0xffffff) inked++;
+  }
+  return { colours: colours.size, inked: inked / (png.width * png.height) };
+}
+
+// ----- the pictures -----
+
+describe('plotModel', () => {
+  it('draws one box per layer (and the input) with its name, class and shapes, and one arrow between each', async () => {
+    const doc = parse(await plotModel(regression, { showShapes: true, showLayerNames: true }));
+    const nodes = all(doc, 'g').filter((g) => hasClass(g, 'node'));
+    const names = ['input_layer', ...regression.layers.map((l) => l.name)];
+    expect(nodes.map((n) => text(all(n, 'title')[0]!))).toEqual(names);
+    const label = (n: Element) => all(n, 'text').map(text).join('');
+    const [input, ...layers] = nodes;
+    expect(label(input!)).toBe('input_layer (InputLayer)Output shape: (None, 2)');
+    layers.forEach((n, i) => {
+      const l = regression.layers[i]!;
+      expect(label(n)).toBe(`${l.name} (${l.className})Input shape: (None, ${l.inputDim})Output shape: (None, ${l.outputDim})`);
+    });
+    expect(label(layers[0]!)).toContain('Output shape: (None, 6)');
+    const edges = all(doc, 'g').filter((g) => hasClass(g, 'edge')).map((g) => text(all(g, 'title')[0]!));
+    expect(edges).toEqual(names.slice(1).map((n, i) => `${names[i]}->${n}`));
+  });
+
+  it('sizes every box for its text in the PNG font (no label runs over its box or into its neighbour)', async () => {
+    const doc = parse(await plotModel(xor, { showShapes: true, showLayerNames: true, showLayerActivations: true }));
+    for (const node of all(doc, 'g').filter((g) => hasClass(g, 'node'))) {
+      const xs = all(node, 'polygon')[0]!.getAttribute('points')!.split(' ').map((p) => Number(p.split(',')[0]));
+      const [left, right] = [Math.min(...xs), Math.max(...xs)];
+      let previous = { y: NaN, end: -Infinity };
+      for (const t of all(node, 'text')) {
+        expect(t.getAttribute('font-family')).toBe('DejaVu Sans');
+        const x = Number(t.getAttribute('x'));
+        const w = textWidth({ fontSize: Number(t.getAttribute('font-size')), fontWeight: t.getAttribute('font-weight') ?? undefined }, text(t).replace(/ +$/, ''));
+        const start = t.getAttribute('text-anchor') === 'middle' ? x - w / 2 : x;
+        expect(start, text(t)).toBeGreaterThanOrEqual(left);
+        expect(start + w, text(t)).toBeLessThanOrEqual(right);
+        const y = Number(t.getAttribute('y'));
+        if (y === previous.y) expect(start, text(t)).toBeGreaterThanOrEqual(previous.end - 0.5);
+        previous = { y, end: start + w };
+      }
+    }
+  });
+
+  it("follows Keras's switches: classes only by default, activations on request, left to right", async () => {
+    const plainDoc = parse(await plotModel(xor));
+    const labels = all(plainDoc, 'text').map(text);
+    expect(labels).toEqual(['InputLayer', 'Dense', 'Dense']);
+    const withActivations = all(parse(await plotModel(xor, { showLayerActivations: true })), 'text').map(text).join('|');
+    expect(withActivations).toContain('Activation: |relu');
+    expect(withActivations).toContain('Activation: |sigmoid');
+    expect(modelDot(xor, { rankdir: 'LR' })).toContain('rankdir=LR');
+    // A model not built yet has no shapes to show: '?' as Keras writes.
+    const unbuilt = all(parse(await plotModel(new Sequential([new Dense(3)]), { showShapes: true })), 'text').map(text).join('');
+    expect(unbuilt).toBe('InputLayerOutput shape: ?DenseInput shape: ?Output shape: ?');
+  });
+
+  it('gives the same SVG text every time', async () => {
+    const a = await plotModel(xor, { showShapes: true });
+    expect(await plotModel(xor, { showShapes: true })).toBe(a);
+  });
+});
+
+describe('plotHistory', () => {
+  it('"Loss Over Epochs": one line through every epoch\'s loss, axes titled', async () => {
+    const doc = parse(await plotHistory(xorHistory, { metrics: ['loss'] }));
+    const t = texts(doc);
+    expect(t).toContain('Loss Over Epochs');
+    expect(t).toContain('Epoch');
+    expect(t).toContain('Loss');
+    const lines = marks(doc, 'line');
+    expect(lines).toHaveLength(1);
+    const points = vertices(lines[0]!.getAttribute('d')!);
+    const loss = xorHistory.history.loss!;
+    expect(points).toHaveLength(loss.length);
+    // Epochs evenly spaced left to right, each loss at its height.
+    points.forEach(([x], i) => expect(x).toBeCloseTo((points.at(-1)![0] * i) / (loss.length - 1), 2));
+    expectAffine(points.map(([, py]) => py), loss);
+  });
+
+  it('draws a validation twin dashed in the same colour, and several metrics with a legend', async () => {
+    const doc = parse(await plotHistory(regressionHistory, { metrics: ['loss', 'mae'] }));
+    const lines = marks(doc, 'line');
+    const series = lines.map((l) => /series: (\w+)/.exec(l.getAttribute('aria-label')!)![1]);
+    expect(series).toEqual(['loss', 'val_loss', 'mae', 'val_mae']);
+    const dashed = lines.map((l) => l.getAttribute('stroke-dasharray') !== '1,0');
+    expect(dashed).toEqual([false, true, false, true]);
+    expect(lines[0]!.getAttribute('stroke')).toBe(lines[1]!.getAttribute('stroke'));
+    expect(lines[0]!.getAttribute('stroke')).not.toBe(lines[2]!.getAttribute('stroke'));
+    lines.forEach((l, i) => expect(vertices(l.getAttribute('d')!)).toHaveLength(regressionHistory.history[series[i]!]!.length));
+    const t = texts(doc);
+    expect(t).toContain('Loss and MAE Over Epochs');
+    expect(t).toEqual(expect.arrayContaining(['loss', 'val_loss', 'mae', 'val_mae', 'Value']));
+  });
+
+  it('takes the .history record as well, and its spec is plain Vega-Lite data', () => {
+    const spec = historySpec(xorHistory.history, { metrics: ['accuracy'] }) as { title: string; data: { values: unknown[] } };
+    expect(spec.title).toBe('Accuracy Over Epochs');
+    expect(spec.data.values).toHaveLength(xorHistory.history.accuracy!.length);
+    expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
+  });
+});
+
+describe('plotPredictions', () => {
+  it('"Actual vs Predicted Outputs": a blue point per actual and a red point per prediction, at their values', async () => {
+    const predicted = xor.predict(X);
+    const doc = parse(await plotPredictions(y, predicted));
+    const t = texts(doc);
+    expect(t).toEqual(expect.arrayContaining(['Actual vs Predicted Outputs', 'Sample index', 'Output', 'Actual', 'Predicted']));
+    const points = marks(doc, 'symbol');
+    expect(points).toHaveLength(8);
+    const blue = points.filter((p) => p.getAttribute('fill') === '#1f77b4');
+    const red = points.filter((p) => p.getAttribute('fill') === '#d62728');
+    expect(blue).toHaveLength(4);
+    expect(red).toHaveLength(4);
+    const values = [...y, ...Array.from(predicted.data)];
+    expectAffine([...blue, ...red].map((p) => translation(p)[1]), values);
+    // Sample i at the same x in both series, left to right.
+    const xs = blue.map((p) => translation(p)[0]);
+    expect(red.map((p) => translation(p)[0])).toEqual(xs);
+    expect([...xs].sort((a, b) => a - b)).toEqual(xs);
+    red.forEach((p, i) => expect(p.getAttribute('aria-label')).toContain(`Sample index: ${i}`));
+  });
+
+  it("kind 'scatter': predicted against actual, one point per sample and the line y = x corner to corner", async () => {
+    const actual = [0.5, 1.5, -1, 3, 2.25];
+    const predicted = [0.7, 1.2, -0.8, 2.6, 2.3];
+    const doc = parse(await plotPredictions(actual, predicted, { kind: 'scatter', width: 300, height: 300 }));
+    expect(texts(doc)).toEqual(expect.arrayContaining(['Predicted vs Actual', 'Actual', 'Predicted']));
+    const points = marks(doc, 'symbol');
+    expect(points).toHaveLength(5);
+    const [line] = marks(doc, 'line');
+    expect(vertices(line!.getAttribute('d')!)).toEqual([[0, 300], [300, 0]]);
+    // On y = x a point's distance from the left equals its distance from the bottom.
+    points.forEach((p, i) => {
+      const [px, py] = translation(p);
+      expect(px).toBeCloseTo(((actual[i]! + 1.2) / 4.4) * 300, 0);
+      expect(300 - py).toBeCloseTo(((predicted[i]! + 1.2) / 4.4) * 300, 0);
+    });
+  });
+
+  it('accepts columns, rows of one value, typed arrays and Tensors alike', () => {
+    const a = predictionsSpec([[1], [2]], new Float32Array([1, 2])) as { data: { values: Array<{ value: number }> } };
+    expect(a.data.values.map((v) => v.value)).toEqual([1, 2, 1, 2]);
+    const b = predictionsSpec(xor.predict(X), xor.predict(X).data) as { data: { values: unknown[] } };
+    expect(b.data.values).toHaveLength(8);
+  });
+});
+
+describe('plotWeights', () => {
+  it('"Weights of Hidden Layer": one cell per weight, rows = inputs, columns = units, each annotated with its value', async () => {
+    const [kernel] = xor.layers[0]!.getWeights();
+    const [inputs, units] = kernel!.shape as [number, number];
+    const doc = parse(await plotWeights(xor.layers[0]!, { annotate: true, title: 'Weights of Hidden Layer' }));
+    const t = texts(doc);
+    expect(t).toEqual(expect.arrayContaining(['Weights of Hidden Layer', 'Unit', 'Input feature', 'Weight']));
+    const cells = marks(doc, 'rect');
+    const notes = marks(doc, 'text');
+    expect(cells).toHaveLength(inputs * units);
+    expect(notes).toHaveLength(inputs * units);
+    const cell = 40;
+    for (const note of notes) {
+      const [x, yy] = translation(note);
+      const [row, col] = [Math.floor(yy / cell), Math.floor(x / cell)];
+      expect(plain(text(note))).toBe(kernel!.get(row, col).toFixed(2));
+    }
+    // Each axis labels its rows and columns 0…n-1.
+    for (let i = 0; i < units; i++) expect(t).toContain(String(i));
+    // The diverging scale: the largest weight darkest red, the smallest darkest blue (its magnitude is the largest).
+    const values = Array.from(kernel!.data);
+    const big = Math.max(...values.map(Math.abs));
+    const k = values.findIndex((v) => Math.abs(v) === big);
+    expect(cells[k]!.getAttribute('fill')).toBe(values[k]! > 0 ? 'rgb(180, 4, 38)' : 'rgb(59, 76, 192)');
+  });
+
+  it('centres the colours on 0 and writes light text on dark cells', async () => {
+    const doc = parse(await plotWeights([[2, -1, 0], [1, -2, 0.5]], { digits: 1 }));
+    const fills = marks(doc, 'rect').map((r) => r.getAttribute('fill'));
+    expect(fills).toEqual(['rgb(180, 4, 38)', 'rgb(141, 176, 254)', 'rgb(221, 221, 221)', 'rgb(244, 154, 123)', 'rgb(59, 76, 192)', 'rgb(233, 188, 172)']);
+    const notes = marks(doc, 'text');
+    expect(notes.map((n) => plain(text(n)))).toEqual(['2.0', '-1.0', '0.0', '1.0', '-2.0', '0.5']);
+    expect(notes.map((n) => n.getAttribute('fill'))).toEqual(['white', 'black', 'black', 'black', 'white', 'black']);
+    expect(texts(doc)).toContain('Weights');
+  });
+
+  it('without annotations draws the cells only; a flat array (a bias) is one row', async () => {
+    const doc = parse(await plotWeights(xor.layers[0]!, { annotate: false }));
+    expect(marks(doc, 'text')).toHaveLength(0);
+    expect(marks(doc, 'rect')).toHaveLength(16);
+    const spec = weightsSpec(xor.layers[0]!.getWeights()[1]!) as { data: { values: Array<{ feature: number }> } };
+    expect(spec.data.values).toHaveLength(8);
+    expect(new Set(spec.data.values.map((v) => v.feature))).toEqual(new Set([0]));
+  });
+});
+
+describe('the same bytes every time', () => {
+  it('renders alike whatever was drawn before, and leaves Vega\'s own text measuring as it found it', async () => {
+    const before = (vega as unknown as { textMetrics: { width: unknown } }).textMetrics.width;
+    const first = await plotWeights(xor.layers[0]!);
+    await plotHistory(regressionHistory);
+    await plotWeights(regression.layers[0]!);
+    expect(await plotWeights(xor.layers[0]!)).toBe(first);
+    const [a, b] = await Promise.all([plotHistory(xorHistory), plotHistory(xorHistory)]);
+    expect(a).toBe(b);
+    expect((vega as unknown as { textMetrics: { width: unknown } }).textMetrics.width).toBe(before);
+  });
+});
+
+describe('clean specs', () => {
+  it('every chart compiles and renders without a warning from Vega-Lite or Vega', async () => {
+    const warn = vi.spyOn(console, 'warn');
+    const error = vi.spyOn(console, 'error');
+    try {
+      await plotHistory(xorHistory);
+      await plotHistory(regressionHistory, { metrics: ['loss', 'val_mae'] });
+      await plotPredictions(y, xor.predict(X));
+      await plotPredictions([1, 2, 3], [1.5, 2, 2.5], { kind: 'scatter' });
+      await plotWeights(xor.layers[0]!);
+      await plotWeights([[1, 2]], { annotate: false });
+      expect([...warn.mock.calls, ...error.mock.calls]).toEqual([]);
+    } finally {
+      warn.mockRestore();
+      error.mockRestore();
+    }
+  });
+});
+
+// ----- files -----
+
+describe('toFile', () => {
+  it('writes PNGs of the requested size with ink in several colours, and SVGs as returned', async () => {
+    const pictures = {
+      model: (f: string, scale: number) => plotModel(xor, { toFile: f, scale, showShapes: true, showLayerNames: true }),
+      history: (f: string, scale: number) => plotHistory(xorHistory, { toFile: f, scale }),
+      predictions: (f: string, scale: number) => plotPredictions(y, xor.predict(X), { toFile: f, scale }),
+      weights: (f: string, scale: number) => plotWeights(xor.layers[0]!, { toFile: f, scale }),
+    };
+    for (const [name, draw] of Object.entries(pictures)) {
+      for (const scale of [1, 2]) {
+        const file = join(out, `${name}@${scale}.png`);
+        const svg = await draw(file, scale);
+        const png = readPng(file);
+        const [w, h] = svgSize(parse(svg));
+        expect(Math.abs(png.width - w * scale), `${name} width`).toBeLessThanOrEqual(1);
+        expect(Math.abs(png.height - h * scale), `${name} height`).toBeLessThanOrEqual(1);
+        const { colours, inked } = colourStats(png);
+        expect(colours, name).toBeGreaterThan(20);
+        expect(inked, name).toBeGreaterThan(0.02);
+        expect(inked, name).toBeLessThan(0.9);
+      }
+      const file = join(out, `${name}.svg`);
+      const svg = await draw(file, 2);
+      expect(readFileSync(file, 'utf8')).toBe(svg);
+    }
+  });
+
+  it('draws text in the packaged font: the title of a chart puts ink where its letters are', async () => {
+    const file = join(out, 'title.png');
+    await plotHistory(xorHistory, { toFile: file, scale: 1, title: 'WWWWWWWW' });
+    const blank = join(out, 'blank-title.png');
+    await plotHistory(xorHistory, { toFile: blank, scale: 1, title: ' ' });
+    const a = readPng(file);
+    const b = readPng(blank);
+    // Rows 0–40 hold the title: with letters they carry far more dark pixels than without.
+    const dark = (png: PNG) => { let n = 0; for (let i = 0; i < png.width * 40 * 4; i += 4) if (png.data[i]! < 100) n++; return n; };
+    expect(dark(a)).toBeGreaterThan(dark(b) + 200);
+  });
+});
+
+// ----- bad input -----
+
+describe('bad input gets a clear error, before anything is drawn or written', () => {
+  it('an empty history, or a metric it does not hold', async () => {
+    await expect(plotHistory({ loss: [] })).rejects.toThrow(ValueError);
+    await expect(plotHistory({})).rejects.toThrow(/history is empty/);
+    await expect(plotHistory(xorHistory, { metrics: ['mae'] })).rejects.toThrow(/holds no 'mae'; it holds 'loss', 'accuracy'/);
+    await expect(plotHistory(xorHistory, { metrics: [] })).rejects.toThrow(ValueError);
+    await expect(plotHistory(xorHistory, { metrics: ['loss', 'loss'] })).rejects.toThrow(/lists 'loss' twice/);
+    await expect(plotHistory(42 as unknown as History)).rejects.toThrow(/history must be what fit\(\) returns/);
+    expect(() => historySpec({ loss: [1, 2], accuracy: [1] })).toThrow(/history.accuracy must be 2 numbers/);
+  });
+
+  it('a layer without weights', async () => {
+    await expect(plotWeights(regression.layers[1]!)).rejects.toThrow(/layer 'dropout\w*' has no weights to plot: a Dropout layer has no weights/);
+    const unbuilt = new Sequential([new Dense(3), new Activation('relu')]);
+    await expect(plotWeights(unbuilt.layers[0]!)).rejects.toThrow(/not built yet/);
+    await expect(plotWeights(unbuilt.layers[0]!)).rejects.toThrow(ValueError);
+    await expect(plotWeights('kernel' as unknown as number[])).rejects.toThrow(/weights must be a Tensor/);
+    await expect(plotWeights([[1, 2], [3]])).rejects.toThrow(ShapeError);
+  });
+
+  it('actual and predicted of different lengths, several outputs, or values that are not numbers', async () => {
+    await expect(plotPredictions([0, 1, 1], [0, 1])).rejects.toThrow(ShapeError);
+    await expect(plotPredictions([0, 1, 1], [0, 1])).rejects.toThrow(/actual has 3 samples but predicted has 2/);
+    await expect(plotPredictions([[0, 1]], [[0, 1]])).rejects.toThrow(/2 values per sample; expected one/);
+    await expect(plotPredictions([0, NaN], [0, 1])).rejects.toThrow(/actual has NaN at row 1/);
+    await expect(plotPredictions([], [])).rejects.toThrow(/actual is empty/);
+    await expect(plotPredictions([1], [1], { kind: 'bars' as 'index' })).rejects.toThrow(/kind must be 'index' or 'scatter'/);
+  });
+
+  it('a toFile whose folder does not exist, or that is neither .png nor .svg; a bad scale', async () => {
+    const missing = join(out, 'no-such-folder', 'model.png');
+    await expect(plotModel(xor, { toFile: missing })).rejects.toThrow(ValueError);
+    await expect(plotModel(xor, { toFile: missing })).rejects.toThrow(/folder ".*no-such-folder" does not exist/);
+    await expect(plotHistory(xorHistory, { toFile: missing })).rejects.toThrow(/does not exist/);
+    expect(existsSync(join(out, 'no-such-folder'))).toBe(false);
+    await expect(plotWeights(xor.layers[0]!, { toFile: join(out, 'w.jpg') })).rejects.toThrow(/must end in .png or .svg/);
+    await expect(plotPredictions(y, y, { toFile: join(out, 'p.png'), scale: 0 })).rejects.toThrow(/scale must be a positive number/);
+    expect(existsSync(join(out, 'p.png'))).toBe(false);
+  });
+
+  it('a model that is not a Sequential or has no layers', async () => {
+    await expect(plotModel({} as Sequential)).rejects.toThrow(/model must be a Sequential/);
+    await expect(plotModel(new Sequential())).rejects.toThrow(/has no layers to plot/);
+    expect(() => modelDot(xor, { rankdir: 'BT' as 'TB' })).toThrow(/rankdir must be 'TB' or 'LR'/);
+  });
+});
