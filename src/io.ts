@@ -132,13 +132,36 @@ async function loadFromDirectory(target: string, options: LoadOptions, where: st
 
 // ───── anywhere: a URL ─────
 
+/** A response's body, read chunk by chunk and abandoned as soon as it passes `maxBytes` (whatever it declares). */
 async function readLimited(response: Response, maxBytes: number, what: string, where: string): Promise<ArrayBuffer> {
-  if (!response.ok) throw new ValueError(`${where}: ${what}: HTTP ${response.status}`);
+  const tooLarge = (n: number) => new ValueError(`${where}: ${what} is ${n} bytes or more, more than the ${maxBytes} expected`);
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new ValueError(`${where}: ${what}: HTTP ${response.status}`);
+  }
   const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) throw new ValueError(`${where}: ${what} is ${declared} bytes, more than the ${maxBytes} expected`);
-  const body = await response.arrayBuffer();
-  if (body.byteLength > maxBytes) throw new ValueError(`${where}: ${what} is ${body.byteLength} bytes, more than the ${maxBytes} expected`);
-  return body;
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge(declared);
+  }
+  if (!response.body) return response.arrayBuffer();
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(total);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+  return out.buffer;
 }
 
 async function loadFromURL(url: string, options: LoadOptions, where: string): Promise<ModelArtifacts> {
@@ -171,6 +194,13 @@ async function indexedDBRequest<T>(mode: IDBTransactionMode, f: (store: IDBObjec
     });
   } finally {
     db.close();
+  }
+}
+
+/** Browser storage and downloads exist only in browsers: elsewhere a clear error rather than a ReferenceError. */
+function needs(api: 'indexedDB' | 'localStorage' | 'document', scheme: string, where: string): void {
+  if (typeof (globalThis as Record<string, unknown>)[api] === 'undefined') {
+    throw new ValueError(`${where}: ${scheme}:// needs a browser (${api} is not available here); in Node save to a directory`);
   }
 }
 
@@ -233,12 +263,15 @@ export async function saveModel(model: Sequential, target: SaveTarget | undefine
       await saveToDirectory(artifacts, filePath(target));
       break;
     case 'indexeddb':
+      needs('indexedDB', scheme, where);
       await indexedDBRequest('readwrite', (s) => s.put({ ...artifacts, weightData: bufferOf(artifacts.weightData) }, name));
       break;
     case 'localstorage':
+      needs('localStorage', scheme, where);
       localStorage.setItem(`neurasm/${name}`, JSON.stringify({ ...toModelJSON(artifacts, 'weights.bin'), weightData: toBase64(bufferOf(artifacts.weightData)) }));
       break;
     case 'downloads':
+      needs('document', scheme, where);
       download(`${name}.json`, new Blob([JSON.stringify(toModelJSON(artifacts, `${name}.weights.bin`))], { type: 'application/json' }));
       download(`${name}.weights.bin`, new Blob([bufferOf(artifacts.weightData)], { type: 'application/octet-stream' }));
       break;
@@ -270,11 +303,13 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   const scheme = /^([a-z]+):\/\//.exec(source)?.[1];
   const name = source.slice((scheme?.length ?? 0) + 3);
   if (scheme === 'indexeddb') {
+    needs('indexedDB', scheme, where);
     const stored = await indexedDBRequest<ModelArtifacts | undefined>('readonly', (s) => s.get(name) as IDBRequest<ModelArtifacts | undefined>);
     if (!stored) throw new ValueError(`${where}: no model '${name}' in IndexedDB`);
     return fromArtifacts(stored, options);
   }
   if (scheme === 'localstorage') {
+    needs('localStorage', scheme, where);
     const text = localStorage.getItem(`neurasm/${name}`);
     if (text === null) throw new ValueError(`${where}: no model '${name}' in localStorage`);
     const stored = parseModelJSON(text, where) as ModelJSON & { weightData?: unknown };

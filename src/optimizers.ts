@@ -145,11 +145,16 @@ export class Adam extends Optimizer {
   override restore(iterations: number): void {
     super.restore(iterations);
     // The same multiplications as `iterations` steps made: a resumed run continues with the same bits.
+    // Deep in the subnormals a product rounds back to itself (5e-324 · 0.9 → 5e-324): from there on steps
+    // change nothing, so a saved step count of 2⁵² costs no more than the ~750,000 steps β2 = 0.999 needs.
     this.beta1Power = 1;
     this.beta2Power = 1;
     for (let i = 0; i < iterations; i++) {
-      this.beta1Power *= this.beta1;
-      this.beta2Power *= this.beta2;
+      const b1 = this.beta1Power * this.beta1;
+      const b2 = this.beta2Power * this.beta2;
+      if (b1 === this.beta1Power && b2 === this.beta2Power) break;
+      this.beta1Power = b1;
+      this.beta2Power = b2;
     }
   }
   getConfig() {

@@ -8,7 +8,8 @@ import { Adam, AdamW, RMSprop, SGD, type Optimizer } from './optimizers.js';
 import { activationKey } from './activations.js';
 import { lossKey } from './losses.js';
 import { INITIALIZERS, type InitializerName } from './initializers.js';
-import { camelCase } from './names.js';
+import { camelCase, lookup } from './names.js';
+import { METRICS } from './metrics.js';
 import { ShapeError, ValueError, describe } from './errors.js';
 import { VERSION } from './version.js';
 import { Tensor } from './tensor.js';
@@ -120,7 +121,9 @@ export function topologyOf(model: Sequential): Record<string, unknown> {
   };
 }
 
-// Optimizer slots as TensorFlow.js names them (`<weight>/m`, …), in our slot order.
+// Optimizer slots as TensorFlow.js names them (`<weight>/m`, …), in our slot order. TensorFlow.js's RMSProp
+// always keeps a momentum slot; without momentum neurasm has none, so it writes zeros there (extraSlots)
+// and ignores that slot when reading.
 function slotNames(optimizer: Optimizer): string[] {
   if (optimizer instanceof Adam) return ['m', 'v'];
   if (optimizer instanceof RMSprop) return optimizer.momentum > 0 ? ['rms', 'momentum'] : ['rms'];
@@ -128,8 +131,15 @@ function slotNames(optimizer: Optimizer): string[] {
   return [];
 }
 
+/** Slots TensorFlow.js has and neurasm does not (all zeros): written for it, skipped when read. */
+function extraSlots(optimizer: Optimizer): string[] {
+  return optimizer instanceof RMSprop && optimizer.momentum === 0 ? ['momentum'] : [];
+}
+
+// NOTE: TensorFlow.js has no AdamW and refuses a model whose trainingConfig names one, even to predict; so
+// AdamW is written as Adam plus a weightDecay that TensorFlow.js ignores and neurasm reads back as AdamW.
 function optimizerConfig(o: Optimizer): TrainingConfig['optimizer_config'] {
-  if (o instanceof AdamW) return { class_name: 'AdamW', config: { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, weightDecay: o.getConfig().weightDecay } };
+  if (o instanceof AdamW) return { class_name: 'Adam', config: { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, weightDecay: o.getConfig().weightDecay } };
   if (o instanceof Adam) return { class_name: 'Adam', config: { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon } };
   if (o instanceof RMSprop) return { class_name: 'RMSProp', config: { learningRate: o.learningRate, decay: o.rho, momentum: o.momentum, epsilon: o.epsilon, centered: false } };
   if (o instanceof SGD) {
@@ -163,6 +173,12 @@ export function toArtifacts(model: Sequential, options: SaveOptions = {}): Model
         at += w.size;
       });
     });
+    for (const suffix of extraSlots(training.optimizer)) {
+      weights.forEach((w, i) => {
+        specs.push({ name: `${names[i]}/${suffix}`, shape: [...w.shape], dtype: 'float32', group: 'optimizer' });
+        parts.push(new Float32Array(w.size));
+      });
+    }
   }
   const artifacts: ModelArtifacts = { modelTopology, weightSpecs: specs, weightData: concat(parts), format: 'layers-model', generatedBy: `neurasm ${VERSION}`, convertedBy: null };
   if (training) artifacts.trainingConfig = { loss: training.loss, metrics: training.metrics, optimizer_config: optimizerConfig(training.optimizer) };
@@ -224,10 +240,25 @@ const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isPositiveInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
 const isRate = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v < 1;
 
+// TensorFlow.js saves every variance-scaling initialiser (glorotNormal, its Dense default, among them) as
+// VarianceScaling with its parameters: each combination neurasm has maps back to its name.
+const VARIANCE_SCALING: Record<string, InitializerName> = {
+  '1 fanAvg uniform': 'glorotUniform', '1 fanAvg normal': 'glorotNormal', '1 fanAvg truncatedNormal': 'glorotNormal',
+  '2 fanIn uniform': 'heUniform', '2 fanIn normal': 'heNormal', '2 fanIn truncatedNormal': 'heNormal',
+  '1 fanIn uniform': 'lecunUniform', '1 fanIn normal': 'lecunNormal', '1 fanIn truncatedNormal': 'lecunNormal',
+};
+
 function initializerOf(v: unknown, where: string): InitializerName | undefined {
   if (v === undefined || v === null) return undefined;
   const name = isObject(v) ? v.class_name : v;
   if (typeof name !== 'string') throw new ValueError(`${where}: an initializer must be a name or { class_name }, got ${describe(v)}`);
+  if (name === 'VarianceScaling') {
+    const c = isObject(v) && isObject(v.config) ? v.config : {};
+    const key = `${c.scale ?? 1} ${camelCase(String(c.mode ?? 'fan_in'))} ${camelCase(String(c.distribution ?? 'truncated_normal'))}`;
+    const found = VARIANCE_SCALING[key];
+    if (!found) throw new ValueError(`${where}: VarianceScaling with scale, mode, distribution = ${key} has no neurasm initializer`);
+    return found;
+  }
   const key = Object.keys(INITIALIZERS).find((k) => k.toLowerCase() === camelCase(name).toLowerCase());
   if (!key) throw new ValueError(`${where}: unknown initializer ${describe(name)}; expected one of ${Object.values(INITIALIZER_CLASSES).map((c) => c.class_name).join(', ')}`);
   return key as InitializerName;
@@ -262,14 +293,17 @@ function dtypeOk(config: Json, where: string): void {
   }
 }
 
-function planLayer(entry: unknown, index: number): { plan?: LayerPlan; inputDim?: number } {
-  const where = `loadModel(): layer ${index}`;
+function planLayer(entry: unknown, index: number, call: string): { plan?: LayerPlan; inputDim?: number } {
+  const where = `${call}: layer ${index}`;
   if (!isObject(entry) || typeof entry.class_name !== 'string' || !isObject(entry.config)) throw new ValueError(`${where}: expected { class_name, config }, got ${describe(entry)}`);
   const c = entry.config;
   const at = `${where} (${entry.class_name})`;
   dtypeOk(c, at);
   const inputDim = inputDimOf(c, at);
-  if (entry.class_name === 'InputLayer') return { inputDim };
+  if (entry.class_name === 'InputLayer') {
+    if (index !== 0) throw new ValueError(`${at}: an InputLayer can only come first`);
+    return { inputDim };
+  }
   const name = field(c, 'name', isString, 'a non-empty string', at);
   if (entry.class_name === 'Dense') {
     const units = field(c, 'units', isPositiveInt, 'a positive integer', at);
@@ -308,8 +342,8 @@ interface ModelPlan {
   weights: Array<{ name: string; shape: number[] }>;
 }
 
-function planModel(topology: unknown): ModelPlan {
-  const where = 'loadModel(): modelTopology';
+function planModel(topology: unknown, call: string, options: LoadOptions): ModelPlan {
+  const where = `${call}: modelTopology`;
   checkJson(topology, where);
   let t = topology;
   if (isObject(t) && isObject(t.model_config)) t = t.model_config; // the Python converter's wrapper
@@ -321,10 +355,11 @@ function planModel(topology: unknown): ModelPlan {
   const name = isObject(config) && isString(config.name) ? config.name : undefined;
   let inputDim: number | undefined;
   const layers: LayerPlan[] = [];
+  const declared: Array<number | undefined> = [];
   entries.forEach((entry, i) => {
-    const { plan, inputDim: declared } = planLayer(entry, i);
-    if (declared !== undefined && layers.length === 0 && inputDim === undefined) inputDim = declared;
-    if (plan) layers.push(plan);
+    const { plan, inputDim: d } = planLayer(entry, i, call);
+    if (i === 0) inputDim = d;
+    if (plan) { layers.push(plan); declared.push(i === 0 ? undefined : d); }
   });
   if (inputDim === undefined) throw new ShapeError(`${where}: no input shape (batch_input_shape or an InputLayer) on the first layer`);
   const names = new Set<string>();
@@ -334,10 +369,18 @@ function planModel(topology: unknown): ModelPlan {
   }
   const weights: ModelPlan['weights'] = [];
   let dim = inputDim;
-  for (const l of layers) {
-    weights.push(...l.weights(dim));
+  let bytes = 0;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  layers.forEach((l, i) => {
+    const d = declared[i];
+    if (d !== undefined && d !== dim) throw new ShapeError(`${where}: layer '${l.name}' declares input width ${d}, but receives ${dim}`);
+    for (const w of l.weights(dim)) {
+      bytes += w.shape.reduce((a, b) => a * b, 1) * 4;
+      if (bytes > maxBytes) throw new ValueError(`${where}: the weights need more than ${maxBytes} bytes (the maxBytes limit) by '${w.name}'`);
+      weights.push(w);
+    }
     dim = l.outputDim(dim);
-  }
+  });
   return { name, inputDim, layers, weights };
 }
 
@@ -382,16 +425,26 @@ function optimizerFrom(config: unknown, where: string): Optimizer {
   const raw = isObject(config.config) ? config.config : {};
   const c: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) c[camelCase(k)] = v;
-  const num = (k: string) => (typeof c[k] === 'number' ? (c[k] as number) : undefined);
+  const num = (k: string): number | undefined => {
+    const v = c[k];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number') throw new ValueError(`${where}: optimizer_config.${k} must be a number, got ${describe(v)}`);
+    return v;
+  };
   const common = { learningRate: num('learningRate') ?? num('lr'), clipNorm: num('clipnorm'), clipValue: num('clipvalue'), globalClipNorm: num('globalClipnorm') };
-  switch (config.class_name.toLowerCase()) {
-    case 'adam': return new Adam({ ...common, beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon') });
-    case 'adamw': return new AdamW({ ...common, beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon'), weightDecay: num('weightDecay') });
-    case 'sgd': return new SGD({ ...common, momentum: num('momentum'), nesterov: c.nesterov === true });
-    case 'momentum': return new SGD({ ...common, momentum: num('momentum'), nesterov: c.useNesterov === true });
-    case 'rmsprop': return new RMSprop({ ...common, rho: num('decay') ?? num('rho'), epsilon: num('epsilon'), momentum: num('momentum') });
-    default: throw new ValueError(`${where}: unknown optimizer ${describe(config.class_name)}; expected Adam, AdamW, SGD, Momentum or RMSProp`);
+  const adam = { ...common, beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon') };
+  try {
+    switch (config.class_name.toLowerCase()) {
+      case 'adam': return num('weightDecay') ? new AdamW({ ...adam, weightDecay: num('weightDecay') }) : new Adam(adam);
+      case 'adamw': return new AdamW({ ...adam, weightDecay: num('weightDecay') });
+      case 'sgd': return new SGD({ ...common, momentum: num('momentum'), nesterov: c.nesterov === true });
+      case 'momentum': return new SGD({ ...common, momentum: num('momentum'), nesterov: c.useNesterov === true });
+      case 'rmsprop': return new RMSprop({ ...common, rho: num('decay') ?? num('rho'), epsilon: num('epsilon'), momentum: num('momentum') });
+    }
+  } catch (e) {
+    throw new ValueError(`${where}: optimizer_config: ${(e as Error).message}`);
   }
+  throw new ValueError(`${where}: unknown optimizer ${describe(config.class_name)}; expected Adam, AdamW, SGD, Momentum or RMSProp`);
 }
 
 function lossFrom(loss: unknown, where: string): string {
@@ -407,7 +460,8 @@ function lossFrom(loss: unknown, where: string): string {
 export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Sequential {
   const where = 'loadModel()';
   if (!isObject(artifacts)) throw new ValueError(`${where}: expected { modelTopology, weightSpecs, weightData }, got ${describe(artifacts)}`);
-  const plan = planModel(artifacts.modelTopology);
+  checkSeed(options, where);
+  const plan = planModel(artifacts.modelTopology, where, options);
   const { specs, bytes, total } = checkWeightSpecs(artifacts.weightSpecs ?? [], options, `${where}: weightSpecs`);
   const data = artifacts.weightData;
   if (!(data instanceof ArrayBuffer) && !(Array.isArray(data) && data.every((b) => b instanceof ArrayBuffer))) {
@@ -416,7 +470,10 @@ export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Se
   const buffer = joined(data);
   if (buffer.byteLength !== total) throw new ValueError(`${where}: the weight specs describe ${total} bytes but the weight data has ${buffer.byteLength}`);
   const training = artifacts.trainingConfig;
-  if (training !== undefined && training !== null) checkJson(training, `${where}: trainingConfig`);
+  if (training !== undefined && training !== null) {
+    if (!isObject(training)) throw new ValueError(`${where}: trainingConfig must be an object, got ${describe(training)}`);
+    checkJson(training, `${where}: trainingConfig`);
+  }
 
   // Where each spec's bytes are; names must be unique.
   const byName = new Map<string, { spec: WeightSpec; offset: number }>();
@@ -443,8 +500,10 @@ export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Se
 
   let compile: { optimizer: Optimizer; loss: string; metrics: string[] } | undefined;
   if (isObject(training)) {
-    const metrics = training.metrics ?? [];
+    // TensorFlow.js writes {} for a model compiled without metrics.
+    const metrics = isObject(training.metrics) && Object.keys(training.metrics).length === 0 ? [] : training.metrics ?? [];
     if (!Array.isArray(metrics) || !metrics.every((m) => typeof m === 'string')) throw new ValueError(`${where}: trainingConfig.metrics must be names, got ${describe(metrics)}`);
+    for (const m of metrics) lookup(METRICS, m, 'metric', `${where}: trainingConfig`);
     const loss = lossFrom(training.loss, `${where}: trainingConfig`);
     lossKey(loss, `${where}: trainingConfig`);
     compile = { optimizer: optimizerFrom(training.optimizer_config, `${where}: trainingConfig`), loss, metrics };
@@ -460,6 +519,7 @@ export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Se
     if (!Number.isSafeInteger(iterations) || iterations < 0) throw new ValueError(`${where}: optimizer 'iter' must be a non-negative integer, got ${iterations}`);
     byName.delete('iter');
     const parts = slotNames(compile.optimizer).flatMap((suffix) => plan.weights.map((w) => read(`${w.name}/${suffix}`, w.shape, 'optimizer weight')));
+    for (const suffix of extraSlots(compile.optimizer)) for (const w of plan.weights) if (byName.has(`${w.name}/${suffix}`)) read(`${w.name}/${suffix}`, w.shape, 'optimizer weight');
     state = { iterations, slots: parts.length ? new Float32Array(joined(parts.map((p) => p.buffer as ArrayBuffer))) : new Float32Array(0) };
   }
   if (byName.size > 0) throw new ValueError(`${where}: weight '${[...byName.keys()][0]}' matches nothing in the model`);
@@ -484,7 +544,14 @@ export function modelFromJSON(json: string | Record<string, unknown>, options: L
     }
   }
   if (isObject(topology) && isObject(topology.modelTopology)) topology = topology.modelTopology; // a whole model.json
-  return build(planModel(topology), options);
+  checkSeed(options, where);
+  return build(planModel(topology, where, options), options);
+}
+
+function checkSeed(options: LoadOptions, where: string): void {
+  if (options.seed !== undefined && !(Number.isSafeInteger(options.seed) && options.seed >= 0)) {
+    throw new ValueError(`${where}: seed must be a non-negative integer, got ${describe(options.seed)}`);
+  }
 }
 
 function build(plan: ModelPlan, options: LoadOptions): Sequential {
