@@ -148,9 +148,10 @@ export class Sequential {
   private workspace: Workspace | undefined;
   private disposed = false;
   private training = false;
-  // Per-workspace facts of the output end, so a step needs no lookups.
+  // Per-workspace facts, so a step needs no lookups or allocation: the output end, and the optimizer's view.
   private fused = false;
   private logits = 0;
+  private parameterBlocks: ParameterBlocks | undefined;
 
   constructor(layers: Layer[] = [], options: SequentialOptions = {}) {
     if (options.seed !== undefined && !(Number.isSafeInteger(options.seed) && options.seed >= 0)) {
@@ -591,10 +592,6 @@ export class Sequential {
     this.dropWorkspace();
   }
 
-  private get parameterBlocks(): ParameterBlocks {
-    return { weights: this.weightsBlock, grads: this.gradsBlock, slots: this.slotsBlock, size: this.weightCount, ranges: this.ranges };
-  }
-
   private dropWorkspace(): void {
     if (this.workspace) this.blocks.release(this.workspace.offset);
     this.workspace = undefined;
@@ -626,11 +623,11 @@ export class Sequential {
     const logits = this.compiled?.loss.logits;
     this.fused = logits !== undefined && last !== undefined && last.name === logits.activation;
     this.logits = last?.logits ?? 0;
-    this.parameterBlocksCache = this.parameterBlocks;
+    // Built once per workspace, so an optimizer step allocates nothing.
+    this.parameterBlocks = { weights: this.weightsBlock, grads: this.gradsBlock, slots: this.slotsBlock, size: this.weightCount, ranges: this.ranges };
     return capacity;
   }
 
-  private parameterBlocksCache: ParameterBlocks | undefined;
 
   private forward(input: number, rows: number, training: boolean): void {
     const dropout = this.rngBlock + DROPOUT_STREAM * STATE_BYTES;
@@ -645,7 +642,7 @@ export class Sequential {
   /** One gradient step on a batch; adds the batch's metric sums; returns the loss (with penalties). */
   private trainStep(c: Compiled, input: number, target: number, rows: number, cols: number, metricSums: Float64Array): number {
     const loss = this.backprop(c, input, target, rows, cols, metricSums);
-    c.optimizer.step(this.parameterBlocksCache!);
+    c.optimizer.step(this.parameterBlocks!);
     return loss;
   }
 
