@@ -172,29 +172,95 @@ async function loadFromURL(url: string, options: LoadOptions, where: string): Pr
 
 // ───── browsers: storage, downloads, files ─────
 
-const DB = 'neurasm';
-const STORE = 'models';
+// NOTE: TensorFlow.js's own stores, to the letter (tfjs-core io/indexed_db.ts and local_storage.ts), so a
+// model either library saves to indexeddb:// or localstorage:// is found by the other.
+const DB = 'tensorflowjs';
+const MODELS = 'models_store';
+const INFOS = 'model_info_store';
+const LS_PREFIX = 'tensorflowjs_models';
+
+/** What TensorFlow.js keeps beside a stored model (its sizes and date). */
+function infoOf(a: ModelArtifacts, weights: ArrayBuffer) {
+  const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).length;
+  return { dateSaved: new Date(), modelTopologyType: 'JSON', modelTopologyBytes: bytes(a.modelTopology), weightSpecsBytes: bytes(a.weightSpecs), weightDataBytes: weights.byteLength };
+}
 
 function openDatabase(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const request = indexedDB.open(DB, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    request.onupgradeneeded = () => {
+      request.result.createObjectStore(MODELS, { keyPath: 'modelPath' });
+      request.result.createObjectStore(INFOS, { keyPath: 'modelPath' });
+    };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });
 }
 
-async function indexedDBRequest<T>(mode: IDBTransactionMode, f: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+/** Runs one transaction over both stores; resolves with what `f` asked for once it has committed. */
+async function inDatabase<T>(mode: IDBTransactionMode, f: (models: IDBObjectStore, infos: IDBObjectStore) => IDBRequest<T>): Promise<T> {
   const db = await openDatabase();
   try {
     return await new Promise<T>((resolve, reject) => {
-      const request = f(db.transaction(STORE, mode).objectStore(STORE));
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
+      const tx = db.transaction([MODELS, INFOS], mode);
+      const request = f(tx.objectStore(MODELS), tx.objectStore(INFOS));
+      tx.oncomplete = () => resolve(request.result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
     });
   } finally {
     db.close();
   }
+}
+
+function storageKeys(path: string) {
+  const key = (suffix: string) => `${LS_PREFIX}/${path}/${suffix}`;
+  return { info: key('info'), topology: key('model_topology'), weightSpecs: key('weight_specs'), weightData: key('weight_data'), metadata: key('model_metadata') };
+}
+
+function saveToLocalStorage(a: ModelArtifacts, path: string): void {
+  const keys = storageKeys(path);
+  const weights = bufferOf(a.weightData);
+  try {
+    localStorage.setItem(keys.info, JSON.stringify(infoOf(a, weights)));
+    localStorage.setItem(keys.topology, JSON.stringify(a.modelTopology));
+    localStorage.setItem(keys.weightSpecs, JSON.stringify(a.weightSpecs));
+    localStorage.setItem(keys.weightData, toBase64(weights));
+    localStorage.setItem(keys.metadata, JSON.stringify({ format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy, userDefinedMetadata: a.userDefinedMetadata, trainingConfig: a.trainingConfig }));
+  } catch (e) {
+    for (const k of Object.values(keys)) localStorage.removeItem(k);
+    throw new ValueError(`save(): localStorage refused model '${path}' (${(e as Error).message}); its quota is a few MB, IndexedDB holds more`);
+  }
+}
+
+function loadFromLocalStorage(path: string, options: LoadOptions, where: string): ModelArtifacts {
+  const keys = storageKeys(path);
+  const read = (k: string, what: string): unknown => {
+    const text = localStorage.getItem(k);
+    if (text === null) throw new ValueError(`${where}: no model '${path}' in localStorage (no ${what})`);
+    return parseJSON(text, `${where}: ${what}`);
+  };
+  read(keys.info, 'info');
+  const modelTopology = read(keys.topology, 'topology');
+  const weightSpecs = read(keys.weightSpecs, 'weight specs');
+  const metadataText = localStorage.getItem(keys.metadata);
+  const metadata = (metadataText === null ? {} : parseJSON(metadataText, `${where}: model metadata`)) as { trainingConfig?: ModelArtifacts['trainingConfig'] };
+  const base64 = localStorage.getItem(keys.weightData) ?? '';
+  const maxBytes = options.maxBytes ?? 2 ** 30;
+  if ((base64.length * 3) / 4 > maxBytes + 3) throw new ValueError(`${where}: the stored weights are larger than ${maxBytes} bytes (the maxBytes limit)`);
+  return { modelTopology: modelTopology as ModelArtifacts['modelTopology'], weightSpecs: weightSpecs as ModelArtifacts['weightSpecs'], weightData: fromBase64(base64, where), trainingConfig: metadata.trainingConfig };
+}
+
+function parseJSON(text: string, where: string): unknown {
+  if (text.length > MAX_JSON_BYTES) throw new ValueError(`${where}: larger than ${MAX_JSON_BYTES} bytes`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ValueError(`${where}: not JSON: ${(e as Error).message}`);
+  }
+  checkJson(value, where);
+  return value;
 }
 
 /** Browser storage and downloads exist only in browsers: elsewhere a clear error rather than a ReferenceError. */
@@ -262,13 +328,19 @@ export async function saveModel(model: Sequential, target: SaveTarget | undefine
       if (!isNode()) throw new ValueError(`${where}: saving to a directory needs Node; in a browser use indexeddb://, localstorage:// or downloads://`);
       await saveToDirectory(artifacts, filePath(target));
       break;
-    case 'indexeddb':
+    case 'indexeddb': {
       needs('indexedDB', scheme, where);
-      await indexedDBRequest('readwrite', (s) => s.put({ ...artifacts, weightData: bufferOf(artifacts.weightData) }, name));
+      const weightData = bufferOf(artifacts.weightData);
+      const modelArtifactsInfo = infoOf(artifacts, weightData);
+      await inDatabase('readwrite', (models, infos) => {
+        infos.put({ modelPath: name, modelArtifactsInfo });
+        return models.put({ modelPath: name, modelArtifacts: { ...artifacts, weightData }, modelArtifactsInfo });
+      });
       break;
+    }
     case 'localstorage':
       needs('localStorage', scheme, where);
-      localStorage.setItem(`neurasm/${name}`, JSON.stringify({ ...toModelJSON(artifacts, 'weights.bin'), weightData: toBase64(bufferOf(artifacts.weightData)) }));
+      saveToLocalStorage(artifacts, name);
       break;
     case 'downloads':
       needs('document', scheme, where);
@@ -304,18 +376,13 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   const name = source.slice((scheme?.length ?? 0) + 3);
   if (scheme === 'indexeddb') {
     needs('indexedDB', scheme, where);
-    const stored = await indexedDBRequest<ModelArtifacts | undefined>('readonly', (s) => s.get(name) as IDBRequest<ModelArtifacts | undefined>);
-    if (!stored) throw new ValueError(`${where}: no model '${name}' in IndexedDB`);
-    return fromArtifacts(stored, options);
+    const stored = await inDatabase('readonly', (models) => models.get(name) as IDBRequest<{ modelArtifacts?: unknown } | undefined>);
+    if (!stored?.modelArtifacts) throw new ValueError(`${where}: no model '${name}' in IndexedDB`);
+    return fromArtifacts(stored.modelArtifacts, options);
   }
   if (scheme === 'localstorage') {
     needs('localStorage', scheme, where);
-    const text = localStorage.getItem(`neurasm/${name}`);
-    if (text === null) throw new ValueError(`${where}: no model '${name}' in localStorage`);
-    const stored = parseModelJSON(text, where) as ModelJSON & { weightData?: unknown };
-    if (typeof stored.weightData !== 'string') throw new ValueError(`${where}: the stored model has no weights`);
-    const weightData = fromBase64(stored.weightData, where);
-    return fromArtifacts({ modelTopology: stored.modelTopology, weightSpecs: stored.weightsManifest.flatMap((g) => g.weights), weightData, trainingConfig: stored.trainingConfig }, options);
+    return fromArtifacts(loadFromLocalStorage(name, options, where), options);
   }
   if (scheme === 'http' || scheme === 'https' || (!scheme && !isNode())) return fromArtifacts(await loadFromURL(source, options, where), options);
   if (scheme === 'file' || (!scheme && isNode())) return fromArtifacts(await loadFromDirectory(filePath(source), options, where), options);

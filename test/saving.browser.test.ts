@@ -106,3 +106,29 @@ describe.runIf(chromiumAvailable())('saving and loading in headless Chromium', (
     expect(results.errors.directoryInBrowser).toEqual({ name: 'ValueError', message: expect.stringMatching(/saving to a directory needs Node/) });
   });
 });
+
+describe.runIf(chromiumAvailable())('browser storage shared with TensorFlow.js', () => {
+  it("each library loads what the other saved to indexeddb:// and localstorage://, predicting within 1e-6", async () => {
+    await build({ entryPoints: ['test/fixtures/tfjs-storage-page.ts'], outfile: join(out, 'tfjs-page.js'), bundle: true, format: 'esm', target: 'es2022', platform: 'browser', logLevel: 'error', ...inlineWasm });
+    const { url, server } = await serve({
+      '/': { body: '<!doctype html><meta charset="utf-8"><script type="module" src="/tfjs-page.js"></script>' },
+      '/tfjs-page.js': join(out, 'tfjs-page.js'),
+    });
+    const own = browser ?? await launchChromium();
+    try {
+      const r = await resultsOf(own, url) as Record<string, number[]>;
+      const close = (a: number[], b: number[]) => {
+        expect(a).toHaveLength(b.length);
+        a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThanOrEqual(1e-6));
+      };
+      expect(r.tfjs).toHaveLength(6);
+      close(r.neurasmFromTfjsIndexedDB!, r.tfjs!);
+      close(r.neurasmFromTfjsLocalStorage!, r.tfjs!);
+      close(r.tfjsFromNeurasmIndexedDB!, r.neurasm!);
+      close(r.tfjsFromNeurasmLocalStorage!, r.neurasm!);
+    } finally {
+      if (own !== browser) await own.close();
+      server.close();
+    }
+  }, 120_000);
+});
