@@ -104,6 +104,23 @@ function packB(b: usize, bRow: i32, bCol: i32, n: i32, p0: i32, j0: i32, kc: i32
   st4(c, idx + 4, combine(ld4(c, idx + 4), hi, bias, j + 4, first, accumulate));
 }
 
+/** Writes a 4×4 block given as rows r0..r3 (lanes over q) transposed: C[(j + q)·n + i .. + 3] for q = 0..3. */
+@inline function storeColumns(c: usize, n: i32, i: i32, j: i32, r0: v128, r1: v128, r2: v128, r3: v128,
+  bias: usize, first: bool, accumulate: bool): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  let idx = j * n + i;
+  st4(c, idx, combine(ld4(c, idx), v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), bias, i, first, accumulate));
+  idx += n;
+  st4(c, idx, combine(ld4(c, idx), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), bias, i, first, accumulate));
+  idx += n;
+  st4(c, idx, combine(ld4(c, idx), v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), bias, i, first, accumulate));
+  idx += n;
+  st4(c, idx, combine(ld4(c, idx), v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), bias, i, first, accumulate));
+}
+
 /**
  * The 4×8 microkernel over packed panels, then its write-back into C (row stride n): tile (i, j) of the
  * product, or, when `transposed`, of its transpose, so the tile lands at C[j.., i..] (ragged and transposed
@@ -126,7 +143,13 @@ function micro(pa: usize, pb: usize, kc: i32, c: usize, n: i32, i: i32, j: i32, 
     pa += MR << 2;
     pb += NR << 2;
   }
-  if (rows == MR && cols == NR && !transposed) {
+  if (rows == MR && cols == NR && transposed) {
+    // Tile row r holds C[j + q][i + r] over q: transposed, each column q is 4 floats in a row of C.
+    storeColumns(c, n, i, j, c00, c10, c20, c30, bias, first, accumulate);
+    storeColumns(c, n, i, j + 4, c01, c11, c21, c31, bias, first, accumulate);
+    return;
+  }
+  if (rows == MR && cols == NR) {
     storeRow(c, i * n + j, j, c00, c01, bias, first, accumulate);
     storeRow(c, (i + 1) * n + j, j, c10, c11, bias, first, accumulate);
     storeRow(c, (i + 2) * n + j, j, c20, c21, bias, first, accumulate);
