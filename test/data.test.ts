@@ -1,19 +1,13 @@
 // Data utilities and the forms of input a model takes: trainTestSplit (scikit-learn's rules), oneHot,
 // tensor()/Tensor, flat arrays as one column, and typed arrays with a shape.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Dense, Sequential, ShapeError, SGD, Tensor, ValueError, oneHot, tensor, trainTestSplit,
 } from '../src/index.js';
+import { disposeAfterEach } from './helpers.js';
 import { arena } from '../src/arena.js';
 
-const created: Sequential[] = [];
-function track(m: Sequential): Sequential {
-  created.push(m);
-  return m;
-}
-afterEach(() => {
-  for (const m of created.splice(0)) m.dispose();
-});
+const track = disposeAfterEach();
 
 /** n rows [id, −id] and targets 10·id, so every sample and its pairing can be traced. */
 function traced(n: number): { x: number[][]; y: number[] } {

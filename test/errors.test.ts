@@ -4,10 +4,11 @@
 // optimizer's step count, the compiled setup, a predict's bits, the arena's bytes in use, and, checked
 // against an untouched twin, every hidden state (optimizer slots, the shuffle and init generators) through
 // one more fit that must give the twin's bits.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Activation, Adam, Dense, Dropout, NeurasmError, Sequential, ShapeError, StateError, ValueError, tensor,
 } from '../src/index.js';
+import { disposeAfterEach } from './helpers.js';
 import { arena } from '../src/arena.js';
 
 const XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]];
@@ -38,14 +39,7 @@ interface Row {
   after?: (c: Ctx) => void;
 }
 
-const created: Sequential[] = [];
-function track(m: Sequential): Sequential {
-  created.push(m);
-  return m;
-}
-afterEach(() => {
-  for (const m of created.splice(0)) m.dispose();
-});
+const track = disposeAfterEach();
 
 async function makeModel(setup: Setup): Promise<Sequential> {
   if (setup === 'sparse') {

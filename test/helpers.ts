@@ -3,6 +3,7 @@
 // kernels), a tolerance check that names the worst element, and a central finite-difference gradient.
 import { afterEach } from 'vitest';
 import { arena } from '../src/arena.js';
+import type { Sequential } from '../src/index.js';
 
 // ─── Seeded data ───
 
@@ -513,3 +514,18 @@ export const LOSS_REFS: Record<LossName, LossRef> = {
     },
   },
 };
+
+/**
+ * Returns a function that registers a model to be disposed after the current test, so no finalizer frees
+ * arena memory in the middle of a later test that compares arena.bytesInUse before and after.
+ */
+export function disposeAfterEach(): <T extends Sequential>(model: T) => T {
+  const models: Sequential[] = [];
+  afterEach(() => {
+    for (const m of models.splice(0)) m.dispose();
+  });
+  return (model) => {
+    models.push(model);
+    return model;
+  };
+}

@@ -5,7 +5,7 @@
 // hostile inputs, each rejected with its error class and message before anything is allocated; (5) toJSON /
 // modelFromJSON. The browser's storage, URL and File sources are in saving.browser.test.ts.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +22,7 @@ import {
 } from '../src/index.js';
 import { arena } from '../src/arena.js';
 import { VERSION } from '../src/version.js';
-import { labels, mulberry32, oneHot, randn } from './helpers.js';
+import { disposeAfterEach, labels, mulberry32, oneHot, randn } from './helpers.js';
 
 // ───────────────────────────── shared data and tools ─────────────────────────────
 
@@ -76,14 +76,7 @@ function tmp(): string {
 
 // Every model a test makes is disposed after it, so no model is garbage-collected (and its arena blocks
 // released) in the middle of a later test that compares arena.bytesInUse before and after.
-const models: Sequential[] = [];
-function own<T extends Sequential>(model: T): T {
-  models.push(model);
-  return model;
-}
-afterEach(() => {
-  for (const m of models.splice(0)) m.dispose();
-});
+const own = disposeAfterEach();
 
 const measured: Array<{ label: string; abs: number; scaled: number }> = [];
 /**

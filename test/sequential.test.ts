@@ -6,19 +6,15 @@ import {
   Activation, Adam, Dense, Dropout, EarlyStopping, SGD, Sequential, StateError, TerminateOnNaN, tensor,
   type Callback, type Logs, type Tensor,
 } from '../src/index.js';
+import { disposeAfterEach } from './helpers.js';
 import { arena } from '../src/arena.js';
 
 const XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]];
 const XOR_Y = [0, 1, 1, 0];
 
 // Every model is disposed after its test, so no finalizer frees memory in the middle of a later test.
-const created: Sequential[] = [];
-function track<T extends Sequential>(m: T): T {
-  created.push(m);
-  return m;
-}
+const track = disposeAfterEach();
 afterEach(() => {
-  for (const m of created.splice(0)) m.dispose();
   vi.restoreAllMocks();
 });
 
