@@ -21,15 +21,35 @@ export class StateError extends NeurasmError {
   override name = 'StateError';
 }
 
-/** Short printable form of any value for an error message. */
+/**
+ * The wasm memory cannot hold what a call needs (it grows to at most 2 GiB and never shrinks). Raised before
+ * anything changes; `dispose()` models you no longer need to make room.
+ */
+export class MemoryError extends NeurasmError {
+  override name = 'MemoryError';
+}
+
+/** Storage or the network failed while saving or loading a model (a file system error, a failed request). */
+export class IOError extends NeurasmError {
+  override name = 'IOError';
+}
+
+/** Short printable form of any value for an error message (never throws, whatever the value). */
 export function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
-  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
-  return typeof value;
+  try {
+    if (value === null || value === undefined) return String(value);
+    if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+    if (typeof value === 'boolean') return String(value);
+    if (typeof value === 'bigint') return `${value}n`;
+    if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+    if (typeof value === 'function') return 'a function';
+    if (typeof value === 'symbol') return String(value);
+    if (Array.isArray(value)) return `an array of length ${value.length}`;
+    if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+    return `an object (${(value as object).constructor?.name ?? 'Object'})`;
+  } catch {
+    return 'an object';
+  }
 }
 
 /** A neurasm error as plain data, for `postMessage` (structured clone keeps only built-in error classes). */
@@ -42,7 +62,7 @@ export function errorToData(error: unknown): ErrorData {
 }
 
 const ERROR_CLASSES: Record<string, new (message: string) => Error> = {
-  NeurasmError, ShapeError, ValueError, StateError, TypeError, RangeError,
+  NeurasmError, ShapeError, ValueError, StateError, MemoryError, IOError, TypeError, RangeError,
 };
 
 /** Rebuilds an error posted with `errorToData`: a ShapeError stays a ShapeError, with the same message. */
