@@ -1,6 +1,6 @@
 // Callbacks: hooks into `fit`, and the built-in ones: the Keras-style progress bar, EarlyStopping and
 // TerminateOnNaN. A callback is any object with some of the hook methods; hooks may return a promise.
-import { ValueError, describe } from './errors.js';
+import { boolean, integer, number, oneOf, readOptions, text } from './arguments.js';
 import type { Tensor } from './tensor.js';
 
 /** Values logged by `fit`: `loss`, each metric, and `val_`-prefixed ones at epoch end. */
@@ -188,18 +188,19 @@ export class EarlyStopping implements Callback {
   private model: TrainingModel | undefined;
   private warned = false;
 
-  constructor(options: EarlyStoppingOptions = {}) {
-    this.monitor = options.monitor ?? 'val_loss';
-    this.patience = nonNegative(options.patience ?? 0, 'patience');
-    const mode = options.mode ?? 'auto';
-    if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new ValueError(`EarlyStopping(): mode must be 'auto', 'min' or 'max', got ${describe(mode)}`);
+  constructor(options?: EarlyStoppingOptions | null) {
+    const where = 'EarlyStopping()';
+    const o = readOptions(options, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights', 'startFromEpoch', 'verbose'], where);
+    this.monitor = text(o.monitor ?? 'val_loss', 'monitor', where);
+    this.patience = integer(o.patience ?? 0, 'patience', where, 0);
+    const mode = oneOf(o.mode ?? 'auto', ['auto', 'min', 'max'] as const, 'mode', where);
     const maxIsBetter = mode === 'max' || (mode === 'auto' && /acc|auc|precision|recall/.test(this.monitor));
     this.sign = maxIsBetter ? -1 : 1;
-    this.minDelta = Math.abs(nonNegative(options.minDelta ?? 0, 'minDelta'));
-    this.baseline = options.baseline;
-    this.restoreBestWeights = options.restoreBestWeights ?? false;
-    this.startFromEpoch = nonNegative(options.startFromEpoch ?? 0, 'startFromEpoch');
-    this.verbose = options.verbose ?? 0;
+    this.minDelta = Math.abs(number(o.minDelta ?? 0, 'minDelta', where)); // as Keras and TensorFlow.js: the sign is ignored
+    this.baseline = o.baseline === undefined ? undefined : number(o.baseline, 'baseline', where);
+    this.restoreBestWeights = boolean(o.restoreBestWeights ?? false, 'restoreBestWeights', where);
+    this.startFromEpoch = integer(o.startFromEpoch ?? 0, 'startFromEpoch', where, 0);
+    this.verbose = oneOf(o.verbose ?? 0, [0, 1] as const, 'verbose', where);
   }
 
   setModel(model: TrainingModel): void {
@@ -248,10 +249,6 @@ export class EarlyStopping implements Callback {
   }
 }
 
-function nonNegative(v: number, name: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValueError(`EarlyStopping(): ${name} must be a non-negative number, got ${describe(v)}`);
-  return v;
-}
 
 /** Stops training as soon as a batch's loss is NaN or infinite. */
 export class TerminateOnNaN implements Callback {

@@ -3,6 +3,7 @@
 import { kernels as k } from './backend.js';
 import { arena } from './arena.js';
 import { ShapeError, ValueError, describe } from './errors.js';
+import { boolean, integer, number, readOptions } from './arguments.js';
 import { Tensor, toTensor, nonFiniteError, type TensorLike } from './tensor.js';
 
 /** Validated data in float32 rows, ready to copy into the wasm memory. */
@@ -30,8 +31,10 @@ export interface DataSpec {
   needTargets: boolean;
 }
 
-function rows2d(t: Tensor): [number, number] {
-  return t.shape.length === 2 ? [t.shape[0]!, t.shape[1]!] : [t.shape[0]!, 1];
+/** Samples (the first axis) and values per sample; a scalar has no samples axis and is refused. */
+function rowsOf(t: Tensor, where: string, arg: string): [number, number] {
+  if (t.rank === 0) throw new ShapeError(`${where}: ${arg} is a scalar (shape []); it needs a first axis of samples, e.g. [[0.5]] or tensor([0.5], [1, 1])`);
+  return [t.shape[0]!, t.shape.slice(1).reduce((a, b) => a * b, 1)];
 }
 
 /** Checks x (and y) against the model and each other; converts them to float32 rows. Throws a clear error otherwise. */
@@ -41,7 +44,7 @@ export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
   // Finiteness is checked in the wasm once the data is copied there (upload), not here: one SIMD pass.
   const xt = toTensor(x, where, 'x', false);
   if (xt.shape.length > 2) throw new ShapeError(`${where}: x must be 2-D [samples, features], got shape [${xt.shape.join(', ')}]`);
-  const [rows, inputDim] = rows2d(xt);
+  const [rows, inputDim] = rowsOf(xt, where, 'x');
   if (rows === 0 || inputDim === 0) throw new ValueError(`${where}: x is empty (shape [${xt.shape.join(', ')}])`);
   if (spec.inputDim !== undefined && inputDim !== spec.inputDim) {
     throw new ShapeError(`${where}: x has ${inputDim} features per sample, but the model expects ${spec.inputDim} (x shape [${xt.shape.join(', ')}])`);
@@ -51,7 +54,7 @@ export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
   if (y === undefined || y === null) throw new ValueError(`${where}: y is required`);
   const yt = toTensor(y, where, 'y', false);
   if (yt.shape.length > 2) throw new ShapeError(`${where}: y must be 1-D or 2-D, got shape [${yt.shape.join(', ')}]`);
-  const [yRows, yCols] = rows2d(yt);
+  const [yRows, yCols] = rowsOf(yt, where, 'y');
   if (yRows !== rows) throw new ShapeError(`${where}: x has ${rows} samples but y has ${yRows}`);
   if (spec.sparse) {
     if (yCols !== 1) throw new ShapeError(`${where}: sparseCategoricalCrossentropy takes one class index per sample (y shape [${rows}] or [${rows}, 1]), got y shape [${yt.shape.join(', ')}]; for one-hot targets use categoricalCrossentropy`);
@@ -129,7 +132,7 @@ function dataset(x: Float32Array, y: Float32Array, rows: number, inputDim: numbe
 
 /** Options of `trainTestSplit`. */
 export interface SplitOptions {
-  /** Fraction of samples for the test set (rounded up, as scikit-learn does); default 0.25. */
+  /** Fraction of samples for the test set, in (0, 1), rounded up as scikit-learn does; default 0.25. */
   testSize?: number;
   /** Shuffle before splitting; default true. */
   shuffle?: boolean;
@@ -137,23 +140,24 @@ export interface SplitOptions {
   seed?: number;
 }
 
-/** Splits `(x, y)` into `[xTrain, xTest, yTrain, yTest]`, like scikit-learn's `train_test_split`. */
-export function trainTestSplit(x: TensorLike, y: TensorLike, options: SplitOptions = {}): [Tensor, Tensor, Tensor, Tensor] {
+/** Splits `(x, y)` into `[xTrain, xTest, yTrain, yTest]` along the first axis, like scikit-learn's `train_test_split`. */
+export function trainTestSplit(x: TensorLike, y: TensorLike, options?: SplitOptions | null): [Tensor, Tensor, Tensor, Tensor] {
   const where = 'trainTestSplit()';
-  const testSize = options.testSize ?? 0.25;
-  if (typeof testSize !== 'number' || !(testSize > 0 && testSize < 1)) throw new ValueError(`${where}: testSize must be in (0, 1), got ${describe(testSize)}`);
-  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+  const o = readOptions(options, ['testSize', 'shuffle', 'seed'], where);
+  const testSize = number(o.testSize ?? 0.25, 'testSize', where, { above: 0, below: 1 });
+  const shuffle = boolean(o.shuffle ?? true, 'shuffle', where);
+  const seed = o.seed ?? Math.floor(Math.random() * 2 ** 32);
   if (!(Number.isSafeInteger(seed) && seed >= 0)) throw new ValueError(`${where}: seed must be a non-negative integer, got ${describe(seed)}`);
   const xt = toTensor(x, where, 'x');
   const yt = toTensor(y, where, 'y');
-  const [rows, xCols] = rows2d(xt);
-  const [yRows, yCols] = rows2d(yt);
+  const [rows, xCols] = rowsOf(xt, where, 'x');
+  const [yRows, yCols] = rowsOf(yt, where, 'y');
   if (rows !== yRows) throw new ShapeError(`${where}: x has ${rows} samples but y has ${yRows}`);
   const nTest = Math.ceil(rows * testSize);
-  if (nTest === 0 || nTest === rows) throw new ValueError(`${where}: testSize ${testSize} of ${rows} samples leaves an empty ${nTest === 0 ? 'test' : 'training'} set`);
+  if (nTest === 0 || nTest >= rows) throw new ValueError(`${where}: testSize ${testSize} of ${rows} samples leaves an empty ${nTest === 0 ? 'test' : 'training'} set`);
   const order = new Int32Array(rows);
-  if (options.shuffle ?? true) {
-    const block = arena.alloc(16 + rows * 4);
+  if (shuffle) {
+    const block = arena.alloc(16 + rows * 4, where);
     try {
       k.seedRandom(block, seed, 0);
       k.permutation(block + 16, rows, block);
@@ -167,21 +171,25 @@ export function trainTestSplit(x: TensorLike, y: TensorLike, options: SplitOptio
   const take = (t: Tensor, cols: number, from: number, to: number) => {
     const out = new Float32Array((to - from) * cols);
     for (let r = from; r < to; r++) out.set(t.data.subarray(order[r]! * cols, (order[r]! + 1) * cols), (r - from) * cols);
-    return new Tensor(out, t.shape.length === 2 ? [to - from, cols] : [to - from]);
+    return new Tensor(out, [to - from, ...t.shape.slice(1)]);
   };
   // As scikit-learn: shuffled, the test set is the first part of the permutation; unshuffled, the last rows.
-  if (options.shuffle ?? true) return [take(xt, xCols, nTest, rows), take(xt, xCols, 0, nTest), take(yt, yCols, nTest, rows), take(yt, yCols, 0, nTest)];
+  if (shuffle) return [take(xt, xCols, nTest, rows), take(xt, xCols, 0, nTest), take(yt, yCols, nTest, rows), take(yt, yCols, 0, nTest)];
   const nTrain = rows - nTest;
   return [take(xt, xCols, 0, nTrain), take(xt, xCols, nTrain, rows), take(yt, yCols, 0, nTrain), take(yt, yCols, nTrain, rows)];
 }
 
+/** Most classes `oneHot` makes rows for. */
+const MAX_CLASSES = 2 ** 24;
+
 /** One-hot rows for integer class labels: `oneHot([0, 2], 3)` → `[[1, 0, 0], [0, 0, 1]]`. */
 export function oneHot(labels: TensorLike, numClasses: number): Tensor {
   const where = 'oneHot()';
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`${where}: numClasses must be a positive integer, got ${describe(numClasses)}`);
+  integer(numClasses, 'numClasses', where, 1, MAX_CLASSES);
   const t = toTensor(labels, where, 'labels');
-  if (t.shape.length === 2 && t.shape[1] !== 1) throw new ShapeError(`${where}: labels must be 1-D, got shape [${t.shape.join(', ')}]`);
+  if (t.rank !== 1 && !(t.rank === 2 && t.shape[1] === 1)) throw new ShapeError(`${where}: labels must be 1-D, got shape [${t.shape.join(', ')}]`);
   checkLabels(t.data, numClasses, where, 'labels');
+  if (t.size * numClasses > MAX_CLASSES * 64) throw new ValueError(`${where}: ${t.size} labels × ${numClasses} classes is more values (${t.size * numClasses}) than one-hot rows should hold; use sparseCategoricalCrossentropy with the labels as they are`);
   const out = new Float32Array(t.data.length * numClasses);
   t.data.forEach((v, i) => { out[i * numClasses + v] = 1; });
   return new Tensor(out, [t.data.length, numClasses]);

@@ -67,6 +67,8 @@ const ERROR_CLASSES: Record<string, new (message: string) => Error> = {
 
 /** Rebuilds an error posted with `errorToData`: a ShapeError stays a ShapeError, with the same message. */
 export function errorFromData(data: ErrorData): Error {
-  const Class = Object.hasOwn(ERROR_CLASSES, data.name) ? ERROR_CLASSES[data.name]! : Error;
-  return new Class(data.message);
+  if (typeof data !== 'object' || data === null) throw new ValueError(`errorFromData(): expected { name, message } from errorToData, got ${describe(data)}`);
+  const name = typeof data.name === 'string' ? data.name : 'Error';
+  const Class = Object.hasOwn(ERROR_CLASSES, name) ? ERROR_CLASSES[name]! : Error;
+  return new Class(typeof data.message === 'string' ? data.message : String(data.message));
 }

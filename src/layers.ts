@@ -7,6 +7,7 @@ import { INITIALIZERS, initializerKey, type InitializerName } from './initialize
 import { ShapeError, StateError, ValueError, describe } from './errors.js';
 import { Tensor, toTensor, type TensorLike } from './tensor.js';
 import { camelCase } from './names.js';
+import { boolean, integer, number, readOptions, text } from './arguments.js';
 
 /** An L1/L2 penalty on a weight: `l1·Σ|w| + l2·Σw²`, added to the loss (Keras's `L1L2`). */
 export interface Regularizer { l1?: number; l2?: number }
@@ -33,22 +34,22 @@ function uniqueName(prefix: string): string {
   return n === 0 ? prefix : `${prefix}_${n}`;
 }
 
-function resolveRegularizer(r: RegularizerLike | undefined, where: string): Required<Regularizer> | undefined {
-  if (r === undefined) return undefined;
+function resolveRegularizer(r: unknown, name: string, where: string): Required<Regularizer> | undefined {
+  if (r === undefined || r === null) return undefined;
   if (typeof r === 'string') {
-    const key = camelCase(r).toLowerCase();
+    const key = camelCase(r).replace(/_/g, '').toLowerCase();
     if (key === 'l1') return { l1: 0.01, l2: 0 };
     if (key === 'l2') return { l1: 0, l2: 0.01 };
     if (key === 'l1l2') return { l1: 0.01, l2: 0.01 };
-    throw new ValueError(`${where}: unknown regularizer ${describe(r)}; expected 'l1', 'l2', 'l1_l2' or { l1, l2 }`);
+    throw new ValueError(`${where}: unknown ${name} ${describe(r)}; expected 'l1', 'l2', 'l1_l2' or { l1, l2 }`);
   }
-  const l1 = r.l1 ?? 0;
-  const l2 = r.l2 ?? 0;
-  for (const [name, v] of [['l1', l1], ['l2', l2]] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValueError(`${where}: regularizer ${name} must be a non-negative number, got ${describe(v)}`);
-  }
-  return { l1, l2 };
+  if (typeof r !== 'object' || Array.isArray(r)) throw new ValueError(`${where}: ${name} must be 'l1', 'l2', 'l1_l2' or { l1, l2 }, got ${describe(r)}`);
+  const o = readOptions(r as Regularizer, ['l1', 'l2'], `${where}: ${name}`);
+  return { l1: number(o.l1 ?? 0, 'l1', `${where}: ${name}`, { min: 0 }), l2: number(o.l2 ?? 0, 'l2', `${where}: ${name}`, { min: 0 }) };
 }
+
+/** Option names every layer takes. */
+const LAYER_KEYS = ['name', 'inputDim', 'inputShape'] as const;
 
 /** Options every layer takes. */
 export interface LayerOptions {
@@ -72,25 +73,24 @@ export abstract class Layer {
   inputDim = 0;
   /** Output width once built. */
   outputDim = 0;
-  /** Absolute byte offsets of this layer's weights and their gradients (set by the model). */
+  /** Absolute byte offsets of this layer's weights (set by the model). @internal */
   weightOffsets: number[] = [];
+  /** Absolute byte offsets of its weights' gradients (set by the model). @internal */
   gradOffsets: number[] = [];
-  /** Per-batch buffers (set by the model). */
+  /** Per-batch buffers (set by the model). @internal */
   buffers: LayerBuffers = { out: 0, pre: 0, mask: 0, grad: 0 };
-  /** The weights' specs for the built input width (set by the model; cached so steps build no arrays). */
+  /** The weights' specs for the built input width (set by the model; cached so steps build no arrays). @internal */
   specs: WeightSpec[] = [];
   /** Offset of the input last given to `forward`, kept for `backward`. */
   protected input = 0;
-  /** Set once the layer joins a model: a layer belongs to one model. */
+  /** Set once the layer joins a model: a layer belongs to one model. @internal */
   owner: object | undefined;
-  /** Set when its model is disposed: the weights are gone. */
+  /** Set when its model is disposed: the weights are gone. @internal */
   disposed = false;
 
+  /** Checks the options every layer takes (`options` already read by `readOptions`). */
   protected constructor(prefix: string, options: LayerOptions, where: string) {
-    if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
-      throw new ValueError(`${where}: name must be a non-empty string, got ${describe(options.name)}`);
-    }
-    this.name = options.name ?? uniqueName(prefix);
+    this.name = options.name === undefined ? uniqueName(prefix) : text(options.name, 'name', where);
     this.declaredInputDim = inputDimOf(options, where);
   }
 
@@ -114,9 +114,17 @@ export abstract class Layer {
    */
   abstract backward(dInput: number, rows: number, gradIsPre: boolean): void;
 
-  /** The activation applied last and the offset of its input, if the loss can fuse with it. */
-  outputActivation(): { name: ActivationName; logits: number } | undefined {
+  /** The activation this layer applies last, if a loss could fuse with it (sigmoid, softmax). @internal */
+  outputActivation(): ActivationName | undefined {
     return undefined;
+  }
+
+  /**
+   * Offset of the pre-activations (logits) the last `forward` read or wrote: what a fused loss takes. Asked
+   * after each forward pass, never cached, since an Activation layer's input moves with the batch. @internal
+   */
+  logits(): number {
+    return 0;
   }
 
   /** Adds each weight's penalty gradient and returns the penalty (0 without regularizers). */
@@ -171,8 +179,11 @@ function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** Most units or features per sample: a weight of that many rows and columns could never be allocated anyway. */
+const MAX_UNITS = 2 ** 28;
+
 function positiveInt(v: unknown, what: string, where: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ValueError(`${where}: ${what} must be a positive integer, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_UNITS) throw new ValueError(`${where}: ${what} must be a positive integer${typeof v === 'number' && v > MAX_UNITS ? ` ≤ ${MAX_UNITS}` : ''}, got ${describe(v)}`);
   return v;
 }
 
@@ -183,7 +194,7 @@ function inputDimOf(options: LayerOptions, where: string): number | undefined {
       throw new ShapeError(`${where}: inputShape must describe one sample of 1-D features, e.g. [2]; got ${Array.isArray(s) ? `[${s.join(', ')}]` : describe(s)} (flatten images to one row per sample)`);
     }
     const dim = positiveInt(s[0], 'inputShape[0]', where);
-    if (options.inputDim !== undefined && options.inputDim !== dim) throw new ShapeError(`${where}: inputDim ${options.inputDim} and inputShape [${dim}] disagree`);
+    if (options.inputDim !== undefined && options.inputDim !== dim) throw new ShapeError(`${where}: inputDim ${describe(options.inputDim)} and inputShape [${dim}] disagree`);
     return dim;
   }
   return options.inputDim === undefined ? undefined : positiveInt(options.inputDim, 'inputDim', where);
@@ -219,16 +230,18 @@ export class Dense extends Layer {
   readonly biasRegularizer: Required<Regularizer> | undefined;
   private readonly act: ActivationKernels;
 
-  constructor(units: number, options: DenseOptions = {}) {
-    super('dense', options, 'Dense()');
-    this.units = positiveInt(units, 'units', 'Dense()');
-    this.activation = activationKey(options.activation ?? 'linear', 'Dense()');
+  constructor(units: number, options?: DenseOptions | null) {
+    const where = 'Dense()';
+    const o = readOptions(options, [...LAYER_KEYS, 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'], where);
+    super('dense', o, where);
+    this.units = positiveInt(units, 'units', where);
+    this.activation = activationKey(o.activation ?? 'linear', where);
     this.act = ACTIVATIONS[this.activation];
-    this.useBias = options.useBias ?? true;
-    this.kernelInitializer = initializerKey(options.kernelInitializer ?? 'glorotUniform', 'Dense()');
-    this.biasInitializer = initializerKey(options.biasInitializer ?? 'zeros', 'Dense()');
-    this.kernelRegularizer = resolveRegularizer(options.kernelRegularizer, 'Dense()');
-    this.biasRegularizer = resolveRegularizer(options.biasRegularizer, 'Dense()');
+    this.useBias = boolean(o.useBias ?? true, 'useBias', where);
+    this.kernelInitializer = initializerKey(o.kernelInitializer ?? 'glorotUniform', where);
+    this.biasInitializer = initializerKey(o.biasInitializer ?? 'zeros', where);
+    this.kernelRegularizer = resolveRegularizer(o.kernelRegularizer, 'kernelRegularizer', where);
+    this.biasRegularizer = resolveRegularizer(o.biasRegularizer, 'biasRegularizer', where);
   }
 
   computeOutputDim(): number {
@@ -261,8 +274,12 @@ export class Dense extends Layer {
     if (dInput !== 0) k.matmulTransB(dInput, grad, this.weightOffsets[0]!, rows, this.units, this.inputDim, false);
   }
 
-  override outputActivation() {
-    return { name: this.activation, logits: this.activation === 'linear' ? this.buffers.out : this.buffers.pre };
+  override outputActivation(): ActivationName {
+    return this.activation;
+  }
+
+  override logits(): number {
+    return this.buffers.pre; // the same buffer as `out` for a linear layer
   }
 
   override regularize(): number {
@@ -291,8 +308,9 @@ export class Activation extends Layer {
   readonly activation: ActivationName;
   private readonly act: ActivationKernels;
 
-  constructor(activation: ActivationName | (string & {}), options: LayerOptions = {}) {
-    super('activation', options, 'Activation()');
+  constructor(activation: ActivationName | (string & {}), options?: LayerOptions | null) {
+    const o = readOptions(options, LAYER_KEYS, 'Activation()');
+    super('activation', o, 'Activation()');
     this.activation = activationKey(activation, 'Activation()');
     this.act = ACTIVATIONS[this.activation];
   }
@@ -317,8 +335,12 @@ export class Activation extends Layer {
     else this.act.backward(dInput, grad, this.input, out, rows, this.outputDim);
   }
 
-  override outputActivation() {
-    return { name: this.activation, logits: this.input };
+  override outputActivation(): ActivationName {
+    return this.activation;
+  }
+
+  override logits(): number {
+    return this.input;
   }
 }
 
@@ -330,10 +352,10 @@ export class Dropout extends Layer {
   readonly className = 'Dropout';
   readonly rate: number;
 
-  constructor(rate: number, options: DropoutOptions = {}) {
-    super('dropout', options, 'Dropout()');
-    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new ValueError(`Dropout(): rate must be in [0, 1), got ${describe(rate)}`);
-    this.rate = rate;
+  constructor(rate: number, options?: DropoutOptions | null) {
+    const o = readOptions(options, LAYER_KEYS, 'Dropout()');
+    super('dropout', o, 'Dropout()');
+    this.rate = number(rate, 'rate', 'Dropout()', { min: 0, below: 1 });
   }
 
   computeOutputDim(inputDim: number): number {

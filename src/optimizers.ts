@@ -3,6 +3,7 @@
 import { kernels as k } from './backend.js';
 import { ValueError, describe } from './errors.js';
 import { lookup } from './names.js';
+import { boolean, number, readOptions } from './arguments.js';
 
 /** Options every optimizer takes. */
 export interface OptimizerOptions {
@@ -25,39 +26,50 @@ export interface ParameterBlocks {
   ranges: ReadonlyArray<{ offset: number; length: number }>;
 }
 
-function positive(value: number | undefined, name: string, where: string, fallback: number, allowZero = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new ValueError(`${where}: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} finite number, got ${describe(value)}`);
-  }
-  return value;
+// Every hyperparameter reaches a kernel as a float32: finite there too, not only in f64 (1e39 is Infinity).
+function positive(value: unknown, name: string, where: string, fallback: number, allowZero = false): number {
+  return number(value ?? fallback, name, where, allowZero ? { min: 0 } : { above: 0 });
 }
 
-function fraction(value: number | undefined, name: string, where: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
-    throw new ValueError(`${where}: ${name} must be in [0, 1), got ${describe(value)}`);
-  }
-  return value;
+function fraction(value: unknown, name: string, where: string, fallback: number): number {
+  return number(value ?? fallback, name, where, { min: 0, below: 1 });
 }
+
+/** Option names every optimizer takes. */
+const OPTIMIZER_KEYS = ['learningRate', 'clipNorm', 'globalClipNorm', 'clipValue'] as const;
 
 /** Base of all optimizers: gradient clipping, the step counter, and the update kernel call. */
 export abstract class Optimizer {
-  /** Current step size; may be changed between epochs (e.g. by a callback). */
-  learningRate: number;
-  /** Steps taken so far (Keras's `iterations`). */
-  iterations = 0;
   readonly clipNorm: number | undefined;
   readonly globalClipNorm: number | undefined;
   readonly clipValue: number | undefined;
   /** Floats of state per weight (momentum, moments). */
   abstract readonly slotCount: number;
+  #learningRate: number;
+  #iterations = 0;
+  readonly #where: string;
 
+  /** Checks the options every optimizer takes (`options` already read by `readOptions`). */
   protected constructor(options: OptimizerOptions, defaultLearningRate: number, where: string) {
-    this.learningRate = positive(options.learningRate, 'learningRate', where, defaultLearningRate);
+    this.#where = where;
+    this.#learningRate = positive(options.learningRate, 'learningRate', where, defaultLearningRate);
     this.clipNorm = options.clipNorm === undefined ? undefined : positive(options.clipNorm, 'clipNorm', where, 0);
     this.globalClipNorm = options.globalClipNorm === undefined ? undefined : positive(options.globalClipNorm, 'globalClipNorm', where, 0);
     this.clipValue = options.clipValue === undefined ? undefined : positive(options.clipValue, 'clipValue', where, 0);
+  }
+
+  /** Current step size; may be changed between epochs (e.g. by a callback) to another positive finite number. */
+  get learningRate(): number {
+    return this.#learningRate;
+  }
+
+  set learningRate(value: number) {
+    this.#learningRate = positive(value, 'learningRate', `${this.#where}.learningRate`, NaN);
+  }
+
+  /** Steps taken so far (Keras's `iterations`). */
+  get iterations(): number {
+    return this.#iterations;
   }
 
   /** Clips the gradients as configured, then applies one update to all weights. */
@@ -72,7 +84,7 @@ export abstract class Optimizer {
     if (this.globalClipNorm !== undefined) {
       k.clipByNorm(blocks.grads, blocks.size, Math.sqrt(k.sumSquares(blocks.grads, blocks.size)), this.globalClipNorm);
     }
-    this.iterations++;
+    this.#iterations++;
     this.update(blocks);
   }
 
@@ -83,7 +95,7 @@ export abstract class Optimizer {
 
   /** Sets the step count, and whatever derives from it, as after `iterations` steps (loading saved state). */
   restore(iterations: number): void {
-    this.iterations = iterations;
+    this.#iterations = iterations;
   }
 
   /** Applies the update rule; `iterations` already counts this step. */
@@ -101,10 +113,11 @@ export class SGD extends Optimizer {
   readonly momentum: number;
   readonly nesterov: boolean;
   readonly slotCount: number;
-  constructor(options: SGDOptions = {}) {
-    super(options, 0.01, 'SGD');
-    this.momentum = fraction(options.momentum, 'momentum', 'SGD', 0);
-    this.nesterov = options.nesterov ?? false;
+  constructor(options?: SGDOptions | null) {
+    const o = readOptions(options, [...OPTIMIZER_KEYS, 'momentum', 'nesterov'], 'SGD()');
+    super(o, 0.01, 'SGD()');
+    this.momentum = fraction(o.momentum, 'momentum', 'SGD()', 0);
+    this.nesterov = boolean(o.nesterov ?? false, 'nesterov', 'SGD()');
     this.slotCount = this.momentum > 0 ? 1 : 0;
   }
   protected update(b: ParameterBlocks): void {
@@ -128,11 +141,13 @@ export class Adam extends Optimizer {
   // same bits (Math.pow may differ by an ulp between engines), and more exact than Keras's f32 powers.
   private beta1Power = 1;
   private beta2Power = 1;
-  constructor(options: AdamOptions = {}, where = 'Adam') {
-    super(options, 0.001, where);
-    this.beta1 = fraction(options.beta1, 'beta1', where, 0.9);
-    this.beta2 = fraction(options.beta2, 'beta2', where, 0.999);
-    this.epsilon = positive(options.epsilon, 'epsilon', where, 1e-7);
+  constructor(options?: AdamOptions | null) {
+    const where = new.target === AdamW ? 'AdamW()' : 'Adam()';
+    const o = readOptions(options as AdamWOptions, [...OPTIMIZER_KEYS, 'beta1', 'beta2', 'epsilon', ...(new.target === AdamW ? ['weightDecay' as const] : [])], where);
+    super(o, 0.001, where);
+    this.beta1 = fraction(o.beta1, 'beta1', where, 0.9);
+    this.beta2 = fraction(o.beta2, 'beta2', where, 0.999);
+    this.epsilon = positive(o.epsilon, 'epsilon', where, 1e-7);
   }
   protected update(b: ParameterBlocks): void {
     this.beta1Power *= this.beta1;
@@ -167,9 +182,9 @@ export interface AdamWOptions extends AdamOptions { weightDecay?: number }
 
 /** Adam with decoupled weight decay (Keras's default 0.004), applied to every weight before the Adam update. */
 export class AdamW extends Adam {
-  constructor(options: AdamWOptions = {}) {
-    super(options, 'AdamW');
-    this.weightDecay = positive(options.weightDecay, 'weightDecay', 'AdamW', 0.004, true);
+  constructor(options?: AdamWOptions | null) {
+    super(options);
+    this.weightDecay = positive(options?.weightDecay ?? undefined, 'weightDecay', 'AdamW()', 0.004, true);
   }
   override getConfig() { return { ...super.getConfig(), name: 'AdamW', weightDecay: this.weightDecay }; }
 }
@@ -183,11 +198,12 @@ export class RMSprop extends Optimizer {
   readonly epsilon: number;
   readonly momentum: number;
   readonly slotCount: number;
-  constructor(options: RMSpropOptions = {}) {
-    super(options, 0.001, 'RMSprop');
-    this.rho = fraction(options.rho, 'rho', 'RMSprop', 0.9);
-    this.epsilon = positive(options.epsilon, 'epsilon', 'RMSprop', 1e-7);
-    this.momentum = fraction(options.momentum, 'momentum', 'RMSprop', 0);
+  constructor(options?: RMSpropOptions | null) {
+    const o = readOptions(options, [...OPTIMIZER_KEYS, 'rho', 'epsilon', 'momentum'], 'RMSprop()');
+    super(o, 0.001, 'RMSprop()');
+    this.rho = fraction(o.rho, 'rho', 'RMSprop()', 0.9);
+    this.epsilon = positive(o.epsilon, 'epsilon', 'RMSprop()', 1e-7);
+    this.momentum = fraction(o.momentum, 'momentum', 'RMSprop()', 0);
     this.slotCount = this.momentum > 0 ? 2 : 1;
   }
   protected update(b: ParameterBlocks): void {

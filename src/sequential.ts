@@ -10,6 +10,7 @@ import { getOptimizer, type Optimizer, type OptimizerName, type ParameterBlocks 
 import { INITIALIZERS } from './initializers.js';
 import { History, ProgbarLogger, type Callback, type Logs } from './callbacks.js';
 import { ShapeError, StateError, ValueError, describe } from './errors.js';
+import { boolean, callable, integer, number, oneOf, readOptions, text } from './arguments.js';
 import { Tensor, type TensorLike } from './tensor.js';
 import { prepareData, upload, release, copyChecked, type Dataset, type Uploaded } from './data.js';
 import { saveModel, type SaveTarget } from './io.js';
@@ -89,10 +90,21 @@ interface Workspace {
 // is garbage-collected. Must not reference the model itself.
 class Blocks {
   readonly offsets = new Set<number>();
-  alloc(bytes: number): number {
-    const o = arena.alloc(bytes);
+  alloc(bytes: number, where?: string): number {
+    const o = arena.alloc(bytes, where);
     this.offsets.add(o);
     return o;
+  }
+  /** Blocks of the given byte sizes, all or none: on failure the ones already taken go back. */
+  allocAll(sizes: readonly number[], where: string): number[] {
+    const taken: number[] = [];
+    try {
+      for (const bytes of sizes) taken.push(this.alloc(bytes, where));
+    } catch (e) {
+      for (const o of taken) this.release(o);
+      throw e;
+    }
+    return taken;
   }
   release(offset: number): void {
     if (this.offsets.delete(offset)) arena.release(offset);
@@ -104,6 +116,15 @@ class Blocks {
 }
 
 const collector = new FinalizationRegistry<Blocks>((blocks) => blocks.releaseAll());
+
+/** The model each optimizer instance belongs to: an optimizer's step count and slots serve one model. */
+const optimizerOwners = new WeakMap<Optimizer, WeakRef<Sequential>>();
+
+// NOTE: engines without explicit resource management have no Symbol.dispose; `using` needs it anyway there.
+const DISPOSE: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+
+/** Hooks `fit` calls on a callback; each must be a function when present. */
+const HOOKS = ['setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;
 
 let modelCount = 0;
 
@@ -148,27 +169,40 @@ export class Sequential {
   private workspace: Workspace | undefined;
   private disposed = false;
   private training = false;
-  // Per-workspace facts, so a step needs no lookups or allocation: the output end, and the optimizer's view.
+  // Per-workspace facts, so a step needs no lookups or allocation: whether the loss takes the output layer's
+  // logits, and the optimizer's view of the blocks.
   private fused = false;
-  private logits = 0;
   private parameterBlocks: ParameterBlocks | undefined;
 
-  constructor(layers: Layer[] = [], options: SequentialOptions = {}) {
-    if (options.seed !== undefined && !(Number.isSafeInteger(options.seed) && options.seed >= 0)) {
-      throw new ValueError(`Sequential(): seed must be a non-negative integer, got ${describe(options.seed)}`);
+  constructor(layers?: Layer[] | null, options?: SequentialOptions | null) {
+    const where = 'Sequential()';
+    const o = readOptions(options, ['name', 'seed'], where);
+    if (o.seed !== undefined && !(Number.isSafeInteger(o.seed) && o.seed >= 0)) {
+      throw new ValueError(`${where}: seed must be a non-negative integer, got ${describe(o.seed)}`);
     }
-    if (!Array.isArray(layers)) throw new ValueError(`Sequential(): layers must be an array of layers, got ${describe(layers)}`);
-    this.name = options.name ?? (modelCount++ === 0 ? 'sequential' : `sequential_${modelCount - 1}`);
-    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+    if (o.name !== undefined) text(o.name, 'name', where);
+    const list = layers ?? [];
+    if (!Array.isArray(list)) throw new ValueError(`${where}: layers must be an array of layers, got ${describe(layers)}`);
     const names = new Set<string>();
-    for (const layer of layers) {
-      if (!(layer instanceof Layer)) throw new ValueError(`Sequential(): expected layers (Dense, Activation, Dropout), got ${describe(layer)}`);
-      if (layer.owner !== undefined) throw new ValueError(`Sequential(): layer '${layer.name}' already belongs to a model`);
-      if (names.has(layer.name)) throw new ValueError(`Sequential(): two layers are named '${layer.name}'; layer names must be unique`);
+    for (const layer of list) {
+      if (!(layer instanceof Layer)) throw new ValueError(`${where}: expected layers (Dense, Activation, Dropout), got ${describe(layer)}`);
+      if (layer.owner !== undefined) throw new ValueError(`${where}: layer '${layer.name}' already belongs to a model`);
+      if (names.has(layer.name)) throw new ValueError(`${where}: two layers are named '${layer.name}'; layer names must be unique`);
       names.add(layer.name);
     }
+    this.seed = o.seed ?? Math.floor(Math.random() * 2 ** 32);
     collector.register(this, this.blocks, this);
-    for (const layer of layers) this.add(layer);
+    try {
+      for (const layer of list) this.add(layer);
+    } catch (e) {
+      // Nothing of the failed model stays: its layers are free to join another, its blocks go back.
+      this.blocks.releaseAll();
+      collector.unregister(this);
+      this.disposed = true;
+      for (const l of this.stack) { l.owner = undefined; l.weightOffsets = []; l.gradOffsets = []; l.specs = []; l.inputDim = 0; l.outputDim = 0; }
+      throw e;
+    }
+    this.name = o.name ?? (modelCount++ === 0 ? 'sequential' : `sequential_${modelCount - 1}`);
   }
 
   /** The layers, in order. */
@@ -219,10 +253,14 @@ export class Sequential {
     if (this.training) throw new StateError('add(): cannot add layers while fit() runs');
     const inputDim = this.stack.length === 0 ? layer.declaredInputDim : this.built ? this.stack[this.stack.length - 1]!.outputDim : undefined;
     if (inputDim !== undefined) layer.computeOutputDim(inputDim); // throws if the layer cannot take it
-    layer.owner = this;
     this.stack.push(layer);
-    if (this.built || (this.stack.length === 1 && layer.declaredInputDim !== undefined)) this.build(this.built ? this.inputDim : layer.declaredInputDim!);
-    if (this.compiled) this.compileBlocks(this.compiled);
+    try {
+      if (this.built || (this.stack.length === 1 && layer.declaredInputDim !== undefined)) this.build(this.built ? this.inputDim : layer.declaredInputDim!, 'add()');
+    } catch (e) {
+      this.stack.pop(); // build changes nothing when it fails: the model is as before the call
+      throw e;
+    }
+    layer.owner = this;
   }
 
   /** The layer with this name, or at this index. */
@@ -255,71 +293,87 @@ export class Sequential {
 
   /** Sets the loss, optimizer and metrics. Must precede `fit` and `evaluate`; may be called again. */
   compile(options: CompileOptions): void {
-    this.alive('compile()');
+    const where = 'compile()';
+    this.alive(where);
     if (this.training) throw new StateError('compile(): cannot compile while fit() runs');
     if (typeof options !== 'object' || options === null) throw new ValueError(`compile(): expected { optimizer, loss, metrics }, got ${describe(options)}`);
-    if (options.loss === undefined) throw new ValueError("compile(): a loss is required, e.g. { loss: 'binaryCrossentropy' }");
-    const lossName = lossKey(options.loss, 'compile()');
-    const optimizer = getOptimizer(options.optimizer ?? 'rmsprop', 'compile()');
-    const metricNames = options.metrics ?? [];
+    const o = readOptions(options, ['optimizer', 'loss', 'metrics'], where);
+    if (o.loss === undefined) throw new ValueError("compile(): a loss is required, e.g. { loss: 'binaryCrossentropy' }");
+    const lossName = lossKey(o.loss, where);
+    const optimizer = getOptimizer(o.optimizer ?? 'rmsprop', where);
+    const owner = optimizerOwners.get(optimizer)?.deref();
+    if (owner !== undefined && owner !== this && !owner.disposed) {
+      throw new ValueError(`${where}: this ${optimizer.constructor.name} optimizer already trains model '${owner.name}'; its step count and slots belong to that model: give each model its own optimizer (new ${optimizer.constructor.name}({ … }))`);
+    }
+    const metricNames = o.metrics ?? [];
     if (!Array.isArray(metricNames)) throw new ValueError(`compile(): metrics must be an array of names, got ${describe(metricNames)}`);
     const loss: LossKernels = LOSSES[lossName];
     const outputs = this.built ? this.stack[this.stack.length - 1]!.outputDim : 0;
-    const metrics = metricNames.map((m) => resolveMetric(m, outputs, loss.sparse === true, 'compile()'));
+    const metrics = metricNames.map((m) => resolveMetric(m, outputs, loss.sparse === true, where));
     const seen = new Set<string>();
     for (const m of metrics) {
       if (seen.has(m.name)) throw new ValueError(`compile(): metric '${m.name}' is listed twice`);
       seen.add(m.name);
     }
-    optimizer.reset();
+    const n = this.weightCount;
+    const blocks = this.built ? this.blocks.allocAll([n * 4, optimizer.slotCount * n * 4], where) : undefined;
+    // Everything is checked and allocated: from here on nothing fails.
+    const previous = this.compiled?.optimizer;
+    if (previous && previous !== optimizer && optimizerOwners.get(previous)?.deref() === this) optimizerOwners.delete(previous);
+    optimizerOwners.set(optimizer, new WeakRef(this));
     this.compiled = { lossName, loss, optimizer, metrics };
-    this.compileBlocks(this.compiled);
+    if (blocks) this.setTrainingBlocks(blocks[0]!, blocks[1]!);
   }
 
   /** Trains for `epochs` passes over `(x, y)`; resolves to the History of logged values. */
-  async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
+  async fit(x: TensorLike, y: TensorLike, options?: FitOptions | null): Promise<History> {
     const where = 'fit()';
     this.alive(where);
     if (this.training) throw new StateError('fit(): this model is already training');
     const compiled = this.requireCompiled(where);
-    const epochs = intOption(options.epochs ?? 1, 'epochs', where, 0);
-    const batchSize = intOption(options.batchSize ?? 32, 'batchSize', where, 1);
-    const initialEpoch = intOption(options.initialEpoch ?? 0, 'initialEpoch', where, 0);
-    const verbose = options.verbose ?? 1;
-    if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new ValueError(`fit(): verbose must be 0, 1 or 2, got ${describe(verbose)}`);
-    const shuffle = options.shuffle ?? true;
-    if (typeof shuffle !== 'boolean') throw new ValueError(`fit(): shuffle must be true or false, got ${describe(shuffle)}`);
-    const callbacks = options.callbacks ?? [];
-    if (!Array.isArray(callbacks) || callbacks.some((c) => typeof c !== 'object' || c === null)) throw new ValueError(`fit(): callbacks must be an array of objects, got ${describe(callbacks)}`);
-    const split = options.validationSplit;
-    if (split !== undefined && (typeof split !== 'number' || !(split > 0 && split < 1))) {
-      throw new ValueError(`fit(): validationSplit must be in (0, 1), got ${describe(split)}`);
-    }
+    const o = readOptions(options, ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'initialEpoch', 'verbose', 'callbacks'], where);
+    const epochs = integer(o.epochs ?? 1, 'epochs', where, 0);
+    const batchSize = integer(o.batchSize ?? 32, 'batchSize', where, 1);
+    const initialEpoch = integer(o.initialEpoch ?? 0, 'initialEpoch', where, 0);
+    const verbose = oneOf(o.verbose ?? 1, [0, 1, 2] as const, 'verbose', where);
+    const shuffle = boolean(o.shuffle ?? true, 'shuffle', where);
+    const callbacks = checkCallbacks(o.callbacks ?? [], where);
+    const split = o.validationSplit === undefined ? undefined : number(o.validationSplit, 'validationSplit', where, { above: 0, below: 1 });
 
     const data = prepareData(x, y, this.dataSpec(where, true));
     let train = data;
     let val: Dataset | undefined;
-    if (options.validationData !== undefined) {
-      const vd = options.validationData;
+    if (o.validationData !== undefined) {
+      const vd: unknown = o.validationData;
       if (!Array.isArray(vd) || vd.length !== 2) throw new ValueError(`fit(): validationData must be [x, y], got ${describe(vd)}`);
-      val = prepareData(vd[0], vd[1], { ...this.dataSpec('fit() validationData', false), inputDim: this.inputDim || data.inputDim });
+      val = prepareData(vd[0], vd[1], { ...this.dataSpec('fit() validationData', true), inputDim: this.inputDim || data.inputDim });
     } else if (split !== undefined) {
       const at = Math.floor(data.rows * (1 - split));
       if (at === 0 || at === data.rows) throw new ValueError(`fit(): validationSplit ${split} of ${data.rows} samples leaves ${at === 0 ? 'no training' : 'no validation'} data`);
       [train, val] = [data.slice(0, at), data.slice(at, data.rows)];
     }
 
-    // Copied into the memory and checked finite there before anything about the model changes.
+    // Copied into the memory and checked finite there before anything about the model changes; a model that
+    // is not built yet is built for this data, and the batch buffers sized, all before training begins.
     const trainData = upload(train, this.blocks, where);
     let valData: Uploaded | undefined;
+    let order = 0;
+    const wasBuilt = this.built;
+    const before = this.workspace?.capacity;
+    const capacity = Math.min(batchSize, train.rows);
     try {
-      if (val) valData = upload(val, this.blocks, options.validationData ? 'fit() validationData' : where);
+      if (val) valData = upload(val, this.blocks, o.validationData ? 'fit() validationData' : where);
+      order = this.blocks.alloc(train.rows * 4, where);
+      if (!this.built) this.build(data.inputDim, where);
+      this.ensureWorkspace(capacity, where);
     } catch (e) {
+      if (order) this.blocks.release(order);
+      if (valData) release(valData, this.blocks);
       release(trainData, this.blocks);
+      if (!wasBuilt && this.built) this.unbuild();
+      else if (this.workspace?.capacity !== before) this.dropWorkspace();
       throw e;
     }
-    // Everything is valid: from here on the model may change.
-    if (!this.built) this.build(data.inputDim);
     const steps = Math.ceil(train.rows / batchSize);
     const history = new History();
     history.params = { epochs, steps, verbose };
@@ -329,18 +383,15 @@ export class Sequential {
       bar.configure(epochs, steps);
       all.push(bar);
     }
-    for (const c of all) c.setModel?.(this);
     const batchBegin = all.filter((c) => c.onBatchBegin);
     const batchEnd = all.filter((c) => c.onBatchEnd);
 
-    const capacity = Math.min(batchSize, train.rows);
     const xBlock = trainData.x;
     const yBlock = trainData.y;
-    const order = this.blocks.alloc(train.rows * 4);
     this.stopTraining = false;
+    this.training = true;
     try {
-      this.ensureWorkspace(capacity); // sized for this fit before `training` pins it
-      this.training = true;
+      for (const c of all) c.setModel?.(this);
       const ws = this.workspace!;
       const cols = this.outputDim();
       const targetCols = train.targetCols;
@@ -388,7 +439,7 @@ export class Sequential {
         const epochLogs: Logs = {};
         this.fillLogs(epochLogs, compiled, lossSum, metricSums, seen);
         if (valData) {
-          const v = this.evaluateRows(compiled, valData.rows, batchSize, uploadedRows(valData));
+          const v = this.evaluateRows(compiled, valData.rows, batchSize, uploadedRows(valData), where);
           this.metricsNames.forEach((name, i) => { epochLogs[`val_${name}`] = v[i]!; });
         }
         for (const c of all) await c.onEpochEnd?.(epoch, epochLogs);
@@ -406,29 +457,31 @@ export class Sequential {
   /** The loss and metrics on `(x, y)`, in `metricsNames` order: `[loss, ...metrics]`; with `returnDict`, by name. */
   evaluate(x: TensorLike, y: TensorLike, options?: EvaluateOptions & { returnDict?: false }): number[];
   evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions & { returnDict: true }): Record<string, number>;
-  evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions & { returnDict?: boolean } = {}): number[] | Record<string, number> {
+  evaluate(x: TensorLike, y: TensorLike, options?: (EvaluateOptions & { returnDict?: boolean }) | null): number[] | Record<string, number> {
     const where = 'evaluate()';
     this.alive(where);
     const compiled = this.requireCompiled(where);
-    const batchSize = intOption(options.batchSize ?? 32, 'batchSize', where, 1);
+    const o = readOptions(options, ['batchSize', 'returnDict'], where);
+    const batchSize = integer(o.batchSize ?? 32, 'batchSize', where, 1);
+    const returnDict = boolean(o.returnDict ?? false, 'returnDict', where);
     if (!this.built) throw new StateError('evaluate(): the model is not built yet (call fit first, or give the first layer inputDim)');
     const data = prepareData(x, y, this.dataSpec(where, true));
-    const values = this.restoringWorkspace(() => this.evaluateRows(compiled, data.rows, batchSize, this.streamed(data, where)));
-    if (!options.returnDict) return values;
+    const values = this.restoringWorkspace(() => this.evaluateRows(compiled, data.rows, batchSize, this.streamed(data, where), where));
+    if (!returnDict) return values;
     return Object.fromEntries(this.metricsNames.map((n, i) => [n, values[i]!]));
   }
 
   /** The model's outputs for `x`: a Tensor of shape `[samples, outputs]`. */
-  predict(x: TensorLike, options: PredictOptions = {}): Tensor {
+  predict(x: TensorLike, options?: PredictOptions | null): Tensor {
     const where = 'predict()';
     this.alive(where);
-    const batchSize = intOption(options.batchSize ?? PREDICT_CHUNK, 'batchSize', where, 1);
+    const batchSize = integer(readOptions(options, ['batchSize'], where).batchSize ?? PREDICT_CHUNK, 'batchSize', where, 1);
     if (!this.built) throw new StateError('predict(): the model is not built yet (call fit first, or give the first layer inputDim)');
     const data = prepareData(x, undefined, this.dataSpec(where, false));
     const cols = this.outputDim();
     const result = new Float32Array(data.rows * cols);
     this.restoringWorkspace(() => {
-      const chunk = this.ensureWorkspace(Math.min(batchSize, data.rows));
+      const chunk = this.ensureWorkspace(Math.min(batchSize, data.rows), where);
       const source = this.streamed(data, where);
       const out = this.stack[this.stack.length - 1]!.buffers.out;
       for (let start = 0; start < data.rows; start += chunk) {
@@ -441,8 +494,10 @@ export class Sequential {
   }
 
   /** Keras's summary table (layer, output shape, params, totals); printed via `printFn` and returned. */
-  summary(options: SummaryOptions = {}): string {
+  summary(options?: SummaryOptions | null): string {
     this.alive('summary()');
+    const o = readOptions(options, ['printFn'], 'summary()');
+    const print = o.printFn === undefined ? (s: string) => console.log(s) : callable<(line: string) => void>(o.printFn, 'printFn', 'summary()');
     if (!this.built) throw new StateError(`summary(): model '${this.name}' is not built yet: give the first layer inputDim or inputShape, or call fit first`);
     const widths = [33, 24, 15];
     const row = (cells: string[], l: string, m: string, r: string) =>
@@ -459,10 +514,8 @@ export class Sequential {
     lines.push(` Total params: ${n.toLocaleString('en-US')} (${bytes(n * 4)})`);
     lines.push(` Trainable params: ${n.toLocaleString('en-US')} (${bytes(n * 4)})`);
     lines.push(' Non-trainable params: 0 (0.00 B)');
-    const text = lines.join('\n');
-    const print = options.printFn ?? ((s: string) => console.log(s));
     for (const line of lines) print(line);
-    return text;
+    return lines.join('\n');
   }
 
   /**
@@ -472,9 +525,9 @@ export class Sequential {
    * `indexeddb://name`, `localstorage://name` or `downloads://name` in a browser. A compiled model keeps its
    * loss, optimizer and metrics; `includeOptimizer` adds the optimizer's state so training resumes exactly.
    */
-  save(target?: SaveTarget, options: SaveOptions = {}): Promise<ModelArtifacts> {
+  save(target?: SaveTarget, options?: SaveOptions | null): Promise<ModelArtifacts> {
     this.alive('save()');
-    return saveModel(this, target, options);
+    return saveModel(this, target, options ?? undefined);
   }
 
   /** The topology alone, as TensorFlow.js saves it (so `JSON.stringify(model)` gives it); see `modelFromJSON`. */
@@ -490,7 +543,14 @@ export class Sequential {
     this.blocks.releaseAll();
     collector.unregister(this);
     this.disposed = true;
+    const optimizer = this.compiled?.optimizer;
+    if (optimizer && optimizerOwners.get(optimizer)?.deref() === this) optimizerOwners.delete(optimizer);
     for (const l of this.stack) { l.weightOffsets = []; l.gradOffsets = []; l.disposed = true; }
+  }
+
+  /** `using model = new Sequential(…)` disposes the model when the block ends (TypeScript 5.2+, Node 20+). */
+  [DISPOSE](): void {
+    this.dispose();
   }
 
   // ---- internals ----
@@ -522,18 +582,31 @@ export class Sequential {
     };
   }
 
-  /** Lays out all weights in one block and initialises them from the seed; keeps weights of layers already built. */
-  private build(inputDim: number): void {
+  /**
+   * Lays out all weights in one block (and, once compiled, gradients and optimizer slots) and initialises them
+   * from the seed, keeping the weights of layers already built. A transaction: shapes are checked and every
+   * block allocated before anything changes, so a failure (a shape, out of memory) leaves the model as it was.
+   */
+  private build(inputDim: number, where: string): void {
     const specs: WeightSpec[][] = [];
     let dim = inputDim;
-    for (const l of this.stack) {
+    this.stack.forEach((l, i) => {
+      if (i > 0 && l.declaredInputDim !== undefined && l.declaredInputDim !== dim) {
+        throw new ShapeError(`${where}: layer '${l.name}' declares input width ${l.declaredInputDim}, but the previous layer outputs ${dim}`);
+      }
       specs.push(l.weightSpecs(dim));
       dim = l.computeOutputDim(dim);
-    }
+    });
     const total = specs.flat().reduce((a, s) => a + s.shape.reduce((p, d) => p * d, 1), 0);
-    const block = this.blocks.alloc(total * 4);
+    const slotCount = this.compiled?.optimizer.slotCount ?? 0;
+    const sizes = [total * 4];
+    if (this.compiled) sizes.push(total * 4, slotCount * total * 4); // gradients, optimizer slots
+    if (!this.rngBlock) sizes.push(4 * STATE_BYTES); // the generator's streams, on the first build
+    const taken = this.blocks.allocAll(sizes, where);
+    const [block, grads, slots] = taken;
+    // Everything is checked and allocated: from here on nothing fails.
     if (!this.rngBlock) {
-      this.rngBlock = this.blocks.alloc(4 * STATE_BYTES);
+      this.rngBlock = taken[taken.length - 1]!;
       for (const stream of [INIT_STREAM, SHUFFLE_STREAM, DROPOUT_STREAM]) k.seedRandom(this.rngBlock + stream * STATE_BYTES, this.seed, stream);
     }
     const initState = this.rngBlock + INIT_STREAM * STATE_BYTES;
@@ -544,7 +617,7 @@ export class Sequential {
       const old = l.weightOffsets;
       const offsets = specs[i]!.map((s) => {
         const n = s.shape.reduce((p, d) => p * d, 1);
-        const offset = block + at * 4;
+        const offset = block! + at * 4;
         ranges.push({ offset: at, length: n });
         at += n;
         return { offset, n, s };
@@ -560,29 +633,44 @@ export class Sequential {
       l.outputDim = dim;
     });
     if (this.weightsBlock) this.blocks.release(this.weightsBlock);
-    this.weightsBlock = block;
+    this.weightsBlock = block!;
     this.weightCount = total;
     this.ranges = ranges;
     this.inputDim = inputDim;
     this.built = true;
-    this.dropWorkspace();
-    if (this.compiled) this.compileBlocks(this.compiled);
+    if (this.compiled) {
+      this.compiled.optimizer.reset(); // new slots: the optimizer starts over with them
+      this.setTrainingBlocks(grads!, slots!);
+    } else {
+      this.dropWorkspace();
+    }
   }
 
-  /** Gradients and optimizer slots for the current weights, zeroed. */
-  private compileBlocks(compiled: Compiled): void {
-    if (!this.built) return;
+  /** Undoes the first build (for a `fit` that built the model and then failed before training). */
+  private unbuild(): void {
+    this.dropWorkspace();
+    for (const b of [this.weightsBlock, this.gradsBlock, this.slotsBlock]) if (b) this.blocks.release(b);
+    this.weightsBlock = this.gradsBlock = this.slotsBlock = this.weightCount = this.inputDim = 0;
+    this.ranges = [];
+    this.built = false;
+    for (const l of this.stack) { l.weightOffsets = []; l.gradOffsets = []; l.specs = []; l.inputDim = 0; l.outputDim = 0; }
+    if (this.compiled) this.compiled.optimizer.reset();
+  }
+
+  /** Takes freshly allocated gradient and slot blocks for the current weights, zeroed, in place of the old ones. */
+  private setTrainingBlocks(grads: number, slots: number): void {
+    const compiled = this.compiled!;
     for (const b of [this.gradsBlock, this.slotsBlock]) if (b) this.blocks.release(b);
     const n = this.weightCount;
-    this.gradsBlock = this.blocks.alloc(n * 4);
-    k.fill(this.gradsBlock, n, 0);
-    const slots = compiled.optimizer.slotCount * n;
-    this.slotsBlock = slots > 0 ? this.blocks.alloc(slots * 4) : 0;
-    if (slots > 0) k.fill(this.slotsBlock, slots, 0);
+    this.gradsBlock = grads;
+    this.slotsBlock = slots;
+    k.fill(grads, n, 0);
+    k.fill(slots, compiled.optimizer.slotCount * n, 0);
+    compiled.optimizer.reset();
     let at = 0;
     for (const l of this.stack) {
       l.gradOffsets = l.weightSpecs(l.inputDim).map((s) => {
-        const o = this.gradsBlock + at * 4;
+        const o = grads + at * 4;
         at += s.shape.reduce((p, d) => p * d, 1);
         return o;
       });
@@ -598,18 +686,19 @@ export class Sequential {
   }
 
   /**
-   * Per-batch buffers for up to `capacity` rows: allocated when the capacity changes, reused otherwise.
+   * Per-batch buffers for up to `capacity` rows: allocated when the capacity changes, reused otherwise. The new
+   * buffers are allocated before the old ones go, so running out of memory leaves the old ones in place.
    * While `fit` runs (e.g. `predict` from a callback) the training buffers stay: the call works through them
    * in chunks of their capacity instead, which gives the same results. Returns the rows per chunk.
    */
-  private ensureWorkspace(capacity: number): number {
+  private ensureWorkspace(capacity: number, where: string): number {
     if (this.workspace?.capacity === capacity) return capacity;
     if (this.training && this.workspace) return Math.min(capacity, this.workspace.capacity);
-    this.dropWorkspace();
     const out = this.outputDim();
     let floats = capacity * (this.inputDim + out);
     for (const l of this.stack) floats += l.bufferNames().length * capacity * l.outputDim;
-    const offset = this.blocks.alloc(floats * 4);
+    const offset = this.blocks.alloc(floats * 4, where);
+    this.dropWorkspace();
     let at = offset;
     const take = (n: number) => { const o = at; at += n * 4; return o; };
     this.workspace = { offset, capacity, input: take(capacity * this.inputDim), target: take(capacity * out) };
@@ -619,15 +708,12 @@ export class Sequential {
       if (b.pre === 0) b.pre = b.out;
       l.buffers = b;
     }
-    const last = this.stack[this.stack.length - 1]!.outputActivation();
     const logits = this.compiled?.loss.logits;
-    this.fused = logits !== undefined && last !== undefined && last.name === logits.activation;
-    this.logits = last?.logits ?? 0;
+    this.fused = logits !== undefined && this.stack[this.stack.length - 1]!.outputActivation() === logits.activation;
     // Built once per workspace, so an optimizer step allocates nothing.
     this.parameterBlocks = { weights: this.weightsBlock, grads: this.gradsBlock, slots: this.slotsBlock, size: this.weightCount, ranges: this.ranges };
     return capacity;
   }
-
 
   private forward(input: number, rows: number, training: boolean): void {
     const dropout = this.rngBlock + DROPOUT_STREAM * STATE_BYTES;
@@ -652,7 +738,7 @@ export class Sequential {
     const n = this.stack.length;
     const last = this.stack[n - 1]!;
     const loss = this.fused
-      ? c.loss.logits!.grad(last.buffers.grad, this.logits, target, rows, cols)
+      ? c.loss.logits!.grad(last.buffers.grad, last.logits(), target, rows, cols)
       : c.loss.grad(last.buffers.grad, last.buffers.out, target, rows, cols);
     for (let m = 0; m < c.metrics.length; m++) metricSums[m]! += c.metrics[m]!.sum(last.buffers.out, target, rows, cols);
     for (let i = n - 1; i >= 0; i--) this.stack[i]!.backward(i > 0 ? this.stack[i - 1]!.buffers.grad : 0, rows, i === n - 1 && this.fused);
@@ -674,7 +760,7 @@ export class Sequential {
     if (this.training) throw new StateError(`${where}: cannot run while fit() runs on this model`);
     const data = upload(prepareData(x, y, this.dataSpec(where, true)), this.blocks, where);
     try {
-      this.ensureWorkspace(data.rows);
+      this.ensureWorkspace(data.rows, where);
       const loss = this.backprop(c, data.x, data.y, data.rows, this.outputDim(), new Float64Array(c.metrics.length));
       const gradients = this.stack.flatMap((l) => l.weightSpecs(l.inputDim).map((s, i) =>
         new Tensor(arena.read(l.gradOffsets[i]!, s.shape.reduce((p, d) => p * d, 1)), s.shape)));
@@ -712,25 +798,29 @@ export class Sequential {
       return f();
     } catch (e) {
       if (!this.training && this.workspace?.capacity !== before) {
-        if (before === undefined) this.dropWorkspace();
-        else this.ensureWorkspace(before);
+        this.dropWorkspace();
+        try {
+          if (before !== undefined) this.ensureWorkspace(before, 'neurasm'); // the size it had: memory it just held
+        } catch {
+          // Left without buffers; the next call makes them. The error that matters is the one below.
+        }
       }
       throw e;
     }
   }
 
   /** Loss (with penalties) and metrics over `total` rows, batch by batch, weighted by rows as Keras does. */
-  private evaluateRows(c: Compiled, total: number, batchSize: number, source: RowSource): number[] {
+  private evaluateRows(c: Compiled, total: number, batchSize: number, source: RowSource, where: string): number[] {
     const cols = this.outputDim();
     const sums = new Float64Array(c.metrics.length);
     let lossSum = 0;
-    const chunk = this.ensureWorkspace(Math.min(batchSize, total));
+    const chunk = this.ensureWorkspace(Math.min(batchSize, total), where);
     const last = this.stack[this.stack.length - 1]!;
     for (let start = 0; start < total; start += chunk) {
       const rows = Math.min(chunk, total - start);
       const [input, target] = source(start, rows);
       this.forward(input, rows, false);
-      const loss = this.fused ? c.loss.logits!.value(this.logits, target, rows, cols) : c.loss.value(last.buffers.out, target, rows, cols);
+      const loss = this.fused ? c.loss.logits!.value(last.logits(), target, rows, cols) : c.loss.value(last.buffers.out, target, rows, cols);
       lossSum += loss * rows;
       for (let m = 0; m < c.metrics.length; m++) sums[m]! += c.metrics[m]!.sum(last.buffers.out, target, rows, cols);
     }
@@ -748,11 +838,17 @@ function uploadedRows(u: Uploaded): RowSource {
   return (start) => [u.x + start * u.inputDim * 4, u.y + start * u.targetCols * 4];
 }
 
-function intOption(v: unknown, name: string, where: string, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new ValueError(`${where}: ${name} must be an integer ≥ ${min}, got ${describe(v)}`);
-  }
-  return v;
+/** The callbacks given to `fit`, each an object whose hooks, where present, are functions. */
+function checkCallbacks(callbacks: unknown, where: string): Callback[] {
+  if (!Array.isArray(callbacks)) throw new ValueError(`${where}: callbacks must be an array of objects, got ${describe(callbacks)}`);
+  callbacks.forEach((c: unknown, i) => {
+    if (typeof c !== 'object' || c === null) throw new ValueError(`${where}: callbacks must be an array of objects, got ${describe(c)} at index ${i}`);
+    for (const hook of HOOKS) {
+      const f = (c as Record<string, unknown>)[hook];
+      if (f !== undefined && typeof f !== 'function') throw new ValueError(`${where}: callbacks[${i}].${hook} must be a function, got ${describe(f)}`);
+    }
+  });
+  return callbacks as Callback[];
 }
 
 function bytes(n: number): string {

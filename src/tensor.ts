@@ -1,49 +1,86 @@
-// The public Tensor: a shape and a Float32Array that belongs to the caller (always a copy, never a view of
-// the wasm memory), plus conversion of user data into it.
+// The public Tensor: a shape and a Float32Array that belongs to the tensor (never a view of the wasm memory),
+// plus conversion of user data into it. Its invariants are checked once, at construction: the shape is a list
+// of non-negative integers whose product is the length of the data, and neither can be replaced afterwards.
 import { ShapeError, ValueError, describe } from './errors.js';
 
-/** A dense float32 array of rank 1 or 2, row-major. Owns its data: changing it never touches a model. */
-export class Tensor {
-  /** Dimensions, e.g. `[4, 1]` for four predictions of one output. */
-  readonly shape: readonly number[];
-  /** The values, row-major. */
-  readonly data: Float32Array;
+/** Most dimensions a tensor may have. */
+const MAX_RANK = 8;
 
+/** A dense float32 array of any rank, row-major. Owns its data: changing a model never changes a Tensor. */
+export class Tensor {
+  readonly #data: Float32Array;
+  readonly #shape: readonly number[];
+
+  /**
+   * A tensor over `data` (taken, not copied, unless it lies on a shared or resizable buffer) with `shape`;
+   * `tensor(values, shape)` converts other arrays.
+   */
   constructor(data: Float32Array, shape: readonly number[]) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    if (shape.some((d) => !Number.isInteger(d) || d < 0) || size !== data.length) {
-      throw new ShapeError(`tensor(): shape [${shape.join(', ')}] does not fit ${data.length} values`);
-    }
-    this.data = data;
-    this.shape = Object.freeze([...shape]);
+    if (!(data instanceof Float32Array)) throw new ValueError(`Tensor(): data must be a Float32Array (use tensor(values, shape) for other arrays), got ${describe(data)}`);
+    const dims = checkShape(shape, 'Tensor()');
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (size !== data.length) throw new ShapeError(`Tensor(): shape [${dims.join(', ')}] holds ${size} values, but the data has ${data.length}`);
+    // A view of a resizable or shared buffer could change length or contents under us: own a copy instead.
+    const buffer = data.buffer as ArrayBuffer & { resizable?: boolean };
+    this.#data = buffer.resizable === true || !(buffer instanceof ArrayBuffer) ? data.slice() : data;
+    this.#shape = Object.freeze(dims);
+  }
+
+  /** Dimensions, e.g. `[4, 1]` for four predictions of one output (frozen). */
+  get shape(): readonly number[] {
+    return this.#shape;
+  }
+
+  /** The values, row-major. Its length is fixed; values written into it are checked again when it is used. */
+  get data(): Float32Array {
+    return this.#data;
+  }
+
+  /** Number of dimensions. */
+  get rank(): number {
+    return this.#shape.length;
   }
 
   /** Number of values. */
   get size(): number {
-    return this.data.length;
+    return this.#data.length;
   }
 
-  /** Nested plain arrays: `number[]` for rank 1, `number[][]` for rank 2. */
+  /** Nested plain arrays: `number[]` for rank 1, `number[][]` for rank 2, deeper for higher ranks; a number for rank 0. */
   toArray(): number[] | number[][] {
-    if (this.shape.length !== 2) return Array.from(this.data);
-    const [rows, cols] = this.shape as [number, number];
-    const out: number[][] = [];
-    for (let r = 0; r < rows; r++) out.push(Array.from(this.data.subarray(r * cols, (r + 1) * cols)));
-    return out;
+    const nest = (dim: number, at: number): unknown => {
+      const n = this.#shape[dim]!;
+      if (dim === this.#shape.length - 1) return Array.from(this.#data.subarray(at, at + n));
+      const stride = this.#shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+      return Array.from({ length: n }, (_, i) => nest(dim + 1, at + i * stride));
+    };
+    return (this.#shape.length === 0 ? this.#data[0]! : nest(0, 0)) as number[] | number[][];
   }
 
   /** The value at row `i` (and column `j` for rank 2). */
   get(i: number, j = 0): number {
-    const cols = this.shape.length === 2 ? this.shape[1]! : 1;
-    const v = this.data[i * cols + j];
-    if (v === undefined || i < 0 || j < 0 || j >= cols) throw new ValueError(`Tensor.get(): index (${i}, ${j}) is outside shape [${this.shape.join(', ')}]`);
-    return v;
+    const cols = this.#shape.length === 2 ? this.#shape[1]! : 1;
+    const rows = this.#shape.length === 0 ? 1 : this.#shape[0]!;
+    const ok = this.#shape.length <= 2 && Number.isInteger(i) && Number.isInteger(j) && i >= 0 && j >= 0 && i < rows && j < cols;
+    if (!ok) throw new ValueError(`Tensor.get(): index (${describe(i)}, ${describe(j)}) is outside shape [${this.#shape.join(', ')}]`);
+    return this.#data[i * cols + j]!;
   }
 
   /** Shape and values, for console output. */
   toString(): string {
-    return `Tensor [${this.shape.join(', ')}] ${JSON.stringify(this.toArray())}`;
+    return `Tensor [${this.#shape.join(', ')}] ${JSON.stringify(this.toArray())}`;
   }
+}
+
+/** A shape as given by a user, copied and checked: at most 8 non-negative safe integers. */
+function checkShape(shape: unknown, where: string): number[] {
+  if (!Array.isArray(shape)) throw new ShapeError(`${where}: shape must be an array of dimensions, e.g. [2, 3], got ${describe(shape)}`);
+  const dims = Array.from(shape as unknown[]);
+  if (dims.length > MAX_RANK) throw new ShapeError(`${where}: shape has ${dims.length} dimensions; at most ${MAX_RANK} are supported`);
+  if (!dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+    throw new ShapeError(`${where}: shape [${dims.map(describe).join(', ')}] must hold non-negative integers`);
+  }
+  return dims as number[];
 }
 
 /** Anything neurasm accepts as data: nested arrays, a flat array or typed array (a column), or a Tensor. */
@@ -52,20 +89,28 @@ export type TensorLike = Tensor | number[][] | number[] | Float32Array | Float64
 /** Makes a Tensor from values and a shape, e.g. `tensor(pixels, [60000, 784])`; nested arrays need no shape. */
 export function tensor(values: TensorLike, shape?: readonly number[]): Tensor {
   const t = toTensor(values, 'tensor()', 'values');
-  const data = t.data === values ? t.data.slice() : t.data; // a Tensor never shares the caller's array
-  return new Tensor(data, shape ?? t.shape);
+  const data = t.data === values || values instanceof Tensor ? t.data.slice() : t.data; // never shares the caller's array
+  if (shape === undefined) return new Tensor(data, t.shape);
+  const dims = checkShape(shape, 'tensor()');
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (size !== data.length) throw new ShapeError(`tensor(): shape [${dims.join(', ')}] holds ${size} values, but ${data.length} were given`);
+  return new Tensor(data, dims);
 }
 
 /**
- * Converts user data into a rank-2 (or, for `number[]` and typed arrays, rank-1) Tensor of finite float32s,
- * with an error naming `where` and `arg` for ragged rows, non-numbers, NaN or Infinity.
+ * Converts user data into a Tensor of float32s (nested arrays of any depth give their own shape; flat arrays
+ * and typed arrays are rank 1), with an error naming `where` and `arg` for ragged rows, non-numbers, and,
+ * when `finite`, NaN, Infinity or values beyond float32's range.
  */
 export function toTensor(values: unknown, where: string, arg: string, finite = true): Tensor {
   if (values instanceof Tensor) {
-    if (finite) checkFinite(values.data, where, arg, values.shape.length === 2 ? values.shape[1]! : 1);
+    if (finite) checkFinite(values.data, where, arg, values.rank >= 2 ? values.size / values.shape[0]! : 1);
     return values;
   }
   if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
+    if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+      throw new ValueError(`${where}: ${arg} is a ${values.constructor.name}; neurasm computes in float32: pass numbers (e.g. Float32Array.from(values, Number))`);
+    }
     const data = values instanceof Float32Array ? values : Float32Array.from(values as unknown as ArrayLike<number>);
     if (finite) checkFinite(data, where, arg, 1);
     return new Tensor(data, [data.length]);
@@ -73,31 +118,38 @@ export function toTensor(values: unknown, where: string, arg: string, finite = t
   if (!Array.isArray(values)) {
     throw new ValueError(`${where}: ${arg} must be an array of rows, an array of numbers, a typed array or a Tensor; got ${describe(values)}`);
   }
-  if (values.length > 0 && Array.isArray(values[0])) {
-    const rows = values.length;
-    const cols = (values[0] as unknown[]).length;
-    const data = new Float32Array(rows * cols);
-    for (let r = 0; r < rows; r++) {
-      const row = values[r] as unknown;
-      if (!Array.isArray(row)) throw new ValueError(`${where}: ${arg}[${r}] must be a row (an array of ${cols} numbers) like the rows before it, got ${describe(row)}`);
-      if (row.length !== cols) throw new ShapeError(`${where}: ${arg} is ragged: row 0 has ${cols} values, row ${r} has ${row.length}`);
-      for (let c = 0; c < cols; c++) data[r * cols + c] = number(row[c], where, arg, r, c);
+  const shape: number[] = [];
+  for (let level: unknown = values; Array.isArray(level); level = level[0]) {
+    shape.push(level.length);
+    if (level.length === 0 || shape.length > MAX_RANK) break;
+  }
+  if (shape.length > MAX_RANK) throw new ShapeError(`${where}: ${arg} nests deeper than ${MAX_RANK} levels`);
+  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  const index: number[] = [];
+  const path = (depth: number) => index.slice(0, depth).map((i) => `[${i}]`).join('');
+  let at = 0;
+  const fill = (v: unknown, dim: number): void => {
+    if (!Array.isArray(v)) {
+      const inner = dim === shape.length - 1 ? `an array of ${shape[dim]} numbers` : `an array of ${shape[dim]} arrays`;
+      throw new ValueError(`${where}: ${arg}${path(dim)} must be a row (${inner}) like the rows before it, got ${describe(v)}`);
     }
-    if (finite) checkFinite(data, where, arg, cols);
-    return new Tensor(data, [rows, cols]);
-  }
-  const data = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) data[i] = number(values[i], where, arg, i, -1);
-  if (finite) checkFinite(data, where, arg, 1);
-  return new Tensor(data, [data.length]);
-}
-
-function number(v: unknown, where: string, arg: string, r: number, c: number): number {
-  if (typeof v !== 'number') {
-    const at = c < 0 ? `[${r}]` : `[${r}][${c}]`;
-    throw new ValueError(`${where}: ${arg}${at} must be a number, got ${describe(v)}`);
-  }
-  return v;
+    if (v.length !== shape[dim]) {
+      const [was, now] = dim === 1 ? ['row 0', `row ${index[0]}`] : [`${arg}${'[0]'.repeat(dim)}`, `${arg}${path(dim)}`];
+      throw new ShapeError(`${where}: ${arg} is ragged: ${was} has ${shape[dim]} values, ${now} has ${v.length}`);
+    }
+    if (dim === shape.length - 1) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (typeof x !== 'number') { index[dim] = i; throw new ValueError(`${where}: ${arg}${path(dim + 1)} must be a number, got ${describe(x)}`); }
+        data[at++] = x;
+      }
+      return;
+    }
+    for (let i = 0; i < v.length; i++) { index[dim] = i; fill(v[i], dim + 1); }
+  };
+  fill(values, 0);
+  if (finite) checkFinite(data, where, arg, shape.length >= 2 ? data.length / shape[0]! : 1);
+  return new Tensor(data, shape);
 }
 
 // Checked after conversion, so values finite in f64 but beyond f32's range (1e39) are caught too.
