@@ -259,3 +259,106 @@ export function sparseCategoricalCrossentropyLogitsGrad(dz: usize, z: usize, t: 
   }
   return s / rows;
 }
+
+// ─── Per-row losses ───
+// Each row's loss (Keras's reduction 'none': the mean over the last axis, or the cross-entropy's sum),
+// written as f32 to out: [rows]. A row's value never depends on the rows around it, so totals made with
+// `accumulate` are the same bits however the rows are cut into batches.
+
+/** out_r = mean_j (p − t)²; p, t: [rows, cols], out: [rows] */
+export function meanSquaredErrorRows(out: usize, p: usize, t: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let s: f64 = 0;
+    for (let j = 0; j < cols; j++) { const d = ld(p, o + j) - ld(t, o + j); s += <f64>(d * d); }
+    st(out, r, <f32>(s / cols));
+  }
+}
+
+/** out_r = mean_j |p − t|; p, t: [rows, cols], out: [rows] */
+export function meanAbsoluteErrorRows(out: usize, p: usize, t: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let s: f64 = 0;
+    for (let j = 0; j < cols; j++) s += <f64>Mathf.abs(ld(p, o + j) - ld(t, o + j));
+    st(out, r, <f32>(s / cols));
+  }
+}
+
+/** out_r = mean_j huber(p − t, δ); p, t: [rows, cols], out: [rows] */
+export function huberRows(out: usize, p: usize, t: usize, rows: i32, cols: i32, delta: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let s: f64 = 0;
+    for (let j = 0; j < cols; j++) s += <f64>huberOf(ld(p, o + j) - ld(t, o + j), delta);
+    st(out, r, <f32>(s / cols));
+  }
+}
+
+/** out_r = mean_j −(t·log p + (1 − t)·log(1 − p)), p clipped; p, t: [rows, cols], out: [rows] */
+export function binaryCrossentropyRows(out: usize, p: usize, t: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let s: f64 = 0;
+    for (let j = 0; j < cols; j++) {
+      const q = clipProb(ld(p, o + j));
+      const y = ld(t, o + j);
+      s -= <f64>(y * Mathf.log(q) + (1 - y) * Mathf.log(1 - q));
+    }
+    st(out, r, <f32>(s / cols));
+  }
+}
+
+/** out_r = mean_j of the binary cross-entropy of σ(z); z, t: [rows, cols], out: [rows] */
+export function binaryCrossentropyLogitsRows(out: usize, z: usize, t: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let s: f64 = 0;
+    for (let j = 0; j < cols; j++) s += <f64>logitLoss(ld(z, o + j), ld(t, o + j));
+    st(out, r, <f32>(s / cols));
+  }
+}
+
+/** out_r = −Σ_j t_j·log(clip(p_j/Σp)); p, t: [rows, cols], out: [rows] */
+export function categoricalCrossentropyRows(out: usize, p: usize, t: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    const sum = rowSum(p, o, cols);
+    let s: f64 = 0;
+    for (let j = 0; j < cols; j++) s -= <f64>(ld(t, o + j) * Mathf.log(clipProb(ld(p, o + j) / sum)));
+    st(out, r, <f32>s);
+  }
+}
+
+/** out_r = Σ_j t_j·(lse(z) − z_j); z, t: [rows, cols], out: [rows] */
+export function categoricalCrossentropyLogitsRows(out: usize, z: usize, t: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    const lse = logSumExp(z, o, cols);
+    let s: f64 = 0;
+    for (let j = 0; j < cols; j++) s += <f64>(ld(t, o + j) * (lse - ld(z, o + j)));
+    st(out, r, <f32>s);
+  }
+}
+
+/** out_r = −log(clip(p[label]/Σp)); p: [rows, cols], t: [rows], out: [rows] */
+export function sparseCategoricalCrossentropyRows(out: usize, p: usize, t: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    st(out, r, -Mathf.log(clipProb(ld(p, o + label(t, r)) / rowSum(p, o, cols))));
+  }
+}
+
+/** out_r = lse(z) − z[label]; z: [rows, cols], t: [rows], out: [rows] */
+export function sparseCategoricalCrossentropyLogitsRows(out: usize, z: usize, t: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    st(out, r, logSumExp(z, o, cols) - ld(z, o + label(t, r)));
+  }
+}
+
+/** s + x_0 + x_1 + … + x_{n−1}, added one at a time in f64: a running total continues exactly across chunks. x: [n] */
+export function accumulate(x: usize, n: i32, s: f64): f64 {
+  for (let i = 0; i < n; i++) s += <f64>ld(x, i);
+  return s;
+}

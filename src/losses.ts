@@ -9,11 +9,14 @@ import type { ActivationName } from './activations.js';
 export interface LossKernels {
   value(pred: number, target: number, rows: number, cols: number): number;
   grad(dPred: number, pred: number, target: number, rows: number, cols: number): number;
+  /** Each row's loss into `out` (`rows` floats): what evaluation sums, so batching cannot change the total. */
+  rows(out: number, pred: number, target: number, rows: number, cols: number): void;
   /** The fused form taking pre-activations, used when the output layer's activation is `activation`. */
   logits?: {
     activation: ActivationName;
     value(z: number, target: number, rows: number, cols: number): number;
     grad(dz: number, z: number, target: number, rows: number, cols: number): number;
+    rows(out: number, z: number, target: number, rows: number, cols: number): void;
   };
   /** Targets are class indices, one per row, rather than one value per output. */
   sparse?: boolean;
@@ -25,26 +28,27 @@ const HUBER_DELTA = 1.0;
 
 /** Every loss by name. */
 export const LOSSES = {
-  meanSquaredError: { value: k.meanSquaredError, grad: k.meanSquaredErrorGrad, aliases: ['mse', 'MSE'] },
-  meanAbsoluteError: { value: k.meanAbsoluteError, grad: k.meanAbsoluteErrorGrad, aliases: ['mae', 'MAE'] },
+  meanSquaredError: { value: k.meanSquaredError, grad: k.meanSquaredErrorGrad, rows: k.meanSquaredErrorRows, aliases: ['mse', 'MSE'] },
+  meanAbsoluteError: { value: k.meanAbsoluteError, grad: k.meanAbsoluteErrorGrad, rows: k.meanAbsoluteErrorRows, aliases: ['mae', 'MAE'] },
   huber: {
     value: (p, t, r, c) => k.huber(p, t, r, c, HUBER_DELTA),
     grad: (d, p, t, r, c) => k.huberGrad(d, p, t, r, c, HUBER_DELTA),
+    rows: (o, p, t, r, c) => k.huberRows(o, p, t, r, c, HUBER_DELTA),
     aliases: ['huber_loss'],
   },
   binaryCrossentropy: {
-    value: k.binaryCrossentropy, grad: k.binaryCrossentropyGrad,
-    logits: { activation: 'sigmoid', value: k.binaryCrossentropyLogits, grad: k.binaryCrossentropyLogitsGrad },
+    value: k.binaryCrossentropy, grad: k.binaryCrossentropyGrad, rows: k.binaryCrossentropyRows,
+    logits: { activation: 'sigmoid', value: k.binaryCrossentropyLogits, grad: k.binaryCrossentropyLogitsGrad, rows: k.binaryCrossentropyLogitsRows },
     aliases: ['bce'],
   },
   categoricalCrossentropy: {
-    value: k.categoricalCrossentropy, grad: k.categoricalCrossentropyGrad,
-    logits: { activation: 'softmax', value: k.categoricalCrossentropyLogits, grad: k.categoricalCrossentropyLogitsGrad },
+    value: k.categoricalCrossentropy, grad: k.categoricalCrossentropyGrad, rows: k.categoricalCrossentropyRows,
+    logits: { activation: 'softmax', value: k.categoricalCrossentropyLogits, grad: k.categoricalCrossentropyLogitsGrad, rows: k.categoricalCrossentropyLogitsRows },
     aliases: ['cce'],
   },
   sparseCategoricalCrossentropy: {
-    value: k.sparseCategoricalCrossentropy, grad: k.sparseCategoricalCrossentropyGrad,
-    logits: { activation: 'softmax', value: k.sparseCategoricalCrossentropyLogits, grad: k.sparseCategoricalCrossentropyLogitsGrad },
+    value: k.sparseCategoricalCrossentropy, grad: k.sparseCategoricalCrossentropyGrad, rows: k.sparseCategoricalCrossentropyRows,
+    logits: { activation: 'softmax', value: k.sparseCategoricalCrossentropyLogits, grad: k.sparseCategoricalCrossentropyLogitsGrad, rows: k.sparseCategoricalCrossentropyLogitsRows },
     sparse: true,
   },
 } satisfies Record<string, LossKernels>;

@@ -84,6 +84,7 @@ interface Workspace {
   capacity: number;
   input: number; // gathered batch of inputs [capacity, inputDim]
   target: number; // gathered batch of targets [capacity, outputDim]
+  rowValues: number; // a per-row loss or metric [capacity], for evaluation's exact totals
 }
 
 // Blocks a model holds in the arena, released by dispose() or, if the user never calls it, after the model
@@ -695,13 +696,13 @@ export class Sequential {
     if (this.workspace?.capacity === capacity) return capacity;
     if (this.training && this.workspace) return Math.min(capacity, this.workspace.capacity);
     const out = this.outputDim();
-    let floats = capacity * (this.inputDim + out);
+    let floats = capacity * (this.inputDim + out + 1);
     for (const l of this.stack) floats += l.bufferNames().length * capacity * l.outputDim;
     const offset = this.blocks.alloc(floats * 4, where);
     this.dropWorkspace();
     let at = offset;
     const take = (n: number) => { const o = at; at += n * 4; return o; };
-    this.workspace = { offset, capacity, input: take(capacity * this.inputDim), target: take(capacity * out) };
+    this.workspace = { offset, capacity, input: take(capacity * this.inputDim), target: take(capacity * out), rowValues: take(capacity) };
     for (const l of this.stack) {
       const b = { out: 0, pre: 0, mask: 0, grad: 0 };
       for (const name of l.bufferNames()) b[name] = take(capacity * l.outputDim);
@@ -809,20 +810,30 @@ export class Sequential {
     }
   }
 
-  /** Loss (with penalties) and metrics over `total` rows, batch by batch, weighted by rows as Keras does. */
+  /**
+   * Loss (with penalties) and metrics over `total` rows, as Keras's mean over samples. Each row's loss is
+   * added to one running f64 total in row order, so the result is the same bits whatever the batch size.
+   */
   private evaluateRows(c: Compiled, total: number, batchSize: number, source: RowSource, where: string): number[] {
     const cols = this.outputDim();
     const sums = new Float64Array(c.metrics.length);
     let lossSum = 0;
     const chunk = this.ensureWorkspace(Math.min(batchSize, total), where);
     const last = this.stack[this.stack.length - 1]!;
+    const perRow = this.workspace!.rowValues;
     for (let start = 0; start < total; start += chunk) {
       const rows = Math.min(chunk, total - start);
       const [input, target] = source(start, rows);
       this.forward(input, rows, false);
-      const loss = this.fused ? c.loss.logits!.value(last.logits(), target, rows, cols) : c.loss.value(last.buffers.out, target, rows, cols);
-      lossSum += loss * rows;
-      for (let m = 0; m < c.metrics.length; m++) sums[m]! += c.metrics[m]!.sum(last.buffers.out, target, rows, cols);
+      if (this.fused) c.loss.logits!.rows(perRow, last.logits(), target, rows, cols);
+      else c.loss.rows(perRow, last.buffers.out, target, rows, cols);
+      lossSum = k.accumulate(perRow, rows, lossSum);
+      for (let m = 0; m < c.metrics.length; m++) {
+        const metric = c.metrics[m]!;
+        if (!metric.rows) { sums[m]! += metric.sum(last.buffers.out, target, rows, cols); continue; }
+        metric.rows(perRow, last.buffers.out, target, rows, cols);
+        sums[m] = k.accumulate(perRow, rows, sums[m]!);
+      }
     }
     let penalty = 0;
     for (const l of this.stack) penalty += l.penalty();

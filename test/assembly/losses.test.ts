@@ -19,6 +19,8 @@ interface Row {
   delta: number;
   value: Value;
   grad: Grad;
+  /** Each row's loss into out: [rows]. */
+  rows: (out: number, p: number, t: number, rows: number, cols: number) => void;
   /** t holds one class index per row instead of rows × cols targets. */
   sparse: boolean;
   /** Test data away from kinks and clips, so finite differences see one smooth piece. */
@@ -59,49 +61,50 @@ function targets(rng: Rng, rows: number, cols: number): Float32Array {
 const TABLE: Row[] = [
   {
     label: 'meanSquaredError', ref: 'meanSquaredError', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
-    value: kernels.meanSquaredError, grad: kernels.meanSquaredErrorGrad, data: regression,
+    value: kernels.meanSquaredError, grad: kernels.meanSquaredErrorGrad, rows: kernels.meanSquaredErrorRows, data: regression,
   },
   {
     label: 'meanAbsoluteError', ref: 'meanAbsoluteError', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
-    value: kernels.meanAbsoluteError, grad: kernels.meanAbsoluteErrorGrad, data: regression,
+    value: kernels.meanAbsoluteError, grad: kernels.meanAbsoluteErrorGrad, rows: kernels.meanAbsoluteErrorRows, data: regression,
   },
   ...[1, 0.5].map((delta): Row => ({
     label: `huber(${delta})`, ref: 'huber', delta, sparse: false, cols: ELEMENTWISE_COLS,
     value: (p, t, rows, cols) => kernels.huber(p, t, rows, cols, delta),
     grad: (dp, p, t, rows, cols) => kernels.huberGrad(dp, p, t, rows, cols, delta),
+    rows: (out, p, t, rows, cols) => kernels.huberRows(out, p, t, rows, cols, delta),
     data: regression,
   })),
   {
     label: 'binaryCrossentropy', ref: 'binaryCrossentropy', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
-    value: kernels.binaryCrossentropy, grad: kernels.binaryCrossentropyGrad,
+    value: kernels.binaryCrossentropy, grad: kernels.binaryCrossentropyGrad, rows: kernels.binaryCrossentropyRows,
     data: (rng, rows, cols) => ({ p: uniform(rows * cols, rng, 0.02, 0.98), t: uniform(rows * cols, rng, 0, 1) }),
   },
   {
     label: 'binaryCrossentropyLogits', ref: 'binaryCrossentropyLogits', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
-    value: kernels.binaryCrossentropyLogits, grad: kernels.binaryCrossentropyLogitsGrad,
+    value: kernels.binaryCrossentropyLogits, grad: kernels.binaryCrossentropyLogitsGrad, rows: kernels.binaryCrossentropyLogitsRows,
     data: (rng, rows, cols) => ({ p: randn(rows * cols, rng, 3), t: uniform(rows * cols, rng, 0, 1) }),
   },
   {
     // Unnormalised rows: the kernel must divide by the row sum as Keras does.
     label: 'categoricalCrossentropy', ref: 'categoricalCrossentropy', delta: 0, sparse: false, cols: CLASS_COLS,
-    value: kernels.categoricalCrossentropy, grad: kernels.categoricalCrossentropyGrad,
+    value: kernels.categoricalCrossentropy, grad: kernels.categoricalCrossentropyGrad, rows: kernels.categoricalCrossentropyRows,
     data: (rng, rows, cols) => ({ p: uniform(rows * cols, rng, 0.05, 1), t: targets(rng, rows, cols) }),
   },
   {
     label: 'categoricalCrossentropyLogits', ref: 'categoricalCrossentropyLogits', delta: 0, sparse: false,
     cols: ELEMENTWISE_COLS,
-    value: kernels.categoricalCrossentropyLogits, grad: kernels.categoricalCrossentropyLogitsGrad,
+    value: kernels.categoricalCrossentropyLogits, grad: kernels.categoricalCrossentropyLogitsGrad, rows: kernels.categoricalCrossentropyLogitsRows,
     data: (rng, rows, cols) => ({ p: randn(rows * cols, rng, 2), t: targets(rng, rows, cols) }),
   },
   {
     label: 'sparseCategoricalCrossentropy', ref: 'sparseCategoricalCrossentropy', delta: 0, sparse: true, cols: CLASS_COLS,
-    value: kernels.sparseCategoricalCrossentropy, grad: kernels.sparseCategoricalCrossentropyGrad,
+    value: kernels.sparseCategoricalCrossentropy, grad: kernels.sparseCategoricalCrossentropyGrad, rows: kernels.sparseCategoricalCrossentropyRows,
     data: (rng, rows, cols) => ({ p: uniform(rows * cols, rng, 0.05, 1), t: labels(rows, cols, rng) }),
   },
   {
     label: 'sparseCategoricalCrossentropyLogits', ref: 'sparseCategoricalCrossentropyLogits', delta: 0, sparse: true,
     cols: ELEMENTWISE_COLS,
-    value: kernels.sparseCategoricalCrossentropyLogits, grad: kernels.sparseCategoricalCrossentropyLogitsGrad,
+    value: kernels.sparseCategoricalCrossentropyLogits, grad: kernels.sparseCategoricalCrossentropyLogitsGrad, rows: kernels.sparseCategoricalCrossentropyLogitsRows,
     data: (rng, rows, cols) => ({ p: randn(rows * cols, rng, 2), t: labels(rows, cols, rng) }),
   },
 ];
@@ -147,6 +150,33 @@ for (const row of TABLE) describe(row.label, () => {
       const fd = numericGrad((x) => ref.value(x, t, rows, cols, row.delta), Float64Array.from(p));
       expectClose(dp, fd, { ...gradTol(analytic), label: `${row.label}Grad vs finite differences ${rows}×${cols}` });
     }
+  });
+});
+
+describe('per-row losses (what evaluation sums)', () => {
+  for (const row of TABLE) {
+    it(`${row.label}: each row's loss is the float64 loss of that row alone`, () => {
+      const rows = 5;
+      const cols = row.cols[row.cols.length - 1]!;
+      const { p, t } = row.data(mulberry32(rows * 1000 + cols), rows, cols);
+      const out = wasm.guarded(rows, new Float32Array(rows).fill(Number.NaN));
+      row.rows(out.ptr, wasm.put(p), wasm.put(t), rows, cols);
+      out.expectIntact();
+      const tCols = row.sparse ? 1 : cols;
+      const expected = Array.from({ length: rows }, (_, r) =>
+        LOSS_REFS[row.ref].value(p.subarray(r * cols, (r + 1) * cols), t.subarray(r * tCols, (r + 1) * tCols), 1, cols, row.delta));
+      expectClose(out.read(), expected, { ...VALUE_TOL, label: `${row.label}Rows` });
+    });
+  }
+
+  it('accumulate adds one value at a time in f64, so a total continues exactly across chunks', () => {
+    const x = randn(257, mulberry32(9), 3);
+    const ptr = wasm.put(x);
+    let sequential = 0;
+    for (const v of x) sequential += v;
+    expect(kernels.accumulate(ptr, x.length, 0)).toBe(sequential);
+    const split = kernels.accumulate(ptr + 100 * 4, x.length - 100, kernels.accumulate(ptr, 100, 0));
+    expect(split).toBe(sequential);
   });
 });
 
@@ -265,7 +295,7 @@ describe('the table', () => {
   it('covers every kernel in assembly/losses.ts', () => {
     const source = readFileSync(new URL('../../assembly/losses.ts', import.meta.url), 'utf8');
     const exported = [...source.matchAll(/^export function (\w+)/gm)].map((m) => m[1]!).sort();
-    const tested = [...new Set(TABLE.flatMap((row) => [row.ref, `${row.ref}Grad`]))].sort();
+    const tested = [...new Set(TABLE.flatMap((row) => [row.ref, `${row.ref}Grad`, `${row.ref}Rows`])), 'accumulate'].sort();
     expect(tested).toEqual(exported);
   });
 });
