@@ -16,7 +16,7 @@ export type { ModelSource, SaveTarget } from './io.js';
 export { modelFromJSON } from './saving.js';
 export type { ModelArtifacts, WeightSpec, TrainingConfig, SaveOptions, LoadOptions } from './saving.js';
 export type { SplitOptions } from './data.js';
-export { NeurasmError, ShapeError, ValueError, StateError, errorToData, errorFromData } from './errors.js';
+export { NeurasmError, ShapeError, ValueError, StateError, MemoryError, IOError, errorToData, errorFromData } from './errors.js';
 export type { ErrorData } from './errors.js';
 export type { ActivationName } from './activations.js';
 export type { LossName } from './losses.js';

@@ -1,9 +1,11 @@
 // Where saved models live: a directory (Node: model.json + weights.bin), a URL (fetch), browser storage
 // (IndexedDB, localStorage), downloads and user-picked Files, or memory. Only the bytes a model.json names
-// are read, from beside it; sizes are checked before anything is read or allocated.
+// are read, from beside it; sizes are checked before anything is read or allocated. A failure of the storage
+// or the network is an IOError, a path or URL that cannot be right a ValueError; both name the call.
 import type { Sequential } from './sequential.js';
-import { checkJson, checkWeightSpecs, fromArtifacts, toArtifacts, type LoadOptions, type ModelArtifacts, type SaveOptions, type WeightSpec } from './saving.js';
-import { ValueError, describe } from './errors.js';
+import { LOAD_KEYS, checkJson, checkWeightSpecs, fromArtifacts, readLoadOptions, readSaveOptions, toArtifacts, type LoadOptions, type ModelArtifacts, type SaveOptions, type WeightSpec } from './saving.js';
+import { IOError, NeurasmError, ValueError, describe } from './errors.js';
+import { callable } from './arguments.js';
 
 /** model.json as TensorFlow.js writes it. */
 interface ModelJSON {
@@ -101,51 +103,180 @@ function isNode(): boolean {
   return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 }
 
-function filePath(url: string): string {
-  return url.startsWith('file://') ? decodeURIComponent(new URL(url).pathname) : url;
+/** Why a file system call failed, for the codes a user can act on; Node's own text for the rest. */
+const FS_REASONS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EEXIST: 'a file is in the way where a directory is needed',
+  EISDIR: 'it is a directory, not a file',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exceeded',
+  EROFS: 'the file system is read-only',
+  EIO: 'an input/output error',
+  EMFILE: 'too many open files',
+};
+/** Codes that say the path itself is wrong (a ValueError); any other failure is the storage's (an IOError). */
+const PATH_CODES = new Set(['ENOENT', 'ENOTDIR', 'EEXIST', 'EISDIR', 'ENAMETOOLONG', 'ELOOP', 'EINVAL']);
+
+/** A file system error as a neurasm error naming the call and what it was doing ("write /x/model.json"). */
+function fsError(e: unknown, where: string, doing: string): Error {
+  if (e instanceof NeurasmError) return e;
+  const code = (e as { code?: unknown }).code;
+  const reason = typeof code === 'string' ? `${FS_REASONS[code] ?? (e as Error).message} (${code})` : String((e as Error)?.message ?? e);
+  const Class = typeof code === 'string' && PATH_CODES.has(code) ? ValueError : IOError;
+  return new Class(`${where}: cannot ${doing}: ${reason}`, { cause: e });
 }
 
-async function saveToDirectory(a: ModelArtifacts, dir: string): Promise<void> {
+/** Stats a path; undefined if nothing is there (or a part of the path is a file); any other failure thrown as fsError. */
+async function statOf(fs: FS, file: string, where: string): Promise<import('node:fs').Stats | undefined> {
+  try {
+    return await fs.stat(file);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw fsError(e, where, `read ${file}`);
+  }
+}
+
+/** Writes model.json and weights.bin into `dir` as whole files: checked first, written aside, then renamed in. */
+async function saveToDirectory(a: ModelArtifacts, dir: string, where: string): Promise<void> {
   const { fs, path } = await node();
-  await fs.mkdir(dir, { recursive: true });
-  await fs.writeFile(path.join(dir, 'weights.bin'), new Uint8Array(bufferOf(a.weightData)));
-  await fs.writeFile(path.join(dir, 'model.json'), JSON.stringify(toModelJSON(a, 'weights.bin')));
+  const found = await statOf(fs, dir, where);
+  if (found && !found.isDirectory()) throw new ValueError(`${where}: ${dir} is a file, not a directory; save writes a directory (model.json and weights.bin in it)`);
+  const files = { weights: path.join(dir, 'weights.bin'), json: path.join(dir, 'model.json') };
+  for (const file of Object.values(files)) {
+    const s = found && await statOf(fs, file, where);
+    if (s && !s.isFile()) throw new ValueError(`${where}: ${file} exists and is not a file; it cannot be replaced`);
+  }
+  let created: string | undefined;
+  try {
+    created = await fs.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw fsError(e, where, `create the directory ${dir}`);
+  }
+  // NOTE: both files are written into a fresh folder beside them first, then renamed in (weights first), so
+  // a failure (a full disk, a lost permission) leaves no half-written file and an older model whole.
+  let aside: string | undefined;
+  let doing = `write into ${dir}`;
+  try {
+    aside = await fs.mkdtemp(path.join(dir, '.neurasm-save-'));
+    doing = `write ${files.weights}`;
+    await fs.writeFile(path.join(aside, 'weights.bin'), new Uint8Array(bufferOf(a.weightData)));
+    doing = `write ${files.json}`;
+    await fs.writeFile(path.join(aside, 'model.json'), JSON.stringify(toModelJSON(a, 'weights.bin')));
+    doing = `write ${files.weights}`;
+    await fs.rename(path.join(aside, 'weights.bin'), files.weights);
+    doing = `write ${files.json}`;
+    await fs.rename(path.join(aside, 'model.json'), files.json);
+  } catch (e) {
+    if (created) await fs.rm(created, { recursive: true, force: true }).catch(() => {});
+    throw fsError(e, where, doing);
+  } finally {
+    if (aside) await fs.rm(aside, { recursive: true, force: true }).catch(() => {});
+  }
 }
 
 async function loadFromDirectory(target: string, options: LoadOptions, where: string): Promise<ModelArtifacts> {
   const { fs, path } = await node();
   const file = target.endsWith('.json') ? target : path.join(target, 'model.json');
-  const stat = await fs.stat(file).catch(() => undefined);
+  const stat = await statOf(fs, file, where);
   if (!stat?.isFile()) throw new ValueError(`${where}: no model.json at ${file}`);
   if (stat.size > MAX_JSON_BYTES) throw new ValueError(`${where}: ${file} is larger than ${MAX_JSON_BYTES} bytes`);
-  const json = parseModelJSON(await fs.readFile(file, 'utf8'), where);
+  const text = await fs.readFile(file, 'utf8').catch((e: unknown) => { throw fsError(e, where, `read ${file}`); });
+  const json = parseModelJSON(text, where);
   const dir = path.dirname(file);
   return artifactsFrom(json, options, where, async (p, maxBytes) => {
     const shard = path.join(dir, p);
-    const s = await fs.stat(shard).catch(() => undefined);
+    const s = await statOf(fs, shard, where);
     if (!s?.isFile()) throw new ValueError(`${where}: weight file ${shard} is missing`);
     if (s.size > maxBytes) throw new ValueError(`${where}: weight file ${shard} holds more bytes (${s.size}) than the manifest leaves for it (${maxBytes})`);
-    const bytes = await fs.readFile(shard);
+    const bytes = await fs.readFile(shard).catch((e: unknown) => { throw fsError(e, where, `read ${shard}`); });
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   });
 }
 
 // ───── anywhere: a URL ─────
 
+/** How loadModel fetches: the function, the init every request gets, and the signal that cancels it all. */
+interface Fetcher {
+  fetch: (input: string, init?: RequestInit) => Promise<Response>;
+  init: RequestInit;
+  signal: AbortSignal | undefined;
+}
+
+/** What fetch itself would take as a signal (it refuses anything without `aborted` and `addEventListener`). */
+function isSignal(v: unknown): v is AbortSignal {
+  return typeof v === 'object' && v !== null && typeof (v as AbortSignal).aborted === 'boolean' && typeof (v as AbortSignal).addEventListener === 'function';
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** The fetch options of checked LoadOptions: each of the kind TensorFlow.js's http handler takes. */
+function fetcherOf(options: LoadOptions, where: string): Fetcher {
+  const { signal, requestInit = {}, fetchFunc } = options;
+  if (signal !== undefined && !isSignal(signal)) throw new ValueError(`${where}: signal must be an AbortSignal (e.g. new AbortController().signal or AbortSignal.timeout(ms)), got ${describe(signal)}`);
+  if (!isPlainObject(requestInit)) throw new ValueError(`${where}: requestInit must be a plain object of fetch options ({ headers, credentials, … }), got ${describe(requestInit)}`);
+  const initSignal = requestInit.signal ?? undefined;
+  if (initSignal !== undefined && !isSignal(initSignal)) throw new ValueError(`${where}: requestInit.signal must be an AbortSignal, got ${describe(initSignal)}`);
+  const f = fetchFunc === undefined ? (input: string, init?: RequestInit) => fetch(input, init) : callable<Fetcher['fetch']>(fetchFunc, 'fetchFunc', where);
+  const effective = signal ?? initSignal;
+  return { fetch: f, init: effective ? { ...requestInit, signal: effective } : { ...requestInit }, signal: effective };
+}
+
+/** Rejects with the signal's reason once it is aborted, as fetch does. */
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortReason(signal);
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** A request's failure: the abort reason if it was cancelled, a neurasm error as it is, anything else an IOError. */
+function fetchError(e: unknown, url: string, signal: AbortSignal | undefined, where: string): unknown {
+  if (signal?.aborted) return abortReason(signal);
+  if (e instanceof NeurasmError) return e;
+  if ((e as { name?: unknown })?.name === 'AbortError') return e; // a fetchFunc's own cancellation
+  const cause = (e as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  const detail = cause?.message ? ` (${String(cause.message)})` : typeof cause?.code === 'string' ? ` (${cause.code})` : '';
+  return new IOError(`${where}: fetching ${url} failed: ${String((e as Error)?.message ?? e)}${detail}`, { cause: e });
+}
+
+/** What every response must offer (a fetchFunc might resolve to anything). */
+function checkResponse(r: unknown, where: string): asserts r is Response {
+  const ok = typeof r === 'object' && r !== null && typeof (r as Response).ok === 'boolean' && typeof (r as Response).status === 'number' && typeof (r as Response).arrayBuffer === 'function';
+  if (!ok) throw new ValueError(`${where}: the fetch function must resolve to a Response, got ${describe(r)}`);
+}
+
 /** A response's body, read chunk by chunk and abandoned as soon as it passes `maxBytes` (whatever it declares). */
 async function readLimited(response: Response, maxBytes: number, what: string, where: string): Promise<ArrayBuffer> {
   const tooLarge = (n: number) => new ValueError(`${where}: ${what} is ${n} bytes or more, more than the ${maxBytes} expected`);
+  const body = response.body && typeof response.body.getReader === 'function' ? response.body : undefined;
   if (!response.ok) {
-    await response.body?.cancel();
-    throw new ValueError(`${where}: ${what}: HTTP ${response.status}`);
+    await body?.cancel().catch(() => {});
+    // 4xx: the URL is wrong; 5xx, a timeout or a rate limit: the server failed.
+    const Class = response.status >= 500 || response.status === 408 || response.status === 429 ? IOError : ValueError;
+    throw new Class(`${where}: ${what}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
   }
-  const declared = Number(response.headers.get('content-length') ?? NaN);
+  const declared = Number(typeof response.headers?.get === 'function' ? response.headers.get('content-length') ?? NaN : NaN);
   if (declared > maxBytes) {
-    await response.body?.cancel();
+    await body?.cancel().catch(() => {});
     throw tooLarge(declared);
   }
-  if (!response.body) return response.arrayBuffer();
-  const reader = response.body.getReader();
+  if (!body) {
+    const all = await response.arrayBuffer();
+    if (all.byteLength > maxBytes) throw tooLarge(all.byteLength);
+    return all;
+  }
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -153,7 +284,7 @@ async function readLimited(response: Response, maxBytes: number, what: string, w
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel();
+      await reader.cancel().catch(() => {});
       throw tooLarge(total);
     }
     chunks.push(value);
@@ -164,10 +295,26 @@ async function readLimited(response: Response, maxBytes: number, what: string, w
   return out.buffer;
 }
 
-async function loadFromURL(url: string, options: LoadOptions, where: string): Promise<ModelArtifacts> {
-  const base = new URL(url, (globalThis as { location?: { href: string } }).location?.href);
-  const json = parseModelJSON(new TextDecoder().decode(await readLimited(await fetch(base), MAX_JSON_BYTES, 'model.json', where)), where);
-  return artifactsFrom(json, options, where, async (p, maxBytes) => readLimited(await fetch(new URL(p, base)), maxBytes, p, where));
+/** One request through the Fetcher, its body read with readLimited; every failure a clear error (fetchError). */
+async function fetchLimited(url: URL, maxBytes: number, what: string, fetcher: Fetcher, where: string): Promise<ArrayBuffer> {
+  try {
+    const response: unknown = await fetcher.fetch(url.href, fetcher.init);
+    checkResponse(response, where);
+    return await readLimited(response, maxBytes, what, where);
+  } catch (e) {
+    throw fetchError(e, url.href, fetcher.signal, where);
+  }
+}
+
+async function loadFromURL(url: string, options: LoadOptions, fetcher: Fetcher, where: string): Promise<ModelArtifacts> {
+  let base: URL;
+  try {
+    base = new URL(url, (globalThis as { location?: { href: string } }).location?.href);
+  } catch {
+    throw new ValueError(`${where}: ${describe(url)} is not a valid URL`);
+  }
+  const json = parseModelJSON(new TextDecoder().decode(await fetchLimited(base, MAX_JSON_BYTES, 'model.json', fetcher, where)), where);
+  return artifactsFrom(json, options, where, (p, maxBytes) => fetchLimited(new URL(p, base), maxBytes, p, fetcher, where));
 }
 
 // ───── browsers: storage, downloads, files ─────
@@ -198,18 +345,23 @@ function openDatabase(): Promise<IDBDatabase> {
 }
 
 /** Runs one transaction over both stores; resolves with what `f` asked for once it has committed. */
-async function inDatabase<T>(mode: IDBTransactionMode, f: (models: IDBObjectStore, infos: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await openDatabase();
+async function inDatabase<T>(mode: IDBTransactionMode, where: string, f: (models: IDBObjectStore, infos: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  let db: IDBDatabase | undefined;
   try {
+    db = await openDatabase();
+    const open = db;
     return await new Promise<T>((resolve, reject) => {
-      const tx = db.transaction([MODELS, INFOS], mode);
+      const tx = open.transaction([MODELS, INFOS], mode);
       const request = f(tx.objectStore(MODELS), tx.objectStore(INFOS));
       tx.oncomplete = () => resolve(request.result);
       tx.onerror = () => reject(tx.error);
       tx.onabort = () => reject(tx.error);
     });
+  } catch (e) {
+    // A quota, a private window, a blocked or corrupt database: the storage failed, not the call.
+    throw new IOError(`${where}: IndexedDB failed: ${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
   } finally {
-    db.close();
+    db?.close();
   }
 }
 
@@ -229,7 +381,7 @@ function saveToLocalStorage(a: ModelArtifacts, path: string): void {
     localStorage.setItem(keys.metadata, JSON.stringify({ format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy, userDefinedMetadata: a.userDefinedMetadata, trainingConfig: a.trainingConfig }));
   } catch (e) {
     for (const k of Object.values(keys)) localStorage.removeItem(k);
-    throw new ValueError(`save(): localStorage refused model '${path}' (${(e as Error).message}); its quota is a few MB, IndexedDB holds more`);
+    throw new IOError(`save(): localStorage refused model '${path}' (${(e as Error).message}); its quota is a few MB, IndexedDB holds more`, { cause: e });
   }
 }
 
@@ -265,7 +417,14 @@ function parseJSON(text: string, where: string): unknown {
 
 /** Browser storage and downloads exist only in browsers: elsewhere a clear error rather than a ReferenceError. */
 function needs(api: 'indexedDB' | 'localStorage' | 'document', scheme: string, where: string): void {
-  if (typeof (globalThis as Record<string, unknown>)[api] === 'undefined') {
+  let found: unknown;
+  try {
+    found = (globalThis as Record<string, unknown>)[api];
+  } catch (e) {
+    // NOTE: a sandboxed frame or blocked cookies make merely reading `localStorage` throw a SecurityError.
+    throw new IOError(`${where}: ${scheme}:// cannot be used here: ${api} refused access (${(e as Error)?.message ?? String(e)})`, { cause: e });
+  }
+  if (typeof found === 'undefined') {
     throw new ValueError(`${where}: ${scheme}:// needs a browser (${api} is not available here); in Node save to a directory`);
   }
 }
@@ -297,58 +456,103 @@ function download(name: string, blob: Blob): void {
   setTimeout(() => URL.revokeObjectURL(a.href), 0);
 }
 
+/** A FileList, or anything that lists Files as one does (an array, a FileList of another realm or a DOM shim). */
+function isFileList(v: unknown): v is ArrayLike<unknown> {
+  if (Array.isArray(v)) return true;
+  if (typeof FileList !== 'undefined' && v instanceof FileList) return true;
+  return typeof v === 'object' && v !== null && typeof (v as FileList).item === 'function' && Number.isSafeInteger((v as FileList).length);
+}
+
+/** The Files of a list, each checked to be one (a name, a size, and its bytes to read). */
+function filesOf(list: ArrayLike<unknown>, where: string): File[] {
+  if (list.length > 10_000) throw new ValueError(`${where}: ${list.length} files given; a model is a model.json and its weight files`);
+  const files = Array.from(list);
+  files.forEach((f, i) => {
+    const ok = typeof f === 'object' && f !== null && typeof (f as File).name === 'string' && typeof (f as File).size === 'number'
+      && typeof (f as File).text === 'function' && typeof (f as File).arrayBuffer === 'function';
+    if (!ok) throw new ValueError(`${where}: file ${i} of the list is not a File (with a name), got ${describe(f)}`);
+  });
+  return files as File[];
+}
+
 async function loadFromFiles(files: File[], options: LoadOptions, where: string): Promise<ModelArtifacts> {
   const jsonFile = files.find((f) => f.name.endsWith('.json'));
   if (!jsonFile) throw new ValueError(`${where}: none of the files is a model.json`);
   if (jsonFile.size > MAX_JSON_BYTES) throw new ValueError(`${where}: ${jsonFile.name} is larger than ${MAX_JSON_BYTES} bytes`);
-  const json = parseModelJSON(await jsonFile.text(), where);
+  const json = parseModelJSON(await readFile(jsonFile.text(), jsonFile.name, where), where);
   return artifactsFrom(json, options, where, async (p, maxBytes) => {
     const f = files.find((x) => x.name === p);
     if (!f) throw new ValueError(`${where}: weight file '${p}' was not among the files given`);
     if (f.size > maxBytes) throw new ValueError(`${where}: weight file '${p}' holds more bytes (${f.size}) than the manifest leaves for it (${maxBytes})`);
-    return f.arrayBuffer();
+    return readFile(f.arrayBuffer(), p, where);
   });
+}
+
+/** A File's contents; a file the browser can no longer read (changed or removed since it was picked) is an IOError. */
+async function readFile<T>(contents: Promise<T>, name: string, where: string): Promise<T> {
+  try {
+    return await contents;
+  } catch (e) {
+    throw new IOError(`${where}: cannot read the file '${name}': ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  }
 }
 
 // ───── the two entry points ─────
 
-/** Where `model.save` can write: see `Sequential.save`. */
+/**
+ * Where `model.save` can write: a directory path, `file://` plus a path (Node), or `indexeddb://name`,
+ * `localstorage://name`, `downloads://name` (browsers). As in TensorFlow.js, `file://` is only stripped: the
+ * rest is a path taken literally (no `%` decoding), so `file://./dir` and `file://dir` are relative to the
+ * working directory and `file:///abs/dir` is absolute.
+ */
 export type SaveTarget = string;
 
-/** Saves a model; returns its artifacts whatever the target. */
-export async function saveModel(model: Sequential, target: SaveTarget | undefined, options: SaveOptions = {}): Promise<ModelArtifacts> {
+/** A target or source string split into its scheme (lower case; undefined without `scheme://`) and the rest. */
+function parseLocation(location: string, where: string): { scheme: string | undefined; name: string } {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(location);
+  const name = match ? location.slice(match[0].length) : location;
+  if (name === '') throw new ValueError(`${where}: ${describe(location)} names no model`);
+  if (location.includes('\0')) throw new ValueError(`${where}: ${describe(location)} contains a NUL character`);
+  return { scheme: match?.[1]!.toLowerCase(), name };
+}
+
+/** Saves a model; returns its artifacts whatever the target. Everything is checked before anything is written. */
+export async function saveModel(model: Sequential, target: SaveTarget | undefined, options?: SaveOptions | null): Promise<ModelArtifacts> {
   const where = 'save()';
+  const checked = readSaveOptions(options, where);
   if (target !== undefined && typeof target !== 'string') throw new ValueError(`${where}: target must be a string like 'file://dir', 'indexeddb://name', 'localstorage://name' or 'downloads://name', got ${describe(target)}`);
-  const artifacts = toArtifacts(model, options);
+  const { scheme = 'file', name } = target === undefined ? { name: '' } : parseLocation(target, where);
+  if (target !== undefined) {
+    if (!['file', 'indexeddb', 'localstorage', 'downloads'].includes(scheme)) {
+      throw new ValueError(`${where}: unknown target scheme '${scheme}://'; expected file://, indexeddb://, localstorage:// or downloads://`);
+    }
+    if (scheme === 'file' && !isNode()) throw new ValueError(`${where}: saving to a directory needs Node; in a browser use indexeddb://, localstorage:// or downloads://`);
+    if (scheme === 'indexeddb') needs('indexedDB', scheme, where);
+    if (scheme === 'localstorage') needs('localStorage', scheme, where);
+    if (scheme === 'downloads') needs('document', scheme, where);
+  }
+  const artifacts = toArtifacts(model, checked);
   if (target === undefined) return artifacts;
-  const [scheme, name] = target.includes('://') ? target.split('://', 2) as [string, string] : ['file', target];
-  if (scheme !== 'file' && !name) throw new ValueError(`${where}: ${target} names no model`);
   switch (scheme) {
     case 'file':
-      if (!isNode()) throw new ValueError(`${where}: saving to a directory needs Node; in a browser use indexeddb://, localstorage:// or downloads://`);
-      await saveToDirectory(artifacts, filePath(target));
+      await saveToDirectory(artifacts, name, where);
       break;
     case 'indexeddb': {
-      needs('indexedDB', scheme, where);
       const weightData = bufferOf(artifacts.weightData);
       const modelArtifactsInfo = infoOf(artifacts, weightData);
-      await inDatabase('readwrite', (models, infos) => {
+      await inDatabase('readwrite', where, (models, infos) => {
         infos.put({ modelPath: name, modelArtifactsInfo });
         return models.put({ modelPath: name, modelArtifacts: { ...artifacts, weightData }, modelArtifactsInfo });
       });
       break;
     }
     case 'localstorage':
-      needs('localStorage', scheme, where);
       saveToLocalStorage(artifacts, name);
       break;
     case 'downloads':
-      needs('document', scheme, where);
       download(`${name}.json`, new Blob([JSON.stringify(toModelJSON(artifacts, `${name}.weights.bin`))], { type: 'application/json' }));
       download(`${name}.weights.bin`, new Blob([bufferOf(artifacts.weightData)], { type: 'application/octet-stream' }));
       break;
-    default:
-      throw new ValueError(`${where}: unknown target scheme '${scheme}://'; expected file://, indexeddb://, localstorage:// or downloads://`);
   }
   return artifacts;
 }
@@ -358,33 +562,46 @@ export type ModelSource = string | ModelArtifacts | File[] | FileList;
 
 /**
  * Loads a model saved by neurasm or TensorFlow.js, or converted from Keras by the TensorFlow.js converter:
- * from in-memory artifacts, a directory or model.json path (Node; `file://` optional), an `http(s)://` or
- * relative URL of a model.json (its weight files are fetched from beside it), `indexeddb://name`,
- * `localstorage://name`, or the Files a user picked (model.json and its weight files). Everything is
- * checked before the model is built: a bad or hostile file gives a ValueError/ShapeError and no model.
+ * from in-memory artifacts, a directory or model.json path (Node; `file://` optional and, as in TensorFlow.js,
+ * only stripped: `file://./dir` is relative, `file:///abs/dir` absolute), an `http(s)://` or relative URL of a
+ * model.json (its weight files are fetched from beside it), `indexeddb://name`, `localstorage://name`, or the
+ * Files a user picked (model.json and its weight files). Options: see LoadOptions (`maxBytes`, `seed`, and
+ * TensorFlow.js's `signal`, `requestInit`, `fetchFunc` for URLs).
+ *
+ * Everything is checked before the model is built: a bad or hostile file gives a ValueError/ShapeError and no
+ * model; a failing disk, database or network an IOError. An aborted `signal` rejects with its reason (a
+ * DOMException named 'AbortError' unless another reason was given), as `fetch` does.
  */
-export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Sequential> {
+export async function loadModel(source: ModelSource, options?: LoadOptions | null): Promise<Sequential> {
   const where = 'loadModel()';
-  if (options.maxBytes !== undefined && !(Number.isSafeInteger(options.maxBytes) && options.maxBytes > 0)) {
-    throw new ValueError(`${where}: maxBytes must be a positive integer, got ${describe(options.maxBytes)}`);
-  }
-  if (typeof source === 'object' && source !== null && 'modelTopology' in source) return fromArtifacts(source, options);
-  const isFileList = typeof FileList !== 'undefined' && source instanceof FileList;
-  if (Array.isArray(source) || isFileList) return fromArtifacts(await loadFromFiles(Array.from(source as ArrayLike<File>), options, where), options);
+  const checked = readLoadOptions(options, LOAD_KEYS, where);
+  const fetcher = fetcherOf(checked, where);
+  throwIfAborted(fetcher.signal);
+  const artifacts = await artifactsOf(source, checked, fetcher, where);
+  throwIfAborted(fetcher.signal);
+  return fromArtifacts(artifacts, checked);
+}
+
+/** The artifacts of any source, read and checked as far as the source allows (fromArtifacts does the rest). */
+async function artifactsOf(source: unknown, options: LoadOptions, fetcher: Fetcher, where: string): Promise<unknown> {
+  if (typeof source === 'object' && source !== null && 'modelTopology' in source) return source;
+  if (isFileList(source)) return loadFromFiles(filesOf(source, where), options, where);
   if (typeof source !== 'string') throw new ValueError(`${where}: expected a path, URL, artifacts or Files, got ${describe(source)}`);
-  const scheme = /^([a-z]+):\/\//.exec(source)?.[1];
-  const name = source.slice((scheme?.length ?? 0) + 3);
+  const { scheme, name } = parseLocation(source, where);
   if (scheme === 'indexeddb') {
     needs('indexedDB', scheme, where);
-    const stored = await inDatabase('readonly', (models) => models.get(name) as IDBRequest<{ modelArtifacts?: unknown } | undefined>);
+    const stored = await inDatabase('readonly', where, (models) => models.get(name) as IDBRequest<{ modelArtifacts?: unknown } | undefined>);
     if (!stored?.modelArtifacts) throw new ValueError(`${where}: no model '${name}' in IndexedDB`);
-    return fromArtifacts(stored.modelArtifacts, options);
+    return stored.modelArtifacts;
   }
   if (scheme === 'localstorage') {
     needs('localStorage', scheme, where);
-    return fromArtifacts(loadFromLocalStorage(name, options, where), options);
+    return loadFromLocalStorage(name, options, where);
   }
-  if (scheme === 'http' || scheme === 'https' || (!scheme && !isNode())) return fromArtifacts(await loadFromURL(source, options, where), options);
-  if (scheme === 'file' || (!scheme && isNode())) return fromArtifacts(await loadFromDirectory(filePath(source), options, where), options);
+  if (scheme === 'http' || scheme === 'https' || (!scheme && !isNode())) return loadFromURL(source, options, fetcher, where);
+  if (scheme === 'file' || (!scheme && isNode())) {
+    if (!isNode()) throw new ValueError(`${where}: a file:// path needs Node; in a browser give a URL, indexeddb://, localstorage:// or Files`);
+    return loadFromDirectory(name, options, where);
+  }
   throw new ValueError(`${where}: unknown source scheme '${scheme}://'`);
 }

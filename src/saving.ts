@@ -11,6 +11,7 @@ import { INITIALIZERS, type InitializerName } from './initializers.js';
 import { camelCase, lookup } from './names.js';
 import { METRICS } from './metrics.js';
 import { ShapeError, ValueError, describe } from './errors.js';
+import { boolean, readOptions } from './arguments.js';
 import { VERSION } from './version.js';
 import { Tensor } from './tensor.js';
 
@@ -42,21 +43,47 @@ export interface ModelArtifacts {
   userDefinedMetadata?: Record<string, unknown>;
 }
 
-/** Options of `model.save`. */
+/** Options of `model.save` (`null` or omitted: none). */
 export interface SaveOptions {
   /** Also save the optimizer's state (step count and slots), so training resumes exactly; default false. */
   includeOptimizer?: boolean;
 }
 
-/** Options of `loadModel` and `modelFromJSON`. */
+/**
+ * Options of `loadModel` and `modelFromJSON` (`null` or omitted: none; an unknown key is a ValueError). `signal`,
+ * `requestInit` and `fetchFunc` are TensorFlow.js's http options and apply to `loadModel` only.
+ */
 export interface LoadOptions {
-  /** Largest weight data accepted, in bytes; default 1 GiB. Checked before anything is read or allocated. */
+  /**
+   * Largest weight data accepted, in bytes. Checked before anything is read or allocated. `loadModel`'s
+   * default is 1 GiB (the bytes must be there to load). `modelFromJSON`'s is 64 MiB: a topology of a few
+   * bytes can ask for any number of parameters, allocated from nothing and kept (wasm memory never shrinks),
+   * so a larger model built from a topology alone needs a larger `maxBytes` given on purpose.
+   */
   maxBytes?: number;
   /** Seed for the loaded model's own random draws (shuffling, dropout); random if omitted. */
   seed?: number;
+  /**
+   * Cancels loading: passed to every request (model.json and each weight file), and checked again before the
+   * model is built, whatever the source. An aborted load rejects with the signal's reason, as `fetch` does:
+   * a DOMException named 'AbortError' after `controller.abort()`, 'TimeoutError' after `AbortSignal.timeout`,
+   * or whatever was given to `abort(reason)`. No model is built.
+   */
+  signal?: AbortSignal;
+  /** Options merged into every request's `fetch` init (headers, credentials, …); the `signal` option wins over one here. */
+  requestInit?: RequestInit;
+  /** Used instead of the global `fetch` for every request, called as `fetchFunc(url, init)` (TensorFlow.js's `fetchFunc`). */
+  fetchFunc?: (input: string, init?: RequestInit) => Promise<Response>;
 }
 
+/** The keys `modelFromJSON` takes (the others are about fetching). */
+export const TOPOLOGY_KEYS = ['maxBytes', 'seed'] as const;
+/** The keys `loadModel` takes. */
+export const LOAD_KEYS = [...TOPOLOGY_KEYS, 'signal', 'requestInit', 'fetchFunc'] as const;
+
 const DEFAULT_MAX_BYTES = 2 ** 30;
+/** `modelFromJSON`'s default limit: its parameters are allocated from nothing (see LoadOptions.maxBytes). */
+const DEFAULT_TOPOLOGY_MAX_BYTES = 64 * 2 ** 20;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 64;
 
@@ -148,6 +175,13 @@ function optimizerConfig(o: Optimizer): TrainingConfig['optimizer_config'] {
       : { class_name: 'SGD', config: { learningRate: o.learningRate } };
   }
   throw new ValueError(`save(): optimizer ${describe(o)} cannot be saved`);
+}
+
+/** `save`'s options, checked: null means none, unknown keys and values of the wrong kind are ValueErrors. */
+export function readSaveOptions(value: unknown, where: string): SaveOptions {
+  const options = readOptions(value as SaveOptions, ['includeOptimizer'], where);
+  if (options.includeOptimizer !== undefined) boolean(options.includeOptimizer, 'includeOptimizer', where);
+  return options;
 }
 
 /** The model as in-memory artifacts: topology, weight specs and bytes, and the training config if compiled. */
@@ -289,7 +323,8 @@ function inputDimOf(config: Json, where: string): number | undefined {
 function dtypeOk(config: Json, where: string): void {
   const dtype = config.dtype;
   if (dtype !== undefined && dtype !== null && dtype !== 'float32' && !(isObject(dtype) && isObject(dtype.config) && dtype.config.name === 'float32')) {
-    throw new ValueError(`${where}: unsupported dtype ${describe(isObject(dtype) ? JSON.stringify(dtype) : dtype)}; neurasm computes in float32`);
+    const policy = isObject(dtype) ? (isObject(dtype.config) ? dtype.config.name : undefined) ?? dtype.class_name : undefined;
+    throw new ValueError(`${where}: unsupported dtype ${isObject(dtype) ? `policy ${describe(policy)}` : describe(dtype)}; neurasm computes in float32`);
   }
 }
 
@@ -342,7 +377,8 @@ interface ModelPlan {
   weights: Array<{ name: string; shape: number[] }>;
 }
 
-function planModel(topology: unknown, call: string, options: LoadOptions): ModelPlan {
+/** Checks a topology; `limit` names the limit on the parameters' bytes, `maxBytes`, in the error message. */
+function planModel(topology: unknown, call: string, maxBytes: number, limit = 'the maxBytes limit'): ModelPlan {
   const where = `${call}: modelTopology`;
   checkJson(topology, where);
   let t = topology;
@@ -370,13 +406,12 @@ function planModel(topology: unknown, call: string, options: LoadOptions): Model
   const weights: ModelPlan['weights'] = [];
   let dim = inputDim;
   let bytes = 0;
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   layers.forEach((l, i) => {
     const d = declared[i];
     if (d !== undefined && d !== dim) throw new ShapeError(`${where}: layer '${l.name}' declares input width ${d}, but receives ${dim}`);
     for (const w of l.weights(dim)) {
       bytes += w.shape.reduce((a, b) => a * b, 1) * 4;
-      if (bytes > maxBytes) throw new ValueError(`${where}: the weights need more than ${maxBytes} bytes (the maxBytes limit) by '${w.name}'`);
+      if (bytes > maxBytes) throw new ValueError(`${where}: the weights need more than ${maxBytes} bytes (${limit}) by '${w.name}'`);
       weights.push(w);
     }
     dim = l.outputDim(dim);
@@ -456,12 +491,15 @@ function lossFrom(loss: unknown, where: string): string {
   throw new ValueError(`${where}: loss must be a name, got ${describe(loss)}`);
 }
 
-/** Rebuilds a model from in-memory artifacts, after checking all of them. */
+/**
+ * Rebuilds a model from in-memory artifacts, after checking all of them. `options` must have been checked
+ * (readLoadOptions). Building is a transaction: if anything fails once memory is taken, the half-made model is
+ * disposed before the error propagates.
+ */
 export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Sequential {
   const where = 'loadModel()';
   if (!isObject(artifacts)) throw new ValueError(`${where}: expected { modelTopology, weightSpecs, weightData }, got ${describe(artifacts)}`);
-  checkSeed(options, where);
-  const plan = planModel(artifacts.modelTopology, where, options);
+  const plan = planModel(artifacts.modelTopology, where, options.maxBytes ?? DEFAULT_MAX_BYTES);
   const { specs, bytes, total } = checkWeightSpecs(artifacts.weightSpecs ?? [], options, `${where}: weightSpecs`);
   const data = artifacts.weightData;
   if (!(data instanceof ArrayBuffer) && !(Array.isArray(data) && data.every((b) => b instanceof ArrayBuffer))) {
@@ -526,15 +564,24 @@ export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Se
 
   // Everything checked: only now is anything allocated.
   const model = build(plan, options);
-  model.setWeights(weights);
-  if (compile) model.compile(compile);
-  if (state) model.setOptimizerSlots(state.slots, state.iterations);
+  try {
+    model.setWeights(weights);
+    if (compile) model.compile(compile);
+    if (state) model.setOptimizerSlots(state.slots, state.iterations);
+  } catch (e) {
+    model.dispose(); // e.g. a MemoryError in compile: nothing of the half-made model stays allocated
+    throw e;
+  }
   return model;
 }
 
-/** A model from a topology alone (`model.toJSON()` or `modelTopology` of a model.json), freshly initialised. */
-export function modelFromJSON(json: string | Record<string, unknown>, options: LoadOptions = {}): Sequential {
+/**
+ * A model from a topology alone (`model.toJSON()` or `modelTopology` of a model.json), freshly initialised.
+ * Options: `maxBytes` (default 64 MiB here, see LoadOptions.maxBytes) and `seed`.
+ */
+export function modelFromJSON(json: string | Record<string, unknown>, options?: Pick<LoadOptions, 'maxBytes' | 'seed'> | null): Sequential {
   const where = 'modelFromJSON()';
+  const o = readLoadOptions(options, TOPOLOGY_KEYS, where);
   let topology: unknown = json;
   if (typeof json === 'string') {
     try {
@@ -544,14 +591,24 @@ export function modelFromJSON(json: string | Record<string, unknown>, options: L
     }
   }
   if (isObject(topology) && isObject(topology.modelTopology)) topology = topology.modelTopology; // a whole model.json
-  checkSeed(options, where);
-  return build(planModel(topology, where, options), options);
+  const maxBytes = o.maxBytes ?? DEFAULT_TOPOLOGY_MAX_BYTES;
+  const limit = o.maxBytes === undefined ? `the maxBytes limit, ${maxBytes} by default here: pass a larger maxBytes to build a model this big from a topology alone` : 'the maxBytes limit';
+  return build(planModel(topology, where, maxBytes, limit), o);
 }
 
-function checkSeed(options: LoadOptions, where: string): void {
+/**
+ * Load options, checked: null means none; a key not in `keys`, or a maxBytes or seed of the wrong kind, is a
+ * ValueError. The fetch options (signal, requestInit, fetchFunc) are checked where they are used (io.ts).
+ */
+export function readLoadOptions(value: unknown, keys: readonly (keyof LoadOptions)[], where: string): LoadOptions {
+  const options = readOptions(value as LoadOptions, keys, where);
+  if (options.maxBytes !== undefined && !(Number.isSafeInteger(options.maxBytes) && options.maxBytes > 0)) {
+    throw new ValueError(`${where}: maxBytes must be a positive integer, got ${describe(options.maxBytes)}`);
+  }
   if (options.seed !== undefined && !(Number.isSafeInteger(options.seed) && options.seed >= 0)) {
     throw new ValueError(`${where}: seed must be a non-negative integer, got ${describe(options.seed)}`);
   }
+  return options;
 }
 
 function build(plan: ModelPlan, options: LoadOptions): Sequential {

@@ -3,14 +3,18 @@
 // saved load here (TF.js's own dialect and the Python converter's) and train on; (3) save → load → save is
 // byte-identical and resumes training bit-identically with the optimizer state; (4) one table of corrupted and
 // hostile inputs, each rejected with its error class and message before anything is allocated; (5) toJSON /
-// modelFromJSON. The browser's storage, URL and File sources are in saving.browser.test.ts.
+// modelFromJSON; (6) file:// paths as TF.js reads them, file system and network failures (ValueError or
+// IOError, no half-written model), cancellation and fetchFunc, options, odd arguments, loading as a
+// transaction. The browser's storage, URL and File sources are in saving.browser.test.ts.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import fsp from 'node:fs/promises';
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { syncBuiltinESMExports } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
@@ -21,6 +25,7 @@ import {
   type WeightSpec,
 } from '../src/index.js';
 import { arena } from '../src/arena.js';
+import { IOError, MemoryError } from '../src/errors.js';
 import { VERSION } from '../src/version.js';
 import { disposeAfterEach, labels, mulberry32, oneHot, randn } from './helpers.js';
 
@@ -1083,11 +1088,355 @@ describe('model.toJSON() and modelFromJSON()', () => {
     expect(arena.bytesInUse).toBe(before);
   });
 
-  it('rejects a topology needing more than the default maxBytes (1 GiB) with a ValueError, not an out-of-memory RangeError', () => {
+  it('rejects a topology needing more than the default maxBytes with a ValueError, not an out-of-memory RangeError', () => {
     // 2**16 × 2**14 floats = 4 GiB: beyond the wasm memory too, so nothing can be allocated either way.
     const topology = { class_name: 'Sequential', config: { layers: [{ class_name: 'Dense', config: { name: 'd', units: 2 ** 14, batch_input_shape: [null, 2 ** 16] } }] } };
     const memory = arena.memoryBytes;
     expect(() => own(modelFromJSON(topology))).toThrow(ValueError);
     expect(arena.memoryBytes).toBe(memory);
   });
+
+  // A few bytes of topology must not take a large share of the wasm memory, which never shrinks: the
+  // parameters of a topology alone are allocated from nothing, so modelFromJSON stops at 64 MiB by default.
+  it('modelFromJSON refuses a topology needing more than 64 MiB of parameters unless maxBytes allows it', () => {
+    const dense = (units: number, inputs: number) => ({ class_name: 'Sequential', config: { layers: [{ class_name: 'Dense', config: { name: 'd', units, batch_input_shape: [null, inputs] } }] } });
+    const memory = arena.memoryBytes;
+    const used = arena.bytesInUse;
+    // 4096 × 4096 floats and a bias: 64 MiB and 16 KiB.
+    expect(() => own(modelFromJSON(dense(4096, 4096)))).toThrow(/^modelFromJSON\(\): modelTopology: the weights need more than 67108864 bytes \(the maxBytes limit, 67108864 by default here: pass a larger maxBytes/);
+    // A topology of ~130 bytes that asks for 977 MiB of parameters.
+    const small = JSON.stringify(dense(16000, 16000));
+    expect(small.length).toBeLessThan(200);
+    expect(() => own(modelFromJSON(small))).toThrow(ValueError);
+    expect(() => own(modelFromJSON(small, { maxBytes: 2 ** 29 }))).toThrow(/more than 536870912 bytes \(the maxBytes limit\)/);
+    expect(arena.memoryBytes).toBe(memory);
+    expect(arena.bytesInUse).toBe(used);
+    // Below the limit, and with a limit raised on purpose, it builds.
+    expect(own(modelFromJSON(dense(64, 64))).countParams()).toBe(64 * 64 + 64);
+    expect(own(modelFromJSON(dense(64, 64), { maxBytes: 64 * 65 * 4 })).countParams()).toBe(64 * 65);
+  });
 });
+
+// ───────────────────────────── (6) where files go; failures of paths, disks and networks ─────────────────────────────
+
+type FsName = 'mkdir' | 'mkdtemp' | 'writeFile' | 'rename' | 'rm' | 'readFile' | 'stat';
+const FS_WRITES: readonly FsName[] = ['mkdir', 'mkdtemp', 'writeFile', 'rename', 'rm'];
+/** Failures a test injects into node:fs/promises: return an error to make that call (given its first path) fail. */
+const injected: Partial<Record<FsName, (path: string) => Error | undefined>> = {};
+
+/**
+ * For the tests of a describe block: node:fs/promises, as src/io.ts sees it (a builtin module's exports follow
+ * its object once syncBuiltinESMExports runs), refuses every write outside the suite's temporary root, so no
+ * test of where a path lands can write elsewhere, even against broken code; and fails what a test injected.
+ */
+function guardFileSystem(): void {
+  const fns = fsp as unknown as Record<FsName, (...args: any[]) => Promise<any>>;
+  const spies: Array<{ mockRestore: () => void }> = [];
+  const inside = (p: unknown) => resolve(String(p)).startsWith(resolve(root) + sep);
+  beforeAll(() => {
+    for (const name of ['mkdir', 'mkdtemp', 'writeFile', 'rename', 'rm', 'readFile', 'stat'] as const) {
+      const real = fns[name].bind(fsp);
+      spies.push(vi.spyOn(fns, name).mockImplementation((...args: any[]) => {
+        const paths = name === 'rename' ? args.slice(0, 2) : args.slice(0, 1);
+        if (FS_WRITES.includes(name) && !paths.every(inside)) return Promise.reject(new Error(`test guard: ${name}(${paths.join(', ')}) is outside ${root}`));
+        const failure = injected[name]?.(String(args[0]));
+        return failure ? Promise.reject(failure) : real(...args);
+      }));
+    }
+    syncBuiltinESMExports();
+  });
+  afterAll(() => {
+    spies.splice(0).forEach((s) => s.mockRestore());
+    syncBuiltinESMExports();
+  });
+}
+
+/** Runs `f` with a failure injected into one fs function, removed after. */
+async function withFailure<T>(name: FsName, fail: (path: string) => Error | undefined, f: () => Promise<T>): Promise<T> {
+  injected[name] = fail;
+  try {
+    return await f();
+  } finally {
+    delete injected[name];
+  }
+}
+
+/** An fs error as Node makes them. */
+const fsFailure = (code: string, path: string) => Object.assign(new Error(`${code}: failed, '${path}'`), { code, path });
+
+/** The names in a directory, model files and anything left aside. */
+const listing = (dir: string) => readdirSync(dir).sort();
+
+describe('file:// paths as TensorFlow.js reads them', () => {
+  guardFileSystem();
+
+  it("'file://./x' and 'file://x' are relative to the working directory and 'file:///abs/x' is absolute, never the file system root", async () => {
+    const model = own(classifier(61));
+    const work = tmp();
+    const cwd = process.cwd();
+    try {
+      process.chdir(work);
+      await model.save('file://./dotted');
+      await model.save('file://plain');
+      await model.save(`file://${join(work, 'absolute')}`);
+      for (const d of ['dotted', 'plain', 'absolute']) expect(listing(join(work, d)), d).toEqual(['model.json', 'weights.bin']);
+      for (const source of ['file://./dotted', 'file://plain', 'file://plain/model.json', `file://${join(work, 'absolute')}`]) {
+        expect(weightBytes(own(await loadModel(source))), source).toEqual(weightBytes(model));
+      }
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it("a '%' in a file:// path is part of the name, as in TensorFlow.js (not a URIError, not decoded)", async () => {
+    const model = own(classifier(62));
+    const dir = tmp();
+    await model.save(`file://${join(dir, '100%')}`);
+    await model.save(`file://${join(dir, 'a%20b')}`);
+    expect(listing(dir)).toEqual(['100%', 'a%20b']);
+    expect(weightBytes(own(await loadModel(`file://${join(dir, '100%')}`)))).toEqual(weightBytes(model));
+  });
+});
+
+describe('file system failures: a ValueError when the path is wrong, an IOError when the storage fails, and no half-written model', () => {
+  guardFileSystem();
+  beforeAll(makeBase);
+
+  it.each([
+    { name: 'an existing file', path: (file: string) => file, message: /^save\(\): .*somefile is a file, not a directory/ },
+    { name: 'a folder inside a file', path: (file: string) => join(file, 'sub'), message: /^save\(\): cannot create the directory .*somefile\/sub: a part of the path is a file, not a directory \(ENOTDIR\)/ },
+  ])('save() to $name is a ValueError naming save() and the path, and writes nothing', async ({ path, message }) => {
+    const model = own(classifier(63));
+    const dir = tmp();
+    const file = join(dir, 'somefile');
+    writeFileSync(file, 'keep me');
+    const error = await model.save(path(file)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValueError);
+    expect((error as Error).message).toMatch(message);
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
+    expect(listing(dir)).toEqual(['somefile']);
+  });
+
+  it.each(['model.json', 'weights.bin'])('save() where %s is a directory is refused before anything is written', async (name) => {
+    const model = own(classifier(64));
+    const dir = tmp();
+    mkdirSync(join(dir, name));
+    const error = await model.save(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValueError);
+    expect((error as Error).message).toMatch(new RegExp(`^save\\(\\): .*${name.replace('.', '\\.')} exists and is not a file`));
+    expect(listing(dir)).toEqual([name]);
+    expect(listing(join(dir, name))).toEqual([]);
+  });
+
+  it.each([
+    { code: 'ENOSPC', reason: /no space left on the device \(ENOSPC\)/ },
+    { code: 'EACCES', reason: /permission denied \(EACCES\)/ },
+  ])('a save that fails part-way ($code while writing model.json) is an IOError and leaves the model saved there before whole', async ({ code, reason }) => {
+    const dir = tmp();
+    const before = own(classifier(65));
+    await before.save(dir);
+    const saved = { json: readFileSync(join(dir, 'model.json')), weights: readFileSync(join(dir, 'weights.bin')) };
+    const error = await withFailure('writeFile', (file) => file.endsWith('model.json') ? fsFailure(code, file) : undefined, () => own(classifier(66)).save(dir).catch((e: unknown) => e));
+    expect(error).toBeInstanceOf(IOError);
+    expect((error as Error).message).toMatch(/^save\(\): cannot write .*model\.json: /);
+    expect((error as Error).message).toMatch(reason);
+    expect(listing(dir)).toEqual(['model.json', 'weights.bin']);
+    expect(readFileSync(join(dir, 'model.json'))).toEqual(saved.json);
+    expect(readFileSync(join(dir, 'weights.bin'))).toEqual(saved.weights);
+  });
+
+  it('a save into a new directory that fails leaves no directory behind', async () => {
+    const dir = join(tmp(), 'new', 'model');
+    const model = own(classifier(67));
+    await withFailure('writeFile', (file) => fsFailure('ENOSPC', file), () => expect(model.save(dir)).rejects.toThrow(IOError));
+    expect(existsSync(join(dir, '..', '..', 'new'))).toBe(false);
+  });
+
+  it('loadModel() of a model.json it may not read is an IOError naming loadModel() and the file', async () => {
+    const error = await withFailure('readFile', (file) => file.endsWith('model.json') ? fsFailure('EACCES', file) : undefined, () => loadModel(baseDir).catch((e: unknown) => e));
+    expect(error).toBeInstanceOf(IOError);
+    expect((error as Error).message).toBe(`loadModel(): cannot read ${join(baseDir, 'model.json')}: permission denied (EACCES)`);
+  });
+
+  it('loadModel() of a model.json that is a directory, or under a file, is a ValueError', async () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'model.json'));
+    writeFileSync(join(dir, 'file'), '');
+    await expect(loadModel(dir)).rejects.toThrow(/^loadModel\(\): no model\.json at /);
+    await expect(loadModel(join(dir, 'file'))).rejects.toThrow(/^loadModel\(\): no model\.json at .*file\/model\.json/);
+  });
+});
+
+describe('loading over http: cancellation, a replacement fetch, network failures', () => {
+  let silent: Server; // accepts connections and never answers
+  let silentURL: string;
+  const files = () => ({ json: readFileSync(join(baseDir, 'model.json')), weights: readFileSync(join(baseDir, 'weights.bin')) });
+
+  beforeAll(async () => {
+    await makeBase();
+    silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    silentURL = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/m/model.json`;
+  });
+  afterAll(() => new Promise<void>((resolve) => {
+    silent.closeAllConnections();
+    silent.close(() => resolve());
+  }));
+
+  it('a server that never answers: loadModel rejects as soon as the signal aborts, with its reason (AbortError by default)', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = performance.now();
+    const error = await loadModel(silentURL, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(error).toBeInstanceOf(DOMException);
+    expect((error as DOMException).name).toBe('AbortError');
+
+    const reason = new Error('the user gave up');
+    const other = new AbortController();
+    setTimeout(() => other.abort(reason), 50);
+    await expect(loadModel(silentURL, { signal: other.signal })).rejects.toBe(reason);
+
+    // A signal given in requestInit works the same; AbortSignal.timeout rejects with a TimeoutError.
+    await expect(loadModel(silentURL, { requestInit: { signal: AbortSignal.timeout(50) } })).rejects.toMatchObject({ name: 'TimeoutError' });
+  }, 10_000);
+
+  it('an already aborted signal rejects before anything is fetched or built, whatever the source', async () => {
+    const fetchFunc = vi.fn(async () => new Response(''));
+    const signal = AbortSignal.abort();
+    const used = arena.bytesInUse;
+    await expect(loadModel('http://models.invalid/m/model.json', { signal, fetchFunc })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(loadModel(baseDir, { signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(loadModel(base, { signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(fetchFunc).not.toHaveBeenCalled();
+    expect(arena.bytesInUse).toBe(used);
+  });
+
+  it('fetchFunc fetches model.json and the weights, each with requestInit merged in and the signal option winning over its signal', async () => {
+    const { json, weights } = files();
+    const served: Record<string, Uint8Array> = { 'http://models.invalid/m/model.json': json, 'http://models.invalid/m/weights.bin': weights };
+    const calls: Array<{ url: string; init: RequestInit | undefined }> = [];
+    const fetchFunc = async (url: string, init?: RequestInit) => {
+      calls.push({ url, init });
+      const body = served[url];
+      return new Response(body ? new Uint8Array(body) : null, { status: body ? 200 : 404 });
+    };
+    const globalFetch = vi.spyOn(globalThis, 'fetch').mockImplementation(async () => { throw new Error('the global fetch was used'); });
+    const mine = new AbortController();
+    const theirs = new AbortController();
+    try {
+      const model = own(await loadModel('http://models.invalid/m/model.json', { fetchFunc, signal: mine.signal, requestInit: { headers: { authorization: 'Bearer t' }, credentials: 'include', signal: theirs.signal } }));
+      expect(weightBytes(model)).toEqual(weightBytes(own(await loadModel(baseDir))));
+      expect(globalFetch).not.toHaveBeenCalled();
+    } finally {
+      globalFetch.mockRestore();
+    }
+    expect(calls.map((c) => c.url)).toEqual(Object.keys(served));
+    for (const { init } of calls) {
+      expect(init?.headers).toEqual({ authorization: 'Bearer t' });
+      expect(init?.credentials).toBe('include');
+      expect(init?.signal).toBe(mine.signal);
+    }
+  });
+
+  it("a network failure (fetch rejects with TypeError 'fetch failed') is an IOError naming loadModel() and the URL", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/m/model.json`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const error = await loadModel(url).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IOError);
+    expect((error as Error).message).toMatch(new RegExp(`^loadModel\\(\\): fetching ${url.replace(/[.]/g, '\\.')} failed: fetch failed \\(.*ECONNREFUSED`));
+    expect((error as Error).cause).toBeInstanceOf(TypeError);
+  });
+
+  it('HTTP 404 is a ValueError (the URL is wrong), HTTP 503 an IOError (the server failed); a fetchFunc resolving to no Response a ValueError', async () => {
+    const status = (code: number) => async () => new Response('', { status: code });
+    await expect(loadModel('http://models.invalid/model.json', { fetchFunc: status(404) })).rejects.toThrow(ValueError);
+    const error = await loadModel('http://models.invalid/model.json', { fetchFunc: status(503) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IOError);
+    expect((error as Error).message).toMatch(/^loadModel\(\): model\.json: HTTP 503/);
+    await expect(loadModel('http://models.invalid/model.json', { fetchFunc: async () => 'text' as never })).rejects.toThrow(/^loadModel\(\): the fetch function must resolve to a Response, got "text"/);
+  });
+});
+
+describe('options and odd arguments: null means none, anything else is checked, and every failure is a clear ValueError', () => {
+  guardFileSystem();
+  beforeAll(makeBase);
+
+  it('null as the options of save, loadModel and modelFromJSON means no options', async () => {
+    const model = own(classifier(68));
+    const dir = tmp();
+    const artifacts = await model.save(dir, null as never);
+    expect(artifacts.weightSpecs.some((s) => s.group === 'optimizer')).toBe(false);
+    expect(weightBytes(own(await loadModel(dir, null)))).toEqual(weightBytes(model));
+    expect(own(modelFromJSON(model.toJSON(), null)).countParams()).toBe(model.countParams());
+  });
+
+  const options: Array<{ name: string; call: (model: Sequential) => Promise<unknown>; message: RegExp }> = [
+    { name: "save: includeOptimizer 'yes'", call: (m) => m.save(undefined, { includeOptimizer: 'yes' as never }), message: /^save\(\): includeOptimizer must be true or false, got "yes"/ },
+    { name: 'save: a misspelt key', call: (m) => m.save(undefined, { includeOptimiser: true } as never), message: /^save\(\): unknown option 'includeOptimiser'; did you mean 'includeOptimizer'\?/ },
+    { name: 'save: options 5', call: (m) => m.save(undefined, 5 as never), message: /^save\(\): options must be an object, got 5/ },
+    { name: 'loadModel: a misspelt key', call: () => loadModel(base, { maxbytes: 10 } as never), message: /^loadModel\(\): unknown option 'maxbytes'; did you mean 'maxBytes'\?/ },
+    { name: 'loadModel: signal {}', call: () => loadModel(base, { signal: {} as never }), message: /^loadModel\(\): signal must be an AbortSignal/ },
+    { name: 'loadModel: signal a controller', call: () => loadModel(base, { signal: new AbortController() as never }), message: /signal must be an AbortSignal .*got an object \(AbortController\)/ },
+    { name: "loadModel: requestInit 'x'", call: () => loadModel(base, { requestInit: 'x' as never }), message: /^loadModel\(\): requestInit must be a plain object/ },
+    { name: 'loadModel: requestInit.signal 5', call: () => loadModel(base, { requestInit: { signal: 5 as never } }), message: /^loadModel\(\): requestInit\.signal must be an AbortSignal, got 5/ },
+    { name: 'loadModel: fetchFunc 5', call: () => loadModel(base, { fetchFunc: 5 as never }), message: /^loadModel\(\): fetchFunc must be a function, got 5/ },
+    { name: 'modelFromJSON: a fetch option', call: async () => modelFromJSON(base.modelTopology, { signal: AbortSignal.abort() } as never), message: /^modelFromJSON\(\): unknown option 'signal'/ },
+  ];
+
+  it.each(options)('options are checked: $name', async ({ call, message }) => {
+    const model = own(classifier(69));
+    const used = arena.bytesInUse;
+    const error = await call(model).then(own as never, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ValueError);
+    expect((error as Error).message).toMatch(message);
+    expect(arena.bytesInUse).toBe(used);
+  });
+
+  const odd: Array<{ name: string; call: (model: Sequential) => Promise<unknown>; message: RegExp }> = [
+    { name: "loadModel('')", call: () => loadModel(''), message: /^loadModel\(\): "" names no model/ },
+    { name: "loadModel('file://')", call: () => loadModel('file://'), message: /^loadModel\(\): "file:\/\/" names no model/ },
+    { name: "loadModel('indexeddb://')", call: () => loadModel('indexeddb://'), message: /names no model/ },
+    { name: "loadModel('http://')", call: () => loadModel('http://'), message: /^loadModel\(\): "http:\/\/" names no model/ },
+    { name: "loadModel('http://[::1')", call: () => loadModel('http://[::1/model.json'), message: /^loadModel\(\): "http:\/\/\[::1\/model\.json" is not a valid URL/ },
+    { name: 'loadModel(a path with a NUL)', call: () => loadModel('models/a\0b'), message: /^loadModel\(\): .* contains a NUL character/ },
+    { name: 'loadModel([1, 2])', call: () => loadModel([1, 2] as never), message: /^loadModel\(\): file 0 of the list is not a File \(with a name\), got 1/ },
+    { name: 'loadModel([null])', call: () => loadModel([null] as never), message: /file 0 of the list is not a File/ },
+    { name: 'loadModel(a FileList-like object of non-Files)', call: () => loadModel({ length: 1, item: () => null, 0: 'model.json' } as never), message: /file 0 of the list is not a File \(with a name\), got "model\.json"/ },
+    { name: 'loadModel([a Blob without a name])', call: () => loadModel([new Blob(['{}'])] as never), message: /file 0 of the list is not a File/ },
+    { name: "save('')", call: (m) => m.save(''), message: /^save\(\): "" names no model/ },
+    { name: "save('file://')", call: (m) => m.save('file://'), message: /^save\(\): "file:\/\/" names no model/ },
+    { name: "save('localstorage://')", call: (m) => m.save('localstorage://'), message: /^save\(\): "localstorage:\/\/" names no model/ },
+    { name: 'save(a path with a NUL)', call: (m) => m.save('models/a\0b'), message: /^save\(\): .* contains a NUL character/ },
+  ];
+
+  it.each(odd)('$name is a ValueError naming the call, not a raw TypeError, RangeError or URIError', async ({ call, message }) => {
+    const model = own(classifier(70));
+    const used = arena.bytesInUse;
+    const error = await call(model).then(own as never, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ValueError);
+    expect((error as Error).message).toMatch(message);
+    expect(arena.bytesInUse).toBe(used);
+  });
+});
+
+describe('loading is a transaction', () => {
+  beforeAll(makeBase);
+
+  // Out of memory in compile (the arena throws MemoryError) is the case that matters; the others fail the same way.
+  it.each(['setWeights', 'compile', 'setOptimizerSlots'] as const)('if %s fails once the model is built, the half-made model is disposed and nothing stays allocated', async (method) => {
+    const failure = new MemoryError(`${method}(): out of memory (simulated)`);
+    const spy = vi.spyOn(Sequential.prototype, method).mockImplementationOnce(() => { throw failure; });
+    const used = arena.bytesInUse;
+    try {
+      await expect(loadModel(edit(base))).rejects.toBe(failure);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(arena.bytesInUse).toBe(used);
+    own(await loadModel(edit(base))); // and the next load works
+  });
+});
+
