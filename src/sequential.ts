@@ -387,58 +387,57 @@ export class Sequential {
     const batchBegin = all.filter((c) => c.onBatchBegin);
     const batchEnd = all.filter((c) => c.onBatchEnd);
 
-    const xBlock = trainData.x;
-    const yBlock = trainData.y;
     this.stopTraining = false;
     this.training = true;
     try {
       for (const c of all) c.setModel?.(this);
-      const ws = this.workspace!;
-      const cols = this.outputDim();
-      const targetCols = train.targetCols;
-      const metricSums = new Float64Array(compiled.metrics.length);
+      const run: FitRun = {
+        compiled, x: trainData.x, y: trainData.y, order, rows: train.rows, inputDim: train.inputDim,
+        targetCols: train.targetCols, cols: this.outputDim(), batchSize, shuffle,
+        totals: new Float64Array(2 + compiled.metrics.length),
+      };
       const logs: Logs = {};
+      const perStep = batchBegin.length > 0 || batchEnd.length > 0;
       const shuffleState = this.rngBlock + SHUFFLE_STREAM * STATE_BYTES;
       let lastYield = performance.now();
+      let budget = 1;
       for (const c of all) await c.onTrainBegin?.({});
       for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
         for (const c of all) await c.onEpochBegin?.(epoch, {});
         if (shuffle) k.permutation(order, train.rows, shuffleState);
-        let lossSum = 0;
-        let seen = 0;
-        metricSums.fill(0);
-        for (let step = 0; step < steps && !this.stopTraining; step++) {
-          const start = step * batchSize;
-          const rows = Math.min(batchSize, train.rows - start);
-          for (let i = 0; i < batchBegin.length; i++) {
-            const pending = batchBegin[i]!.onBatchBegin!(step, NO_LOGS);
-            if (pending) await pending; // an await per batch costs a microtask turn: only for async hooks
-          }
-          let input = xBlock + start * train.inputDim * 4;
-          let target = yBlock + start * targetCols * 4;
-          if (shuffle) {
-            k.gatherRows(ws.input, xBlock, order + start * 4, rows, train.inputDim);
-            k.gatherRows(ws.target, yBlock, order + start * 4, rows, targetCols);
-            input = ws.input;
-            target = ws.target;
-          }
-          const loss = this.trainStep(compiled, input, target, rows, cols, metricSums);
-          lossSum += loss * rows;
-          seen += rows;
-          if (batchEnd.length > 0) {
-            this.fillLogs(logs, compiled, lossSum, metricSums, seen);
-            for (let i = 0; i < batchEnd.length; i++) {
-              const pending = batchEnd[i]!.onBatchEnd!(step, logs);
-              if (pending) await pending;
+        run.totals.fill(0);
+        let step = 0;
+        while (step < steps && !this.stopTraining) {
+          let to = step + 1;
+          if (perStep) {
+            for (let i = 0; i < batchBegin.length; i++) {
+              const pending = batchBegin[i]!.onBatchBegin!(step, NO_LOGS);
+              if (pending) await pending; // an await per batch costs a microtask turn: only for async hooks
             }
+            this.trainSteps(run, step, to);
+            if (batchEnd.length > 0) {
+              this.fillLogs(logs, compiled, run.totals);
+              for (let i = 0; i < batchEnd.length; i++) {
+                const pending = batchEnd[i]!.onBatchEnd!(step, logs);
+                if (pending) await pending;
+              }
+            }
+          } else {
+            // NOTE: each look at the clock allocates a boxed number; steps run in slices of about a millisecond
+            // between looks, so the steps themselves allocate nothing.
+            const began = performance.now();
+            to = Math.min(steps, step + budget);
+            this.trainSteps(run, step, to);
+            budget = nextBudget(budget, to - step, performance.now() - began);
           }
+          step = to;
           if (performance.now() - lastYield > YIELD_MS) {
             await yieldToEventLoop();
             lastYield = performance.now();
           }
         }
         const epochLogs: Logs = {};
-        this.fillLogs(epochLogs, compiled, lossSum, metricSums, seen);
+        this.fillLogs(epochLogs, compiled, run.totals);
         if (valData) {
           const v = this.evaluateRows(compiled, valData.rows, batchSize, uploadedRows(valData), where);
           this.metricsNames.forEach((name, i) => { epochLogs[`val_${name}`] = v[i]!; });
@@ -726,26 +725,45 @@ export class Sequential {
     }
   }
 
-  /** One gradient step on a batch; adds the batch's metric sums; returns the loss (with penalties). */
-  private trainStep(c: Compiled, input: number, target: number, rows: number, cols: number, metricSums: Float64Array): number {
-    const loss = this.backprop(c, input, target, rows, cols, metricSums);
-    c.optimizer.step(this.parameterBlocks!);
-    return loss;
+  /**
+   * Gradient steps `from` to `to` of an epoch, synchronously. Sums live in `run.totals`, never in JS numbers
+   * that outlive a call, so a step allocates nothing on the JS heap.
+   */
+  private trainSteps(run: FitRun, from: number, to: number): void {
+    const ws = this.workspace!;
+    for (let step = from; step < to; step++) {
+      const start = step * run.batchSize;
+      const rows = Math.min(run.batchSize, run.rows - start);
+      let input = run.x + start * run.inputDim * 4;
+      let target = run.y + start * run.targetCols * 4;
+      if (run.shuffle) {
+        k.gatherRows(ws.input, run.x, run.order + start * 4, rows, run.inputDim);
+        k.gatherRows(ws.target, run.y, run.order + start * 4, rows, run.targetCols);
+        input = ws.input;
+        target = ws.target;
+      }
+      this.backprop(run.compiled, input, target, rows, run.cols, run.totals);
+      run.compiled.optimizer.step(this.parameterBlocks!);
+    }
   }
 
-  /** Forward and backward pass on a batch: fills the gradient block, returns the loss (with penalties). */
-  private backprop(c: Compiled, input: number, target: number, rows: number, cols: number, metricSums: Float64Array): number {
+  /**
+   * Forward and backward pass on a batch: fills the gradient block, and adds to `totals` the loss (with
+   * penalties) times the rows, the rows, and each metric's sum: `[loss·rows, rows, ...metrics]`.
+   */
+  private backprop(c: Compiled, input: number, target: number, rows: number, cols: number, totals: Float64Array): void {
     this.forward(input, rows, true);
     const n = this.stack.length;
     const last = this.stack[n - 1]!;
     const loss = this.fused
       ? c.loss.logits!.grad(last.buffers.grad, last.logits(), target, rows, cols)
       : c.loss.grad(last.buffers.grad, last.buffers.out, target, rows, cols);
-    for (let m = 0; m < c.metrics.length; m++) metricSums[m]! += c.metrics[m]!.sum(last.buffers.out, target, rows, cols);
+    for (let m = 0; m < c.metrics.length; m++) totals[2 + m]! += c.metrics[m]!.sum(last.buffers.out, target, rows, cols);
     for (let i = n - 1; i >= 0; i--) this.stack[i]!.backward(i > 0 ? this.stack[i - 1]!.buffers.grad : 0, rows, i === n - 1 && this.fused);
     let penalty = 0;
     for (let i = 0; i < n; i++) penalty += this.stack[i]!.regularize();
-    return loss + penalty;
+    totals[0]! += (loss + penalty) * rows;
+    totals[1]! += rows;
   }
 
   /**
@@ -762,7 +780,9 @@ export class Sequential {
     const data = upload(prepareData(x, y, this.dataSpec(where, true)), this.blocks, where);
     try {
       this.ensureWorkspace(data.rows, where);
-      const loss = this.backprop(c, data.x, data.y, data.rows, this.outputDim(), new Float64Array(c.metrics.length));
+      const totals = new Float64Array(2 + c.metrics.length);
+      this.backprop(c, data.x, data.y, data.rows, this.outputDim(), totals);
+      const loss = totals[0]! / data.rows;
       const gradients = this.stack.flatMap((l) => l.weightSpecs(l.inputDim).map((s, i) =>
         new Tensor(arena.read(l.gradOffsets[i]!, s.shape.reduce((p, d) => p * d, 1)), s.shape)));
       return { loss, gradients };
@@ -771,9 +791,10 @@ export class Sequential {
     }
   }
 
-  private fillLogs(logs: Logs, c: Compiled, lossSum: number, metricSums: Float64Array, seen: number): void {
-    logs.loss = lossSum / seen;
-    for (let m = 0; m < c.metrics.length; m++) logs[c.metrics[m]!.name] = metricSums[m]! / seen;
+  /** Running means over the epoch so far, from `[loss·rows, rows, ...metric sums]`. */
+  private fillLogs(logs: Logs, c: Compiled, totals: Float64Array): void {
+    logs.loss = totals[0]! / totals[1]!;
+    for (let m = 0; m < c.metrics.length; m++) logs[c.metrics[m]!.name] = totals[2 + m]! / totals[1]!;
   }
 
   /**
@@ -839,6 +860,28 @@ export class Sequential {
     for (const l of this.stack) penalty += l.penalty();
     return [lossSum / total + penalty, ...Array.from(sums, (s) => s / total)];
   }
+}
+
+/** What the training steps of one `fit` read: the data's blocks and shape, and the epoch's running totals. */
+interface FitRun {
+  compiled: Compiled;
+  x: number;
+  y: number;
+  order: number;
+  rows: number;
+  inputDim: number;
+  targetCols: number;
+  cols: number;
+  batchSize: number;
+  shuffle: boolean;
+  /** `[loss·rows, rows, ...metric sums]` over the epoch so far. */
+  totals: Float64Array;
+}
+
+/** Steps for the next slice between two looks at the clock: about a millisecond's worth, at most twice the last. */
+function nextBudget(budget: number, done: number, ms: number): number {
+  const perMillisecond = ms > 0 ? Math.floor(done / ms) : Infinity;
+  return Math.max(1, Math.min(budget * 2, perMillisecond, 1 << 20));
 }
 
 /** Byte offsets of the x and y rows of a chunk starting at row `start`. */
