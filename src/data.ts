@@ -75,7 +75,7 @@ export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
 }
 
 /** Where blocks come from and go back to (a model's own list of blocks). */
-export interface BlockOwner { alloc(bytes: number): number; release(offset: number): void }
+export interface BlockOwner { alloc(bytes: number, where?: string): number; release(offset: number): void }
 
 /** A dataset in the memory: byte offsets of its x and y rows. */
 export interface Uploaded { x: number; y: number; rows: number; inputDim: number; targetCols: number }
@@ -85,13 +85,14 @@ export interface Uploaded { x: number; y: number; rows: number; inputDim: number
  * On error nothing stays allocated.
  */
 export function upload(data: Dataset, blocks: BlockOwner, where: string): Uploaded {
-  const x = blocks.alloc(data.x.length * 4);
-  const y = blocks.alloc(data.y.length * 4);
+  const x = blocks.alloc(data.x.length * 4, where);
+  let y = -1;
   try {
+    y = blocks.alloc(data.y.length * 4, where);
     copyChecked(x, data.x, data.inputDim, 0, where, 'x');
     copyChecked(y, data.y, data.targetCols, 0, where, 'y');
   } catch (e) {
-    blocks.release(y);
+    if (y >= 0) blocks.release(y);
     blocks.release(x);
     throw e;
   }

@@ -194,7 +194,7 @@ export class Sequential {
     this.seed = o.seed ?? Math.floor(Math.random() * 2 ** 32);
     collector.register(this, this.blocks, this);
     try {
-      for (const layer of list) this.add(layer);
+      for (const layer of list) this.append(layer, where);
     } catch (e) {
       // Nothing of the failed model stays: its layers are free to join another, its blocks go back.
       this.blocks.releaseAll();
@@ -244,19 +244,23 @@ export class Sequential {
 
   /** Appends a layer. The first layer should declare `inputDim` or `inputShape`. */
   add(layer: Layer): void {
-    this.alive('add()');
-    if (!(layer instanceof Layer)) throw new ValueError(`add(): expected a layer (Dense, Activation, Dropout), got ${describe(layer)}`);
-    if (layer.owner !== undefined) throw new ValueError(`add(): layer '${layer.name}' already belongs to a model`);
-    if (this.stack.some((l) => l.name === layer.name)) throw new ValueError(`add(): a layer named '${layer.name}' is already in the model; layer names must be unique`);
+    this.append(layer, 'add()');
+  }
+
+  private append(layer: Layer, where: string): void {
+    this.alive(where);
+    if (!(layer instanceof Layer)) throw new ValueError(`${where}: expected a layer (Dense, Activation, Dropout), got ${describe(layer)}`);
+    if (layer.owner !== undefined) throw new ValueError(`${where}: layer '${layer.name}' already belongs to a model`);
+    if (this.stack.some((l) => l.name === layer.name)) throw new ValueError(`${where}: a layer named '${layer.name}' is already in the model; layer names must be unique`);
     if (this.stack.length > 0 && layer.declaredInputDim !== undefined && this.built && layer.declaredInputDim !== this.stack[this.stack.length - 1]!.outputDim) {
-      throw new ShapeError(`add(): layer '${layer.name}' declares input width ${layer.declaredInputDim}, but the previous layer outputs ${this.stack[this.stack.length - 1]!.outputDim}`);
+      throw new ShapeError(`${where}: layer '${layer.name}' declares input width ${layer.declaredInputDim}, but the previous layer outputs ${this.stack[this.stack.length - 1]!.outputDim}`);
     }
-    if (this.training) throw new StateError('add(): cannot add layers while fit() runs');
+    if (this.training) throw new StateError(`${where}: cannot add layers while fit() runs`);
     const inputDim = this.stack.length === 0 ? layer.declaredInputDim : this.built ? this.stack[this.stack.length - 1]!.outputDim : undefined;
     if (inputDim !== undefined) layer.computeOutputDim(inputDim); // throws if the layer cannot take it
     this.stack.push(layer);
     try {
-      if (this.built || (this.stack.length === 1 && layer.declaredInputDim !== undefined)) this.build(this.built ? this.inputDim : layer.declaredInputDim!, 'add()');
+      if (this.built || (this.stack.length === 1 && layer.declaredInputDim !== undefined)) this.build(this.built ? this.inputDim : layer.declaredInputDim!, where);
     } catch (e) {
       this.stack.pop(); // build changes nothing when it fails: the model is as before the call
       throw e;
@@ -649,8 +653,8 @@ export class Sequential {
   /** Undoes the first build (for a `fit` that built the model and then failed before training). */
   private unbuild(): void {
     this.dropWorkspace();
-    for (const b of [this.weightsBlock, this.gradsBlock, this.slotsBlock]) if (b) this.blocks.release(b);
-    this.weightsBlock = this.gradsBlock = this.slotsBlock = this.weightCount = this.inputDim = 0;
+    for (const b of [this.weightsBlock, this.gradsBlock, this.slotsBlock, this.rngBlock]) if (b) this.blocks.release(b);
+    this.weightsBlock = this.gradsBlock = this.slotsBlock = this.rngBlock = this.weightCount = this.inputDim = 0; // reseeded by the next build
     this.ranges = [];
     this.built = false;
     for (const l of this.stack) { l.weightOffsets = []; l.gradOffsets = []; l.specs = []; l.inputDim = 0; l.outputDim = 0; }
