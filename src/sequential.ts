@@ -459,7 +459,7 @@ export class Sequential {
   }
 
   /** The loss and metrics on `(x, y)`, in `metricsNames` order: `[loss, ...metrics]`; with `returnDict`, by name. */
-  evaluate(x: TensorLike, y: TensorLike, options?: EvaluateOptions & { returnDict?: false }): number[];
+  evaluate(x: TensorLike, y: TensorLike, options?: (EvaluateOptions & { returnDict?: false }) | null): number[];
   evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions & { returnDict: true }): Record<string, number>;
   evaluate(x: TensorLike, y: TensorLike, options?: (EvaluateOptions & { returnDict?: boolean }) | null): number[] | Record<string, number> {
     const where = 'evaluate()';

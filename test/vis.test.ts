@@ -2,15 +2,22 @@
 // (titles, axis titles, one mark per value in the right place, every annotation), PNGs decoded and checked
 // for size and content, and every bad input refused with a clear error before anything is drawn or written.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
 import { PNG } from 'pngjs';
 import * as vega from 'vega';
-import { Activation, Adam, Dense, Dropout, Sequential, ShapeError, ValueError, type History } from '../src/index.js';
+import { Activation, Adam, Dense, Dropout, NeurasmError, Sequential, ShapeError, ValueError, tensor, type History } from '../src/index.js';
 import { historySpec, modelDot, plotHistory, plotModel, plotPredictions, plotWeights, predictionsSpec, weightsSpec } from '../src/vis/index.js';
 import { textWidth } from '../src/vis/render.js';
+
+// writeFile as it is, until a test makes it fail as a full disk would.
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs/promises')>();
+  return { ...fs, writeFile: vi.fn(fs.writeFile) };
+});
 
 const out = mkdtempSync(join(tmpdir(), 'neurasm-vis-'));
 const X = [[0, 0], [0, 1], [1, 0], [1, 1]];
@@ -419,5 +426,169 @@ describe('bad input gets a clear error, before anything is drawn or written', ()
     await expect(plotModel({} as Sequential)).rejects.toThrow(/model must be a Sequential/);
     await expect(plotModel(new Sequential())).rejects.toThrow(/has no layers to plot/);
     expect(() => modelDot(xor, { rankdir: 'BT' as 'TB' })).toThrow(/rankdir must be 'TB' or 'LR'/);
+  });
+});
+
+// ----- hostile or careless input (each test failed on the code before it) -----
+
+/** A rows × cols matrix of small integers from -3 to 3 (its largest magnitude is 3). */
+function matrix(rows: number, cols: number): number[][] {
+  return Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => ((i * cols + j) % 7) - 3));
+}
+
+describe('large inputs', () => {
+  it('plotWeights on a 784×160 kernel does not overflow the stack: a ValueError with the cell count, the limit and a slice to plot', async () => {
+    const layer = new Sequential([new Dense(160, { inputDim: 784 })]).layers[0]!;
+    const error = await plotWeights(layer).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValueError);
+    expect((error as Error).message).toMatch(/^plotWeights\(\): dense\w*'s kernel has 784 × 160 = 125,440 cells; a heatmap draws at most 16,384 .*plotWeights\(layer\.getWeights\(\)\[0\]\.toArray\(\)\.slice\(0, 102\)\)$/);
+    await expect(plotWeights(matrix(784, 160))).rejects.toThrow(/the weights have 784 × 160 = 125,440 cells.*plotWeights\(weights\.slice\(0, 102\)\)/);
+    await expect(plotWeights(new Float32Array(20_000))).rejects.toThrow(/1 × 20000 = 20,000 cells.*slice\(0, 16384\)/);
+    // The slice the message suggests is drawn, coloured by its largest magnitude.
+    const spec = weightsSpec(matrix(784, 160).slice(0, 102)) as { data: { values: unknown[] }; layer: Array<{ encoding: { color: { scale?: { domain: number[] } } } }> };
+    expect(spec.data.values).toHaveLength(102 * 160);
+    expect(spec.layer[0]!.encoding.color.scale!.domain).toEqual([-3, -1.5, 0, 1.5, 3]);
+  });
+
+  it('plotPredictions with a 70,000-point scatter does not overflow the stack: its spec spans all the points', () => {
+    const actual = Array.from({ length: 70_000 }, (_, i) => (i % 1000) / 100 - 2); // -2 … 7.99
+    const predicted = actual.map((a, i) => a + (i % 3) - 1); // -3 … 8.99
+    const spec = predictionsSpec(actual, predicted, { kind: 'scatter' }) as { layer: Array<{ data: { values: Array<{ x: number; y: number }> } }> };
+    const [from, to] = spec.layer[0]!.data.values;
+    const pad = (8.99 + 3) * 0.05;
+    expect(from!.x).toBeCloseTo(-3 - pad, 9);
+    expect(to!.x).toBeCloseTo(8.99 + pad, 9);
+    expect(spec.layer[1]!.data.values).toHaveLength(70_000);
+  });
+
+  it('a 784×128 heatmap is refused at once rather than drawn as 41 MB of SVG; 128×128 draws, plain above 64×64', async () => {
+    await expect(plotWeights(matrix(784, 128), { toFile: join(out, 'big.png') })).rejects.toThrow(/784 × 128 = 100,352 cells; a heatmap draws at most 16,384.*slice\(0, 128\)/);
+    expect(existsSync(join(out, 'big.png'))).toBe(false);
+    const doc = parse(await plotWeights(matrix(128, 128)));
+    expect(marks(doc, 'rect')).toHaveLength(128 * 128);
+    expect(marks(doc, 'text')).toHaveLength(0); // annotations are off by default above 64 rows or columns …
+    expect(marks(parse(await plotWeights(matrix(64, 64))), 'text')).toHaveLength(64 * 64); // … and on up to 64×64
+    await expect(plotWeights(matrix(65, 64), { annotate: true })).rejects.toThrow(/annotate writes at most 4,096 weights, and these are 65 × 64 = 4,160; pass annotate: false/);
+    // A tall kernel gets flat cells, so that the picture stays within 4,096 pixels.
+    const tall = weightsSpec(matrix(784, 10)) as { width: { step: number }; height: { step: number } };
+    expect([tall.width.step, tall.height.step]).toEqual([24, 5]);
+  });
+});
+
+describe('options are checked: type, range, finite; nothing is silently ignored', () => {
+  const w = [[1, -1], [0.5, 2]];
+  const h = { loss: [1, 0.5, 0.25] };
+
+  it('numbers out of range, NaN, booleans that are not booleans, strings outside the allowed ones', async () => {
+    const bad: Array<[() => Promise<unknown>, RegExp]> = [
+      [() => plotWeights(w, { scale: 100 }), /^plotWeights\(\): scale must be a positive number from 0\.1 to 10, got 100$/],
+      [() => plotHistory(h, { width: 1e7 }), /^plotHistory\(\): width must be a positive number from 10 to 4096, got 10000000$/],
+      [() => plotHistory(h, { width: NaN }), /width must be .*, got NaN$/],
+      [() => plotPredictions([1, 2], [1, 2], { height: -1 }), /^plotPredictions\(\): height must be/],
+      [() => plotWeights(w, { cellSize: -5 }), /^plotWeights\(\): cellSize must be a positive number from 1 to 200, got -5$/],
+      [() => plotWeights(w, { cellSize: Infinity }), /cellSize must be .*, got Infinity$/],
+      [() => plotWeights(w, { digits: 2.5 }), /digits must be an integer from 0 to 8, got 2.5/],
+      [() => plotWeights(w, { annotate: 'false' as unknown as boolean }), /^plotWeights\(\): annotate must be true or false, got "false"$/],
+      [() => plotModel(xor, { showShapes: 1 as unknown as boolean }), /^plotModel\(\): showShapes must be true or false, got 1$/],
+      [() => plotModel(xor, { rankdir: 'tb' as 'TB' }), /rankdir must be 'TB' or 'LR', got "tb"/],
+      [() => plotPredictions([1], [1], { kind: 'Scatter' as 'scatter' }), /kind must be 'index' or 'scatter', got "Scatter"/],
+      [() => plotHistory(h, { title: 5 as unknown as string }), /^plotHistory\(\): title must be a string, got 5$/],
+      [() => plotHistory(h, { metrics: 'loss' as unknown as string[] }), /metrics must be a non-empty array/],
+      [() => plotHistory(h, { toFile: 5 as unknown as string }), /^plotHistory\(\): toFile must be a file name, got 5$/],
+    ];
+    for (const [call, message] of bad) {
+      const error = await call().then(() => undefined, (e: unknown) => e);
+      expect(error, String(message)).toBeInstanceOf(ValueError);
+      expect((error as Error).message).toMatch(message);
+    }
+  });
+
+  it('a PNG larger than resvg can draw is refused before drawing, and PNGs draw after it', async () => {
+    const file = join(out, 'huge.png');
+    // 128 rows of 200 pixels: an SVG 25,600+ pixels tall, over 16,384 at any scale ≥ 1.
+    await expect(plotWeights(matrix(128, 1), { cellSize: 200, scale: 1, toFile: file })).rejects.toThrow(
+      /^plotWeights\(\): the PNG would be \d+ × \d+ pixels at scale 1; at most 16384 pixels a side are drawn\. Use scale ≤ 0\.\d+, or write an \.svg/);
+    await expect(plotHistory(xorHistory, { scale: 10, width: 4096, toFile: file })).rejects.toThrow(/at most 16384 pixels a side/);
+    expect(existsSync(file)).toBe(false);
+    await plotWeights(matrix(2, 2), { toFile: file, scale: 1 });
+    expect(readPng(file).width).toBeGreaterThan(50);
+  });
+
+  it('null options mean none in every function; an unknown key is refused with the nearest known one', async () => {
+    const none = null as never;
+    expect(parse(await plotModel(xor, none))).toBeDefined();
+    expect(modelDot(xor, none)).toContain('digraph');
+    expect(parse(await plotHistory(h, none))).toBeDefined();
+    expect(historySpec(h, none)).toBeDefined();
+    expect(parse(await plotPredictions([1, 2], [1, 2], none))).toBeDefined();
+    expect(predictionsSpec([1, 2], [1, 2], none)).toBeDefined();
+    expect(parse(await plotWeights(w, none))).toBeDefined();
+    expect(weightsSpec(w, none)).toBeDefined();
+    // An option set to null or undefined takes its default.
+    expect(weightsSpec(w, { cellSize: null as never, annotate: undefined })).toEqual(weightsSpec(w));
+
+    await expect(plotWeights(w, { cellsize: 10 } as never)).rejects.toThrow(/^plotWeights\(\): unknown option 'cellsize'; did you mean 'cellSize'\? \(options: title, annotate, digits, cellSize, toFile, scale\)$/);
+    await expect(plotModel(xor, { show_shapes: true } as never)).rejects.toThrow(ValueError);
+    await expect(plotHistory(h, { metric: ['loss'] } as never)).rejects.toThrow(/did you mean 'metrics'/);
+    expect(() => predictionsSpec([1], [1], { kinds: 'index' } as never)).toThrow(/unknown option 'kinds'; did you mean 'kind'/);
+    // A spec is data: where to write a picture and at what scale is for the plot functions.
+    expect(() => historySpec(h, { toFile: join(out, 'h.png') } as never)).toThrow(/^historySpec\(\): unknown option 'toFile'/);
+    expect(() => modelDot(xor, { scale: 2 } as never)).toThrow(/^modelDot\(\): unknown option 'scale'/);
+    await expect(plotWeights(w, 'annotate' as never)).rejects.toThrow(/^plotWeights\(\): options must be an object, got "annotate"$/);
+  });
+
+  it("plotModel draws its title (every picture's title is drawn)", async () => {
+    const doc = parse(await plotModel(xor, { title: 'XOR <model>' }));
+    expect(all(doc, 'text').map(text)).toContain('XOR <model>');
+  });
+
+  it('a weight Tensor of rank 3 is a ShapeError', async () => {
+    await expect(plotWeights(tensor(new Float32Array(8), [2, 2, 2]))).rejects.toThrow(ShapeError);
+  });
+});
+
+describe('toFile is checked before drawing; a failed write is a neurasm error', () => {
+  it('a folder, a folder named like a picture, a path under a file', async () => {
+    await expect(plotHistory(xorHistory, { toFile: out })).rejects.toThrow(/^plotHistory\(\): toFile ".*" is a folder; give a file in it, e.g. ".*picture\.png"$/);
+    mkdirSync(join(out, 'folder.png'), { recursive: true });
+    await expect(plotWeights(xor.layers[0]!, { toFile: join(out, 'folder.png') })).rejects.toThrow(/is a folder/);
+    writeFileSync(join(out, 'notes.txt'), 'a file');
+    await expect(plotModel(xor, { toFile: join(out, 'notes.txt', 'model.png') })).rejects.toThrow(/folder ".*notes\.txt" is a file, not a folder/);
+  });
+
+  it('a write that fails anyway (a full disk, a folder removed meanwhile) is wrapped, not a raw fs error', async () => {
+    const file = join(out, 'late.svg');
+    vi.mocked(writeFile).mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    const full = await plotHistory(xorHistory, { toFile: file }).catch((e: unknown) => e);
+    expect(full).toBeInstanceOf(NeurasmError);
+    expect((full as Error).message).toMatch(/^plotHistory\(\): cannot write ".*late\.svg": ENOSPC: no space left on device/);
+    vi.mocked(writeFile).mockRejectedValueOnce(Object.assign(new Error("ENOENT: no such file or directory, open 'late.svg'"), { code: 'ENOENT' }));
+    await expect(plotHistory(xorHistory, { toFile: file })).rejects.toThrow(ValueError);
+  });
+});
+
+describe('non-finite values in a history', () => {
+  it('a diverged run: Infinity and NaN epochs are gaps, the finite points are drawn and scale the y axis', async () => {
+    const loss = [1, 0.5, Infinity, NaN, 0.25, 0.2];
+    const doc = parse(await plotHistory({ loss }));
+    const [line] = marks(doc, 'line');
+    // Two runs of points, "M…L…M…L…": epochs 1–2 and 5–6, each where its value puts it.
+    const runs = line!.getAttribute('d')!.split('M').slice(1).map((run) => vertices(`M${run}`));
+    expect(runs.map((r) => r.length)).toEqual([2, 2]);
+    const points = runs.flat();
+    const finite = [1, 0.5, 0.25, 0.2];
+    expectAffine(points.map(([, py]) => py), finite);
+    points.forEach(([x], i) => expect(x).toBeCloseTo((560 * [0, 1, 4, 5][i]!) / 5, 2));
+    // The y axis spans the finite values, not Infinity.
+    const labels = texts(doc).map(Number).filter((v) => !Number.isNaN(v) && v < 1.01 && v % 1 !== 0);
+    expect(Math.min(...labels)).toBeCloseTo(0.2, 6);
+    // The spec stays plain JSON data: the gaps are nulls.
+    const spec = historySpec({ loss }) as { data: { values: Array<{ value: number | null }> } };
+    expect(spec.data.values.map((v) => v.value)).toEqual([1, 0.5, null, null, 0.25, 0.2]);
+  });
+
+  it('a metric with no finite value at all is a ValueError naming it', async () => {
+    await expect(plotHistory({ loss: [1, 0.5], val_loss: [NaN, NaN] }, { metrics: ['val_loss'] })).rejects.toThrow(
+      /^plotHistory\(\): history.val_loss has no finite value to plot: every epoch is NaN or ±Infinity$/);
   });
 });

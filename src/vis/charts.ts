@@ -2,10 +2,10 @@
 // annotated weight heatmap; and the plot functions that render them (render.ts) and save them (files.ts).
 // A spec is plain data: users who embed charts themselves take it from historySpec & co. and render it anywhere.
 import type { TopLevelSpec } from 'vega-lite';
-import { ShapeError, ValueError, type History, type Layer, type TensorLike } from '../index.js';
+import { Layer, ShapeError, Tensor, ValueError, type History, type TensorLike } from '../index.js';
 import { FONT, chartSvg } from './render.js';
 import { checkTarget, writePicture } from './files.js';
-import { toColumn, toKernel, toLogged, describe } from './inputs.js';
+import { FILE_KEYS, boolean, describe, integer, number, oneOf, readOptions, toColumn, toKernel, toLogged, type Matrix } from './inputs.js';
 
 /** Options every picture takes. */
 export interface PictureOptions {
@@ -14,23 +14,29 @@ export interface PictureOptions {
    * Its folder must exist. In a browser a `toFile` is refused: use the returned SVG text.
    */
   toFile?: string;
-  /** PNG pixels per SVG pixel (2 draws a 600-pixel-wide chart 1200 pixels wide); default 2. */
+  /**
+   * PNG pixels per SVG pixel (2 draws a 600-pixel-wide chart 1200 pixels wide), from 0.1 to 10; default 2.
+   * A PNG is drawn up to 16,384 pixels a side: a larger one is refused before drawing (write .svg instead).
+   */
   scale?: number;
-  /** Title above the picture; each picture has a default. */
+  /** Title above the picture; each chart has a default, a model graph has none. */
   title?: string;
 }
 
 /** Options of the charts: the picture's options and the size of the plotting area. */
 export interface ChartOptions extends PictureOptions {
-  /** Width of the plotting area in pixels (axes, legend and title come on top). */
+  /** Width of the plotting area in pixels, from 10 to 4096 (axes, legend and title come on top). */
   width?: number;
-  /** Height of the plotting area in pixels. */
+  /** Height of the plotting area in pixels, from 10 to 4096. */
   height?: number;
 }
 
 /** Options of `plotHistory` and `historySpec`. */
 export interface HistoryOptions extends ChartOptions {
-  /** Logged values to draw, one line each; a `val_` twin in the history is drawn dashed beside it. Default `['loss']`. */
+  /**
+   * Logged values to draw, one line each; a `val_` twin in the history is drawn dashed beside it. Default `['loss']`.
+   * Epochs where a value is NaN or ±Infinity (a diverged run) are left as gaps in its line.
+   */
   metrics?: string[];
 }
 
@@ -45,11 +51,14 @@ export interface PredictionsOptions extends ChartOptions {
 
 /** Options of `plotWeights` and `weightsSpec`. */
 export interface WeightsOptions extends PictureOptions {
-  /** Write each weight in its cell; default true. */
+  /** Write each weight in its cell (for at most 4,096 cells); default true up to 64 rows and 64 columns. */
   annotate?: boolean;
-  /** Decimals of the annotations; default 2. */
+  /** Decimals of the annotations, from 0 to 8; default 2. */
   digits?: number;
-  /** Side of a cell in pixels; default 40 with annotations, 24 without. */
+  /**
+   * Side of a cell in pixels, from 1 to 200. Default 40 with annotations, else 24; less across a matrix of many
+   * columns, or down one of many rows, so that the heatmap stays within 4,096 pixels a side.
+   */
   cellSize?: number;
 }
 
@@ -77,9 +86,12 @@ const COOLWARM = ['#3b4cc0', '#8db0fe', '#dddddd', '#f49a7b', '#b40426'];
 
 // ----- Loss over epochs -----
 
-/** The Vega-Lite spec `plotHistory` draws: one line per metric over epochs, validation twins dashed. */
-export function historySpec(history: HistoryLike, options: HistoryOptions = {}): TopLevelSpec {
-  return buildHistorySpec(history, options, 'historySpec()');
+const HISTORY_KEYS = ['title', 'width', 'height', 'metrics'] as const;
+
+/** The Vega-Lite spec `plotHistory` draws (its options less `toFile` and `scale`): one line per metric over epochs, validation twins dashed. */
+export function historySpec(history: HistoryLike, options?: Omit<HistoryOptions, 'toFile' | 'scale'> | null): TopLevelSpec {
+  const where = 'historySpec()';
+  return buildHistorySpec(history, readOptions(options, HISTORY_KEYS, where), where);
 }
 
 function buildHistorySpec(history: unknown, options: HistoryOptions, where: string): TopLevelSpec {
@@ -94,12 +106,14 @@ function buildHistorySpec(history: unknown, options: HistoryOptions, where: stri
   const series: Array<{ key: string; color: string; dashed: boolean }> = [];
   metrics.forEach((m, i) => {
     if (!held.includes(m)) throw new ValueError(`${where}: the history holds no '${m}'; it holds ${held.map((k) => `'${k}'`).join(', ')}`);
+    if (!logged.values[m]!.some(Number.isFinite)) throw new ValueError(`${where}: history.${m} has no finite value to plot: every epoch is NaN or ±Infinity`);
     const color = TAB10[i % TAB10.length]!;
     series.push({ key: m, color, dashed: m.startsWith('val_') });
     const twin = `val_${m}`;
     if (!m.startsWith('val_') && held.includes(twin) && !metrics.includes(twin)) series.push({ key: twin, color, dashed: true });
   });
-  const values = series.flatMap(({ key }) => logged.values[key]!.map((value, i) => ({ epoch: logged.epochs[i]!, value, series: key })));
+  // NaN and ±Infinity become null: Vega-Lite breaks the line there and scales the y axis by the finite values.
+  const values = series.flatMap(({ key }) => logged.values[key]!.map((value, i) => ({ epoch: logged.epochs[i]!, value: Number.isFinite(value) ? value : null, series: key })));
   const names = metrics.map(label);
   return {
     $schema: SCHEMA,
@@ -135,29 +149,32 @@ function label(key: string): string {
  * "Loss Over Epochs": one line per metric of a training history (what `fit` returns, or its `.history`),
  * with validation curves dashed when present. Returns the SVG text (the same in Node and browsers);
  * under Node `toFile` also writes a PNG or SVG. In a browser: `element.innerHTML = await plotHistory(h)`.
- * Errors: an empty history, or a metric it does not hold (ValueError).
+ * Epochs with NaN or ±Infinity are left as gaps. Errors (ValueError, before anything is drawn): an empty history,
+ * a metric it does not hold or holds no finite value of, an unknown or out-of-range option, a `toFile` that
+ * cannot be written.
  */
-export async function plotHistory(history: HistoryLike, options: HistoryOptions = {}): Promise<string> {
+export async function plotHistory(history: HistoryLike, options?: HistoryOptions | null): Promise<string> {
   const where = 'plotHistory()';
-  const spec = buildHistorySpec(history, options, where);
-  return draw(spec, options, where);
+  const opts = readOptions<HistoryOptions>(options, [...HISTORY_KEYS, ...FILE_KEYS], where);
+  return draw(buildHistorySpec(history, opts, where), opts, where);
 }
 
 // ----- Actual vs predicted -----
 
-/** The Vega-Lite spec `plotPredictions` draws. */
-export function predictionsSpec(actual: TensorLike, predicted: TensorLike, options: PredictionsOptions = {}): TopLevelSpec {
-  return buildPredictionsSpec(actual, predicted, options, 'predictionsSpec()');
+const PREDICTIONS_KEYS = ['title', 'width', 'height', 'kind'] as const;
+
+/** The Vega-Lite spec `plotPredictions` draws; its options less `toFile` and `scale`. */
+export function predictionsSpec(actual: TensorLike, predicted: TensorLike, options?: Omit<PredictionsOptions, 'toFile' | 'scale'> | null): TopLevelSpec {
+  const where = 'predictionsSpec()';
+  return buildPredictionsSpec(actual, predicted, readOptions(options, PREDICTIONS_KEYS, where), where);
 }
 
 function buildPredictionsSpec(actual: unknown, predicted: unknown, options: PredictionsOptions, where: string): TopLevelSpec {
   const a = toColumn(actual, where, 'actual');
   const p = toColumn(predicted, where, 'predicted');
   if (a.length !== p.length) throw new ShapeError(`${where}: actual has ${a.length} samples but predicted has ${p.length}; they must pair up`);
-  const kind = options.kind ?? 'index';
-  if (kind === 'index') return indexSpec(a, p, options);
-  if (kind === 'scatter') return scatterSpec(a, p, options);
-  throw new ValueError(`${where}: kind must be 'index' or 'scatter', got ${describe(kind)}`);
+  const kind = oneOf(options.kind ?? 'index', ['index', 'scatter'], 'kind', where);
+  return kind === 'index' ? indexSpec(a, p, options) : scatterSpec(a, p, options);
 }
 
 function indexSpec(actual: number[], predicted: number[], options: PredictionsOptions): TopLevelSpec {
@@ -186,8 +203,15 @@ function indexSpec(actual: number[], predicted: number[], options: PredictionsOp
 }
 
 function scatterSpec(actual: number[], predicted: number[], options: PredictionsOptions): TopLevelSpec {
-  let lo = Math.min(...actual, ...predicted);
-  let hi = Math.max(...actual, ...predicted);
+  // NOTE: a loop, not Math.min(...values): spreading ~100,000 arguments overflows the stack.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const values of [actual, predicted]) {
+    for (const v of values) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
   const pad = hi > lo ? (hi - lo) * 0.05 : 1;
   lo -= pad;
   hi += pad;
@@ -221,38 +245,63 @@ function scatterSpec(actual: number[], predicted: number[], options: Predictions
  * "Actual vs Predicted Outputs": one output per sample (arrays, columns or Tensors of equal length), actual in
  * blue and predicted in red by sample index; `kind: 'scatter'` plots predicted against actual with y = x.
  * Returns the SVG text (the same in Node and browsers); under Node `toFile` also writes a PNG or SVG.
- * Errors: different lengths, several outputs per sample, non-finite values.
+ * Errors (before anything is drawn): different lengths or several outputs per sample (ShapeError); non-finite
+ * values, an unknown or out-of-range option, a `toFile` that cannot be written (ValueError).
  */
-export async function plotPredictions(actual: TensorLike, predicted: TensorLike, options: PredictionsOptions = {}): Promise<string> {
+export async function plotPredictions(actual: TensorLike, predicted: TensorLike, options?: PredictionsOptions | null): Promise<string> {
   const where = 'plotPredictions()';
-  const spec = buildPredictionsSpec(actual, predicted, options, where);
-  return draw(spec, options, where);
+  const opts = readOptions<PredictionsOptions>(options, [...PREDICTIONS_KEYS, ...FILE_KEYS], where);
+  return draw(buildPredictionsSpec(actual, predicted, opts, where), opts, where);
 }
 
 // ----- Weight heatmap -----
 
-/** The Vega-Lite spec `plotWeights` draws. */
-export function weightsSpec(weights: Layer | TensorLike, options: WeightsOptions = {}): TopLevelSpec {
-  return buildWeightsSpec(weights, options, 'weightsSpec()');
+const WEIGHTS_KEYS = ['title', 'annotate', 'digits', 'cellSize'] as const;
+
+// Heatmap limits, from measurements (time for the SVG and its size, then time with a PNG at scale 2):
+// 64×64 annotated 0.5 s, 1.7 MB, ~3 s; 100×100 annotated 1 s, 4.1 MB, ~7 s (10,000 texts to rasterise);
+// 128×128 plain 0.4 s, 2.8 MB, ~2 s; 784×128 plain 1.6 s, 17 MB, annotated 3.2 s, 41 MB.
+// Past these the cells are too small to read anyway: a slice of the matrix says more.
+/** Most cells a heatmap draws. */
+const MAX_CELLS = 128 * 128;
+/** `annotate` is on by default up to this many rows and columns, and refused above this side squared in cells. */
+const ANNOTATED_SIDE = 64;
+const MAX_ANNOTATED = ANNOTATED_SIDE * ANNOTATED_SIDE;
+/** Default cells narrow (or flatten) so that the heatmap stays within this many pixels a side. */
+const DEFAULT_SIDE = 4096;
+
+/** The Vega-Lite spec `plotWeights` draws; its options less `toFile` and `scale`. */
+export function weightsSpec(weights: Layer | TensorLike, options?: Omit<WeightsOptions, 'toFile' | 'scale'> | null): TopLevelSpec {
+  const where = 'weightsSpec()';
+  return buildWeightsSpec(weights, readOptions(options, WEIGHTS_KEYS, where), where);
 }
 
 function buildWeightsSpec(weights: unknown, options: WeightsOptions, where: string): TopLevelSpec {
   const { matrix, name } = toKernel(weights, where);
-  const annotate = options.annotate ?? true;
-  const digits = options.digits ?? 2;
-  if (!Number.isInteger(digits) || digits < 0 || digits > 8) throw new ValueError(`${where}: digits must be an integer from 0 to 8, got ${describe(digits)}`);
-  const cell = options.cellSize ?? (annotate ? 40 : 24);
   const { rows, cols } = matrix;
+  const cells = rows * cols;
+  if (cells > MAX_CELLS) throw new ValueError(`${where}: ${tooLarge(matrix, name, weights)}`);
+  const annotate = options.annotate === undefined ? Math.max(rows, cols) <= ANNOTATED_SIDE : boolean(options.annotate, 'annotate', where);
+  if (annotate && cells > MAX_ANNOTATED) {
+    throw new ValueError(`${where}: annotate writes at most ${count(MAX_ANNOTATED)} weights, and these are ${rows} × ${cols} = ${count(cells)}; pass annotate: false`);
+  }
+  const digits = integer(options.digits ?? 2, 'digits', where, 0, 8);
+  const cellSize = options.cellSize === undefined ? undefined : number(options.cellSize, 'cellSize', where, 1, 200);
+  const fit = (n: number) => cellSize ?? Math.min(annotate ? 40 : 24, Math.max(1, Math.floor(DEFAULT_SIDE / n)));
+  const [cellWidth, cellHeight] = [fit(cols), fit(rows)];
   const values = matrix.values.map((weight, i) => ({ feature: Math.floor(i / cols), unit: i % cols, weight }));
   // A symmetric domain centred on 0: equal colours mean equal magnitudes, white means 0.
-  const m = Math.max(...matrix.values.map(Math.abs)) || 1;
+  // NOTE: a loop, not Math.max(...values): spreading ~100,000 arguments overflows the stack.
+  let m = 0;
+  for (const v of matrix.values) m = Math.max(m, Math.abs(v));
+  m ||= 1;
   const heat = {
     mark: { type: 'rect' },
     encoding: {
       color: {
         field: 'weight', type: 'quantitative', title: 'Weight',
         scale: { domain: [-m, -m / 2, 0, m / 2, m], range: COOLWARM, interpolate: 'rgb' },
-        legend: { gradientLength: Math.max(rows * cell, 120), format: `.${digits}f` },
+        legend: { gradientLength: Math.max(rows * cellHeight, 120), format: `.${digits}f` },
       },
     },
   };
@@ -267,8 +316,8 @@ function buildWeightsSpec(weights: unknown, options: WeightsOptions, where: stri
     $schema: SCHEMA,
     title: options.title ?? (name === undefined ? 'Weights' : `Weights of ${name}`),
     data: { values },
-    width: { step: cell },
-    height: { step: cell },
+    width: { step: cellWidth },
+    height: { step: cellHeight },
     encoding: {
       x: { field: 'unit', type: 'ordinal', title: 'Unit', axis: { labelAngle: 0 } },
       y: { field: 'feature', type: 'ordinal', title: 'Input feature' },
@@ -282,17 +331,35 @@ function buildWeightsSpec(weights: unknown, options: WeightsOptions, where: stri
  * "Weights of Hidden Layer": a layer's kernel (or any weight matrix) as a heatmap in a diverging
  * blue–white–red scale centred on 0, rows = input features, columns = units, each cell annotated, with a colour
  * bar. Returns the SVG text (the same in Node and browsers); under Node `toFile` also writes a PNG or SVG.
- * Errors: a layer without weights (Activation, Dropout, or not built yet).
+ * At most 16,384 (128 × 128) weights are drawn: plot a slice of a larger kernel.
+ * Errors (ValueError, before anything is drawn): a layer without weights (Activation, Dropout, or not built yet),
+ * too many weights, an unknown or out-of-range option, a `toFile` that cannot be written.
  */
-export async function plotWeights(weights: Layer | TensorLike, options: WeightsOptions = {}): Promise<string> {
+export async function plotWeights(weights: Layer | TensorLike, options?: WeightsOptions | null): Promise<string> {
   const where = 'plotWeights()';
-  const spec = buildWeightsSpec(weights, options, where);
-  return draw(spec, options, where);
+  const opts = readOptions<WeightsOptions>(options, [...WEIGHTS_KEYS, ...FILE_KEYS], where);
+  return draw(buildWeightsSpec(weights, opts, where), opts, where);
+}
+
+/** Why a matrix is refused, and the slice to plot instead. */
+function tooLarge({ rows, cols, rank }: Matrix, name: string | undefined, weights: unknown): string {
+  const source = weights instanceof Layer ? 'layer.getWeights()[0].toArray()' : weights instanceof Tensor ? 'weights.toArray()' : 'weights';
+  const rowsFit = Math.floor(MAX_CELLS / cols);
+  const slice = rank === 1 ? `its first ${count(MAX_CELLS)} values: plotWeights(${source}.slice(0, ${MAX_CELLS}))`
+    : rowsFit >= 1 ? `its first ${rowsFit} rows: plotWeights(${source}.slice(0, ${rowsFit}))`
+    : `its first units: plotWeights(${source}.map((row) => row.slice(0, ${Math.floor(MAX_CELLS / rows)})))`;
+  return `${name === undefined ? 'the weights have' : `${name}'s kernel has`} ${rows} × ${cols} = ${count(rows * cols)} cells; `
+    + `a heatmap draws at most ${count(MAX_CELLS)} (more is megabytes of SVG and cells too small to read). Plot a slice, e.g. ${slice}`;
+}
+
+/** 125440 → '125,440' (the same in every locale). */
+function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 async function draw(spec: TopLevelSpec, options: PictureOptions, where: string): Promise<string> {
-  const target = await checkTarget(options.toFile, options.scale, where);
+  const target = await checkTarget(options.toFile, options.scale ?? 2, where);
   const svg = await chartSvg(spec);
-  if (target) await writePicture(svg, target);
+  if (target) await writePicture(svg, target, where);
   return svg;
 }

@@ -1,21 +1,17 @@
 // The browser build's stand-in for files.ts: a page has no folders to write into, so `toFile` is refused with
 // a message saying what to do instead. Same signatures as files.ts.
 import { ValueError } from '../index.js';
-import { describe } from './inputs.js';
 import type { Target } from './files.js';
 
 export type { Target };
 
-/** Checks `scale` and refuses `toFile`: in a browser the returned SVG text is the picture. */
-export async function checkTarget(toFile: unknown, scale: unknown, where: string): Promise<Target | undefined> {
-  if (scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0)) {
-    throw new ValueError(`${where}: scale must be a positive number, got ${describe(scale)}`);
-  }
+/** Refuses `toFile`: in a browser the returned SVG text is the picture. */
+export async function checkTarget(toFile: unknown, _scale: number, where: string): Promise<Target | undefined> {
   if (toFile === undefined) return undefined;
   throw new ValueError(`${where}: toFile writes files under Node only; in a browser, put the returned SVG into the page (element.innerHTML = svg)`);
 }
 
 /** Never reached in a browser (checkTarget refuses every file). */
-export async function writePicture(_svg: string, _target: Target): Promise<void> {
+export async function writePicture(_svg: string, _target: Target, _where: string): Promise<void> {
   throw new ValueError('writePicture(): files are written under Node only');
 }

@@ -3,7 +3,7 @@
 import { Sequential, ValueError, type Layer } from '../index.js';
 import { FONT, graphSvg } from './render.js';
 import { checkTarget, writePicture } from './files.js';
-import { describe } from './inputs.js';
+import { FILE_KEYS, boolean, describe, oneOf, readOptions } from './inputs.js';
 import type { PictureOptions } from './charts.js';
 
 /** Options of `plotModel` and `modelDot`, named as Keras's `plot_model` names them. */
@@ -21,20 +21,26 @@ export interface PlotModelOptions extends PictureOptions {
 /** One box of the graph: the input, then each layer. */
 interface Box { id: string; name: string; className: string; input?: string; output: string; activation?: string }
 
-/** The DOT text `plotModel` lays out (for users who run Graphviz themselves). */
-export function modelDot(model: Sequential, options: PlotModelOptions = {}): string {
-  return buildDot(model, options, 'modelDot()');
+const MODEL_KEYS = ['title', 'showShapes', 'showLayerNames', 'showLayerActivations', 'rankdir'] as const;
+
+/** The DOT text `plotModel` lays out (for users who run Graphviz themselves); its options less `toFile` and `scale`. */
+export function modelDot(model: Sequential, options?: Omit<PlotModelOptions, 'toFile' | 'scale'> | null): string {
+  const where = 'modelDot()';
+  return buildDot(model, readOptions(options, MODEL_KEYS, where), where);
 }
 
 function buildDot(model: unknown, options: PlotModelOptions, where: string): string {
   if (!(model instanceof Sequential)) throw new ValueError(`${where}: model must be a Sequential, got ${describe(model)}`);
   if (model.layers.length === 0) throw new ValueError(`${where}: model '${model.name}' has no layers to plot`);
-  const rankdir = options.rankdir ?? 'TB';
-  if (rankdir !== 'TB' && rankdir !== 'LR') throw new ValueError(`${where}: rankdir must be 'TB' or 'LR', got ${describe(rankdir)}`);
+  const rankdir = oneOf(options.rankdir ?? 'TB', ['TB', 'LR'], 'rankdir', where);
+  for (const key of ['showShapes', 'showLayerNames', 'showLayerActivations'] as const) {
+    if (options[key] !== undefined) boolean(options[key], key, where);
+  }
   const boxes = boxesOf(model.layers);
+  const title = options.title === undefined ? '' : `, label=${quote(options.title)}, labelloc=t, fontsize=16`;
   const lines = [
     `digraph ${quote(model.name)} {`,
-    `  graph [rankdir=${rankdir}, nodesep=0.4, ranksep=0.45, pad=0.25, bgcolor=white, fontname=${quote(FONT)}];`,
+    `  graph [rankdir=${rankdir}, nodesep=0.4, ranksep=0.45, pad=0.25, bgcolor=white, fontname=${quote(FONT)}${title}];`,
     `  node [shape=plain, fontname=${quote(FONT)}];`,
     '  edge [penwidth=1.5, arrowsize=0.8, color="#333333"];',
     ...boxes.map((b) => `  ${quote(b.id)} [label=<${table(b, options)}>];`),
@@ -90,12 +96,15 @@ function html(s: string): string {
  * on request its name, activation, input and output shapes; arrows between, laid out by Graphviz.
  * Returns the SVG text (the same in Node and browsers); under Node `toFile` also writes a PNG or SVG.
  * In a browser: `element.innerHTML = await plotModel(model)`.
+ * Errors (ValueError, before anything is drawn): not a Sequential, no layers, an unknown or out-of-range
+ * option, a `toFile` that cannot be written.
  */
-export async function plotModel(model: Sequential, options: PlotModelOptions = {}): Promise<string> {
+export async function plotModel(model: Sequential, options?: PlotModelOptions | null): Promise<string> {
   const where = 'plotModel()';
-  const dot = buildDot(model, options, where);
-  const target = await checkTarget(options.toFile, options.scale, where);
+  const opts = readOptions<PlotModelOptions>(options, [...MODEL_KEYS, ...FILE_KEYS], where);
+  const dot = buildDot(model, opts, where);
+  const target = await checkTarget(opts.toFile, opts.scale ?? 2, where);
   const svg = await graphSvg(dot);
-  if (target) await writePicture(svg, target);
+  if (target) await writePicture(svg, target, where);
   return svg;
 }
