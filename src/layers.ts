@@ -7,7 +7,7 @@ import { INITIALIZERS, initializerKey, type InitializerName } from './initialize
 import { ShapeError, StateError, ValueError, describe } from './errors.js';
 import { Tensor, toTensor, type TensorLike } from './tensor.js';
 import { camelCase } from './names.js';
-import { boolean, integer, number, readOptions, text } from './arguments.js';
+import { boolean, number, readOptions, text } from './arguments.js';
 
 /** An L1/L2 penalty on a weight: `l1·Σ|w| + l2·Σw²`, added to the loss (Keras's `L1L2`). */
 export interface Regularizer { l1?: number; l2?: number }
@@ -274,10 +274,12 @@ export class Dense extends Layer {
     if (dInput !== 0) k.matmulTransB(dInput, grad, this.weightOffsets[0]!, rows, this.units, this.inputDim, false);
   }
 
+  /** @internal */
   override outputActivation(): ActivationName {
     return this.activation;
   }
 
+  /** @internal */
   override logits(): number {
     return this.buffers.pre; // the same buffer as `out` for a linear layer
   }
@@ -335,10 +337,12 @@ export class Activation extends Layer {
     else this.act.backward(dInput, grad, this.input, out, rows, this.outputDim);
   }
 
+  /** @internal */
   override outputActivation(): ActivationName {
     return this.activation;
   }
 
+  /** @internal */
   override logits(): number {
     return this.input;
   }
