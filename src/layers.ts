@@ -149,6 +149,7 @@ export abstract class Layer {
   setWeights(weights: readonly TensorLike[]): void {
     const where = `${this.name}.setWeights()`;
     if (this.disposed) throw new StateError(`${where}: the layer's model was disposed`);
+    if (!Array.isArray(weights)) throw new ShapeError(`${where}: expected a list of weight arrays, got ${describe(weights)}`);
     const specs = this.weightSpecs(this.inputDim);
     if (this.weightOffsets.length !== specs.length || specs.length === 0) {
       if (specs.length === 0 && this.weightOffsets.length === 0 && this.inputDim > 0) {
