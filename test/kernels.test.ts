@@ -1,0 +1,338 @@
+// The checked kernel layer (test/setup.ts over test/kernels.ts): every kernel is wrapped, a wrong offset throws
+// before the kernel runs, including through kernels src captured at load, and every rule of the table is as
+// large as what its kernel really touches: run on buffers cut exactly to the rule, nothing outside is written
+// and nothing outside is read.
+import { describe, expect, it } from 'vitest';
+import { arena } from '../src/arena.js';
+import { kernels } from '../src/backend.js';
+import { LOSSES } from '../src/losses.js';
+import { Activation, Dense, Sequential } from '../src/index.js';
+import { disposeAfterEach, labels, mulberry32, uniform, useWasm } from './helpers.js';
+import { OPERANDS, type KernelName, type Operand } from './kernels.js';
+import { takeViolations } from './setup.js';
+
+const wasm = useWasm();
+const wasmExports = Object.getPrototypeOf(kernels) as Record<string, unknown>;
+const names = Object.keys(OPERANDS) as KernelName[];
+
+/** Runs `call`, expecting it to be stopped by the checks with a message matching `pattern`; takes the violation. */
+function expectStopped(call: () => unknown, pattern: RegExp): void {
+  expect(call).toThrow(pattern);
+  const stopped = takeViolations();
+  expect(stopped).toHaveLength(1);
+}
+
+describe('the checks', () => {
+  it('wrap every exported kernel function, own adapters and wasm exports alike', () => {
+    const functions = Object.keys(wasmExports).filter((n) => typeof wasmExports[n] === 'function');
+    expect(functions.sort()).toEqual([...names].sort());
+    for (const name of names) {
+      expect(Object.hasOwn(kernels, name), name).toBe(true);
+      expect((kernels[name] as { name: string }).name, name).toBe(name);
+      expect(kernels[name], name).not.toBe(wasmExports[name]);
+    }
+  });
+
+  it('let a correct call through', () => {
+    const c = wasm.alloc(4);
+    kernels.matmul(c, wasm.put([1, 2, 3, 4]), wasm.put([5, 6, 7, 8]), 2, 2, 2, false);
+    expect(Array.from(wasm.read(c, 4))).toEqual([19, 22, 43, 50]);
+  });
+
+  it('stop kernels.matmul writing past its output block, before it runs, naming the call and the blocks near it', () => {
+    const m = 5, k = 7, n = 9;
+    const a = wasm.put(uniform(m * k, mulberry32(1)));
+    const b = wasm.put(uniform(k * n, mulberry32(2)));
+    const c = wasm.alloc(16); // 64 bytes; C needs 180
+    const neighbour = wasm.put(new Float32Array(64).fill(7));
+    expectStopped(() => kernels.matmul(c, a, b, m, k, n, false),
+      new RegExp(`kernel check: matmul: argument c: 180 bytes at offset ${c} \\(to ${c + 180}\\) are not inside one live arena block; ` +
+        `near it: .*live \\[${c}, ${c + 64}\\).*; call matmul\\(${c}, ${a}, ${b}, 5, 7, 9, false\\)`));
+    expect(Array.from(wasm.read(neighbour, 64))).toEqual(new Array(64).fill(7));
+    // A stale offset: a block already released.
+    const released = arena.alloc(m * n * 4);
+    arena.release(released);
+    expectStopped(() => kernels.matmulTransB(released, a, b, m, k, n, false), /kernel check: matmulTransB: argument c: 180 bytes/);
+  });
+
+  it('stop a call through a kernel src/losses.ts captured at load (LOSSES.meanSquaredError.value)', () => {
+    expect(LOSSES.meanSquaredError.value).toBe(kernels.meanSquaredError); // the wrapper, not the wasm export
+    const t = wasm.put([1, 2, 3, 4, 5, 6]);
+    const outside = arena.layout().top + 4096;
+    expectStopped(() => LOSSES.meanSquaredError.value(outside, t, 2, 3),
+      new RegExp(`kernel check: meanSquaredError: argument p: 24 bytes at offset ${outside} .*arena base \\d+, top \\d+`));
+    expect(LOSSES.meanSquaredError.value(wasm.put([1, 2, 3, 4, 5, 8]), t, 2, 3)).toBeCloseTo(4 / 6, 12);
+  });
+
+  it('stop an operand that starts in one block and ends in the next', () => {
+    const first = wasm.alloc(16);
+    wasm.alloc(16);
+    expectStopped(() => kernels.fill(first + 32, 16, 1), /kernel check: fill: argument x: 64 bytes at offset \d+ \(to \d+\)/);
+  });
+
+  it('stop a sparse label out of range, reading the labels the kernel would follow', () => {
+    const p = wasm.put(uniform(6, mulberry32(3), 0.1, 0.9));
+    expect(() => kernels.sparseCategoricalCrossentropy(p, wasm.put([0, 2]), 2, 3)).not.toThrow();
+    expectStopped(() => kernels.sparseCategoricalCrossentropy(p, wasm.put([0, 64]), 2, 3),
+      /sparseCategoricalCrossentropy: argument p: 272 bytes/); // row 1's label 64 reaches float 3 + 64
+  });
+});
+
+describe('the checks, on the library', () => {
+  const track = disposeAfterEach();
+  const x = Array.from({ length: 10 }, (_, i) => [Math.sin(i), Math.cos(i * 1.3), (i % 3) - 1]);
+
+  // NOTE: a fused loss once read the logits of an output Activation layer from an offset taken before the first
+  // forward pass (0: below the arena); training went on silently on whatever lay there. Under the checks it throws.
+  it.each([
+    ['softmax', 'categoricalCrossentropy', 3, x.map((_, i) => [i % 3 === 0 ? 1 : 0, i % 3 === 1 ? 1 : 0, i % 3 === 2 ? 1 : 0])],
+    ['softmax', 'sparseCategoricalCrossentropy', 3, x.map((_, i) => i % 3)],
+    ['sigmoid', 'binaryCrossentropy', 1, x.map((_, i) => i % 2)],
+  ] as const)('an output Activation(%s) fused with %s trains, evaluates and predicts', async (activation, loss, units, y) => {
+    const model = track(new Sequential([new Dense(4, { inputDim: 3, activation: 'relu' }), new Dense(units), new Activation(activation)], { seed: 3 }));
+    model.compile({ optimizer: 'adam', loss, metrics: ['accuracy'] });
+    await model.fit(x, y as number[] | number[][], { epochs: 2, batchSize: 4, verbose: 0 });
+    model.evaluate(x, y as number[] | number[][]);
+    model.predict(x);
+  });
+});
+
+// ─── Every rule against its kernel ───
+
+/** A pointer argument: the kernel's parameter name, optional contents (else seeded floats), i32 contents. */
+interface Ptr { readonly ptr: string; readonly data?: ArrayLike<number>; readonly i32?: boolean; readonly same?: string }
+type Arg = Ptr | number | boolean;
+const P = (ptr: string, data?: ArrayLike<number>): Ptr => ({ ptr, data });
+const I32 = (ptr: string, data: ArrayLike<number>): Ptr => ({ ptr, data, i32: true });
+/** Parameter `ptr` passed the same buffer as `same` (denseForward's pre = out). */
+const SAME = (ptr: string, same: string): Ptr => ({ ptr, same });
+
+const ids = {
+  linear: kernels.ACTIVATION_LINEAR.value, relu: kernels.ACTIVATION_RELU.value, sigmoid: kernels.ACTIVATION_SIGMOID.value,
+  tanh: kernels.ACTIVATION_TANH.value, softmax: kernels.ACTIVATION_SOFTMAX.value, leakyRelu: kernels.ACTIVATION_LEAKY_RELU.value,
+  elu: kernels.ACTIVATION_ELU.value, selu: kernels.ACTIVATION_SELU.value, gelu: kernels.ACTIVATION_GELU.value,
+  swish: kernels.ACTIVATION_SWISH.value, softplus: kernels.ACTIVATION_SOFTPLUS.value,
+};
+const ALL_IDS = Object.values(ids);
+
+const N = [1, 6, 13]; // a lone tail, a SIMD block and a tail, three blocks and a tail
+const ROWS_COLS = [[1, 1], [3, 5], [2, 0], [4, 9]] as const;
+const SHAPES = [[1, 1, 1], [2, 5, 3], [3, 7, 9], [5, 7, 9], [4, 0, 5], [13, 3, 6], [6, 260, 10], [9, 17, 33], [5, 3, 520]] as const;
+
+const each = <T>(values: readonly T[], f: (v: T) => Arg[][]): Arg[][] => values.flatMap(f);
+const forN = (f: (n: number) => Arg[]): Arg[][] => N.map(f);
+const forRowsCols = (f: (rows: number, cols: number) => Arg[]): Arg[][] => ROWS_COLS.map(([r, c]) => f(r, c));
+const unaryCases = (...scalars: number[]) => forN((n) => [P('y'), P('x'), n, ...scalars]);
+const gradCases = (...scalars: number[]) => forN((n) => [P('dx'), P('dy'), P('x'), P('y'), n, ...scalars]);
+const lossCases = (...scalars: number[]) => forRowsCols((r, c) => [P('p'), P('t'), r, c, ...scalars]);
+const lossGradCases = (...scalars: number[]) => forRowsCols((r, c) => [P('dp'), P('p'), P('t'), r, c, ...scalars]);
+const rowsCases = (...scalars: number[]) => forRowsCols((r, c) => [P('out'), P('p'), P('t'), r, c, ...scalars]);
+const sparseCases = (grad: boolean) => ROWS_COLS.filter(([, c]) => c > 0).map(([r, c]) =>
+  [...(grad ? [P('dp')] : []), P('p'), P('t', labels(r, c, mulberry32(r * 31 + c))), r, c]);
+const productCases = each(SHAPES, ([m, k, n]) => [true, false].map((acc) => [P('c'), P('a'), P('b'), m, k, n, acc]));
+const drawCases = forN((n) => [P('x'), n, P('state'), -0.5, 2]);
+
+/** Calls for every kernel on small awkward sizes: every path (SIMD tails, packed and row-by-row GEMM, flags). */
+const CASES: { [K in KernelName]: Arg[][] } = {
+  heapBase: [[]],
+  matmul: productCases,
+  matmulTransA: productCases,
+  matmulTransB: productCases,
+  denseForward: [
+    ...each(ALL_IDS, (id) => [[2, 5, 6], [5, 3, 6], [3, 0, 4]].map(([rows, inDim, units]) =>
+      [P('out'), P('pre'), P('x'), P('w'), P('b'), rows!, inDim!, units!, id, 0.2])),
+    [P('out'), P('pre'), P('x'), P('w'), 0, 5, 7, 9, ids.relu, 0], // no bias
+    [P('out'), SAME('pre', 'out'), P('x'), P('w'), P('b'), 5, 7, 9, ids.linear, 0], // pre = out
+    [P('out'), SAME('pre', 'out'), P('x'), P('w'), 0, 2, 7, 3, ids.linear, 0],
+  ],
+  biasAdd: forRowsCols((r, c) => [P('y'), P('b'), r, c]).concat([[P('y'), P('b'), 0, 5]]),
+  biasGrad: forRowsCols((r, c) => [P('db'), P('dy'), r, c]).concat([[P('db'), P('dy'), 0, 5]]),
+  fill: forN((n) => [P('x'), n, 3]),
+  gatherRows: [1, 7, 8].map((cols) => [P('out'), P('src'), I32('idx', [3, 0, 4, 4, 1]), 5, cols]),
+  firstNonFinite: forN((n) => [P('x'), n]),
+  linear: [...unaryCases(), [SAME('y', 'x'), P('x'), 7]],
+  linearGrad: [...gradCases(), [SAME('dx', 'dy'), P('dy'), P('x'), P('y'), 7]],
+  relu: unaryCases(),
+  reluGrad: gradCases(),
+  leakyRelu: unaryCases(0.2),
+  leakyReluGrad: gradCases(0.2),
+  sigmoid: unaryCases(),
+  sigmoidGrad: gradCases(),
+  tanh: unaryCases(),
+  tanhGrad: gradCases(),
+  elu: unaryCases(0.7),
+  eluGrad: gradCases(0.7),
+  selu: unaryCases(),
+  seluGrad: gradCases(),
+  gelu: unaryCases(),
+  geluGrad: gradCases(),
+  swish: unaryCases(),
+  swishGrad: gradCases(),
+  softplus: unaryCases(),
+  softplusGrad: gradCases(),
+  softmax: forRowsCols((r, c) => [P('y'), P('x'), r, c]),
+  softmaxGrad: forRowsCols((r, c) => [P('dx'), P('dy'), P('x'), P('y'), r, c]),
+  applyActivation: [
+    ...each(ALL_IDS, (id) => forRowsCols((r, c) => [id, P('y'), P('x'), r, c, 0.2])),
+    [ids.linear, SAME('y', 'x'), P('x'), 3, 5, 0],
+  ],
+  meanSquaredError: lossCases(),
+  meanSquaredErrorGrad: lossGradCases(),
+  meanAbsoluteError: lossCases(),
+  meanAbsoluteErrorGrad: lossGradCases(),
+  huber: lossCases(0.3),
+  huberGrad: lossGradCases(0.3),
+  binaryCrossentropy: lossCases(),
+  binaryCrossentropyGrad: lossGradCases(),
+  binaryCrossentropyLogits: forRowsCols((r, c) => [P('z'), P('t'), r, c]),
+  binaryCrossentropyLogitsGrad: forRowsCols((r, c) => [P('dz'), P('z'), P('t'), r, c]),
+  categoricalCrossentropy: lossCases(),
+  categoricalCrossentropyGrad: lossGradCases(),
+  categoricalCrossentropyLogits: forRowsCols((r, c) => [P('z'), P('t'), r, c]),
+  categoricalCrossentropyLogitsGrad: forRowsCols((r, c) => [P('dz'), P('z'), P('t'), r, c]),
+  sparseCategoricalCrossentropy: sparseCases(false),
+  sparseCategoricalCrossentropyGrad: sparseCases(true),
+  sparseCategoricalCrossentropyLogits: sparseCases(false).map(([, ...rest]) => [P('z'), ...rest]),
+  sparseCategoricalCrossentropyLogitsGrad: sparseCases(true).map(([, , ...rest]) => [P('dz'), P('z'), ...rest]),
+  meanSquaredErrorRows: rowsCases(),
+  meanAbsoluteErrorRows: rowsCases(),
+  huberRows: rowsCases(0.3),
+  binaryCrossentropyRows: rowsCases(),
+  binaryCrossentropyLogitsRows: forRowsCols((r, c) => [P('out'), P('z'), P('t'), r, c]),
+  categoricalCrossentropyRows: rowsCases(),
+  categoricalCrossentropyLogitsRows: forRowsCols((r, c) => [P('out'), P('z'), P('t'), r, c]),
+  sparseCategoricalCrossentropyRows: sparseCases(false).map((args) => [P('out'), ...args]),
+  sparseCategoricalCrossentropyLogitsRows: sparseCases(false).map(([, ...rest]) => [P('out'), P('z'), ...rest]),
+  accumulate: forN((n) => [P('x'), n, 0.25]),
+  // Counts change only when a stray read flips a comparison: cases whose every row counts, and a guard flips it.
+  binaryAccuracyCount: [...forN((n) => [P('p'), P('t'), n, 0.5]), [P('p', [0.9, 0.1, 0.9]), P('t', [1, 0, 1]), 3, 0.5]],
+  categoricalAccuracyCount: [...forRowsCols((r, c) => [P('p'), P('t'), r, c]),
+    [P('p', [0.1, 0.8, 0.1, 0.1, 0.8, 0.1]), P('t', [0, 1, 0, 0, 1, 0]), 2, 3]],
+  sparseCategoricalAccuracyCount: [...sparseCases(false), [P('p', [0.1, 0.8, 0.1, 0.1, 0.8, 0.1]), P('t', [1, 1]), 2, 3]],
+  sgdStep: forN((n) => [P('w'), P('g'), n, 0.1]),
+  sgdMomentumStep: each([false, true], (nesterov) => forN((n) => [P('w'), P('v'), P('g'), n, 0.1, 0.9, nesterov])),
+  adamStep: each([0, 0.01], (decay) => forN((n) => [P('w'), P('m'), P('v'), P('g'), n, 0.01, 0.1, 0.001, 1e-7, decay])),
+  rmspropStep: each([0, 0.9], (momentum) => forN((n) => [P('w'), P('v'), P('u'), P('g'), n, 0.01, 0.9, 0.1, 1e-7, momentum])),
+  clipByValue: forN((n) => [P('g'), n, 0.3]),
+  sumSquares: forN((n) => [P('x'), n]),
+  clipByNorm: each([[0.5, 1], [2, 1]], ([norm, clip]) => forN((n) => [P('g'), n, norm!, clip!])),
+  regularize: forN((n) => [P('g'), P('w'), n, 0.01, 0.02]),
+  regularizerPenalty: forN((n) => [P('w'), n, 0.01, 0.02]),
+  seedRandom: [[P('state'), 42, 3]],
+  randomU32: [[P('state')]],
+  randomUniform: drawCases,
+  randomNormal: drawCases,
+  truncatedNormal: drawCases,
+  permutation: [0, 1, 2, 9].map((n) => [P('idx'), n, P('state')]),
+  dropoutMask: forN((n) => [P('mask'), n, P('state'), 0.3]),
+  multiply: forN((n) => [P('y'), P('x'), P('mask'), n]),
+  peakLoop: [3, 8, 100].map((iterations) => [P('x'), iterations]),
+};
+
+const F32 = 4;
+const GUARD = 16; // floats of guard on each side of every buffer
+const SHIFT = 1; // element 0 one float off the 64-byte alignment
+const NAN_BITS = 0x7fc0dead; // the first guard fill: a NaN no kernel makes
+/** Guard fills: the NaN, then values a stray read would use (1 is a class label; ±1e6 wins an argmax). */
+const GUARDS = [NAN_BITS, 0x3f800000, 0x49742400, -0x368bdc00];
+
+/** A buffer placed for a case: `floats` floats at `ptr`, inside a block from `base` with guards on both sides. */
+interface Placed { name: string; ptr: number; base: number; floats: number }
+
+/** Resolves a case's arguments against buffers of the given sizes (in floats), with guards filled with `guard`. */
+function place(args: Arg[], sizes: Map<string, number>, guard: number): { call: unknown[]; buffers: Placed[] } {
+  const rng = mulberry32(7); // the same contents on every placement of a case
+  const buffers = new Map<string, Placed>();
+  for (const a of args) {
+    if (typeof a !== 'object' || a.same !== undefined) continue;
+    const floats = sizes.get(a.ptr) ?? a.data?.length ?? 0;
+    const base = wasm.alloc(GUARD + SHIFT + floats + GUARD);
+    const ptr = base + (GUARD + SHIFT) * F32;
+    arena.i32(base, GUARD + SHIFT + floats + GUARD).fill(guard);
+    const data = uniform(floats, rng, 0.05, 0.95);
+    if (a.i32) new Int32Array(data.buffer).set(Array.from({ length: floats }, (_, i) => a.data?.[i] ?? 0));
+    else if (a.data) data.set(Array.from(a.data).slice(0, floats));
+    arena.f32(ptr, floats).set(data);
+    buffers.set(a.ptr, { name: a.ptr, ptr, base, floats });
+  }
+  const call = args.map((a) => (typeof a !== 'object' ? a : buffers.get(a.same ?? a.ptr)!.ptr));
+  return { call, buffers: [...buffers.values()] };
+}
+
+/** The float count each pointer parameter needs by the rule, found by placing buffers until the rule agrees. */
+function sizesByRule(name: KernelName, args: Arg[]): Map<string, number> {
+  let sizes = new Map<string, number>();
+  for (let round = 0; round < 4; round++) {
+    const { call, buffers } = place(args, sizes, NAN_BITS);
+    const operands = (OPERANDS[name] as (...a: unknown[]) => Operand[])(...call);
+    const next = new Map<string, number>();
+    for (const op of operands) {
+      if (op.bytes === 0 && !args.some((a) => typeof a === 'object' && a.ptr === op.arg)) continue; // e.g. b = 0: no bias
+      const param = args.find((a): a is Ptr => typeof a === 'object' && a.ptr === op.arg);
+      expect(param, `${name}: the rule names '${op.arg}', which is no pointer parameter of the case`).toBeDefined();
+      const buffer = buffers.find((b) => b.name === (param!.same ?? param!.ptr))!;
+      expect(op.offset, `${name}: '${op.arg}' starts at its pointer`).toBe(buffer.ptr);
+      expect(op.bytes % F32, `${name}: '${op.arg}' is whole floats`).toBe(0);
+      const key = param!.same ?? param!.ptr;
+      next.set(key, Math.max(next.get(key) ?? 0, op.bytes / F32));
+    }
+    for (const b of buffers) if (!next.has(b.name)) next.set(b.name, 0); // untouched: guards only
+    wasm.releaseAll();
+    if ([...next].every(([k, v]) => sizes.get(k) === v)) return sizes;
+    sizes = next;
+  }
+  throw new Error(`${name}: the rule's sizes do not settle`);
+}
+
+/** Runs the case on buffers cut to `sizes`; returns the result, every buffer's contents, and the clobbered guards. */
+function run(name: KernelName, args: Arg[], sizes: Map<string, number>, guard: number) {
+  const { call, buffers } = place(args, sizes, guard);
+  let result: unknown;
+  try {
+    result = (kernels[name] as (...a: unknown[]) => unknown)(...call);
+  } catch (e) {
+    throw new Error(`${name} failed with guards ${guard} (a read outside its operands?): ${(e as Error).message}`);
+  }
+  const contents = buffers.map((b) => ({ name: b.name, bits: arena.i32(b.ptr, b.floats).slice() }));
+  const clobbered: string[] = [];
+  for (const b of buffers) {
+    const all = arena.i32(b.base, GUARD + SHIFT + b.floats + GUARD);
+    all.forEach((v, i) => {
+      const inside = i >= GUARD + SHIFT && i < GUARD + SHIFT + b.floats;
+      if (!inside && v !== guard) clobbered.push(`${b.name}[${i - GUARD - SHIFT}]`);
+    });
+  }
+  wasm.releaseAll();
+  return { result, contents, clobbered };
+}
+
+const sameNumber = (a: unknown, b: unknown) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+
+describe.each(names)('the rule for %s', (name) => {
+  it('covers everything the kernel writes and reads, on buffers cut exactly to it', () => {
+    expect(CASES[name].length, `${name} has no case in CASES`).toBeGreaterThan(0);
+    for (const args of CASES[name]) {
+      const label = `${name}(${args.map((a) => (typeof a === 'object' ? a.ptr : String(a))).join(', ')})`;
+      const sizes = sizesByRule(name, args);
+      const a = run(name, args, sizes, NAN_BITS);
+      expect(a.clobbered, `${label} wrote outside its operands`).toEqual([]);
+      // Different guards, same results: nothing outside the operands was read (or it was read and ignored).
+      for (const guard of GUARDS.slice(1)) {
+        const b = run(name, args, sizes, guard);
+        expect(b.clobbered, `${label} wrote outside its operands`).toEqual([]);
+        expect(sameNumber(a.result, b.result), `${label} result ${String(a.result)} vs ${String(b.result)} with other guards`).toBe(true);
+        a.contents.forEach((c, i) => {
+          const other = b.contents[i]!.bits;
+          const diff = c.bits.findIndex((v, j) => v !== other[j] && !(Number.isNaN(bitsToFloat(v)) && Number.isNaN(bitsToFloat(other[j]!))));
+          expect(diff, `${label}: ${c.name}[${diff}] depends on memory outside the operands`).toBe(-1);
+        });
+      }
+    }
+  });
+});
+
+const scratch = new DataView(new ArrayBuffer(4));
+function bitsToFloat(bits: number): number {
+  scratch.setInt32(0, bits, true);
+  return scratch.getFloat32(0, true);
+}

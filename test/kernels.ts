@@ -1,0 +1,219 @@
+// OPERANDS: the one table from kernel name to the memory a call touches, written from each kernel's code in
+// assembly/*.ts. test/setup.ts checks every call against it; test/kernels.test.ts checks it against the kernels.
+import { arena } from '../src/arena.js';
+import { kernels, memory, type Kernels } from '../src/backend.js';
+
+/** `bytes` bytes at byte offset `offset` that a kernel call reads or writes through its argument `arg`. */
+export interface Operand {
+  readonly arg: string;
+  readonly offset: number;
+  readonly bytes: number;
+}
+
+/** The names of the exported kernel functions (the exports that are not globals or the memory). */
+export type KernelName = { [K in keyof Kernels]: Kernels[K] extends (...args: never[]) => unknown ? K : never }[keyof Kernels];
+
+/** A kernel's rule: its own arguments in, the operands of the call out. */
+type Rule<F> = F extends (...args: infer A) => unknown ? (...args: A) => Operand[] : never;
+
+const F32 = 4;
+const STATE_BYTES = 16; // random.ts: PCG32's state and increment, two u64
+const LINEAR = kernels.ACTIVATION_LINEAR.value;
+const SOFTMAX = kernels.ACTIVATION_SOFTMAX.value;
+
+/** `n` f32/i32 slots through `arg`. */
+function floats(arg: string, offset: number, n: number): Operand {
+  return { arg, offset, bytes: n * F32 };
+}
+
+// NOTE: a row-wise max or argmax (softmax, logSumExp, argmax) reads x[o] before its loop over the row, so with
+// cols = 0 and rows > 0 it still reads the first float.
+function rowWise(rows: number, cols: number): number {
+  return rows > 0 && cols <= 0 ? 1 : rows * cols;
+}
+
+/** Floats [lo, hi) from a base that a call touches: `span` floats, widened by `width` floats at each index. */
+function widen(span: number, n: number, width: number, index: (i: number) => number): { lo: number; hi: number } {
+  let lo = 0;
+  let hi = span;
+  if (width > 0) {
+    for (let i = 0; i < n; i++) {
+      const at = index(i);
+      if (at < lo) lo = at;
+      if (at + width > hi) hi = at + width;
+    }
+  }
+  return { lo, hi };
+}
+
+/** `count` little-endian 32-bit values at `offset`, or undefined when they are not in a live block. */
+function view(offset: number, count: number): DataView | undefined {
+  return count > 0 && arena.holds(offset, count * F32) ? new DataView(memory.buffer, offset, count * F32) : undefined;
+}
+
+/** A class index as losses.ts `label` reads it: `<i32>` of the f32 truncates (saturating; NaN gives 0). */
+function label(t: DataView, r: number): number {
+  const v = Math.trunc(t.getFloat32(r * F32, true));
+  return Number.isNaN(v) ? 0 : Math.min(Math.max(v, -(2 ** 31)), 2 ** 31 - 1);
+}
+
+// NOTE: the sparse kernels read (and the gradients write) p[r·cols + label]: a label outside [0, cols) reaches
+// outside the [rows, cols] block (wasm wraps a negative index below p), so the operand widens to what it reaches
+// and the check fails there. The labels are read only once they are known to lie in a live block.
+/** t: [rows] labels; `pArg` [rows, cols] at p; `out`, if named, the gradient at dp, shaped like p. */
+function sparse(out: string | undefined, pArg: string, p: number, t: number, rows: number, cols: number, dp = 0): Operand[] {
+  const labels = view(t, rows);
+  const { lo, hi } = labels ? widen(rows * cols, rows, 1, (r) => r * cols + label(labels, r)) : { lo: 0, hi: rows * cols };
+  const touched = [floats('t', t, rows), floats(pArg, p + lo * F32, hi - lo)];
+  return out === undefined ? touched : [floats(out, dp + lo * F32, hi - lo), ...touched];
+}
+
+// An elementwise activation's forward: y, x: [n]. Its gradient reads only the inputs its rule uses.
+const unary = (y: number, x: number, n: number): Operand[] => [floats('y', y, n), floats('x', x, n)];
+const usesX = (dx: number, dy: number, x: number, _y: number, n: number): Operand[] =>
+  [floats('dx', dx, n), floats('dy', dy, n), floats('x', x, n)];
+const usesY = (dx: number, dy: number, _x: number, y: number, n: number): Operand[] =>
+  [floats('dx', dx, n), floats('dy', dy, n), floats('y', y, n)];
+const usesXY = (dx: number, dy: number, x: number, y: number, n: number): Operand[] =>
+  [floats('dx', dx, n), floats('dy', dy, n), floats('x', x, n), floats('y', y, n)];
+
+// A loss value kernel (p, t: [rows, cols]) and its gradient (dp too); the sigmoid-fused forms call p z.
+const pair = (p: number, t: number, rows: number, cols: number): Operand[] =>
+  [floats('p', p, rows * cols), floats('t', t, rows * cols)];
+const pairGrad = (dp: number, p: number, t: number, rows: number, cols: number): Operand[] =>
+  [floats('dp', dp, rows * cols), ...pair(p, t, rows, cols)];
+const pairLogits = (z: number, t: number, rows: number, cols: number): Operand[] =>
+  [floats('z', z, rows * cols), floats('t', t, rows * cols)];
+// The softmax-fused forms take each row's max first (logSumExp).
+const logits = (z: number, t: number, rows: number, cols: number): Operand[] =>
+  [floats('z', z, rowWise(rows, cols)), floats('t', t, rows * cols)];
+
+/** Matrix products: A is [m, k] (matmulTransA: [k, m]), B [k, n] (matmulTransB: [n, k]), C [m, n]. */
+const product = (c: number, a: number, b: number, m: number, k: number, n: number): Operand[] =>
+  [floats('c', c, m * n), floats('a', a, m * k), floats('b', b, k * n)];
+
+/** The random draws touch the generator's state only when they draw. */
+const draws = (x: number, n: number, state: number): Operand[] =>
+  [floats('x', x, n), { arg: 'state', offset: state, bytes: n > 0 ? STATE_BYTES : 0 }];
+
+/**
+ * Every exported kernel function → the operands of one call: each pointer argument with the bytes the call
+ * can read or write through it, given its arguments (and the indices it follows: sparse labels, gatherRows'
+ * rows). A pointer the kernel does not touch for these arguments (an unused gradient input, an absent bias,
+ * RMSprop's momentum slots without momentum) has no operand or 0 bytes, as it needs no block.
+ * Data-dependent early exits (firstNonFinite) do not shrink an operand: the caller must own what it passes.
+ */
+export const OPERANDS: { [K in KernelName]: Rule<Kernels[K]> } = {
+  // matmul.ts — heapBase takes no pointer; the GEMM's packing scratch lies below it, outside the arena.
+  heapBase: () => [],
+  matmul: product,
+  matmulTransA: product,
+  matmulTransB: product,
+  denseForward: (out, pre, x, w, b, rows, inDim, units, activation) => [
+    floats('out', out, rows * units), // may equal pre
+    floats('pre', pre, activation === SOFTMAX ? rowWise(rows, units) : rows * units),
+    floats('x', x, rows * inDim),
+    floats('w', w, inDim * units),
+    floats('b', b, b === 0 ? 0 : units), // 0: no bias
+  ],
+  biasAdd: (y, b, rows, cols) => [floats('y', y, rows * cols), floats('b', b, rows > 0 ? cols : 0)],
+  biasGrad: (db, dy, rows, cols) => [floats('db', db, cols), floats('dy', dy, rows * cols)],
+  fill: (x, n) => [floats('x', x, n)],
+
+  // data.ts — idx: i32 [rows]; src is read at the rows idx names.
+  gatherRows: (out, src, idx, rows, cols) => {
+    const rowsOf = view(idx, rows);
+    const { lo, hi } = rowsOf ? widen(0, rows, cols, (r) => rowsOf.getInt32(r * F32, true) * cols) : { lo: 0, hi: 0 };
+    return [floats('idx', idx, rows), floats('src', src + lo * F32, hi - lo), floats('out', out, rows * cols)];
+  },
+  firstNonFinite: (x, n) => [floats('x', x, n)],
+
+  // activations.ts — linear copies only when y ≠ x; each gradient reads what its formula names.
+  linear: (y, x, n) => (y === x ? [] : unary(y, x, n)),
+  linearGrad: (dx, dy, _x, _y, n) => (dx === dy ? [] : [floats('dx', dx, n), floats('dy', dy, n)]),
+  relu: unary,
+  reluGrad: usesX,
+  leakyRelu: unary,
+  leakyReluGrad: usesX,
+  sigmoid: unary,
+  sigmoidGrad: usesY,
+  tanh: unary,
+  tanhGrad: usesY,
+  elu: unary,
+  eluGrad: usesXY,
+  selu: unary,
+  seluGrad: usesXY,
+  gelu: unary,
+  geluGrad: usesX,
+  swish: unary,
+  swishGrad: usesXY,
+  softplus: unary,
+  softplusGrad: usesX,
+  softmax: (y, x, rows, cols) => [floats('y', y, rows * cols), floats('x', x, rowWise(rows, cols))],
+  softmaxGrad: (dx, dy, _x, y, rows, cols) =>
+    [floats('dx', dx, rows * cols), floats('dy', dy, rows * cols), floats('y', y, rows * cols)],
+  applyActivation: (id, y, x, rows, cols) => (id === LINEAR && y === x ? [] :
+    [floats('y', y, rows * cols), floats('x', x, id === SOFTMAX ? rowWise(rows, cols) : rows * cols)]),
+
+  // losses.ts — sparse targets are one class index (as f32) per row.
+  meanSquaredError: pair,
+  meanSquaredErrorGrad: pairGrad,
+  meanAbsoluteError: pair,
+  meanAbsoluteErrorGrad: pairGrad,
+  huber: pair,
+  huberGrad: pairGrad,
+  binaryCrossentropy: pair,
+  binaryCrossentropyGrad: pairGrad,
+  binaryCrossentropyLogits: pairLogits,
+  binaryCrossentropyLogitsGrad: (dz, z, t, rows, cols) => [floats('dz', dz, rows * cols), ...pairLogits(z, t, rows, cols)],
+  categoricalCrossentropy: pair,
+  categoricalCrossentropyGrad: pairGrad,
+  categoricalCrossentropyLogits: logits,
+  categoricalCrossentropyLogitsGrad: (dz, z, t, rows, cols) => [floats('dz', dz, rows * cols), ...logits(z, t, rows, cols)],
+  sparseCategoricalCrossentropy: (p, t, rows, cols) => sparse(undefined, 'p', p, t, rows, cols),
+  sparseCategoricalCrossentropyGrad: (dp, p, t, rows, cols) => sparse('dp', 'p', p, t, rows, cols, dp),
+  sparseCategoricalCrossentropyLogits: (z, t, rows, cols) => sparse(undefined, 'z', z, t, rows, cols),
+  sparseCategoricalCrossentropyLogitsGrad: (dz, z, t, rows, cols) => sparse('dz', 'z', z, t, rows, cols, dz),
+  // Per-row losses (Keras's reduction 'none'): out: [rows], f32.
+  meanSquaredErrorRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  meanAbsoluteErrorRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  huberRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  binaryCrossentropyRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  binaryCrossentropyLogitsRows: (out, z, t, rows, cols) => [floats('out', out, rows), ...pairLogits(z, t, rows, cols)],
+  categoricalCrossentropyRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  categoricalCrossentropyLogitsRows: (out, z, t, rows, cols) => [floats('out', out, rows), ...logits(z, t, rows, cols)],
+  sparseCategoricalCrossentropyRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...sparse(undefined, 'p', p, t, rows, cols)],
+  sparseCategoricalCrossentropyLogitsRows: (out, z, t, rows, cols) => [floats('out', out, rows), ...sparse(undefined, 'z', z, t, rows, cols)],
+  accumulate: (x, n) => [floats('x', x, n)],
+
+  // metrics.ts
+  binaryAccuracyCount: (p, t, n) => [floats('p', p, n), floats('t', t, n)],
+  categoricalAccuracyCount: (p, t, rows, cols) => [floats('p', p, rowWise(rows, cols)), floats('t', t, rowWise(rows, cols))],
+  sparseCategoricalAccuracyCount: (p, t, rows, cols) => [floats('p', p, rowWise(rows, cols)), floats('t', t, rows)],
+
+  // optimizers.ts — one flat vector of n weights; RMSprop's u is touched only with momentum.
+  sgdStep: (w, g, n) => [floats('w', w, n), floats('g', g, n)],
+  sgdMomentumStep: (w, v, g, n) => [floats('w', w, n), floats('v', v, n), floats('g', g, n)],
+  adamStep: (w, m, v, g, n) => [floats('w', w, n), floats('m', m, n), floats('v', v, n), floats('g', g, n)],
+  rmspropStep: (w, v, u, g, n, _lr, _rho, _rhoComplement, _epsilon, momentum) =>
+    [floats('w', w, n), floats('v', v, n), floats('u', u, Math.fround(momentum) > 0 ? n : 0), floats('g', g, n)],
+  clipByValue: (g, n) => [floats('g', g, n)],
+  sumSquares: (x, n) => [floats('x', x, n)],
+  clipByNorm: (g, n, norm, clipNorm) => [floats('g', g, Math.fround(norm) <= Math.fround(clipNorm) ? 0 : n)],
+  regularize: (g, w, n) => [floats('g', g, n), floats('w', w, n)],
+  regularizerPenalty: (w, n) => [floats('w', w, n)],
+
+  // random.ts — the generator's state is 16 bytes.
+  seedRandom: (state) => [{ arg: 'state', offset: state, bytes: STATE_BYTES }],
+  randomU32: (state) => [{ arg: 'state', offset: state, bytes: STATE_BYTES }],
+  randomUniform: draws,
+  randomNormal: draws,
+  truncatedNormal: draws,
+  permutation: (idx, n, state) => [floats('idx', idx, n), { arg: 'state', offset: state, bytes: n > 1 ? STATE_BYTES : 0 }],
+  dropoutMask: (mask, n, state) => [floats('mask', mask, n), { arg: 'state', offset: state, bytes: n > 0 ? STATE_BYTES : 0 }],
+  multiply: (y, x, mask, n) => [floats('y', y, n), floats('x', x, n), floats('mask', mask, n)],
+
+  // peak.ts — round i reads the 32 bytes at x + (i & 7)·32: the 64 floats at x from 8 rounds on, whatever
+  // `iterations` is beyond that (the caller's buffer: peakLoop has no scratch of its own).
+  peakLoop: (x, iterations) => [{ arg: 'x', offset: x, bytes: Math.min(Math.max(iterations, 0), 8) * 32 }],
+};
