@@ -1,6 +1,8 @@
 // The wasm's whole export list. Every kernel takes byte offsets into the host's memory and never allocates;
 // heapBase (in matmul.ts, beside the scratch it accounts for) tells the host where its blocks may start.
 export * from './matmul';
+export * from './convolution';
+export * from './pooling';
 export * from './data';
 export * from './activations';
 export * from './losses';

@@ -131,6 +131,24 @@ const sparseCases = (grad: boolean) => ROWS_COLS.filter(([, c]) => c > 0).map(([
   [...(grad ? [P('dp')] : []), P('p'), P('t', labels(r, c, mulberry32(r * 31 + c))), r, c]);
 const productCases = each(SHAPES, ([m, k, n]) => [true, false].map((acc) => [P('c'), P('a'), P('b'), m, k, n, acc]));
 const drawCases = forN((n) => [P('x'), n, P('state'), -0.5, 2]);
+// Convolution geometries [batch, height, width, inC, outC, kH, kW, sh, sw, dh, dw, padTop, padLeft, outH, outW]:
+// 'same' and 'valid', strides, dilation, a 1-D row, output channels on every SIMD block and tail, an empty batch.
+const CONVS = [
+  [2, 5, 4, 3, 5, 3, 2, 1, 1, 1, 1, 1, 0, 5, 4], [1, 7, 5, 1, 9, 3, 3, 2, 3, 1, 1, 0, 0, 3, 1],
+  [3, 1, 9, 2, 17, 1, 3, 1, 2, 1, 2, 0, 2, 1, 5], [2, 6, 6, 4, 16, 2, 2, 2, 2, 1, 1, 0, 0, 3, 3],
+  [1, 4, 3, 5, 8, 2, 2, 1, 1, 2, 1, 1, 0, 4, 3], [0, 3, 3, 2, 4, 2, 2, 1, 1, 1, 1, 0, 0, 2, 2],
+] as const;
+// Pooling geometries [batch, height, width, channels, poolH, poolW, sh, sw, padTop, padLeft, outH, outW].
+const POOLS = [
+  [2, 5, 7, 5, 2, 2, 2, 2, 0, 0, 2, 3], [1, 5, 7, 3, 3, 2, 2, 1, 1, 0, 3, 7], [2, 4, 4, 8, 2, 2, 1, 1, 0, 0, 3, 3],
+  [1, 1, 9, 1, 1, 3, 1, 2, 0, 1, 1, 5], [0, 2, 2, 4, 2, 2, 2, 2, 0, 0, 1, 1],
+] as const;
+const poolCases = (...ptrs: Ptr[]) => POOLS.map((g) => [...ptrs, ...g]);
+/** Winners for maxPool2dGrad: spread over x, with a −1 (an empty window) and an index past x, which are skipped. */
+const winners = ([batch, height, width, channels, , , , , , , outH, outW]: (typeof POOLS)[number]) => {
+  const size = batch * height * width * channels;
+  return Array.from({ length: batch * outH * outW * channels }, (_, i) => (i === 1 ? -1 : i === 2 ? size : (i * 7919) % size));
+};
 
 /** Calls for every kernel on small awkward sizes: every path (SIMD tails, packed and row-by-row GEMM, flags). */
 const CASES: { [K in KernelName]: Arg[][] } = {
@@ -148,6 +166,13 @@ const CASES: { [K in KernelName]: Arg[][] } = {
   biasAdd: forRowsCols((r, c) => [P('y'), P('b'), r, c]).concat([[P('y'), P('b'), 0, 5]]),
   biasGrad: forRowsCols((r, c) => [P('db'), P('dy'), r, c]).concat([[P('db'), P('dy'), 0, 5]]),
   fill: forN((n) => [P('x'), n, 3]),
+  conv2d: [...CONVS.map((g) => [P('out'), P('x'), P('w'), P('b'), ...g]), [P('out'), P('x'), P('w'), 0, ...CONVS[0]]],
+  conv2dInputGrad: CONVS.map((g) => [P('dx'), P('dy'), P('w'), ...g]),
+  conv2dFilterGrad: [...CONVS.map((g) => [P('dw'), P('db'), P('x'), P('dy'), ...g]), [P('dw'), 0, P('x'), P('dy'), ...CONVS[1]]],
+  maxPool2d: poolCases(P('out'), P('argmax'), P('x')),
+  maxPool2dGrad: POOLS.map((g) => [P('dx'), P('dy'), I32('argmax', winners(g)), ...g]),
+  avgPool2d: poolCases(P('out'), P('x')),
+  avgPool2dGrad: poolCases(P('dx'), P('dy')),
   gatherRows: [1, 7, 8].map((cols) => [P('out'), P('src'), I32('idx', [3, 0, 4, 4, 1]), 5, cols]),
   firstNonFinite: forN((n) => [P('x'), n]),
   linear: [...unaryCases(), [SAME('y', 'x'), P('x'), 7]],

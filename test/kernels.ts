@@ -120,6 +120,45 @@ export const OPERANDS: { [K in KernelName]: Rule<Kernels[K]> } = {
   biasGrad: (db, dy, rows, cols) => [floats('db', db, cols), floats('dy', dy, rows * cols)],
   fill: (x, n) => [floats('x', x, n)],
 
+  // convolution.ts — channels-last: x, dx [batch, height, width, inC]; out, dy [batch, outH, outW, outC];
+  // w, dw [kH, kW, inC, outC]; pooling keeps the channels; argmax is i32 shaped like out.
+  conv2d: (out, x, w, b, batch, height, width, inC, outC, kH, kW, _sh, _sw, _dh, _dw, _pt, _pl, outH, outW) => [
+    floats('out', out, batch * outH * outW * outC),
+    floats('x', x, batch * height * width * inC),
+    floats('w', w, kH * kW * inC * outC),
+    floats('b', b, b === 0 ? 0 : outC), // 0: no bias
+  ],
+  conv2dInputGrad: (dx, dy, w, batch, height, width, inC, outC, kH, kW, _sh, _sw, _dh, _dw, _pt, _pl, outH, outW) => [
+    floats('dx', dx, batch * height * width * inC),
+    floats('dy', dy, batch * outH * outW * outC),
+    floats('w', w, kH * kW * inC * outC),
+  ],
+  conv2dFilterGrad: (dw, db, x, dy, batch, height, width, inC, outC, kH, kW, _sh, _sw, _dh, _dw, _pt, _pl, outH, outW) => [
+    floats('dw', dw, kH * kW * inC * outC),
+    floats('db', db, db === 0 ? 0 : outC), // 0: no bias
+    floats('x', x, batch * height * width * inC),
+    floats('dy', dy, batch * outH * outW * outC),
+  ],
+  maxPool2d: (out, argmax, x, batch, height, width, channels, _ph, _pw, _sh, _sw, _pt, _pl, outH, outW) => [
+    floats('out', out, batch * outH * outW * channels),
+    floats('argmax', argmax, batch * outH * outW * channels),
+    floats('x', x, batch * height * width * channels),
+  ],
+  // Indices in argmax outside x are skipped, so dx is touched only inside its own block.
+  maxPool2dGrad: (dx, dy, argmax, batch, height, width, channels, _ph, _pw, _sh, _sw, _pt, _pl, outH, outW) => [
+    floats('dx', dx, batch * height * width * channels),
+    floats('dy', dy, batch * outH * outW * channels),
+    floats('argmax', argmax, batch * outH * outW * channels),
+  ],
+  avgPool2d: (out, x, batch, height, width, channels, _ph, _pw, _sh, _sw, _pt, _pl, outH, outW) => [
+    floats('out', out, batch * outH * outW * channels),
+    floats('x', x, batch * height * width * channels),
+  ],
+  avgPool2dGrad: (dx, dy, batch, height, width, channels, _ph, _pw, _sh, _sw, _pt, _pl, outH, outW) => [
+    floats('dx', dx, batch * height * width * channels),
+    floats('dy', dy, batch * outH * outW * channels),
+  ],
+
   // data.ts — idx: i32 [rows]; src is read at the rows idx names.
   gatherRows: (out, src, idx, rows, cols) => {
     const rowsOf = view(idx, rows);

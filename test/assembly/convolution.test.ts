@@ -1,0 +1,530 @@
+// Convolution and pooling kernels against float64 loops written from the formulas, on awkward sizes (7×5
+// images, 3×2 kernels, output channels on every SIMD block and tail, strides 1–3, dilation 1–2, Keras's 'valid'
+// and 'same'), with sentinels around each output; gradients also by finite differences through the forward
+// kernels, and a sample's results must not depend on the batch it came in.
+import { describe, expect, it } from 'vitest';
+import { kernels } from '../../src/backend.js';
+import { expectClose, expectSameBits, mulberry32, numericGrad, uniform, useWasm, type Rng } from '../helpers.js';
+
+const wasm = useWasm();
+
+// ─── Geometry, as a Keras layer would hand it to the kernels ───
+
+type Padding = 'valid' | 'same';
+
+/** Output size and leading pad of one axis, as Keras computes them (for 'same' the smaller half goes first). */
+function axis(padding: Padding, size: number, k: number, stride: number, dilation: number): { out: number; pad: number } {
+  const span = (k - 1) * dilation + 1;
+  if (padding === 'valid') return { out: Math.max(0, Math.ceil((size - span + 1) / stride)), pad: 0 };
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + span - size, 0);
+  return { out, pad: Math.floor(total / 2) };
+}
+
+interface Conv {
+  batch: number; height: number; width: number; inC: number; outC: number; kH: number; kW: number;
+  sh: number; sw: number; dh: number; dw: number; padTop: number; padLeft: number; outH: number; outW: number;
+}
+
+function conv(batch: number, [height, width]: [number, number], inC: number, outC: number, [kH, kW]: [number, number],
+  [sh, sw]: [number, number], [dh, dw]: [number, number], padding: Padding): Conv {
+  const y = axis(padding, height, kH, sh, dh);
+  const x = axis(padding, width, kW, sw, dw);
+  return { batch, height, width, inC, outC, kH, kW, sh, sw, dh, dw, padTop: y.pad, padLeft: x.pad, outH: y.out, outW: x.out };
+}
+
+/** The kernels' geometry arguments, in order. */
+const dims = (g: Conv) =>
+  [g.batch, g.height, g.width, g.inC, g.outC, g.kH, g.kW, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW] as const;
+const sizes = (g: Conv) => ({
+  x: g.batch * g.height * g.width * g.inC, w: g.kH * g.kW * g.inC * g.outC, out: g.batch * g.outH * g.outW * g.outC,
+});
+const label = (g: Conv) =>
+  `${g.batch}×${g.height}×${g.width}×${g.inC} → ${g.outC}, kernel ${g.kH}×${g.kW}, stride ${g.sh}×${g.sw}, ` +
+  `dilation ${g.dh}×${g.dw}, pad ${g.padTop},${g.padLeft}, out ${g.outH}×${g.outW}`;
+
+/**
+ * Calls f(xi, wi, oi) for every term of out[n,oy,ox,oc] = Σ_{ky,kx,ci} x[n, oy·sh + ky·dh − padTop,
+ * ox·sw + kx·dw − padLeft, ci]·w[ky,kx,ci,oc] whose tap lies in the image: the one formula all three references use.
+ */
+function eachTerm(g: Conv, f: (xi: number, wi: number, oi: number) => void): void {
+  for (let n = 0; n < g.batch; n++) for (let oy = 0; oy < g.outH; oy++) for (let ox = 0; ox < g.outW; ox++) {
+    for (let ky = 0; ky < g.kH; ky++) for (let kx = 0; kx < g.kW; kx++) {
+      const iy = oy * g.sh + ky * g.dh - g.padTop;
+      const ix = ox * g.sw + kx * g.dw - g.padLeft;
+      if (iy < 0 || iy >= g.height || ix < 0 || ix >= g.width) continue;
+      for (let ci = 0; ci < g.inC; ci++) for (let oc = 0; oc < g.outC; oc++) {
+        f(((n * g.height + iy) * g.width + ix) * g.inC + ci, ((ky * g.kW + kx) * g.inC + ci) * g.outC + oc,
+          ((n * g.outH + oy) * g.outW + ox) * g.outC + oc);
+      }
+    }
+  }
+}
+
+function conv2dRef(g: Conv, x: ArrayLike<number>, w: ArrayLike<number>, b?: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(sizes(g).out);
+  if (b) for (let i = 0; i < out.length; i++) out[i] = b[i % g.outC]!;
+  eachTerm(g, (xi, wi, oi) => { out[oi] = out[oi]! + x[xi]! * w[wi]!; });
+  return out;
+}
+
+function inputGradRef(g: Conv, dy: ArrayLike<number>, w: ArrayLike<number>): Float64Array {
+  const dx = new Float64Array(sizes(g).x);
+  eachTerm(g, (xi, wi, oi) => { dx[xi] = dx[xi]! + dy[oi]! * w[wi]!; });
+  return dx;
+}
+
+function filterGradRef(g: Conv, x: ArrayLike<number>, dy: ArrayLike<number>): { dw: Float64Array; db: Float64Array } {
+  const dw = new Float64Array(sizes(g).w);
+  const db = new Float64Array(g.outC);
+  eachTerm(g, (xi, wi, oi) => { dw[wi] = dw[wi]! + x[xi]! * dy[oi]!; });
+  for (let i = 0; i < dy.length; i++) db[i % g.outC] = db[i % g.outC]! + dy[i]!;
+  return { dw, db };
+}
+
+/** Σ a·b in float64: the loss whose gradient with respect to the output is b. */
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+// f32 sums of k products of values in [−1, 1]: rounding grows like k·2⁻²⁴ in the worst case.
+const tolerance = (k: number) => ({ rtol: 1e-5, atol: 2e-6 * Math.max(k, 1) });
+
+// Every combination on a 7×5 image with a 3×2 kernel: output channels on every path (1, 3: scalar tail; 4, 5: one
+// f32x4 and a tail; 8, 9: two; 16, 17, 29: four and tails), strides with sh ≠ sw, both paddings, dilation.
+const OUT_CHANNELS = [1, 3, 4, 5, 8, 9, 16, 17, 29];
+function geometries(outC: number): Conv[] {
+  const all: Conv[] = [];
+  for (const inC of [1, 3]) for (const stride of [1, 2, 3]) for (const dilation of [1, 2]) for (const padding of ['valid', 'same'] as const) {
+    all.push(conv(2, [7, 5], inC, outC, [3, 2], [stride, (stride % 3) + 1], [dilation, 3 - dilation], padding));
+  }
+  return all;
+}
+
+/** Conv1D as Keras lowers it: height 1, kernelH 1. */
+function conv1d(batch: number, steps: number, inC: number, outC: number, k: number, stride: number, dilation: number, padding: Padding): Conv {
+  return conv(batch, [1, steps], inC, outC, [1, k], [1, stride], [1, dilation], padding);
+}
+
+interface Data { x: Float32Array; w: Float32Array; b: Float32Array; dy: Float32Array }
+function data(g: Conv, rng: Rng): Data {
+  const s = sizes(g);
+  return { x: uniform(s.x, rng), w: uniform(s.w, rng), b: uniform(g.outC, rng), dy: uniform(s.out, rng) };
+}
+
+function runConv2d(g: Conv, d: Data, bias: boolean, shift = 0): Float32Array {
+  const x = wasm.put(d.x);
+  const w = wasm.put(d.w);
+  const out = wasm.guarded(sizes(g).out, new Float32Array(sizes(g).out).fill(Number.NaN), shift); // must be overwritten
+  kernels.conv2d(out.ptr, x, w, bias ? wasm.put(d.b) : 0, ...dims(g));
+  out.expectIntact();
+  expectSameBits(wasm.read(x, d.x.length), d.x, 'conv2d overwrote x');
+  expectSameBits(wasm.read(w, d.w.length), d.w, 'conv2d overwrote w');
+  return out.read();
+}
+
+function runInputGrad(g: Conv, d: Data): Float32Array {
+  const dx = wasm.guarded(sizes(g).x, new Float32Array(sizes(g).x).fill(Number.NaN));
+  kernels.conv2dInputGrad(dx.ptr, wasm.put(d.dy), wasm.put(d.w), ...dims(g));
+  dx.expectIntact();
+  return dx.read();
+}
+
+function runFilterGrad(g: Conv, d: Data, bias: boolean): { dw: Float32Array; db: Float32Array } {
+  const dw = wasm.guarded(sizes(g).w, uniform(sizes(g).w, mulberry32(1))); // stale values must be overwritten
+  const db = wasm.guarded(g.outC, uniform(g.outC, mulberry32(2)));
+  kernels.conv2dFilterGrad(dw.ptr, bias ? db.ptr : 0, wasm.put(d.x), wasm.put(d.dy), ...dims(g));
+  dw.expectIntact();
+  db.expectIntact();
+  return { dw: dw.read(), db: db.read() };
+}
+
+describe('the Keras geometry the tests use', () => {
+  it("matches Keras's output sizes and 'same' padding", () => {
+    expect(axis('valid', 28, 5, 1, 1)).toEqual({ out: 24, pad: 0 });
+    expect(axis('valid', 7, 3, 2, 2)).toEqual({ out: 2, pad: 0 }); // span 5: windows at 0 and 2
+    expect(axis('same', 7, 3, 1, 1)).toEqual({ out: 7, pad: 1 });
+    expect(axis('same', 5, 2, 1, 1)).toEqual({ out: 5, pad: 0 }); // total 1: the smaller half (0) first
+    expect(axis('same', 7, 3, 2, 1)).toEqual({ out: 4, pad: 1 });
+    expect(axis('same', 5, 2, 3, 1)).toEqual({ out: 2, pad: 0 });
+    expect(axis('same', 6, 3, 3, 2)).toEqual({ out: 2, pad: 1 }); // total (2 − 1)·3 + 5 − 6 = 2
+  });
+});
+
+describe('conv2d', () => {
+  it.each(OUT_CHANNELS)('outC = %i: every inC, stride, dilation and padding, with and without bias', (outC) => {
+    let seed = outC * 1000;
+    for (const g of geometries(outC)) {
+      const d = data(g, mulberry32(seed++));
+      const tol = tolerance(g.kH * g.kW * g.inC);
+      expectClose(runConv2d(g, d, true), conv2dRef(g, d.x, d.w, d.b), { ...tol, label: `conv2d ${label(g)} with bias` });
+      expectClose(runConv2d(g, d, false), conv2dRef(g, d.x, d.w), { ...tol, label: `conv2d ${label(g)}` });
+      wasm.releaseAll();
+    }
+  });
+
+  it('as Conv1D (height 1, kernelH 1): every stride, dilation and padding', () => {
+    let seed = 1;
+    for (const outC of [1, 4, 9]) for (const stride of [1, 2, 3]) for (const dilation of [1, 2]) for (const padding of ['valid', 'same'] as const) {
+      const g = conv1d(3, 11, 3, outC, 3, stride, dilation, padding);
+      const d = data(g, mulberry32(seed++));
+      expectClose(runConv2d(g, d, true), conv2dRef(g, d.x, d.w, d.b), { ...tolerance(9), label: `conv1d ${label(g)}` });
+    }
+  });
+
+  it('computes a hand-checked convolution exactly', () => {
+    // x = [[1, 2, 3], [4, 5, 6]] (one channel), w = [[1, 0], [0, −1]], b = 10, 'valid': x[i][j] − x[i+1][j+1] + 10.
+    const g = conv(1, [2, 3], 1, 1, [2, 2], [1, 1], [1, 1], 'valid');
+    const out = wasm.alloc(2);
+    kernels.conv2d(out, wasm.put([1, 2, 3, 4, 5, 6]), wasm.put([1, 0, 0, -1]), wasm.put([10]), ...dims(g));
+    expect(Array.from(wasm.read(out, 2))).toEqual([6, 6]);
+  });
+
+  it('a 28×28×1 image with 8 5×5 filters and a 12×12×8 one with 16 (LeNet\'s sizes) match the reference', () => {
+    for (const g of [conv(2, [28, 28], 1, 8, [5, 5], [1, 1], [1, 1], 'valid'), conv(2, [12, 12], 8, 16, [5, 5], [1, 1], [1, 1], 'same')]) {
+      const d = data(g, mulberry32(g.inC));
+      expectClose(runConv2d(g, d, true), conv2dRef(g, d.x, d.w, d.b), { ...tolerance(g.kH * g.kW * g.inC), label: label(g) });
+    }
+  });
+
+  it('gives the same bits on buffers off the 64-byte alignment', () => {
+    const g = conv(2, [7, 5], 3, 9, [3, 2], [1, 2], [1, 1], 'same');
+    const d = data(g, mulberry32(4));
+    expectSameBits(runConv2d(g, d, true, 1), runConv2d(g, d, true, 0), 'conv2d shifted');
+  });
+});
+
+describe('conv2dInputGrad', () => {
+  it.each(OUT_CHANNELS)('outC = %i: every inC, stride, dilation and padding against the reference', (outC) => {
+    let seed = outC * 1000 + 500;
+    for (const g of geometries(outC)) {
+      const d = data(g, mulberry32(seed++));
+      expectClose(runInputGrad(g, d), inputGradRef(g, d.dy, d.w), { ...tolerance(g.kH * g.kW * g.outC), label: `conv2dInputGrad ${label(g)}` });
+      wasm.releaseAll();
+    }
+  });
+
+  it('with inC on every path (1, 3, 4, 5, 8, 9) and as Conv1D', () => {
+    let seed = 9;
+    const shapes = [1, 3, 4, 5, 8, 9].map((inC) => conv(2, [7, 5], inC, 5, [3, 2], [2, 1], [1, 2], 'same'))
+      .concat([conv1d(2, 11, 3, 4, 3, 2, 2, 'same'), conv1d(2, 11, 5, 9, 3, 3, 1, 'valid')]);
+    for (const g of shapes) {
+      const d = data(g, mulberry32(seed++));
+      expectClose(runInputGrad(g, d), inputGradRef(g, d.dy, d.w), { ...tolerance(g.kH * g.kW * g.outC), label: `conv2dInputGrad ${label(g)}` });
+    }
+  });
+});
+
+describe('conv2dFilterGrad', () => {
+  it.each(OUT_CHANNELS)('outC = %i: every inC, stride, dilation and padding, with and without db', (outC) => {
+    let seed = outC * 1000 + 700;
+    for (const g of geometries(outC)) {
+      const d = data(g, mulberry32(seed++));
+      const ref = filterGradRef(g, d.x, d.dy);
+      const tol = tolerance(g.batch * g.outH * g.outW);
+      const withBias = runFilterGrad(g, d, true);
+      expectClose(withBias.dw, ref.dw, { ...tol, label: `conv2dFilterGrad dw ${label(g)}` });
+      expectClose(withBias.db, ref.db, { ...tol, label: `conv2dFilterGrad db ${label(g)}` });
+      expectSameBits(runFilterGrad(g, d, false).dw, withBias.dw, `conv2dFilterGrad without db ${label(g)}`);
+      wasm.releaseAll();
+    }
+  });
+
+  it('as Conv1D, and with an empty batch (dw and db all zeros)', () => {
+    const g = conv1d(3, 11, 3, 9, 3, 2, 2, 'same');
+    const d = data(g, mulberry32(8));
+    const ref = filterGradRef(g, d.x, d.dy);
+    const got = runFilterGrad(g, d, true);
+    expectClose(got.dw, ref.dw, { ...tolerance(18), label: 'conv1d dw' });
+    expectClose(got.db, ref.db, { ...tolerance(18), label: 'conv1d db' });
+    const empty = runFilterGrad({ ...g, batch: 0 }, { ...d, x: new Float32Array(0), dy: new Float32Array(0) }, true);
+    expect(Array.from(empty.dw)).toEqual(new Array(sizes(g).w).fill(0));
+    expect(Array.from(empty.db)).toEqual(new Array(g.outC).fill(0));
+  });
+});
+
+// ─── Finite differences through the forward kernel ───
+
+// conv2d is linear in x, w and b, so a wide step has no truncation error and keeps f32 rounding small beside it.
+const STEP = 1 / 16;
+const FD_TOLERANCE = { rtol: 1e-3, atol: 2e-4 };
+const FD_SHAPES = [
+  conv(2, [5, 4], 3, 5, [3, 2], [1, 1], [1, 1], 'same'),
+  conv(2, [7, 5], 2, 4, [3, 2], [2, 3], [2, 1], 'same'),
+  conv(1, [7, 5], 3, 9, [2, 2], [3, 2], [1, 2], 'valid'),
+  conv1d(2, 9, 2, 3, 3, 2, 2, 'same'),
+];
+
+/** L = Σ conv2d(x, w, b)·dy in float64, from the f32 kernel's output. */
+function convLoss(g: Conv, dy: Float32Array) {
+  return (x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>): number => {
+    const out = wasm.alloc(sizes(g).out);
+    kernels.conv2d(out, wasm.put(x), wasm.put(w), wasm.put(b), ...dims(g));
+    return dot(wasm.read(out, sizes(g).out), dy);
+  };
+}
+
+describe('the convolution gradients agree with finite differences through conv2d', () => {
+  it.each(FD_SHAPES.map((g) => [label(g), g] as const))('%s', (_, g) => {
+    const d = data(g, mulberry32(g.outC + 11));
+    const loss = convLoss(g, d.dy);
+    const x = Float64Array.from(d.x);
+    const w = Float64Array.from(d.w);
+    const b = Float64Array.from(d.b);
+    expectClose(runInputGrad(g, d), numericGrad((v) => loss(v, w, b), x, STEP), { ...FD_TOLERANCE, label: 'dx' });
+    const { dw, db } = runFilterGrad(g, d, true);
+    expectClose(dw, numericGrad((v) => loss(x, v, b), w, STEP), { ...FD_TOLERANCE, label: 'dw' });
+    expectClose(db, numericGrad((v) => loss(x, w, v), b, STEP), { ...FD_TOLERANCE, label: 'db' });
+  });
+});
+
+// ─── Batch independence ───
+
+describe('results do not depend on how many samples come together', () => {
+  it.each([1, 4, 9, 17].map((outC) => [outC, conv(5, [7, 5], 3, outC, [3, 2], [2, 1], [1, 2], 'same')] as const))(
+    'outC = %i: conv2d and conv2dInputGrad of a batch of 5 match samples 0–2 and 3–4 computed apart, bit for bit', (_, g) => {
+      const d = data(g, mulberry32(g.outC));
+      const whole = { forward: runConv2d(g, d, true), input: runInputGrad(g, d) };
+      const per = { x: g.height * g.width * g.inC, out: g.outH * g.outW * g.outC };
+      for (const [n0, n1] of [[0, 3], [3, 5]] as const) {
+        const part = { ...g, batch: n1 - n0 };
+        const pd = { ...d, x: d.x.subarray(n0 * per.x, n1 * per.x), dy: d.dy.subarray(n0 * per.out, n1 * per.out) };
+        expectSameBits(runConv2d(part, pd, true), whole.forward.subarray(n0 * per.out, n1 * per.out), `conv2d samples ${n0}..${n1}`);
+        expectSameBits(runInputGrad(part, pd), whole.input.subarray(n0 * per.x, n1 * per.x), `conv2dInputGrad samples ${n0}..${n1}`);
+      }
+    });
+});
+
+describe('results do not depend on the neighbouring pixels', () => {
+  // conv2d computes runs of four interior pixels together and edge pixels one at a time: both must give the bits
+  // of the pixel computed alone, from a crop of just its receptive field (a 1×1 'valid' output).
+  it.each([[1, 8], [1, 9], [3, 3], [3, 4], [3, 16], [2, 17]])('inC = %i, outC = %i: each output of an 11×13 image equals its receptive field convolved alone', (inC, outC) => {
+    const g = conv(2, [11, 13], inC, outC, [3, 2], [1, 2], [2, 1], 'valid');
+    const d = data(g, mulberry32(inC * 100 + outC));
+    const all = runConv2d(g, d, true);
+    const spanH = (g.kH - 1) * g.dh + 1;
+    const spanW = (g.kW - 1) * g.dw + 1;
+    const alone = { ...g, batch: 1, height: spanH, width: spanW, sh: 1, sw: 1, outH: 1, outW: 1 };
+    for (let n = 0; n < g.batch; n++) for (let oy = 0; oy < g.outH; oy++) for (let ox = 0; ox < g.outW; ox++) {
+      const crop = new Float32Array(spanH * spanW * inC);
+      for (let r = 0; r < spanH; r++) for (let c = 0; c < spanW; c++) for (let ci = 0; ci < inC; ci++) {
+        crop[(r * spanW + c) * inC + ci] = d.x[((n * g.height + oy * g.sh + r) * g.width + ox * g.sw + c) * inC + ci]!;
+      }
+      const o = ((n * g.outH + oy) * g.outW + ox) * outC;
+      expectSameBits(runConv2d(alone, { ...d, x: crop }, true), all.subarray(o, o + outC), `sample ${n}, pixel ${oy},${ox}`);
+      wasm.releaseAll();
+    }
+  });
+});
+
+// ─── Pooling ───
+
+interface Pool {
+  batch: number; height: number; width: number; channels: number; pH: number; pW: number;
+  sh: number; sw: number; padTop: number; padLeft: number; outH: number; outW: number;
+}
+
+function pool(batch: number, [height, width]: [number, number], channels: number, [pH, pW]: [number, number],
+  [sh, sw]: [number, number], padding: Padding): Pool {
+  const y = axis(padding, height, pH, sh, 1);
+  const x = axis(padding, width, pW, sw, 1);
+  return { batch, height, width, channels, pH, pW, sh, sw, padTop: y.pad, padLeft: x.pad, outH: y.out, outW: x.out };
+}
+
+const poolDims = (p: Pool) =>
+  [p.batch, p.height, p.width, p.channels, p.pH, p.pW, p.sh, p.sw, p.padTop, p.padLeft, p.outH, p.outW] as const;
+const poolSizes = (p: Pool) => ({ x: p.batch * p.height * p.width * p.channels, out: p.batch * p.outH * p.outW * p.channels });
+const poolLabel = (p: Pool) =>
+  `${p.batch}×${p.height}×${p.width}×${p.channels}, pool ${p.pH}×${p.pW}, stride ${p.sh}×${p.sw}, pad ${p.padTop},${p.padLeft}, out ${p.outH}×${p.outW}`;
+
+/** Calls f(oi, cells) for every output with the flat x indices of its window's cells in the image, rows then columns. */
+function eachWindow(p: Pool, f: (oi: number, cells: number[]) => void): void {
+  for (let n = 0; n < p.batch; n++) for (let oy = 0; oy < p.outH; oy++) for (let ox = 0; ox < p.outW; ox++) {
+    for (let c = 0; c < p.channels; c++) {
+      const cells: number[] = [];
+      for (let py = 0; py < p.pH; py++) for (let px = 0; px < p.pW; px++) {
+        const iy = oy * p.sh + py - p.padTop;
+        const ix = ox * p.sw + px - p.padLeft;
+        if (iy >= 0 && iy < p.height && ix >= 0 && ix < p.width) cells.push(((n * p.height + iy) * p.width + ix) * p.channels + c);
+      }
+      f(((n * p.outH + oy) * p.outW + ox) * p.channels + c, cells);
+    }
+  }
+}
+
+function maxPoolRef(p: Pool, x: ArrayLike<number>): { out: Float64Array; argmax: Int32Array } {
+  const out = new Float64Array(poolSizes(p).out);
+  const argmax = new Int32Array(out.length).fill(-1);
+  eachWindow(p, (oi, cells) => {
+    for (const i of cells) if (argmax[oi] === -1 || x[i]! > x[argmax[oi]!]!) argmax[oi] = i;
+    out[oi] = cells.length > 0 ? x[argmax[oi]!]! : 0;
+  });
+  return { out, argmax };
+}
+
+function maxPoolGradRef(p: Pool, x: ArrayLike<number>, dy: ArrayLike<number>): Float64Array {
+  const dx = new Float64Array(poolSizes(p).x);
+  const { argmax } = maxPoolRef(p, x);
+  argmax.forEach((i, oi) => { if (i >= 0) dx[i] = dx[i]! + dy[oi]!; });
+  return dx;
+}
+
+function avgPoolRef(p: Pool, x: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(poolSizes(p).out);
+  eachWindow(p, (oi, cells) => {
+    let s = 0;
+    for (const i of cells) s += x[i]!;
+    out[oi] = cells.length > 0 ? s / cells.length : 0;
+  });
+  return out;
+}
+
+function avgPoolGradRef(p: Pool, dy: ArrayLike<number>): Float64Array {
+  const dx = new Float64Array(poolSizes(p).x);
+  eachWindow(p, (oi, cells) => { for (const i of cells) dx[i] = dx[i]! + dy[oi]! / cells.length; });
+  return dx;
+}
+
+// 7×5 images, 1–5 channels (SIMD block and tails), windows 2×2, 3×2 and 3×3, strides 1–3 (overlapping windows
+// at stride 1 and 2), both paddings.
+function poolGeometries(): Pool[] {
+  const all: Pool[] = [];
+  for (const channels of [1, 3, 4, 5, 8, 9]) for (const size of [[2, 2], [3, 2], [3, 3]] as const) {
+    for (const stride of [1, 2, 3]) for (const padding of ['valid', 'same'] as const) {
+      all.push(pool(2, [7, 5], channels, [size[0], size[1]], [stride, (stride % 3) + 1], padding));
+    }
+  }
+  return all;
+}
+
+/** Distinct values (multiples of 1/64 around 0, shuffled), so every window has one maximum, ≥ 1/64 ahead. */
+function distinct(n: number, rng: Rng): Float32Array {
+  const v = Float32Array.from({ length: n }, (_, i) => (i - Math.floor(n / 2)) / 64);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [v[i], v[j]] = [v[j]!, v[i]!];
+  }
+  return v;
+}
+
+function runMaxPool(p: Pool, x: Float32Array): { out: Float32Array; argmax: Int32Array } {
+  const s = poolSizes(p);
+  const out = wasm.guarded(s.out, new Float32Array(s.out).fill(Number.NaN));
+  const argmax = wasm.guarded(s.out, new Float32Array(s.out).fill(Number.NaN));
+  kernels.maxPool2d(out.ptr, argmax.ptr, wasm.put(x), ...poolDims(p));
+  out.expectIntact();
+  argmax.expectIntact();
+  return { out: out.read(), argmax: wasm.readI32(argmax.ptr, s.out) };
+}
+
+function runPoolGrad(kernel: 'maxPool2dGrad' | 'avgPool2dGrad', p: Pool, dy: Float32Array, argmax?: Int32Array): Float32Array {
+  const dx = wasm.guarded(poolSizes(p).x, uniform(poolSizes(p).x, mulberry32(3))); // stale values must be cleared
+  if (kernel === 'maxPool2dGrad') kernels.maxPool2dGrad(dx.ptr, wasm.put(dy), wasm.putI32(argmax!), ...poolDims(p));
+  else kernels.avgPool2dGrad(dx.ptr, wasm.put(dy), ...poolDims(p));
+  dx.expectIntact();
+  return dx.read();
+}
+
+function runAvgPool(p: Pool, x: Float32Array): Float32Array {
+  const out = wasm.guarded(poolSizes(p).out, new Float32Array(poolSizes(p).out).fill(Number.NaN));
+  kernels.avgPool2d(out.ptr, wasm.put(x), ...poolDims(p));
+  out.expectIntact();
+  return out.read();
+}
+
+describe('maxPool2d', () => {
+  it('every channel count, window, stride and padding: the maximum and its flat index', () => {
+    let seed = 1;
+    for (const p of poolGeometries()) {
+      const x = distinct(poolSizes(p).x, mulberry32(seed++));
+      const ref = maxPoolRef(p, x);
+      const got = runMaxPool(p, x);
+      expectClose(got.out, ref.out, { rtol: 0, label: `maxPool2d ${poolLabel(p)}` });
+      expect(Array.from(got.argmax), `maxPool2d argmax ${poolLabel(p)}`).toEqual(Array.from(ref.argmax));
+      wasm.releaseAll();
+    }
+  });
+
+  it('the first maximum wins a tie, in every lane and in the tail', () => {
+    // One 2×2 window over a 2×2 image of 5 channels, all equal: the winner is the top-left cell, channel by channel.
+    const p = pool(1, [2, 2], 5, [2, 2], [2, 2], 'valid');
+    const { out, argmax } = runMaxPool(p, new Float32Array(20).fill(0.5));
+    expect(Array.from(out)).toEqual([0.5, 0.5, 0.5, 0.5, 0.5]);
+    expect(Array.from(argmax)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("ignores the padding of 'same': an all-negative image pools to negative values, never 0", () => {
+    const p = pool(1, [3, 3], 5, [2, 2], [2, 2], 'same'); // out 2×2, the last row and column half outside
+    const x = uniform(poolSizes(p).x, mulberry32(5), -2, -1);
+    const { out } = runMaxPool(p, x);
+    expect(out.every((v) => v < -1)).toBe(true);
+    expectClose(out, maxPoolRef(p, x).out, { rtol: 0 });
+  });
+});
+
+describe('maxPool2dGrad', () => {
+  it('every geometry: dx cleared, then each dy added at its window\'s winner (overlapping windows add up)', () => {
+    let seed = 100;
+    for (const p of poolGeometries()) {
+      const x = distinct(poolSizes(p).x, mulberry32(seed++));
+      const dy = uniform(poolSizes(p).out, mulberry32(seed++));
+      const { argmax } = runMaxPool(p, x);
+      expectClose(runPoolGrad('maxPool2dGrad', p, dy, argmax), maxPoolGradRef(p, x, dy), { rtol: 1e-6, atol: 1e-7, label: `maxPool2dGrad ${poolLabel(p)}` });
+      wasm.releaseAll();
+    }
+  });
+
+  it('skips winners outside x (an empty window\'s −1, an index past the end)', () => {
+    // dx is the middle 4 of 6 floats of 7: the neighbours must keep their 7 (a NaN guard would absorb an add).
+    const p = pool(1, [2, 2], 1, [1, 1], [1, 1], 'valid');
+    const block = wasm.put([7, 7, 7, 7, 7, 7]);
+    kernels.maxPool2dGrad(block + 4, wasm.put([1, 2, 3, 4]), wasm.putI32([3, -1, 4, 3]), ...poolDims(p));
+    expect(Array.from(wasm.read(block, 6))).toEqual([7, 0, 0, 0, 5, 7]);
+  });
+});
+
+describe('avgPool2d', () => {
+  it('every channel count, window, stride and padding', () => {
+    let seed = 200;
+    for (const p of poolGeometries()) {
+      const x = uniform(poolSizes(p).x, mulberry32(seed++));
+      expectClose(runAvgPool(p, x), avgPoolRef(p, x), { rtol: 1e-6, atol: 1e-7, label: `avgPool2d ${poolLabel(p)}` });
+      wasm.releaseAll();
+    }
+  });
+
+  it("divides by the cells inside the image, as Keras's 'same' does", () => {
+    // 3×3 image of ones and 1..9, 2×2 windows, stride 2, 'same': windows of 4, 2, 2 and 1 cells.
+    const p = pool(1, [3, 3], 1, [2, 2], [2, 2], 'same');
+    expect(Array.from(runAvgPool(p, new Float32Array(9).fill(1)))).toEqual([1, 1, 1, 1]);
+    expect(Array.from(runAvgPool(p, Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9])))).toEqual([3, 4.5, 7.5, 9]);
+  });
+});
+
+describe('avgPool2dGrad', () => {
+  it('every geometry: dx cleared, then each window spreads dy / cells over its cells', () => {
+    let seed = 300;
+    for (const p of poolGeometries()) {
+      const dy = uniform(poolSizes(p).out, mulberry32(seed++));
+      expectClose(runPoolGrad('avgPool2dGrad', p, dy), avgPoolGradRef(p, dy), { rtol: 1e-5, atol: 1e-6, label: `avgPool2dGrad ${poolLabel(p)}` });
+      wasm.releaseAll();
+    }
+  });
+});
+
+describe('the pooling gradients agree with finite differences through the forward kernels', () => {
+  const shapes = [pool(2, [5, 4], 5, [2, 2], [1, 1], 'same'), pool(1, [7, 5], 3, [3, 2], [2, 1], 'same'), pool(2, [5, 5], 4, [3, 3], [2, 2], 'valid')];
+  it.each(shapes.map((p) => [poolLabel(p), p] as const))('%s', (_, p) => {
+    const s = poolSizes(p);
+    const x = distinct(s.x, mulberry32(s.x));
+    const dy = uniform(s.out, mulberry32(s.out));
+    const loss = (run: (v: Float32Array) => Float32Array) => (v: Float64Array) => dot(run(Float32Array.from(v)), dy);
+    // Max: a step of 1/256 never changes a winner (they lead by ≥ 1/64), and the output is an input exactly.
+    const maxNumeric = numericGrad(loss((v) => runMaxPool(p, v).out), Float64Array.from(x), 1 / 256);
+    expectClose(runPoolGrad('maxPool2dGrad', p, dy, runMaxPool(p, x).argmax), maxNumeric, { ...FD_TOLERANCE, label: 'maxPool2dGrad' });
+    const avgNumeric = numericGrad(loss((v) => runAvgPool(p, v)), Float64Array.from(x), STEP);
+    expectClose(runPoolGrad('avgPool2dGrad', p, dy), avgNumeric, { ...FD_TOLERANCE, label: 'avgPool2dGrad' });
+  });
+});
