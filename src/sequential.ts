@@ -394,7 +394,10 @@ export class Sequential {
     this.stopTraining = false;
     this.training = true;
     try {
-      for (const c of all) c.setModel?.(this);
+      for (const c of all) {
+        const pending = c.setModel?.(this) as unknown; // typed void, but a promise it returns is awaited, not dropped
+        if (pending instanceof Promise) await pending;
+      }
       const run: FitRun = {
         compiled, x: trainData.x, y: trainData.y, order, rows: train.rows, inputDim: train.inputDim,
         targetCols: train.targetCols, cols: this.outputDim(), batchSize, shuffle,
