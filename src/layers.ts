@@ -49,7 +49,7 @@ function resolveRegularizer(r: unknown, name: string, where: string): Required<R
 }
 
 /** Option names every layer takes. */
-const LAYER_KEYS = ['name', 'inputDim', 'inputShape'] as const;
+const LAYER_KEYS = ['name', 'inputDim', 'inputShape', 'batchInputShape'] as const;
 
 /** Options every layer takes. */
 export interface LayerOptions {
@@ -59,6 +59,8 @@ export interface LayerOptions {
   inputDim?: number;
   /** Shape of one input sample, for a first layer (Keras's `input_shape`); only 1-D samples, e.g. `[2]`. */
   inputShape?: number[];
+  /** The input shape with the batch axis first, as TensorFlow.js writes it: `[null, 2]` (or a fixed batch size). */
+  batchInputShape?: Array<number | null>;
 }
 
 /** Base class of layers: naming, input declaration, weights access, and the compute interface a model drives. */
@@ -189,6 +191,16 @@ function positiveInt(v: unknown, what: string, where: string): number {
 }
 
 function inputDimOf(options: LayerOptions, where: string): number | undefined {
+  if (options.batchInputShape !== undefined) {
+    const b = options.batchInputShape;
+    if (!Array.isArray(b) || b.length < 1 || !(b[0] === null || (Number.isSafeInteger(b[0]) && b[0]! > 0))) {
+      throw new ShapeError(`${where}: batchInputShape must be [null or a batch size, ...one sample's shape], e.g. [null, 2]; got ${Array.isArray(b) ? `[${b.map(describe).join(', ')}]` : describe(b)}`);
+    }
+    const dim = inputDimOf({ inputShape: b.slice(1) as number[] }, where)!;
+    if (options.inputShape !== undefined && inputDimOf({ inputShape: options.inputShape }, where) !== dim) throw new ShapeError(`${where}: inputShape and batchInputShape disagree`);
+    if (options.inputDim !== undefined && options.inputDim !== dim) throw new ShapeError(`${where}: inputDim ${describe(options.inputDim)} and batchInputShape [${b.map(describe).join(', ')}] disagree`);
+    return dim;
+  }
   if (options.inputShape !== undefined) {
     const s = options.inputShape;
     if (!Array.isArray(s) || s.length !== 1) {
