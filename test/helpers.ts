@@ -529,3 +529,23 @@ export function disposeAfterEach(): <T extends Sequential>(model: T) => T {
     return model;
   };
 }
+
+// ─── Keras's geometry for convolutions and pooling ───
+
+export type Padding = 'valid' | 'same';
+
+/** Output size and leading pad of one axis, as Keras computes them (for 'same' the smaller half goes first). */
+export function axis(padding: Padding, size: number, k: number, stride: number, dilation: number): { out: number; pad: number } {
+  const span = (k - 1) * dilation + 1;
+  if (padding === 'valid') return { out: Math.max(0, Math.ceil((size - span + 1) / stride)), pad: 0 };
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + span - size, 0);
+  return { out, pad: Math.floor(total / 2) };
+}
+
+/** Σ a_i·b_i in float64. */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
