@@ -364,7 +364,6 @@ export class Sequential {
     let valData: Uploaded | undefined;
     let order = 0;
     const wasBuilt = this.built;
-    const before = this.workspace?.capacity;
     const capacity = Math.min(batchSize, train.rows);
     try {
       if (val) valData = upload(val, this.blocks, o.validationData ? 'fit() validationData' : where);
@@ -375,8 +374,7 @@ export class Sequential {
       if (order) this.blocks.release(order);
       if (valData) release(valData, this.blocks);
       release(trainData, this.blocks);
-      if (!wasBuilt && this.built) this.unbuild();
-      else if (this.workspace?.capacity !== before) this.dropWorkspace();
+      if (!wasBuilt && this.built) this.unbuild(); // a failed ensureWorkspace keeps the buffers it had
       throw e;
     }
     const steps = Math.ceil(train.rows / batchSize);
