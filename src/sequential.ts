@@ -644,8 +644,7 @@ export class Sequential {
     this.inputDim = inputDim;
     this.built = true;
     if (this.compiled) {
-      this.compiled.optimizer.reset(); // new slots: the optimizer starts over with them
-      this.setTrainingBlocks(grads!, slots!);
+      this.setTrainingBlocks(grads!, slots!); // new slots: the optimizer starts over with them
     } else {
       this.dropWorkspace();
     }
