@@ -1,0 +1,474 @@
+// Every fast-check arbitrary of the fuzz suite: values as source text tagged valid or invalid, the options
+// objects of each call, data, layers, callbacks, saved artifacts, and the table of public calls built from
+// them. A value's validity is decided by one predicate per parameter, applied to the evaluated value.
+import fc from 'fast-check';
+import type { Arg, Call, Post, Validity } from './world.js';
+import { WIDTHS } from './world.js';
+
+// ───── source text and validity ─────
+
+/** `arbitrary` one time in `oneIn`, null otherwise (fc.option's `freq` is the other way round: how often null). */
+function sometimes<T>(arbitrary: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T | null> {
+  return fc.oneof({ weight: oneIn - 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary });
+}
+
+const arg = (code: string, valid: Validity, why?: string): Arg => (why === undefined ? { code, valid } : { code, valid, why });
+
+/** Validity of several arguments together: false if any is invalid, true only if all are valid. */
+export function all(args: readonly Arg[]): { valid: Validity; why?: string } {
+  const bad = args.find((a) => a.valid === false);
+  if (bad) return { valid: false, why: bad.why ?? bad.code };
+  return { valid: args.every((a) => a.valid === true) ? true : undefined };
+}
+
+/** Source text of a plain value (numbers keep NaN, ±Infinity and −0). */
+export function show(v: unknown): string {
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (typeof v === 'string') return `'${v.replace(/'/g, "\\'")}'`;
+  if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
+  return String(v);
+}
+
+const values = new Map<string, unknown>();
+/** The value of a constant's source text (junk and literals only: nothing that refers to the world). */
+function valueOf(code: string): unknown {
+  if (!values.has(code)) values.set(code, new Function(`'use strict'; return (${code});`)());
+  return values.get(code);
+}
+
+/** Values of every type that no parameter expects, or that sit on an edge. */
+const JUNK = [
+  'undefined', 'null', 'NaN', 'Infinity', '-Infinity', '1e39', '-0', '0', '-1', '0.5', '2 ** 31', '2 ** 53', '1n',
+  "'3'", "''", "'false'", 'true', 'false', '{}', '[]', '[[]]', '() => 1', "Symbol('s')", 'new Date(0)', 'new Map()',
+  'Object.create(null)', '{ length: 2 }', '{ valueOf: () => 3 }', '[1, 2]', 'new DataView(new ArrayBuffer(8))',
+  'new BigInt64Array(2)', 'new Float32Array([0.5])',
+];
+const junk = fc.constantFrom(...JUNK);
+
+/** A parameter: mostly `good` source texts, sometimes junk; each judged by `valid` on its value. */
+function param(good: fc.Arbitrary<string> | readonly string[], valid: (v: unknown) => Validity, why: string): fc.Arbitrary<Arg> {
+  const g = Array.isArray(good) ? fc.constantFrom(...(good as string[])) : (good as fc.Arbitrary<string>);
+  return fc.oneof({ weight: 6, arbitrary: g }, { weight: 1, arbitrary: junk })
+    .map((code) => { const ok = valid(valueOf(code)); return arg(code, ok, ok === false ? why : undefined); });
+}
+
+/** An option's value: as `param`, and `undefined` or `null` mean "use the default". */
+function option(good: readonly string[], valid: (v: unknown) => Validity): (key: string) => fc.Arbitrary<Arg> {
+  return (key) => param(good, (v) => (v === undefined || v === null ? true : valid(v)), key);
+}
+
+// ───── predicates ─────
+
+const F32_MAX = 3.4028234663852886e38;
+const isNumber = (v: unknown): v is number => typeof v === 'number';
+const safeInt = (min: number) => (v: unknown): Validity => (Number.isSafeInteger(v) && (v as number) >= min);
+const finite = (v: unknown): v is number => isNumber(v) && Number.isFinite(v) && Math.abs(v) <= F32_MAX;
+const positive = (v: unknown): Validity => finite(v) && v > 0;
+const nonNegative = (v: unknown): Validity => finite(v) && v >= 0;
+const fraction = (v: unknown): Validity => finite(v) && v >= 0 && v < 1;
+const bool = (v: unknown): Validity => typeof v === 'boolean';
+const oneOf = (allowed: readonly unknown[]) => (v: unknown): Validity => allowed.includes(v);
+const string = (v: unknown): Validity => typeof v === 'string' && v !== '';
+
+const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'leakyRelu', 'leaky_relu', 'elu', 'selu', 'gelu', 'swish', 'silu', 'softplus'];
+const INITIALIZERS = ['glorotUniform', 'glorot_uniform', 'glorotNormal', 'heUniform', 'heNormal', 'lecunUniform', 'lecunNormal', 'randomNormal', 'randomUniform', 'zeros', 'ones'];
+const LOSSES = ['meanSquaredError', 'mse', 'mae', 'huber', 'binaryCrossentropy', 'binary_crossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'sparse_categorical_crossentropy'];
+const METRICS = ['accuracy', 'acc', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'mse', 'mae'];
+const OPTIMIZER_NAMES = ['sgd', 'adam', 'adamw', 'rmsprop', 'Adam', 'RMSprop'];
+
+// ───── options objects ─────
+
+/** Near-misses and strangers: an options object must refuse every key its call does not know. */
+const UNKNOWN_KEYS = ['lr', 'learning_rate', 'input_dim', 'epoch', 'batch_size', 'Seed', 'validation_split', 'units', 'foo'];
+
+/**
+ * An options argument: `undefined` or `null` (no options: valid), a non-object (invalid), or an object with
+ * some of `keys`, each valid or not, and maybe one key the call does not know (invalid).
+ */
+function options(keys: Record<string, fc.Arbitrary<Arg>>, cross?: (o: Record<string, unknown>) => Validity, required = false): fc.Arbitrary<Arg> {
+  // Each key is given one time in three, so that most objects hold a few options, all valid more often than not.
+  const some = Object.fromEntries(Object.entries(keys).map(([k, a]) => [k, sometimes(a, 3)]));
+  const object = fc.tuple(fc.record(some), sometimes(fc.constantFrom(...UNKNOWN_KEYS), 12))
+    .map(([picked, unknown]) => {
+      const entries = (Object.entries(picked) as [string, Arg | null][]).filter((e): e is [string, Arg] => e[1] !== null);
+      const code = entries.length === 0 && !unknown ? '{}' : `{ ${[...entries.map(([k, a]) => `${k}: ${a.code}`), ...(unknown ? [`${unknown}: 1`] : [])].join(', ')} }`;
+      if (unknown) return arg(code, false, 'an unknown option');
+      const together = all(entries.map(([, a]) => a));
+      if (together.valid !== true || !cross) return arg(code, together.valid, together.why);
+      const ok = cross(Object.fromEntries(entries.map(([k, a]) => [k, valueOf(a.code)])));
+      return arg(code, ok, ok === false ? 'options that contradict each other' : undefined);
+    });
+  const none = fc.constantFrom(arg('undefined', !required, 'no options'), arg('null', !required, 'no options'));
+  const notAnObject = fc.constantFrom(...['5', "'fast'", '[]', '() => ({})', 'true'].map((c) => arg(c, false, 'options not an object')));
+  return fc.oneof({ weight: 2, arbitrary: none }, { weight: 1, arbitrary: notAnObject }, { weight: 8, arbitrary: object });
+}
+
+const INTS = ['1', '2', '3', '4'];
+const LEARNING_RATES = ['0.01', '0.1', '1', '1e-3'];
+const optimizerKeys = {
+  learningRate: option(LEARNING_RATES, positive)('learningRate'),
+  clipNorm: option(['1', '0.5'], positive)('clipNorm'),
+  globalClipNorm: option(['1', '2'], positive)('globalClipNorm'),
+  clipValue: option(['1', '0.1'], positive)('clipValue'),
+};
+const momentum = option(['0', '0.5', '0.9'], fraction)('momentum');
+const epsilon = option(['1e-7', '0.1'], positive)('epsilon');
+const beta = (key: string) => option(['0', '0.5', '0.9', '0.999'], fraction)(key);
+
+export const OPTIMIZERS: Record<string, fc.Arbitrary<Arg>> = {
+  SGD: options({ ...optimizerKeys, momentum, nesterov: option(['true', 'false'], bool)('nesterov') }),
+  Adam: options({ ...optimizerKeys, beta1: beta('beta1'), beta2: beta('beta2'), epsilon }),
+  AdamW: options({ ...optimizerKeys, beta1: beta('beta1'), beta2: beta('beta2'), epsilon, weightDecay: option(['0', '0.004'], nonNegative)('weightDecay') }),
+  RMSprop: options({ ...optimizerKeys, rho: beta('rho'), epsilon, momentum }),
+};
+
+const regularizer = option(["'l1'", "'l2'", "'l1_l2'", '{ l1: 0.01 }', '{ l1: 0, l2: 0.5 }', "'l3'", '{ l1: -1 }', '{ l2: NaN }'],
+  (v) => (typeof v === 'string' ? ['l1', 'l2', 'l1_l2', 'l1l2'].includes(v) : typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? Object.values(v).every((x) => nonNegative(x)) ? undefined : false : false));
+const inputShape = option(['[2]', '[3]', '[2, 3]', '[]', '[0]', "['2']"], (v) => Array.isArray(v) && v.length === 1 && safeInt(1)(v[0]));
+const layerKeys = {
+  name: option(["'hidden'", "'out'", "''"], string)('name'),
+  inputDim: option(INTS, safeInt(1))('inputDim'),
+  inputShape: inputShape('inputShape'),
+};
+/** inputDim and inputShape, when both are given, must agree. */
+const sameInput = (o: Record<string, unknown>): Validity =>
+  o.inputDim == null || o.inputShape == null || (o.inputShape as number[])[0] === o.inputDim;
+
+const denseOptions = options({
+  ...layerKeys,
+  activation: option(ACTIVATIONS.map(show).concat("'relux'"), oneOf(ACTIVATIONS))('activation'),
+  useBias: option(['true', 'false'], bool)('useBias'),
+  kernelInitializer: option(INITIALIZERS.map(show).concat("'glorot'"), oneOf(INITIALIZERS))('kernelInitializer'),
+  biasInitializer: option(["'zeros'", "'ones'", "'heNormal'"], oneOf(INITIALIZERS))('biasInitializer'),
+  kernelRegularizer: regularizer('kernelRegularizer'),
+  biasRegularizer: regularizer('biasRegularizer'),
+}, sameInput);
+const layerOptions = options(layerKeys, sameInput);
+
+// ───── layers ─────
+
+/** Units: mostly small; sometimes large enough to run out of the memory the ballast leaves. */
+const units = fc.oneof(
+  { weight: 30, arbitrary: fc.integer({ min: 1, max: 5 }).map(String) },
+  { weight: 1, arbitrary: fc.constantFrom('1000', '2500', '2500', '17000', '2 ** 31') },
+);
+
+/** A layer constructor call with arguments of any validity (for the constructors' own property). */
+export const layerConstruction: fc.Arbitrary<{ api: string; code: string; valid: Validity; why?: string }> = fc.oneof(
+  fc.tuple(param(units, (v) => (safeInt(1)(v) ? ((v as number) <= 2 ** 16 ? true : undefined) : false), 'units'), denseOptions).map(([u, o]) => ({ api: 'new Dense', code: `new Dense(${u.code}, ${o.code})`, ...all([u, o]) })),
+  fc.tuple(param(ACTIVATIONS.map(show), oneOf(ACTIVATIONS), 'activation'), layerOptions).map(([a, o]) => ({ api: 'new Activation', code: `new Activation(${a.code}, ${o.code})`, ...all([a, o]) })),
+  fc.tuple(param(['0', '0.25', '0.5', '0.99', '1'], fraction, 'rate'), layerOptions).map(([r, o]) => ({ api: 'new Dropout', code: `new Dropout(${r.code}, ${o.code})`, ...all([r, o]) })),
+);
+
+/** A layer to add to a model: valid constructions, a layer another model owns, or junk. */
+const layer: fc.Arbitrary<Arg> = fc.oneof(
+  { weight: 6, arbitrary: fc.tuple(units, fc.constantFrom('', ", { activation: 'relu' }", ", { activation: 'softmax' }", ', { inputDim: 2 }', ', { inputDim: 3 }')).map(([u, o]) => arg(`new Dense(${u}${o})`, undefined)) },
+  { weight: 2, arbitrary: fc.constantFrom("new Activation('tanh')", 'new Dropout(0.5)').map((c) => arg(c, undefined)) },
+  { weight: 1, arbitrary: fc.constantFrom('m0.layers[0]', 'm1.layers[1]').map((c) => arg(c, false, 'a layer another model owns')) },
+  { weight: 1, arbitrary: junk.map((c) => arg(c, false, 'not a layer')) },
+);
+
+const sequentialOptions = options({
+  name: option(["'net'", "''"], string)('name'),
+  seed: option(['0', '7', '2 ** 32', '-1', '1.5'], safeInt(0))('seed'),
+});
+
+/** `new Sequential(layers, options)`. */
+export const sequentialConstruction = fc.tuple(fc.array(layer, { maxLength: 3 }), sequentialOptions).map(([ls, o]) => {
+  const v = all([...ls, o]);
+  return { api: 'new Sequential', code: `new Sequential([${ls.map((l) => l.code).join(', ')}], ${o.code})`, valid: v.valid === false ? false : undefined, why: v.why };
+});
+
+// ───── data ─────
+
+const CELL = ['0', '1', '-1', '0.5', '-0.25', '2', '-0'];
+const LABEL = ['0', '1', '2'];
+const BAD_CELL = ['NaN', 'Infinity', '-Infinity', '1e39'];
+type Form = 'rows' | 'flat' | 'typed' | 'tensor';
+const TYPED = ['Float32Array', 'Float64Array', 'Int32Array', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Uint8ClampedArray'];
+
+/**
+ * x or y for a model call: rows of `width` values in some form (nested arrays, a flat column, typed arrays,
+ * Tensors), sometimes with a non-finite value, and sometimes data no call may accept (ragged, empty,
+ * rank 0 or 3, BigInt64Array, DataView, strings, junk). Well-formed data is neither valid nor invalid: that
+ * depends on the model.
+ */
+export function data(widths: readonly number[], cells: readonly string[] = CELL, rows: fc.Arbitrary<number> = fc.integer({ min: 1, max: 5 })): fc.Arbitrary<Arg> {
+  const table = fc.record({
+    rows,
+    width: fc.constantFrom(...widths),
+    form: fc.constantFrom<Form>('rows', 'rows', 'flat', 'typed', 'tensor'),
+    typed: fc.constantFrom(...TYPED),
+    cells: fc.array(fc.constantFrom(...cells), { minLength: 25, maxLength: 25 }),
+    bad: sometimes(fc.tuple(fc.nat(24), fc.constantFrom(...BAD_CELL)), 12),
+  }).map(({ rows, width, form: drawn, typed, cells: c, bad }) => {
+    // A flat array or typed array is one feature per sample: drawn for wider data, it is mostly rows instead.
+    const form = width > 1 && (drawn === 'flat' || drawn === 'typed') && rows % 2 === 0 ? 'rows' : drawn;
+    const w = form === 'flat' || form === 'typed' ? 1 : width;
+    const cell = c.slice(0, rows * w);
+    if (bad && bad[0] < cell.length) cell[bad[0]] = bad[1];
+    const isInt = typed !== 'Float32Array' && typed !== 'Float64Array';
+    const rowsCode = Array.from({ length: rows }, (_, r) => `[${cell.slice(r * w, (r + 1) * w).join(', ')}]`);
+    const code = form === 'rows' ? `[${rowsCode.join(', ')}]`
+      : form === 'flat' ? `[${cell.join(', ')}]`
+        : form === 'typed' ? `new ${typed}([${cell.map((x) => (isInt ? show(Math.trunc(Number(x)) || 0) : x)).join(', ')}])`
+          : `tensor(new Float32Array([${cell.join(', ')}]), [${rows}, ${w}])`;
+    const nonFinite = bad && bad[0] < cell.length && !(form === 'typed' && isInt);
+    return arg(code, nonFinite ? false : undefined, nonFinite ? `a ${bad[1]} in the data` : undefined);
+  });
+  const malformed = fc.constantFrom(
+    ['tensor([0.5], [])', 'a rank-0 tensor'], ['tensor(new Float32Array(8), [2, 2, 2])', 'a rank-3 tensor'],
+    ['[[0, 1], [1]]', 'ragged rows'], ['[]', 'no rows'], ['[[]]', 'an empty row'], ["[[0, '1']]", 'a string in the data'],
+    ['[[0, 1], 2]', 'a number among rows'], ['new BigInt64Array([1n, 0n])', 'a BigInt64Array'], ['new DataView(new ArrayBuffer(8))', 'a DataView'],
+    ['[null, 1]', 'null in the data'],
+    ['((t) => { t.data[0] = NaN; return t; })(tensor([[0, 1], [1, 0]]))', 'a NaN written into a Tensor after it was made'],
+  ).map(([code, why]) => arg(code!, false, why));
+  const notData = junk.filter((c) => !c.startsWith('new Float32Array') && !c.startsWith('[')).map((c) => arg(c, false, 'not data'));
+  return fc.oneof({ weight: 12, arbitrary: table }, { weight: 2, arbitrary: malformed }, { weight: 1, arbitrary: notData });
+}
+
+/** Inputs for model `k`: mostly as wide as its first layer. */
+const inputs = (k: number, rows?: fc.Arbitrary<number>) => data([WIDTHS[k]!.inputs, WIDTHS[k]!.inputs, WIDTHS[k]!.inputs, 1, 3], CELL, rows);
+/** Inputs and targets for model `k`, mostly with as many rows each: class indices for the sparse model, 0/1 otherwise. */
+const xy = (k: number): fc.Arbitrary<[Arg, Arg]> => fc.integer({ min: 1, max: 5 }).chain((r) => fc.tuple(
+  inputs(k, fc.constant(r)),
+  data([1, 1, WIDTHS[k]!.outputs, 2], WIDTHS[k]!.sparse ? LABEL : ['0', '1'], fc.oneof({ weight: 9, arbitrary: fc.constant(r) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 5 }) })),
+));
+
+// ───── callbacks ─────
+
+const model = fc.integer({ min: 0, max: 2 });
+
+/** A call a callback makes on a model; library errors are caught, anything else escapes. */
+const nested = (k: number): fc.Arbitrary<string> => fc.oneof(
+  inputs(k).map((x) => `m${k}.predict(${x.code})`),
+  xy(k).map(([x, y]) => `m${k}.evaluate(${x.code}, ${y.code})`),
+  fc.constantFrom(`m${k}.setWeights(m${k}.getWeights())`, `m${k}.setWeights([])`, `m${k}.dispose()`, `m${k}.add(new Dense(2))`,
+    `m${k}.compile({ optimizer: 'sgd', loss: 'mse' })`, `m${k}.getWeights()`, `m${k}.summary({ printFn: () => {} })`,
+    `m${k}.stopTraining = true`, `m${k}.optimizer && (m${k}.optimizer.learningRate = NaN)`),
+  xy(k).map(([x, y]) => `background(m${k}.fit(${x.code}, ${y.code}, { epochs: 1, verbose: 0 }))`),
+);
+
+/** A hook: a function (that may throw, be async, or call into a model), or something that is not a function. */
+const hook: fc.Arbitrary<{ code: string; valid: Validity; touches: number[] }> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('() => {}', 'async () => {}', "() => { throw new Error('boom'); }", "async () => { throw new Error('boom'); }").map((code) => ({ code, valid: true as Validity, touches: [] })) },
+  { weight: 4, arbitrary: fc.oneof(...[0, 1, 2].map((k) => nested(k).map((op) => ({ code: `() => { try { ${op}; } catch (e) { if (!(e instanceof NeurasmError)) throw e; } }`, valid: true as Validity, touches: [k] })))) },
+  { weight: 1, arbitrary: fc.constantFrom('null', 'undefined').map((code) => ({ code, valid: true as Validity, touches: [] })) },
+  { weight: 2, arbitrary: fc.constantFrom('5', "'onEpochEnd'", '{}', 'true', '[]').map((code) => ({ code, valid: false as Validity, touches: [] })) },
+);
+const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'setModel'];
+
+const earlyStoppingOptions = options({
+  monitor: option(["'loss'", "'val_loss'", "'accuracy'", "'nope'"], (v) => typeof v === 'string')('monitor'),
+  minDelta: option(['0', '0.01', '-0.01'], finite)('minDelta'), // Keras ignores its sign
+  patience: option(['0', '1', '2'], (v) => (safeInt(0)(v) ? true : nonNegative(v) ? undefined : false))('patience'),
+  mode: option(["'auto'", "'min'", "'max'"], oneOf(['auto', 'min', 'max']))('mode'),
+  baseline: option(['0.5', '1'], finite)('baseline'),
+  restoreBestWeights: option(['true', 'false'], bool)('restoreBestWeights'),
+  startFromEpoch: option(['0', '1'], safeInt(0))('startFromEpoch'),
+  verbose: option(['0'], oneOf([0, 1]))('verbose'),
+});
+
+/** A callback: a built-in one or a plain object of hooks; `touches` are the models its hooks call into. */
+interface CallbackArg { code: string; valid: Validity; why?: string; touches: number[] }
+const callback: fc.Arbitrary<CallbackArg> = fc.oneof(
+  earlyStoppingOptions.map((o): CallbackArg => ({ code: `new EarlyStopping(${o.code})`, valid: o.valid === false ? false : undefined, why: o.why, touches: [] })),
+  fc.constant<CallbackArg>({ code: 'new TerminateOnNaN()', valid: undefined, touches: [] }),
+  fc.uniqueArray(fc.tuple(fc.constantFrom(...HOOKS), hook), { minLength: 1, maxLength: 2, selector: ([name]) => name }).map((hooks): CallbackArg => ({
+    code: `{ ${hooks.map(([name, h]) => `${name}: ${h.code}`).join(', ')} }`,
+    valid: hooks.some(([, h]) => h.valid === false) ? false : undefined,
+    why: hooks.some(([, h]) => h.valid === false) ? 'a hook that is not a function' : undefined,
+    touches: hooks.flatMap(([, h]) => h.touches),
+  })),
+);
+
+// ───── the calls of a model ─────
+
+const fitOptions = (k: number) => fc.tuple(
+  options({
+    epochs: option(['0', '1', '2', '3'], safeInt(0))('epochs'),
+    batchSize: option(['1', '2', '3', '32', '2 ** 31'], safeInt(1))('batchSize'),
+    shuffle: option(['true', 'false'], bool)('shuffle'),
+    validationSplit: option(['0.25', '0.5', '0.5', '1'], (v) => finite(v) && v > 0 && v < 1 ? undefined : false)('validationSplit'),
+    initialEpoch: option(['0', '1'], safeInt(0))('initialEpoch'),
+    verbose: option(['0', '0', '2'], oneOf([0, 1, 2]))('verbose'),
+  }),
+  sometimes(fc.oneof(
+    { weight: 3, arbitrary: xy(k).map(([x, y]) => ({ code: `[${x.code}, ${y.code}]`, ...all([x, y]) })) },
+    { weight: 1, arbitrary: fc.tuple(inputs(k), fc.constantFrom('[X]', '[X, undefined]', '[X, null]', '[undefined, X]', '[X, X, X]', '5', '{}')).map(([x, shape]) => ({ code: shape.replaceAll('X', x.code), valid: false as Validity, why: `validationData ${shape}` })) },
+  ), 4),
+  sometimes(fc.array(callback, { minLength: 1, maxLength: 2 }), 2),
+).map(([o, vd, cbs]) => {
+  const extra = [...(vd ? [`validationData: ${vd.code}`] : []), ...(cbs ? [`callbacks: [${cbs.map((c) => c.code).join(', ')}]`] : [])];
+  // Only an object gets the extra keys: validationData and callbacks join whatever options were drawn.
+  const isObject = o.code.startsWith('{');
+  const code = extra.length === 0 ? o.code : isObject ? (o.code === '{}' ? `{ ${extra.join(', ')} }` : `${o.code.slice(0, -2)}, ${extra.join(', ')} }`) : `{ ${extra.join(', ')} }`;
+  const parts: Arg[] = [isObject || extra.length === 0 ? o : arg('{}', true), ...(vd ? [arg(vd.code, vd.valid, vd.why)] : []), ...(cbs ?? []).map((c) => arg(c.code, c.valid, c.why))];
+  return { code, ...all(parts), touches: (cbs ?? []).flatMap((c) => c.touches) };
+});
+
+const batchOptions = (returnDict: boolean) => options({
+  batchSize: option(['1', '2', '1024'], safeInt(1))('batchSize'),
+  ...(returnDict ? { returnDict: option(['true', 'false'], bool)('returnDict') } : {}),
+});
+
+/** Weights to set on model `k`: its own (valid), another model's, altered copies, or junk. */
+const weightsFor = (k: number): fc.Arbitrary<Arg> => fc.oneof(
+  fc.constantFrom(`m${k}.getWeights()`, `m${k}.getWeights().map((w) => w.toArray())`).map((c) => arg(c, undefined)),
+  model.map((j) => arg(`m${j}.getWeights()`, undefined)),
+  fc.constantFrom(
+    [`m${k}.getWeights().map((w) => tensor(w.data.map(() => NaN), w.shape))`, 'NaN weights'],
+    [`m${k}.getWeights().map((w) => tensor(w.data.map(() => 1e39), w.shape))`, 'weights beyond float32'],
+    [`m${k}.getWeights().slice(1)`, 'too few weights'],
+    [`[...m${k}.getWeights(), tensor([1])]`, 'too many weights'],
+  ).map(([c, why]) => arg(c!, false, why)),
+  junk.filter((c) => c !== '[]').map((c) => arg(c, false, 'weights not a list')),
+);
+
+const compileOptions = (k: number) => options({
+  optimizer: fc.oneof(
+    option(OPTIMIZER_NAMES.map(show).concat("'adamx'"), oneOf(OPTIMIZER_NAMES))('optimizer'),
+    fc.oneof(...Object.entries(OPTIMIZERS).map(([name, o]) => o.map((a) => arg(`new ${name}(${a.code})`, a.valid === false ? false : undefined, a.why)))),
+    fc.constantFrom(...[0, 1, 2].filter((j) => j !== k)).map((j) => arg(`m${j}.optimizer`, undefined)),
+  ),
+  loss: param(LOSSES.map(show).concat("'hinge'"), oneOf(LOSSES), 'loss'),
+  metrics: option(["['accuracy']", '[]', "['mse', 'mae']", "['acc', 'accuracy']", "['f1']", "'accuracy'"],
+    (v) => (Array.isArray(v) && v.every((m) => METRICS.includes(m)) ? undefined : false))('metrics'),
+}, undefined, true);
+
+const saveTarget = fc.constantFrom('', 'undefined', "'nope://x'", "'indexeddb://m'", "'localstorage://m'", "'downloads://m'", '5', 'null');
+const loadOptions = options({
+  maxBytes: option(['1024', '2 ** 30', '0', '-1', '1.5'], (v) => (safeInt(1)(v) ? ((v as number) >= 2 ** 30 ? true : undefined) : false))('maxBytes'),
+  seed: option(['0', '1'], safeInt(0))('seed'),
+});
+
+/** Saved artifacts, whole (valid) or damaged (invalid). */
+const artifacts = fc.oneof(
+  { weight: 2, arbitrary: fc.constant(arg('saved', true)) },
+  { weight: 3, arbitrary: fc.constantFrom(
+    ['{ ...saved, weightData: saved.weightData.slice(0, 8) }', 'truncated weight data'],
+    ['{ ...saved, weightData: new Float32Array(new Float32Array(saved.weightData).map(() => NaN)).buffer }', 'NaN weights'],
+    ['{ ...saved, weightSpecs: saved.weightSpecs.map((s) => ({ ...s, shape: [1, ...s.shape] })) }', 'wrong shapes'],
+    ['{ ...saved, weightSpecs: saved.weightSpecs.slice(1) }', 'a weight spec missing'],
+    ['{ ...saved, weightSpecs: saved.weightSpecs.map((s) => ({ ...s, dtype: "int32" })) }', 'int32 weights'],
+    ['{ ...saved, modelTopology: { ...saved.modelTopology, class_name: "Model" } }', 'not Sequential'],
+    ['{ ...saved, modelTopology: { ...saved.modelTopology, config: { layers: [] } } }', 'no layers'],
+    ['JSON.parse(JSON.stringify(saved))', 'weightData lost by JSON'],
+    ['{ ...saved, trainingConfig: { ...saved.trainingConfig, loss: 5 } }', 'loss not a name'],
+    ['{ ...saved, weightData: [saved.weightData, new ArrayBuffer(4)] }', 'extra bytes'],
+  ).map(([c, why]) => arg(c!, false, why)) },
+  { weight: 1, arbitrary: junk.map((c) => arg(c, false, 'not artifacts')) },
+);
+
+/** The calls on model `k` (and the calls that start from it: save, load, toJSON). */
+function modelCalls(k: number): fc.Arbitrary<Call> {
+  const m = `m${k}`;
+  // Whether a model accepts an argument depends on the model: only invalid arguments are known.
+  const on = (api: string, expr: string, args: readonly Arg[], extra: Partial<Call> = {}): Call => {
+    const v = all(args);
+    return { api: `Sequential.${api}`, expr, mode: 'sync', on: k, touches: [], valid: v.valid === false ? false : undefined, why: v.why, ...extra };
+  };
+  const hasLayer = (i: number) => (w: { models: readonly { layers: readonly unknown[] }[] }) => w.models[k]!.layers.length > i;
+  const calls: [number, fc.Arbitrary<Call>][] = [
+    [2, layer.map((l) => on('add', `${m}.add(${l.code})`, [l]))],
+    [2, compileOptions(k).map((o) => on('compile', `${m}.compile(${o.code})`, [o]))],
+    [6, fc.tuple(xy(k), fitOptions(k), fc.boolean()).map(([[x, y], o, wait]) => on('fit',
+      wait ? `${m}.fit(${x.code}, ${y.code}, ${o.code})` : `background(${m}.fit(${x.code}, ${y.code}, ${o.code}))`,
+      [x, y, arg(o.code, o.valid, o.why)], { mode: wait ? 'await' : 'sync', touches: o.touches, ...(wait ? {} : { background: true }) }))],
+    [3, fc.tuple(xy(k), batchOptions(true)).map(([[x, y], o]) => on('evaluate', `${m}.evaluate(${x.code}, ${y.code}, ${o.code})`, [x, y, o], { pure: true }))],
+    [3, fc.tuple(inputs(k), batchOptions(false)).map(([x, o]) => on('predict', `${m}.predict(${x.code}, ${o.code})`, [x, o], { pure: true, post: 'copies' }))],
+    [2, weightsFor(k).map((w) => on('setWeights', `${m}.setWeights(${w.code})`, [w]))],
+    [1, fc.constant(on('getWeights', `${m}.getWeights()`, [], { pure: true, post: 'copies' }))],
+    [1, fc.tuple(fc.nat(2), weightsFor(k)).map(([i, w]) => on('layers[i].setWeights', `${m}.layers[${i}].setWeights(${w.code.replaceAll(`${m}.getWeights()`, `${m}.layers[${i}].getWeights()`)})`,
+      // A layer without weights takes an empty list, so only a non-list is wrong for every layer.
+      [arg(w.code, w.why === 'weights not a list' ? false : undefined, w.why)], { when: hasLayer(i) }))],
+    [1, fc.nat(2).map((i) => on('layers[i].getWeights', `${m}.layers[${i}].getWeights()`, [], { pure: true, post: 'copies', when: hasLayer(i) }))],
+    [1, param(['0', '1', '2', "'dense'", "'hidden'"], () => undefined, 'getLayer').map((a) => on('getLayer', `${m}.getLayer(${a.code})`, [a], { pure: true }))],
+    [1, options({ printFn: option(['() => {}'], (v) => typeof v === 'function')('printFn') }).map((o) => on('summary', `${m}.summary(${o.code})`, [o], { pure: true }))],
+    [1, fc.constantFrom('countParams()', 'toJSON()', 'metricsNames', 'layers.length').map((c) => on(c.replace(/\(.*|\..*/, ''), `${m}.${c}`, [], { pure: true }))],
+    [1, fc.constant(on('dispose', `${m}.dispose()`, []))],
+    // Whether assigning a bad rate throws or fit refuses it later is the library's choice; a good one must stick.
+    [2, param(LEARNING_RATES, positive, 'learningRate').map((lr) => on('optimizer.learningRate =', `${m}.optimizer.learningRate = ${lr.code}`, [lr],
+      { when: (w) => w.models[k]!.optimizer !== undefined, valid: lr.valid === false ? undefined : lr.valid }))],
+    [2, fc.tuple(saveTarget, options({ includeOptimizer: option(['true', 'false'], bool)('includeOptimizer') })).map(([target, o]) =>
+      on('save', `${m}.save(${target === '' ? '' : `${target}, ${o.code}`})`, target === '' ? [] : target === 'undefined' ? [o] : [o, arg(target, false, 'save target')],
+        { mode: 'await', bind: 'saved', pure: true }))],
+    [2, fc.tuple(artifacts, loadOptions).map(([a, o]) => ({ api: 'loadModel', expr: `loadModel(${a.code}, ${o.code})`, mode: 'await', bind: 'loaded',
+      when: (w) => w.vars.saved !== undefined, touches: [], ...all([a, o]), ...(a.code === 'saved' ? { post: 'roundTrip' } : {}) }) as Call)],
+    [1, fc.tuple(fc.constantFrom(`${m}.toJSON()`, `JSON.stringify(${m}.toJSON())`, `{ ...${m}.toJSON(), class_name: 'Functional' }`, `JSON.stringify(${m}.toJSON()).slice(0, 40)`), loadOptions).map(([j, o]) => {
+      const damaged = j.includes('class_name') || j.includes('slice');
+      return { api: 'modelFromJSON', expr: `modelFromJSON(${j}, ${o.code})`, mode: 'sync', bind: 'loaded', touches: [], valid: damaged || o.valid === false ? false : undefined, why: damaged ? 'damaged topology' : o.why } as Call;
+    })],
+  ];
+  return fc.oneof(...calls.map(([weight, arbitrary]) => ({ weight, arbitrary })));
+}
+
+const callsOn = [0, 1, 2].map(modelCalls);
+
+/** Any call on a live model, or a pause that lets background fits run. */
+export const modelCall: fc.Arbitrary<Call> = fc.oneof(
+  { weight: 20, arbitrary: fc.oneof(...callsOn) },
+  { weight: 1, arbitrary: fc.constantFrom<Call>(
+    { api: 'settle', expr: 'settle()', mode: 'await', touches: [], valid: true },
+    { api: 'tick', expr: 'new Promise((resolve) => setImmediate(resolve))', mode: 'await', touches: [], valid: true },
+  ) },
+);
+
+// ───── functions and constructors outside models ─────
+
+const shapeArg = fc.constantFrom('', ', [2, 2]', ', [4]', ', [4, 1]', ', []', ', [1]', ', [2, 3]', ', [1, 1, 4]', ", '2'", ', [2.5]', ', [-1, -4]', ', null', ', [NaN]', ', [2, 2, 1]');
+const TENSOR_LIKE = [Float32Array, Float64Array, Int32Array, Uint8Array];
+/** Malformed data that `tensor()` itself may still take (it is the models that need rows of features). */
+const TENSOR_MAY_TAKE = ['no rows', 'an empty row', 'a rank-0 tensor', 'a rank-3 tensor', 'a BigInt64Array'];
+
+/** Whether `tensor(values, shape)` must succeed (true), must fail (false), or may do either. */
+function tensorValidity(values: Arg, shape: string): { valid: Validity; why?: string } {
+  if (values.valid === false) return TENSOR_MAY_TAKE.includes(values.why!) ? { valid: undefined } : { valid: false, why: values.why };
+  if (values.code.startsWith('tensor(')) return { valid: undefined };
+  const v = valueOf(values.code);
+  const size = Array.isArray(v) ? (Array.isArray(v[0]) ? v.length * (v[0] as unknown[]).length : v.length) : ArrayBuffer.isView(v) ? (v as unknown as ArrayLike<number>).length : -1;
+  const wellTyped = Array.isArray(v) || TENSOR_LIKE.some((T) => v instanceof T);
+  if (size < 0) return { valid: false, why: 'not data' };
+  if (shape === ', null') return { valid: undefined };
+  const s = shape === '' ? undefined : valueOf(shape.slice(2));
+  if (s === undefined) return { valid: wellTyped ? true : undefined };
+  if (!Array.isArray(s) || s.some((d) => !Number.isSafeInteger(d) || d < 0) || s.reduce((a: number, b: number) => a * b, 1) !== size) return { valid: false, why: `shape${shape}` };
+  return { valid: wellTyped && (s.length === 1 || s.length === 2) ? true : undefined };
+}
+
+const indexArg = fc.constantFrom('0', '1', '2', '-1', '0.5', 'NaN', "'1'", '1n', 'undefined', "Symbol('i')", '10', '-0');
+const plain = (api: string, expr: string, v: { valid: Validity; why?: string }, extra: Partial<Call> = {}): Call => ({ api, expr, mode: 'sync', touches: [], ...v, ...extra });
+const tensorBound = { when: (w: { vars: { t?: unknown } }) => w.vars.t !== undefined };
+
+/** Calls of the functions and constructors that need no model. */
+export const functionCall: fc.Arbitrary<Call> = fc.oneof(
+  fc.tuple(data([1, 2, 4]), shapeArg).map(([v, s]) => plain('tensor', `tensor(${v.code}${s})`, tensorValidity(v, s), { bind: 't', post: 'tensor' })),
+  fc.tuple(indexArg, fc.option(indexArg)).map(([i, j]) => plain('Tensor.get', `t.get(${i}${j === null ? '' : `, ${j}`})`, { valid: undefined }, tensorBound)),
+  fc.constantFrom('toArray()', 'toString()', 'shape', 'data', 'size').map((p) => plain(`Tensor.${p.replace('()', '')}`, `t.${p}`, { valid: true }, tensorBound)),
+  fc.tuple(data([1], LABEL), param(['1', '2', '3', '2 ** 40', '2 ** 31'], safeInt(1), 'numClasses')).map(([l, n]) => {
+    const bad = (l.valid === false && !TENSOR_MAY_TAKE.includes(l.why!)) || n.valid === false;
+    return plain('oneHot', `oneHot(${l.code}, ${n.code})`, { valid: bad ? false : undefined, why: bad ? (n.why ?? l.why) : undefined });
+  }),
+  fc.tuple(data([2]), data([1], LABEL), options({
+    testSize: option(['0.25', '0.5', '0', '1', '1.5'], (v) => (finite(v) && v > 0 && v < 1 ? undefined : false))('testSize'),
+    shuffle: option(['true', 'false'], bool)('shuffle'),
+    seed: option(['0', '7', '-1', '0.5'], safeInt(0))('seed'),
+  })).map(([x, y, o]) => {
+    // Splitting works along the first axis of any rank (as scikit-learn's does): only data malformed otherwise is wrong.
+    const v = all([x, y, o]);
+    const ok = v.valid === false && (v.why === 'a rank-3 tensor') ? { valid: undefined } : v;
+    return plain('trainTestSplit', `trainTestSplit(${x.code}, ${y.code}, ${o.code})`, ok, { post: 'split', inputs: `[${x.code}, ${y.code}]` });
+  }),
+  fc.constantFrom("new ShapeError('bad shape')", "new ValueError('v')", "new StateError('s')", "new NeurasmError('n')", 'new TypeError()', "'text'", 'null', 'undefined', '{}', '5').map((e) =>
+    plain('errorToData', `errorFromData(errorToData(${e}))`, { valid: true }, { post: 'errorRoundTrip' })),
+  fc.constantFrom("{ name: 'ShapeError', message: 'm' }", "{ name: 'constructor', message: 'm' }", "{ name: '__proto__', message: 'm' }", '{}', 'null', 'undefined', "'ShapeError'", '5', '{ name: 5, message: {} }').map((d) =>
+    plain('errorFromData', `errorFromData(${d})`, { valid: d.startsWith("{ name: '") ? true : undefined })),
+  layerConstruction.map((l) => plain(l.api, l.code, l)),
+  fc.oneof(...Object.entries(OPTIMIZERS).map(([name, o]) => o.map((a) => plain(`new ${name}`, `new ${name}(${a.code})`, a)))),
+  earlyStoppingOptions.map((o) => plain('new EarlyStopping', `new EarlyStopping(${o.code})`, o)),
+  fc.constantFrom('new TerminateOnNaN()', 'new History()').map((c) => plain(c.replace('()', ''), c, { valid: true })),
+  sequentialConstruction.map((s) => plain(s.api, s.code, s)),
+  fc.tuple(junk, loadOptions).map(([j, o]) => plain('modelFromJSON', `modelFromJSON(${j}, ${o.code})`, { valid: false, why: 'not a topology' })),
+  fc.tuple(junk.filter((c) => c !== "''"), loadOptions).map(([j, o]) => plain('loadModel', `loadModel(${j}, ${o.code})`, { valid: false, why: 'not a model source' }, { mode: 'await' })),
+);
