@@ -206,9 +206,9 @@ export class Sequential {
     this.name = o.name ?? (modelCount++ === 0 ? 'sequential' : `sequential_${modelCount - 1}`);
   }
 
-  /** The layers, in order. */
+  /** The layers, in order (a frozen copy; use `add` to append). */
   get layers(): readonly Layer[] {
-    return this.stack;
+    return Object.freeze([...this.stack]); // a copy, as Keras's: pushing to it cannot bypass add()
   }
 
   /** The optimizer given to `compile`. */

@@ -159,6 +159,15 @@ describe('6. a layer that cannot join leaves the model and the layer as they wer
     await m.fit(XOR_X, XOR_Y, { epochs: 2, ...quiet });
   });
 
+  it('model.layers is a frozen copy: pushing to it or emptying it cannot bypass add()', () => {
+    const m = xorModel();
+    const out = predictBits(m);
+    expect(() => (m.layers as Dense[]).push(new Dense(3))).toThrow(TypeError);
+    expect(() => { (m.layers as Dense[]).length = 0; }).toThrow(TypeError);
+    expect(m.layers).toHaveLength(2);
+    expect(predictBits(m)).toEqual(out);
+  });
+
   it('a Sequential constructor that fails in add() leaves none of its layers owned', () => {
     const bytes = arena.bytesInUse;
     const first = new Dense(3, { inputDim: 2 });
