@@ -103,3 +103,16 @@ export function oneOf<T>(v: unknown, choices: readonly T[], name: string, where:
   if (!choices.includes(v as T)) throw new ValueError(`${where}: ${name} must be ${choices.map((c) => describe(c)).join(', ').replace(/, ([^,]*)$/, ' or $1')}, got ${describe(v)}`);
   return v as T;
 }
+
+/**
+ * Makes checked settings read-only at run time too (TypeScript's `readonly` is only a type): a layer's `units`
+ * or an optimizer's `beta1` changed behind its back could make a kernel write past its block or train on
+ * garbage. Assigning to one then throws in strict code and does nothing otherwise.
+ */
+export function lockSettings<T extends object>(object: T, keys: ReadonlyArray<keyof T & string>): void {
+  for (const key of keys) {
+    const value = object[key];
+    if (typeof value === 'object' && value !== null) Object.freeze(value);
+    Object.defineProperty(object, key, { value, writable: false, configurable: false, enumerable: true });
+  }
+}

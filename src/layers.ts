@@ -7,7 +7,7 @@ import { INITIALIZERS, initializerKey, type InitializerName } from './initialize
 import { ShapeError, StateError, ValueError, describe } from './errors.js';
 import { Tensor, toTensor, type TensorLike } from './tensor.js';
 import { camelCase } from './names.js';
-import { boolean, number, readOptions, text } from './arguments.js';
+import { boolean, lockSettings, number, readOptions, text } from './arguments.js';
 
 /** An L1/L2 penalty on a weight: `l1·Σ|w| + l2·Σw²`, added to the loss (Keras's `L1L2`). */
 export interface Regularizer { l1?: number; l2?: number }
@@ -255,6 +255,7 @@ export class Dense extends Layer {
     this.biasInitializer = initializerKey(o.biasInitializer ?? 'zeros', where);
     this.kernelRegularizer = resolveRegularizer(o.kernelRegularizer, 'kernelRegularizer', where);
     this.biasRegularizer = resolveRegularizer(o.biasRegularizer, 'biasRegularizer', where);
+    lockSettings<Dense>(this, ['name', 'declaredInputDim', 'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer']);
   }
 
   computeOutputDim(): number {
@@ -328,6 +329,7 @@ export class Activation extends Layer {
     super('activation', o, 'Activation()');
     this.activation = activationKey(activation, 'Activation()');
     this.act = ACTIVATIONS[this.activation];
+    lockSettings<Activation>(this, ['name', 'declaredInputDim', 'activation']);
   }
 
   computeOutputDim(inputDim: number): number {
@@ -373,6 +375,7 @@ export class Dropout extends Layer {
     const o = readOptions(options, LAYER_KEYS, 'Dropout()');
     super('dropout', o, 'Dropout()');
     this.rate = number(rate, 'rate', 'Dropout()', { min: 0, below: 1 });
+    lockSettings<Dropout>(this, ['name', 'declaredInputDim', 'rate']);
   }
 
   computeOutputDim(inputDim: number): number {

@@ -3,7 +3,7 @@
 import { kernels as k } from './backend.js';
 import { ValueError, describe } from './errors.js';
 import { lookup } from './names.js';
-import { boolean, number, readOptions } from './arguments.js';
+import { boolean, lockSettings, number, readOptions } from './arguments.js';
 
 /** Options every optimizer takes. */
 export interface OptimizerOptions {
@@ -56,6 +56,7 @@ export abstract class Optimizer {
     this.clipNorm = options.clipNorm === undefined ? undefined : positive(options.clipNorm, 'clipNorm', where, 0);
     this.globalClipNorm = options.globalClipNorm === undefined ? undefined : positive(options.globalClipNorm, 'globalClipNorm', where, 0);
     this.clipValue = options.clipValue === undefined ? undefined : positive(options.clipValue, 'clipValue', where, 0);
+    lockSettings<Optimizer>(this, ['clipNorm', 'globalClipNorm', 'clipValue']);
   }
 
   /** Current step size; may be changed between epochs (e.g. by a callback) to another positive finite number. */
@@ -119,6 +120,7 @@ export class SGD extends Optimizer {
     this.momentum = fraction(o.momentum, 'momentum', 'SGD()', 0);
     this.nesterov = boolean(o.nesterov ?? false, 'nesterov', 'SGD()');
     this.slotCount = this.momentum > 0 ? 1 : 0;
+    lockSettings<SGD>(this, ['momentum', 'nesterov', 'slotCount']);
   }
   protected update(b: ParameterBlocks): void {
     if (this.momentum > 0) k.sgdMomentumStep(b.weights, b.slots, b.grads, b.size, this.learningRate, this.momentum, this.nesterov);
@@ -136,11 +138,12 @@ export class Adam extends Optimizer {
   readonly beta2: number;
   readonly epsilon: number;
   readonly slotCount = 2;
-  protected weightDecay = 0;
+  /** Decoupled weight decay (AdamW's; 0 for Adam). */
+  readonly weightDecay: number;
   // β1ᵗ and β2ᵗ as running products in f64: each product is one IEEE operation, so every engine gives the
   // same bits (Math.pow may differ by an ulp between engines), and more exact than Keras's f32 powers.
-  private beta1Power = 1;
-  private beta2Power = 1;
+  #beta1Power = 1;
+  #beta2Power = 1;
   constructor(options?: AdamOptions | null) {
     const where = new.target === AdamW ? 'AdamW()' : 'Adam()';
     const o = readOptions(options as AdamWOptions, [...OPTIMIZER_KEYS, 'beta1', 'beta2', 'epsilon', ...(new.target === AdamW ? ['weightDecay' as const] : [])], where);
@@ -148,12 +151,14 @@ export class Adam extends Optimizer {
     this.beta1 = fraction(o.beta1, 'beta1', where, 0.9);
     this.beta2 = fraction(o.beta2, 'beta2', where, 0.999);
     this.epsilon = positive(o.epsilon, 'epsilon', where, 1e-7);
+    this.weightDecay = new.target === AdamW ? positive((o as AdamWOptions).weightDecay, 'weightDecay', where, 0.004, true) : 0;
+    lockSettings<Adam>(this, ['beta1', 'beta2', 'epsilon', 'slotCount', 'weightDecay']);
   }
   protected update(b: ParameterBlocks): void {
-    this.beta1Power *= this.beta1;
-    this.beta2Power *= this.beta2;
+    this.#beta1Power *= this.beta1;
+    this.#beta2Power *= this.beta2;
     // The step size and the constants in f64 (one IEEE operation each: the same bits in every engine).
-    const alpha = (this.learningRate * Math.sqrt(1 - this.beta2Power)) / (1 - this.beta1Power);
+    const alpha = (this.learningRate * Math.sqrt(1 - this.#beta2Power)) / (1 - this.#beta1Power);
     k.adamStep(b.weights, b.slots, b.slots + b.size * 4, b.grads, b.size, alpha, 1 - this.beta1, 1 - this.beta2,
       this.epsilon, this.learningRate * this.weightDecay);
   }
@@ -162,14 +167,14 @@ export class Adam extends Optimizer {
     // The same multiplications as `iterations` steps made: a resumed run continues with the same bits.
     // Deep in the subnormals a product rounds back to itself (5e-324 · 0.9 → 5e-324): from there on steps
     // change nothing, so a saved step count of 2⁵² costs no more than the ~750,000 steps β2 = 0.999 needs.
-    this.beta1Power = 1;
-    this.beta2Power = 1;
+    this.#beta1Power = 1;
+    this.#beta2Power = 1;
     for (let i = 0; i < iterations; i++) {
-      const b1 = this.beta1Power * this.beta1;
-      const b2 = this.beta2Power * this.beta2;
-      if (b1 === this.beta1Power && b2 === this.beta2Power) break;
-      this.beta1Power = b1;
-      this.beta2Power = b2;
+      const b1 = this.#beta1Power * this.beta1;
+      const b2 = this.#beta2Power * this.beta2;
+      if (b1 === this.#beta1Power && b2 === this.#beta2Power) break;
+      this.#beta1Power = b1;
+      this.#beta2Power = b2;
     }
   }
   getConfig() {
@@ -183,8 +188,7 @@ export interface AdamWOptions extends AdamOptions { weightDecay?: number }
 /** Adam with decoupled weight decay (Keras's default 0.004), applied to every weight before the Adam update. */
 export class AdamW extends Adam {
   constructor(options?: AdamWOptions | null) {
-    super(options);
-    this.weightDecay = positive(options?.weightDecay ?? undefined, 'weightDecay', 'AdamW()', 0.004, true);
+    super(options); // Adam's constructor reads and checks weightDecay for an AdamW
   }
   override getConfig() { return { ...super.getConfig(), name: 'AdamW', weightDecay: this.weightDecay }; }
 }
@@ -205,6 +209,7 @@ export class RMSprop extends Optimizer {
     this.epsilon = positive(o.epsilon, 'epsilon', 'RMSprop()', 1e-7);
     this.momentum = fraction(o.momentum, 'momentum', 'RMSprop()', 0);
     this.slotCount = this.momentum > 0 ? 2 : 1;
+    lockSettings<RMSprop>(this, ['rho', 'epsilon', 'momentum', 'slotCount']);
   }
   protected update(b: ParameterBlocks): void {
     k.rmspropStep(b.weights, b.slots, b.slots + b.size * 4, b.grads, b.size, this.learningRate, this.rho, 1 - this.rho, this.epsilon, this.momentum);

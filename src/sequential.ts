@@ -10,7 +10,7 @@ import { getOptimizer, type Optimizer, type OptimizerName, type ParameterBlocks 
 import { INITIALIZERS } from './initializers.js';
 import { History, ProgbarLogger, type Callback, type Logs } from './callbacks.js';
 import { ShapeError, StateError, ValueError, describe } from './errors.js';
-import { boolean, callable, integer, number, oneOf, readOptions, text } from './arguments.js';
+import { boolean, callable, integer, lockSettings, number, oneOf, readOptions, text } from './arguments.js';
 import { Tensor, type TensorLike } from './tensor.js';
 import { prepareData, upload, release, copyChecked, type Dataset, type Uploaded } from './data.js';
 import { saveModel, type SaveTarget } from './io.js';
@@ -204,6 +204,7 @@ export class Sequential {
       throw e;
     }
     this.name = o.name ?? (modelCount++ === 0 ? 'sequential' : `sequential_${modelCount - 1}`);
+    lockSettings<Sequential>(this, ['name', 'seed']);
   }
 
   /** The layers, in order (a frozen copy; use `add` to append). */

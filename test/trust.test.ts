@@ -221,6 +221,20 @@ describe('8. a learning rate is a positive finite float32, however it is set', (
     });
   }
 
+  it("a layer's or an optimizer's settings cannot be changed behind its back", () => {
+    const guard = sentinel();
+    const m = xorModel();
+    const out = predictBits(m);
+    const dense = m.layers[0] as Dense;
+    expect(() => { (dense as { units: number }).units = 10_000; }).toThrow(TypeError);
+    expect(() => { (dense as { activation: string }).activation = 'tanh'; }).toThrow(TypeError);
+    expect(() => { (m.optimizer as Adam as { beta1: number }).beta1 = NaN; }).toThrow(TypeError);
+    expect(() => { (m.optimizer as Adam as { weightDecay: number }).weightDecay = 5; }).toThrow(TypeError);
+    expect(() => { (new Dense(2, { kernelRegularizer: { l2: 0.1 } }).kernelRegularizer as { l2: number }).l2 = NaN; }).toThrow(TypeError);
+    expect(predictBits(m)).toEqual(out);
+    guard.expectUntouched();
+  });
+
   it('iterations cannot be set from outside', () => {
     const m = xorModel();
     expect(() => { (m.optimizer as { iterations: number }).iterations = NaN; }).toThrow(TypeError);
