@@ -51,6 +51,23 @@ function resolveRegularizer(r: unknown, name: string, where: string): Required<R
 /** Option names every layer takes. */
 const LAYER_KEYS = ['name', 'inputDim', 'inputShape', 'batchInputShape'] as const;
 
+/**
+ * The model each layer belongs to: a layer serves one model. Kept beside the layers rather than on them, so no
+ * assignment can free a layer to join a second model while the first still computes with it.
+ */
+const owners = new WeakMap<Layer, object>();
+
+/** The model `layer` belongs to, if any. @internal */
+export function ownerOf(layer: Layer): object | undefined {
+  return owners.get(layer);
+}
+
+/** Gives `layer` to `model`, or (undefined) frees it. @internal */
+export function setOwner(layer: Layer, model: object | undefined): void {
+  if (model === undefined) owners.delete(layer);
+  else owners.set(layer, model);
+}
+
 /** Options every layer takes. */
 export interface LayerOptions {
   /** Unique name within the model; defaults to the class's Keras name with a counter (`dense_1`). */
@@ -85,8 +102,6 @@ export abstract class Layer {
   specs: WeightSpec[] = [];
   /** Offset of the input last given to `forward`, kept for `backward`. */
   protected input = 0;
-  /** Set once the layer joins a model: a layer belongs to one model. @internal */
-  owner: object | undefined;
   /** Set when its model is disposed: the weights are gone. @internal */
   disposed = false;
 

@@ -3,7 +3,7 @@
 // All validation happens before any state changes; a training step is kernel calls over fixed offsets.
 import { kernels as k } from './backend.js';
 import { arena } from './arena.js';
-import { Layer, checkWeights, type WeightSpec } from './layers.js';
+import { Layer, checkWeights, ownerOf, setOwner, type WeightSpec } from './layers.js';
 import { LOSSES, lossKey, type LossKernels, type LossName } from './losses.js';
 import { resolveMetric, type BoundMetric, type MetricName } from './metrics.js';
 import { getOptimizer, type Optimizer, type OptimizerName, type ParameterBlocks } from './optimizers.js';
@@ -187,7 +187,7 @@ export class Sequential {
     const names = new Set<string>();
     for (const layer of list) {
       if (!(layer instanceof Layer)) throw new ValueError(`${where}: expected layers (Dense, Activation, Dropout), got ${describe(layer)}`);
-      if (layer.owner !== undefined) throw new ValueError(`${where}: layer '${layer.name}' already belongs to a model`);
+      if (ownerOf(layer) !== undefined) throw new ValueError(`${where}: layer '${layer.name}' already belongs to a model`);
       if (names.has(layer.name)) throw new ValueError(`${where}: two layers are named '${layer.name}'; layer names must be unique`);
       names.add(layer.name);
     }
@@ -200,7 +200,7 @@ export class Sequential {
       this.blocks.releaseAll();
       collector.unregister(this);
       this.disposed = true;
-      for (const l of this.stack) { l.owner = undefined; l.weightOffsets = []; l.gradOffsets = []; l.specs = []; l.inputDim = 0; l.outputDim = 0; }
+      for (const l of this.stack) { setOwner(l, undefined); l.weightOffsets = []; l.gradOffsets = []; l.specs = []; l.inputDim = 0; l.outputDim = 0; }
       throw e;
     }
     this.name = o.name ?? (modelCount++ === 0 ? 'sequential' : `sequential_${modelCount - 1}`);
@@ -251,7 +251,7 @@ export class Sequential {
   private append(layer: Layer, where: string): void {
     this.alive(where);
     if (!(layer instanceof Layer)) throw new ValueError(`${where}: expected a layer (Dense, Activation, Dropout), got ${describe(layer)}`);
-    if (layer.owner !== undefined) throw new ValueError(`${where}: layer '${layer.name}' already belongs to a model`);
+    if (ownerOf(layer) !== undefined) throw new ValueError(`${where}: layer '${layer.name}' already belongs to a model`);
     if (this.stack.some((l) => l.name === layer.name)) throw new ValueError(`${where}: a layer named '${layer.name}' is already in the model; layer names must be unique`);
     if (this.stack.length > 0 && layer.declaredInputDim !== undefined && this.built && layer.declaredInputDim !== this.stack[this.stack.length - 1]!.outputDim) {
       throw new ShapeError(`${where}: layer '${layer.name}' declares input width ${layer.declaredInputDim}, but the previous layer outputs ${this.stack[this.stack.length - 1]!.outputDim}`);
@@ -266,7 +266,7 @@ export class Sequential {
       this.stack.pop(); // build changes nothing when it fails: the model is as before the call
       throw e;
     }
-    layer.owner = this;
+    setOwner(layer, this);
   }
 
   /** The layer with this name, or at this index. */

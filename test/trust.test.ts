@@ -168,6 +168,13 @@ describe('6. a layer that cannot join leaves the model and the layer as they wer
     expect(predictBits(m)).toEqual(out);
   });
 
+  it('a layer cannot be freed to join a second model by assigning to it', () => {
+    const m = xorModel();
+    const layer = m.layers[0]!;
+    (layer as unknown as { owner: undefined }).owner = undefined;
+    expect(() => new Sequential([layer])).toThrow(/already belongs to a model/);
+  });
+
   it('a Sequential constructor that fails in add() leaves none of its layers owned', () => {
     const bytes = arena.bytesInUse;
     const first = new Dense(3, { inputDim: 2 });
