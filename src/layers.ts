@@ -80,6 +80,34 @@ export interface LayerOptions {
   batchInputShape?: Array<number | null>;
 }
 
+/**
+ * Where a layer computes, set by its model: its widths, the byte offsets of its weights, their gradients and
+ * its per-batch buffers in the wasm memory, its weights' specs (cached so steps build no arrays), the offset
+ * of the input its last forward pass read, and whether its model was disposed.
+ */
+export interface Binding {
+  inputDim: number;
+  outputDim: number;
+  weightOffsets: number[];
+  gradOffsets: number[];
+  buffers: LayerBuffers;
+  specs: WeightSpec[];
+  input: number;
+  disposed: boolean;
+}
+
+/** A binding to nothing: a layer before its model is built, or after it is reset. @internal */
+export function unbound(): Binding {
+  return { inputDim: 0, outputDim: 0, weightOffsets: [], gradOffsets: [], buffers: { out: 0, pre: 0, mask: 0, grad: 0 }, specs: [], input: 0, disposed: false };
+}
+
+let bindingOf: (layer: Layer) => Binding;
+
+/** The layer's binding, for its model and its own methods (never exported from the package). @internal */
+export function binding(layer: Layer): Binding {
+  return bindingOf(layer);
+}
+
 /** Base class of layers: naming, input declaration, weights access, and the compute interface a model drives. */
 export abstract class Layer {
   /** The layer's name, unique within its model. */
@@ -88,22 +116,22 @@ export abstract class Layer {
   abstract readonly className: string;
   /** Input width declared by `inputDim`/`inputShape`, if any. */
   readonly declaredInputDim: number | undefined;
-  /** Input width once built. */
-  inputDim = 0;
-  /** Output width once built. */
-  outputDim = 0;
-  /** Absolute byte offsets of this layer's weights (set by the model). @internal */
-  weightOffsets: number[] = [];
-  /** Absolute byte offsets of its weights' gradients (set by the model). @internal */
-  gradOffsets: number[] = [];
-  /** Per-batch buffers (set by the model). @internal */
-  buffers: LayerBuffers = { out: 0, pre: 0, mask: 0, grad: 0 };
-  /** The weights' specs for the built input width (set by the model; cached so steps build no arrays). @internal */
-  specs: WeightSpec[] = [];
-  /** Offset of the input last given to `forward`, kept for `backward`. */
-  protected input = 0;
-  /** Set when its model is disposed: the weights are gone. @internal */
-  disposed = false;
+  // NOTE: where the layer computes lives in a private field, reachable only through `binding()` inside the
+  // package: no assignment from outside can point this layer's kernels at another model's memory.
+  #binding: Binding = unbound();
+  static {
+    bindingOf = (layer) => layer.#binding;
+  }
+
+  /** Input width once built (0 before). */
+  get inputDim(): number {
+    return this.#binding.inputDim;
+  }
+
+  /** Output width once built (0 before). */
+  get outputDim(): number {
+    return this.#binding.outputDim;
+  }
 
   /** Checks the options every layer takes (`options` already read by `readOptions`). */
   protected constructor(prefix: string, options: LayerOptions, where: string) {
@@ -156,27 +184,29 @@ export abstract class Layer {
 
   /** Copies of the layer's weights (e.g. `[kernel [in, units], bias [units]]`), empty before the model is built. */
   getWeights(): Tensor[] {
-    if (this.disposed) throw new StateError(`${this.name}.getWeights(): the layer's model was disposed`);
+    const b = binding(this);
+    if (b.disposed) throw new StateError(`${this.name}.getWeights(): the layer's model was disposed`);
     const specs = this.weightSpecs(this.inputDim);
-    if (this.weightOffsets.length !== specs.length) return [];
-    return specs.map((s, i) => new Tensor(arena.read(this.weightOffsets[i]!, size(s.shape)), s.shape));
+    if (b.weightOffsets.length !== specs.length) return [];
+    return specs.map((s, i) => new Tensor(arena.read(b.weightOffsets[i]!, size(s.shape)), s.shape));
   }
 
   /** Replaces the layer's weights; shapes must match `getWeights()` and values be finite. Nothing changes on error. */
   setWeights(weights: readonly TensorLike[]): void {
+    const b = binding(this);
     const where = `${this.name}.setWeights()`;
-    if (this.disposed) throw new StateError(`${where}: the layer's model was disposed`);
+    if (b.disposed) throw new StateError(`${where}: the layer's model was disposed`);
     if (!Array.isArray(weights)) throw new ShapeError(`${where}: expected a list of weight arrays, got ${describe(weights)}`);
     const specs = this.weightSpecs(this.inputDim);
-    if (this.weightOffsets.length !== specs.length || specs.length === 0) {
-      if (specs.length === 0 && this.weightOffsets.length === 0 && this.inputDim > 0) {
+    if (b.weightOffsets.length !== specs.length || specs.length === 0) {
+      if (specs.length === 0 && b.weightOffsets.length === 0 && this.inputDim > 0) {
         if (weights.length === 0) return;
         throw new ShapeError(`${where}: layer ${this.name} has no weights, got ${weights.length} arrays`);
       }
       throw new ShapeError(`${where}: layer ${this.name} is not built yet (give the first layer inputDim or inputShape)`);
     }
     const checked = checkWeights(weights, specs, where);
-    checked.forEach((t, i) => arena.write(this.weightOffsets[i]!, t.data));
+    checked.forEach((t, i) => arena.write(b.weightOffsets[i]!, t.data));
   }
 }
 
@@ -288,19 +318,21 @@ export class Dense extends Layer {
   }
 
   forward(input: number, rows: number): void {
-    this.input = input;
-    const { out, pre } = this.buffers; // the same buffer for a linear layer
-    k.denseForward(out, pre, input, this.weightOffsets[0]!, this.useBias ? this.weightOffsets[1]! : 0,
+    const b = binding(this);
+    b.input = input;
+    const { out, pre } = b.buffers; // the same buffer for a linear layer
+    k.denseForward(out, pre, input, b.weightOffsets[0]!, this.useBias ? b.weightOffsets[1]! : 0,
       rows, this.inputDim, this.units, this.act.id, this.act.alpha ?? 0);
   }
 
   backward(dInput: number, rows: number, gradIsPre: boolean): void {
-    const { out, pre, grad } = this.buffers;
+    const b = binding(this);
+    const { out, pre, grad } = b.buffers;
     // d loss / d pre-activation, in place over the output gradient.
     if (!gradIsPre && this.activation !== 'linear') this.act.backward(grad, grad, pre, out, rows, this.units);
-    k.matmulTransA(this.gradOffsets[0]!, this.input, grad, this.inputDim, rows, this.units, false);
-    if (this.useBias) k.biasGrad(this.gradOffsets[1]!, grad, rows, this.units);
-    if (dInput !== 0) k.matmulTransB(dInput, grad, this.weightOffsets[0]!, rows, this.units, this.inputDim, false);
+    k.matmulTransA(b.gradOffsets[0]!, b.input, grad, this.inputDim, rows, this.units, false);
+    if (this.useBias) k.biasGrad(b.gradOffsets[1]!, grad, rows, this.units);
+    if (dInput !== 0) k.matmulTransB(dInput, grad, b.weightOffsets[0]!, rows, this.units, this.inputDim, false);
   }
 
   /** @internal */
@@ -310,7 +342,7 @@ export class Dense extends Layer {
 
   /** @internal */
   override logits(): number {
-    return this.buffers.pre; // the same buffer as `out` for a linear layer
+    return binding(this).buffers.pre; // the same buffer as `out` for a linear layer
   }
 
   override regularize(): number {
@@ -322,12 +354,13 @@ export class Dense extends Layer {
   }
 
   private applyPenalty(withGrad: boolean): number {
+    const b = binding(this);
     let total = 0;
-    for (let i = 0; i < this.specs.length; i++) {
-      const r = this.specs[i]!.regularizer;
+    for (let i = 0; i < b.specs.length; i++) {
+      const r = b.specs[i]!.regularizer;
       if (!r) continue;
-      const n = size(this.specs[i]!.shape);
-      total += withGrad ? k.regularize(this.gradOffsets[i]!, this.weightOffsets[i]!, n, r.l1, r.l2) : k.regularizerPenalty(this.weightOffsets[i]!, n, r.l1, r.l2);
+      const n = size(b.specs[i]!.shape);
+      total += withGrad ? k.regularize(b.gradOffsets[i]!, b.weightOffsets[i]!, n, r.l1, r.l2) : k.regularizerPenalty(b.weightOffsets[i]!, n, r.l1, r.l2);
     }
     return total;
   }
@@ -356,15 +389,17 @@ export class Activation extends Layer {
   }
 
   forward(input: number, rows: number): void {
-    this.input = input;
-    this.act.forward(this.buffers.out, input, rows, this.outputDim);
+    const b = binding(this);
+    b.input = input;
+    this.act.forward(b.buffers.out, input, rows, this.outputDim);
   }
 
   backward(dInput: number, rows: number, gradIsPre: boolean): void {
+    const b = binding(this);
     if (dInput === 0) return;
-    const { out, grad } = this.buffers;
+    const { out, grad } = b.buffers;
     if (gradIsPre) k.linear(dInput, grad, rows * this.outputDim);
-    else this.act.backward(dInput, grad, this.input, out, rows, this.outputDim);
+    else this.act.backward(dInput, grad, b.input, out, rows, this.outputDim);
   }
 
   /** @internal */
@@ -374,7 +409,7 @@ export class Activation extends Layer {
 
   /** @internal */
   override logits(): number {
-    return this.input;
+    return binding(this).input;
   }
 }
 
@@ -403,7 +438,7 @@ export class Dropout extends Layer {
 
   forward(input: number, rows: number, training: boolean, randomState: number): void {
     const n = rows * this.outputDim;
-    const { out, mask } = this.buffers;
+    const { out, mask } = binding(this).buffers;
     if (training && this.rate > 0) {
       k.dropoutMask(mask, n, randomState, this.rate);
       k.multiply(out, input, mask, n);
@@ -414,6 +449,7 @@ export class Dropout extends Layer {
   }
 
   backward(dInput: number, rows: number): void {
-    if (dInput !== 0) k.multiply(dInput, this.buffers.grad, this.buffers.mask, rows * this.outputDim);
+    const b = binding(this);
+    if (dInput !== 0) k.multiply(dInput, b.buffers.grad, b.buffers.mask, rows * this.outputDim);
   }
 }

@@ -3,7 +3,7 @@
 // All validation happens before any state changes; a training step is kernel calls over fixed offsets.
 import { kernels as k } from './backend.js';
 import { arena } from './arena.js';
-import { Layer, checkWeights, ownerOf, setOwner, type WeightSpec } from './layers.js';
+import { Layer, binding, checkWeights, ownerOf, setOwner, unbound, type WeightSpec } from './layers.js';
 import { LOSSES, lossKey, type LossKernels, type LossName } from './losses.js';
 import { resolveMetric, type BoundMetric, type MetricName } from './metrics.js';
 import { getOptimizer, type Optimizer, type OptimizerName, type ParameterBlocks } from './optimizers.js';
@@ -200,7 +200,7 @@ export class Sequential {
       this.blocks.releaseAll();
       collector.unregister(this);
       this.disposed = true;
-      for (const l of this.stack) { setOwner(l, undefined); l.weightOffsets = []; l.gradOffsets = []; l.specs = []; l.inputDim = 0; l.outputDim = 0; }
+      for (const l of this.stack) { setOwner(l, undefined); Object.assign(binding(l), unbound()); }
       throw e;
     }
     this.name = o.name ?? (modelCount++ === 0 ? 'sequential' : `sequential_${modelCount - 1}`);
@@ -293,7 +293,7 @@ export class Sequential {
     if (!this.built) throw new StateError('setWeights(): the model is not built yet (give the first layer inputDim or inputShape)');
     const specs = this.stack.flatMap((l) => l.weightSpecs(l.inputDim).map((s) => ({ ...s, name: `${l.name}/${s.name}` })));
     const checked = checkWeights(weights, specs, 'setWeights()');
-    const offsets = this.stack.flatMap((l) => l.weightOffsets);
+    const offsets = this.stack.flatMap((l) => binding(l).weightOffsets);
     checked.forEach((t, i) => arena.write(offsets[i]!, t.data));
   }
 
@@ -489,7 +489,7 @@ export class Sequential {
     this.restoringWorkspace(() => {
       const chunk = this.ensureWorkspace(Math.min(batchSize, data.rows), where);
       const source = this.streamed(data, where);
-      const out = this.stack[this.stack.length - 1]!.buffers.out;
+      const out = binding(this.stack[this.stack.length - 1]!).buffers.out;
       for (let start = 0; start < data.rows; start += chunk) {
         const rows = Math.min(chunk, data.rows - start);
         this.forward(source(start, rows)[0], rows, false);
@@ -551,7 +551,7 @@ export class Sequential {
     this.disposed = true;
     const optimizer = this.compiled?.optimizer;
     if (optimizer && optimizerOwners.get(optimizer)?.deref() === this) optimizerOwners.delete(optimizer);
-    for (const l of this.stack) { l.weightOffsets = []; l.gradOffsets = []; l.disposed = true; }
+    for (const l of this.stack) Object.assign(binding(l), { weightOffsets: [], gradOffsets: [], disposed: true });
   }
 
   /** `using model = new Sequential(…)` disposes the model when the block ends (TypeScript 5.2+, Node 20+). */
@@ -620,7 +620,8 @@ export class Sequential {
     let at = 0;
     dim = inputDim;
     this.stack.forEach((l, i) => {
-      const old = l.weightOffsets;
+      const b = binding(l);
+      const old = b.weightOffsets;
       const offsets = specs[i]!.map((s) => {
         const n = s.shape.reduce((p, d) => p * d, 1);
         const offset = block! + at * 4;
@@ -632,11 +633,11 @@ export class Sequential {
         if (old.length === offsets.length) k.linear(offset, old[j]!, n);
         else INITIALIZERS[s.initializer].init(offset, n, s.shape[0]!, s.shape[s.shape.length - 1]!, initState);
       });
-      l.weightOffsets = offsets.map((o) => o.offset);
-      l.specs = specs[i]!;
-      l.inputDim = dim;
+      b.weightOffsets = offsets.map((o) => o.offset);
+      b.specs = specs[i]!;
+      b.inputDim = dim;
       dim = l.computeOutputDim(dim);
-      l.outputDim = dim;
+      b.outputDim = dim;
     });
     if (this.weightsBlock) this.blocks.release(this.weightsBlock);
     this.weightsBlock = block!;
@@ -658,7 +659,7 @@ export class Sequential {
     this.weightsBlock = this.gradsBlock = this.slotsBlock = this.rngBlock = this.weightCount = this.inputDim = 0; // reseeded by the next build
     this.ranges = [];
     this.built = false;
-    for (const l of this.stack) { l.weightOffsets = []; l.gradOffsets = []; l.specs = []; l.inputDim = 0; l.outputDim = 0; }
+    for (const l of this.stack) Object.assign(binding(l), unbound());
     if (this.compiled) this.compiled.optimizer.reset();
   }
 
@@ -674,7 +675,7 @@ export class Sequential {
     compiled.optimizer.reset();
     let at = 0;
     for (const l of this.stack) {
-      l.gradOffsets = l.weightSpecs(l.inputDim).map((s) => {
+      binding(l).gradOffsets = l.weightSpecs(l.inputDim).map((s) => {
         const o = grads + at * 4;
         at += s.shape.reduce((p, d) => p * d, 1);
         return o;
@@ -711,7 +712,7 @@ export class Sequential {
       const b = { out: 0, pre: 0, mask: 0, grad: 0 };
       for (const name of l.bufferNames()) b[name] = take(capacity * l.outputDim);
       if (b.pre === 0) b.pre = b.out;
-      l.buffers = b;
+      binding(l).buffers = b;
     }
     const logits = this.compiled?.loss.logits;
     this.fused = logits !== undefined && this.stack[this.stack.length - 1]!.outputActivation() === logits.activation;
@@ -726,7 +727,7 @@ export class Sequential {
     for (let i = 0; i < this.stack.length; i++) {
       const l = this.stack[i]!;
       l.forward(x, rows, training, dropout);
-      x = l.buffers.out;
+      x = binding(l).buffers.out;
     }
   }
 
@@ -760,11 +761,12 @@ export class Sequential {
     this.forward(input, rows, true);
     const n = this.stack.length;
     const last = this.stack[n - 1]!;
+    const out = binding(last).buffers;
     const loss = this.fused
-      ? c.loss.logits!.grad(last.buffers.grad, last.logits(), target, rows, cols)
-      : c.loss.grad(last.buffers.grad, last.buffers.out, target, rows, cols);
-    for (let m = 0; m < c.metrics.length; m++) totals[2 + m]! += c.metrics[m]!.sum(last.buffers.out, target, rows, cols);
-    for (let i = n - 1; i >= 0; i--) this.stack[i]!.backward(i > 0 ? this.stack[i - 1]!.buffers.grad : 0, rows, i === n - 1 && this.fused);
+      ? c.loss.logits!.grad(out.grad, last.logits(), target, rows, cols)
+      : c.loss.grad(out.grad, out.out, target, rows, cols);
+    for (let m = 0; m < c.metrics.length; m++) totals[2 + m]! += c.metrics[m]!.sum(out.out, target, rows, cols);
+    for (let i = n - 1; i >= 0; i--) this.stack[i]!.backward(i > 0 ? binding(this.stack[i - 1]!).buffers.grad : 0, rows, i === n - 1 && this.fused);
     let penalty = 0;
     for (let i = 0; i < n; i++) penalty += this.stack[i]!.regularize();
     totals[0]! += (loss + penalty) * rows;
@@ -789,7 +791,7 @@ export class Sequential {
       this.backprop(c, data.x, data.y, data.rows, this.outputDim(), totals);
       const loss = totals[0]! / data.rows;
       const gradients = this.stack.flatMap((l) => l.weightSpecs(l.inputDim).map((s, i) =>
-        new Tensor(arena.read(l.gradOffsets[i]!, s.shape.reduce((p, d) => p * d, 1)), s.shape)));
+        new Tensor(arena.read(binding(l).gradOffsets[i]!, s.shape.reduce((p, d) => p * d, 1)), s.shape)));
       return { loss, gradients };
     } finally {
       release(data, this.blocks);
@@ -846,18 +848,19 @@ export class Sequential {
     let lossSum = 0;
     const chunk = this.ensureWorkspace(Math.min(batchSize, total), where);
     const last = this.stack[this.stack.length - 1]!;
+    const out = binding(last).buffers.out;
     const perRow = this.workspace!.rowValues;
     for (let start = 0; start < total; start += chunk) {
       const rows = Math.min(chunk, total - start);
       const [input, target] = source(start, rows);
       this.forward(input, rows, false);
       if (this.fused) c.loss.logits!.rows(perRow, last.logits(), target, rows, cols);
-      else c.loss.rows(perRow, last.buffers.out, target, rows, cols);
+      else c.loss.rows(perRow, out, target, rows, cols);
       lossSum = k.accumulate(perRow, rows, lossSum);
       for (let m = 0; m < c.metrics.length; m++) {
         const metric = c.metrics[m]!;
-        if (!metric.rows) { sums[m]! += metric.sum(last.buffers.out, target, rows, cols); continue; }
-        metric.rows(perRow, last.buffers.out, target, rows, cols);
+        if (!metric.rows) { sums[m]! += metric.sum(out, target, rows, cols); continue; }
+        metric.rows(perRow, out, target, rows, cols);
         sums[m] = k.accumulate(perRow, rows, sums[m]!);
       }
     }

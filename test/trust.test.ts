@@ -168,6 +168,18 @@ describe('6. a layer that cannot join leaves the model and the layer as they wer
     expect(predictBits(m)).toEqual(out);
   });
 
+  it("a layer's offsets and buffers cannot be pointed elsewhere from outside", () => {
+    const guard = sentinel();
+    const m = xorModel();
+    const out = predictBits(m);
+    const layer = m.layers[1]! as unknown as Record<string, unknown>;
+    for (const key of ['weightOffsets', 'gradOffsets', 'buffers', 'specs', 'input', 'inputDim', 'outputDim']) {
+      try { layer[key] = key === 'buffers' ? { out: 0, pre: 0, mask: 0, grad: 0 } : key.endsWith('Dim') || key === 'input' ? 0 : [0]; } catch { /* a getter refuses */ }
+    }
+    expect(predictBits(m)).toEqual(out);
+    guard.expectUntouched();
+  });
+
   it('a layer cannot be freed to join a second model by assigning to it', () => {
     const m = xorModel();
     const layer = m.layers[0]!;

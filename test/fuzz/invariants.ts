@@ -4,6 +4,7 @@
 // that is not a finite positive float32; (f) arguments known to be invalid are refused, known-valid ones
 // accepted; (g) results keep their contracts (copies, round trips).
 import { arena } from '../../src/arena.js';
+import { binding } from '../../src/layers.js';
 import * as neurasm from '../../src/index.js';
 import { NeurasmError, Sequential, Tensor, tensor } from '../../src/index.js';
 import type { Call, World } from './world.js';
@@ -168,8 +169,9 @@ export function arenaProblem(models: readonly Sequential[]): string | undefined 
   const weights: { start: number; end: number; who: string }[] = [];
   for (const m of models) {
     for (const l of m.layers) {
-      l.weightOffsets.forEach((offset, i) => {
-        const spec = l.specs[i];
+      const b = binding(l);
+      b.weightOffsets.forEach((offset, i) => {
+        const spec = b.specs[i];
         if (!spec) return;
         const bytes = spec.shape.reduce((a, b) => a * b, 1) * 4;
         weights.push({ start: offset, end: offset + bytes, who: `${m.name}/${l.name}/${spec.name}` });
