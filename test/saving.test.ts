@@ -307,6 +307,19 @@ describe('neurasm → TensorFlow.js: trained here, saved to a directory, loaded 
 type TfInit = 'randomNormal' | undefined;
 
 /** 5 → Dense(8, relu) → Dropout(0.25) → Dense(3, softmax) in TF.js, with the given kernel initialiser. */
+/**
+ * Runs `f` with Math.random seeded. NOTE: TF.js draws initial weights, dropout masks and shuffles from it, so a
+ * model TF.js trains (and whether more epochs in neurasm then lower its loss) is otherwise new on every run.
+ */
+async function withSeededRandom(seed: number, f: () => Promise<void>): Promise<void> {
+  const random = vi.spyOn(Math, 'random').mockImplementation(mulberry32(seed));
+  try {
+    await f();
+  } finally {
+    random.mockRestore();
+  }
+}
+
 function tfClassifier(kernelInitializer: TfInit): tf.Sequential {
   const init = kernelInitializer ? { kernelInitializer } : {};
   return tf.sequential({
@@ -334,14 +347,16 @@ describe.each(TF_VARIANTS)('TensorFlow.js → neurasm: built, trained and saved 
   let tfPredictions: Float32Array;
 
   beforeAll(async () => {
-    tfModel = tfClassifier(init);
-    tfModel.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-    const [x, y, xp] = [tfX(), tfY(), tfXP()];
-    await tfModel.fit(x, y, { epochs: 4, batchSize: 16, verbose: 0 });
-    plain = await tfSave(tfModel);
-    withOptimizer = await tfSave(tfModel, true);
-    tfPredictions = tfPredict(tfModel, xp);
-    tf.dispose([x, y, xp]);
+    await withSeededRandom(7, async () => {
+      tfModel = tfClassifier(init);
+      tfModel.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+      const [x, y, xp] = [tfX(), tfY(), tfXP()];
+      await tfModel.fit(x, y, { epochs: 4, batchSize: 16, verbose: 0 });
+      plain = await tfSave(tfModel);
+      withOptimizer = await tfSave(tfModel, true);
+      tfPredictions = tfPredict(tfModel, xp);
+      tf.dispose([x, y, xp]);
+    });
   });
   afterAll(() => tfModel.dispose());
 
@@ -398,16 +413,20 @@ describe('TensorFlow.js → neurasm: the optimizers TF.js saves with includeOpti
   ];
 
   it.each(ROWS_)('$name: loads compiled, with the state TF.js had, and trains further', async ({ make, expected }) => {
-    const tfModel = tfClassifier('randomNormal');
-    tfModel.compile({ optimizer: make(), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-    const [x, y] = [tfX(), tfY()];
-    await tfModel.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0 });
-    const artifacts = await tfSave(tfModel, true);
-    const state = await tfOptimizerState(tfModel);
-    tf.dispose([x, y]);
-    tfModel.dispose();
+    let artifacts: ModelArtifacts | undefined;
+    let state: Awaited<ReturnType<typeof tfOptimizerState>> = [];
+    await withSeededRandom(11, async () => {
+      const tfModel = tfClassifier('randomNormal');
+      tfModel.compile({ optimizer: make(), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+      const [x, y] = [tfX(), tfY()];
+      await tfModel.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0 });
+      artifacts = await tfSave(tfModel, true);
+      state = await tfOptimizerState(tfModel);
+      tf.dispose([x, y]);
+      tfModel.dispose();
+    });
 
-    const model = own(await loadModel(artifacts, { seed: 1 }));
+    const model = own(await loadModel(artifacts!, { seed: 1 }));
     expect(model.optimizer!.getConfig()).toMatchObject(expected);
     expect(model.optimizer!.iterations).toBe(state[0]!.values[0]);
     const before = lossOf(model);
@@ -491,13 +510,15 @@ describe('TensorFlow.js → neurasm: the Python converter dialect, on disk in tw
   let tfPredictions: Float32Array;
 
   beforeAll(async () => {
-    tfModel = tfClassifier(undefined);
-    tfModel.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
-    const [x, y, xp] = [tfX(), tfY(), tfXP()];
-    await tfModel.fit(x, y, { epochs: 3, batchSize: 16, verbose: 0 });
-    artifacts = await tfSave(tfModel);
-    tfPredictions = tfPredict(tfModel, xp);
-    tf.dispose([x, y, xp]);
+    await withSeededRandom(13, async () => {
+      tfModel = tfClassifier(undefined);
+      tfModel.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+      const [x, y, xp] = [tfX(), tfY(), tfXP()];
+      await tfModel.fit(x, y, { epochs: 3, batchSize: 16, verbose: 0 });
+      artifacts = await tfSave(tfModel);
+      tfPredictions = tfPredict(tfModel, xp);
+      tf.dispose([x, y, xp]);
+    });
   });
   afterAll(() => tfModel.dispose());
 
