@@ -450,15 +450,16 @@ describe('large inputs', () => {
     expect(spec.layer[0]!.encoding.color.scale!.domain).toEqual([-3, -1.5, 0, 1.5, 3]);
   });
 
-  it('plotPredictions with a 70,000-point scatter does not overflow the stack: its spec spans all the points', () => {
+  it('plotPredictions refuses a 70,000-point chart with a clear error (no stack overflow); 10,000 points span their range', () => {
     const actual = Array.from({ length: 70_000 }, (_, i) => (i % 1000) / 100 - 2); // -2 … 7.99
     const predicted = actual.map((a, i) => a + (i % 3) - 1); // -3 … 8.99
-    const spec = predictionsSpec(actual, predicted, { kind: 'scatter' }) as { layer: Array<{ data: { values: Array<{ x: number; y: number }> } }> };
+    expect(() => predictionsSpec(actual, predicted, { kind: 'scatter' })).toThrow(/70,000 samples are more than a chart draws \(at most 10,000.*slice\(0, 10000\)/);
+    const spec = predictionsSpec(actual.slice(0, 10_000), predicted.slice(0, 10_000), { kind: 'scatter' }) as { layer: Array<{ data: { values: Array<{ x: number; y: number }> } }> };
     const [from, to] = spec.layer[0]!.data.values;
     const pad = (8.99 + 3) * 0.05;
     expect(from!.x).toBeCloseTo(-3 - pad, 9);
     expect(to!.x).toBeCloseTo(8.99 + pad, 9);
-    expect(spec.layer[1]!.data.values).toHaveLength(70_000);
+    expect(spec.layer[1]!.data.values).toHaveLength(10_000);
   });
 
   it('a 784×128 heatmap is refused at once rather than drawn as 41 MB of SVG; 128×128 draws, plain above 64×64', async () => {
