@@ -55,13 +55,15 @@ describe('the checks', () => {
     expectStopped(() => kernels.matmulTransB(released, a, b, m, k, n, false), /kernel check: matmulTransB: argument c: 180 bytes/);
   });
 
-  it('stop a call through a kernel src/losses.ts captured at load (LOSSES.meanSquaredError.value)', () => {
-    expect(LOSSES.meanSquaredError.value).toBe(kernels.meanSquaredError); // the wrapper, not the wasm export
+  it('stop a call through a kernel src/losses.ts captured at load (LOSSES.meanSquaredError.rows)', () => {
+    expect(LOSSES.meanSquaredError.rows).toBe(kernels.meanSquaredErrorRows); // the wrapper, not the wasm export
     const t = wasm.put([1, 2, 3, 4, 5, 6]);
+    const out = wasm.alloc(2);
     const outside = arena.layout().top + 4096;
-    expectStopped(() => LOSSES.meanSquaredError.value(outside, t, 2, 3),
-      new RegExp(`kernel check: meanSquaredError: argument p: 24 bytes at offset ${outside} .*arena base \\d+, top \\d+`));
-    expect(LOSSES.meanSquaredError.value(wasm.put([1, 2, 3, 4, 5, 8]), t, 2, 3)).toBeCloseTo(4 / 6, 12);
+    expectStopped(() => LOSSES.meanSquaredError.rows(out, outside, t, 2, 3),
+      new RegExp(`kernel check: meanSquaredErrorRows: argument p: 24 bytes at offset ${outside} .*arena base \\d+, top \\d+`));
+    LOSSES.meanSquaredError.rows(out, wasm.put([1, 2, 3, 4, 5, 8]), t, 2, 3);
+    expect(Array.from(arena.read(out, 2))).toEqual([0, Math.fround(4 / 3)]);
   });
 
   it('stop an operand that starts in one block and ends in the next', () => {
