@@ -11,19 +11,22 @@ export interface Dataset {
   x: Float32Array;
   y: Float32Array;
   rows: number;
+  /** Shape of one input sample. */
+  inputShape: readonly number[];
+  /** Floats per input sample. */
   inputDim: number;
-  /** Floats per target row: the output width, or 1 for class indices. */
+  /** Floats per target sample: the output's size, or one class index per loss row (sparse). */
   targetCols: number;
   slice(start: number, end: number): Dataset;
 }
 
-/** What the model expects of the data. Widths are undefined when the model is not built yet. */
+/** What the model expects of the data. Shapes (of one sample) are undefined when the model is not built yet. */
 export interface DataSpec {
   where: string;
-  inputDim: number | undefined;
-  outputDim: number | undefined;
-  /** Output width for an input width, for a model not built yet. */
-  outputDimFor?: (inputDim: number) => number;
+  inputShape: readonly number[] | undefined;
+  outputShape: readonly number[] | undefined;
+  /** Output shape for an input shape, for a model not built yet (throws if the layers cannot take it). */
+  outputShapeFor?: (inputShape: readonly number[]) => readonly number[];
   /** Targets are class indices (sparse categorical cross-entropy). */
   sparse: boolean;
   /** Targets are probabilities in [0, 1] (the cross-entropies). */
@@ -37,33 +40,55 @@ function rowsOf(t: Tensor, where: string, arg: string): [number, number] {
   return [t.shape[0]!, t.shape.slice(1).reduce((a, b) => a * b, 1)];
 }
 
+const shapeText = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+function fits(got: readonly number[], expected: readonly number[]): boolean {
+  return got.length === expected.length && got.every((d, i) => d === expected[i]);
+}
+
 /** Checks x (and y) against the model and each other; converts them to float32 rows. Throws a clear error otherwise. */
 export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
   const { where } = spec;
   if (x === undefined || x === null) throw new ValueError(`${where}: x is required`);
   // Finiteness is checked in the wasm once the data is copied there (upload), not here: one SIMD pass.
   const xt = toTensor(x, where, 'x', false);
-  if (xt.shape.length > 2) throw new ShapeError(`${where}: x must be 2-D [samples, features], got shape [${xt.shape.join(', ')}]`);
   const [rows, inputDim] = rowsOf(xt, where, 'x');
   if (rows === 0 || inputDim === 0) throw new ValueError(`${where}: x is empty (shape [${xt.shape.join(', ')}])`);
-  if (spec.inputDim !== undefined && inputDim !== spec.inputDim) {
-    throw new ShapeError(`${where}: x has ${inputDim} features per sample, but the model expects ${spec.inputDim} (x shape [${xt.shape.join(', ')}])`);
+  // A 1-D x is one feature per sample, as before: [samples] → [samples, 1].
+  const inputShape = xt.rank === 1 ? [1] : xt.shape.slice(1);
+  if (spec.inputShape !== undefined && !fits(inputShape, spec.inputShape)) {
+    const expected = spec.inputShape;
+    const detail = expected.length === 1 && inputShape.length === 1
+      ? `x has ${inputDim} features per sample, but the model expects ${expected[0]}`
+      : `x has samples of shape ${shapeText(inputShape)}, but the model expects ${shapeText(expected)}`;
+    throw new ShapeError(`${where}: ${detail} (x shape [${xt.shape.join(', ')}])`);
   }
-  const outputDim = spec.outputDim ?? spec.outputDimFor?.(inputDim) ?? 0;
-  if (!spec.needTargets && y === undefined) return dataset(xt.data, new Float32Array(0), rows, inputDim, 0);
+  const outputShape = spec.outputShape ?? spec.outputShapeFor?.(inputShape) ?? [0];
+  const outputDim = outputShape.reduce((a, b) => a * b, 1);
+  const classes = outputShape[outputShape.length - 1]!;
+  const rowsPerSample = outputDim / Math.max(1, classes);
+  if (!spec.needTargets && y === undefined) return dataset(xt.data, new Float32Array(0), rows, inputShape, inputDim, 0);
   if (y === undefined || y === null) throw new ValueError(`${where}: y is required`);
   const yt = toTensor(y, where, 'y', false);
-  if (yt.shape.length > 2) throw new ShapeError(`${where}: y must be 1-D or 2-D, got shape [${yt.shape.join(', ')}]`);
   const [yRows, yCols] = rowsOf(yt, where, 'y');
   if (yRows !== rows) throw new ShapeError(`${where}: x has ${rows} samples but y has ${yRows}`);
+  const ySample = yt.shape.slice(1);
   if (spec.sparse) {
-    if (yCols !== 1) throw new ShapeError(`${where}: sparseCategoricalCrossentropy takes one class index per sample (y shape [${rows}] or [${rows}, 1]), got y shape [${yt.shape.join(', ')}]; for one-hot targets use categoricalCrossentropy`);
-    checkLabels(yt.data, outputDim, where);
-    return dataset(xt.data, yt.data, rows, inputDim, 1);
+    // One class index per loss row: y [samples] (or [samples, 1]) for a flat output, [samples, ...leading axes] otherwise.
+    const leading = outputShape.slice(0, -1);
+    const ok = yCols === rowsPerSample && (yt.rank <= 2 && leading.length === 0 || fits(ySample, leading) || fits(ySample, [...leading, 1]));
+    if (!ok) {
+      const expected = leading.length === 0 ? `[${rows}] or [${rows}, 1]` : `[${rows}, ${leading.join(', ')}]`;
+      throw new ShapeError(`${where}: sparseCategoricalCrossentropy takes one class index per ${leading.length === 0 ? 'sample' : 'output position'} (y shape ${expected}), got y shape [${yt.shape.join(', ')}]; for one-hot targets use categoricalCrossentropy`);
+    }
+    checkLabels(yt.data, classes, where);
+    return dataset(xt.data, yt.data, rows, inputShape, inputDim, yCols);
   }
-  if (yCols !== outputDim) {
-    const hint = yCols === 1 && outputDim > 1 ? '; for class indices use sparseCategoricalCrossentropy, or oneHot(y, classes)' : '';
-    throw new ShapeError(`${where}: y has ${yCols} values per sample, but the model outputs ${outputDim} (y shape [${yt.shape.join(', ')}])${hint}`);
+  const sameShape = outputShape.length === 1 ? yt.rank <= 2 && yCols === outputDim : fits(ySample, outputShape);
+  if (!sameShape) {
+    const hint = yCols === rowsPerSample && classes > 1 ? '; for class indices use sparseCategoricalCrossentropy, or oneHot(y, classes)' : '';
+    const what = outputShape.length === 1 ? `${yCols} values per sample, but the model outputs ${outputDim}` : `samples of shape ${shapeText(ySample)}, but the model outputs ${shapeText(outputShape)}`;
+    throw new ShapeError(`${where}: y has ${what} (y shape [${yt.shape.join(', ')}])${hint}`);
   }
   if (spec.probabilities) {
     for (let i = 0; i < yt.data.length; i++) {
@@ -71,7 +96,7 @@ export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
       if (v < 0 || v > 1) throw new ValueError(`${where}: y[${Math.floor(i / yCols)}] is ${v}, but cross-entropy targets must be in [0, 1]`);
     }
   }
-  return dataset(xt.data, yt.data, rows, inputDim, yCols);
+  return dataset(xt.data, yt.data, rows, inputShape, inputDim, yCols);
 }
 
 /** Where blocks come from and go back to (a model's own list of blocks). */
@@ -124,10 +149,10 @@ function checkLabels(labels: Float32Array, classes: number, where: string, arg =
   }
 }
 
-function dataset(x: Float32Array, y: Float32Array, rows: number, inputDim: number, targetCols: number): Dataset {
+function dataset(x: Float32Array, y: Float32Array, rows: number, inputShape: readonly number[], inputDim: number, targetCols: number): Dataset {
   return {
-    x, y, rows, inputDim, targetCols,
-    slice: (start, end) => dataset(x.subarray(start * inputDim, end * inputDim), y.subarray(start * targetCols, end * targetCols), end - start, inputDim, targetCols),
+    x, y, rows, inputShape, inputDim, targetCols,
+    slice: (start, end) => dataset(x.subarray(start * inputDim, end * inputDim), y.subarray(start * targetCols, end * targetCols), end - start, inputShape, inputDim, targetCols),
   };
 }
 

@@ -2,8 +2,17 @@
 // which everything is synchronous except `fit`.
 export { Sequential } from './sequential.js';
 export type { SequentialOptions, CompileOptions, FitOptions, EvaluateOptions, PredictOptions, SummaryOptions } from './sequential.js';
-export { Layer, Dense, Activation, Dropout } from './layers.js';
-export type { LayerOptions, DenseOptions, DropoutOptions, Regularizer, RegularizerLike } from './layers.js';
+export {
+  Layer, Dense, Activation, Dropout, Flatten, Reshape, Conv1D, Conv2D,
+  MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D,
+  GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+  BatchNormalization, ZeroPadding2D, UpSampling2D, DepthwiseConv2D, SeparableConv2D,
+} from './layers/index.js';
+export type {
+  LayerOptions, DenseOptions, DropoutOptions, ReshapeOptions, ConvOptions, Padding, PoolingOptions, GlobalPoolingOptions,
+  BatchNormalizationOptions, UpSamplingOptions, ZeroPaddingOptions, DepthwiseConvOptions, SeparableConvOptions,
+  Regularizer, RegularizerLike,
+} from './layers/index.js';
 export { Optimizer, SGD, Adam, AdamW, RMSprop } from './optimizers.js';
 export type { OptimizerOptions, SGDOptions, AdamOptions, AdamWOptions, RMSpropOptions, OptimizerName } from './optimizers.js';
 export { History, EarlyStopping, TerminateOnNaN } from './callbacks.js';

@@ -3,11 +3,10 @@
 // models. Everything read is checked (keys, classes, names, shapes, sizes, byte counts, finiteness) before a
 // model is allocated. Where artifacts are stored (files, URLs, browser storage) is io.ts's business.
 import { Sequential } from './sequential.js';
-import { Layer, Dense, Dropout, Activation, type Regularizer } from './layers.js';
+import { Layer, LAYER_CLASSES, ConfigReader, binding, isObject, sizeOf, type LayerOptions } from './layers/index.js';
+import { Plan } from './plan.js';
 import { Adam, AdamW, RMSprop, SGD, type Optimizer } from './optimizers.js';
-import { activationKey } from './activations.js';
 import { lossKey } from './losses.js';
-import { INITIALIZERS, type InitializerName } from './initializers.js';
 import { camelCase, lookup } from './names.js';
 import { METRICS } from './metrics.js';
 import { ShapeError, ValueError, describe } from './errors.js';
@@ -89,60 +88,21 @@ const MAX_DEPTH = 64;
 
 // ───────────────────────────── writing ─────────────────────────────
 
-const INITIALIZER_CLASSES: Record<InitializerName, { class_name: string; config: Record<string, number | null> }> = {
-  glorotUniform: { class_name: 'GlorotUniform', config: { seed: null } },
-  glorotNormal: { class_name: 'GlorotNormal', config: { seed: null } },
-  heUniform: { class_name: 'HeUniform', config: { seed: null } },
-  heNormal: { class_name: 'HeNormal', config: { seed: null } },
-  lecunUniform: { class_name: 'LeCunUniform', config: { seed: null } },
-  lecunNormal: { class_name: 'LeCunNormal', config: { seed: null } },
-  randomNormal: { class_name: 'RandomNormal', config: { mean: 0, stddev: 0.05, seed: null } },
-  randomUniform: { class_name: 'RandomUniform', config: { minval: -0.05, maxval: 0.05, seed: null } },
-  zeros: { class_name: 'Zeros', config: {} },
-  ones: { class_name: 'Ones', config: {} },
-};
-
-/** Activation names as Keras and TensorFlow.js serialise them. */
-const ACTIVATION_NAMES: Record<string, string> = { leakyRelu: 'leaky_relu' };
-
-function regularizerConfig(r: Required<Regularizer> | undefined) {
-  return r ? { class_name: 'L1L2', config: { l1: r.l1, l2: r.l2 } } : null;
-}
-
-function layerConfig(layer: Layer, first: boolean, inputDim: number): Record<string, unknown> {
-  const common = { name: layer.name, trainable: true, ...(first ? { batch_input_shape: [null, inputDim] } : {}), dtype: 'float32' };
-  if (layer instanceof Dense) {
-    return {
-      class_name: 'Dense',
-      config: {
-        units: layer.units,
-        activation: ACTIVATION_NAMES[layer.activation] ?? layer.activation,
-        use_bias: layer.useBias,
-        kernel_initializer: INITIALIZER_CLASSES[layer.kernelInitializer],
-        bias_initializer: INITIALIZER_CLASSES[layer.biasInitializer],
-        kernel_regularizer: regularizerConfig(layer.kernelRegularizer),
-        bias_regularizer: regularizerConfig(layer.biasRegularizer),
-        activity_regularizer: null,
-        kernel_constraint: null,
-        bias_constraint: null,
-        ...common,
-      },
-    };
-  }
-  if (layer instanceof Dropout) return { class_name: 'Dropout', config: { rate: layer.rate, noise_shape: null, seed: null, ...common } };
-  if (layer instanceof Activation) return { class_name: 'Activation', config: { activation: ACTIVATION_NAMES[layer.activation] ?? layer.activation, ...common } };
-  throw new ValueError(`save(): layer '${layer.name}' (${layer.className}) cannot be saved`);
+function layerConfig(layer: Layer, first: boolean, inputShape: readonly number[]): Record<string, unknown> {
+  const common = { name: layer.name, trainable: true, ...(first ? { batch_input_shape: [null, ...inputShape] } : {}), dtype: 'float32' };
+  return { class_name: layer.className, config: { ...layer.getConfig(), ...common } };
 }
 
 /** The model's topology as TensorFlow.js saves a Sequential model. */
 export function topologyOf(model: Sequential): Record<string, unknown> {
   const layers = model.layers;
   if (layers.length === 0 || layers[0]!.inputDim === 0) {
-    throw new ValueError(`save(): model '${model.name}' is not built yet (give the first layer inputDim, or fit it first)`);
+    throw new ValueError(`save(): model '${model.name}' is not built yet (give the first layer inputShape, or fit it first)`);
   }
+  const inputShape = binding(layers[0]!).inputShape;
   return {
     class_name: 'Sequential',
-    config: { name: model.name, layers: layers.map((l, i) => layerConfig(l, i === 0, layers[0]!.inputDim)) },
+    config: { name: model.name, layers: layers.map((l, i) => layerConfig(l, i === 0, inputShape)) },
     keras_version: 'tfjs-layers 4.22.0',
     backend: 'tensor_flow.js',
   };
@@ -188,9 +148,12 @@ export function readSaveOptions(value: unknown, where: string): SaveOptions {
 export function toArtifacts(model: Sequential, options: SaveOptions = {}): ModelArtifacts {
   const modelTopology = topologyOf(model);
   const weights = model.getWeights();
-  const names = model.layers.flatMap((l) => l.getWeights().map((_, i) => `${l.name}/${i === 0 && l instanceof Dense ? 'kernel' : 'bias'}`));
+  const layerSpecs = model.layers.flatMap((l) => binding(l).specs.map((s) => ({ name: `${l.name}/${s.name}`, trainable: s.trainable })));
+  const names = layerSpecs.map((s) => s.name);
   const specs: WeightSpec[] = weights.map((w, i) => ({ name: names[i]!, shape: [...w.shape], dtype: 'float32' }));
   const parts: ArrayBufferView[] = weights.map((w) => w.data);
+  // The optimizer's slots cover the trainable weights only (TensorFlow.js keeps none for moving statistics).
+  const trainable = weights.flatMap((w, i) => (layerSpecs[i]!.trainable ? [{ w, name: names[i]! }] : []));
   const training = model.trainingConfig;
   if (options.includeOptimizer) {
     if (!training) throw new ValueError(`save(): includeOptimizer needs a compiled model; '${model.name}' was not compiled`);
@@ -198,20 +161,20 @@ export function toArtifacts(model: Sequential, options: SaveOptions = {}): Model
     specs.push({ name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' });
     parts.push(Int32Array.of(training.optimizer.iterations));
     const slots = model.getOptimizerSlots();
-    const size = model.countParams();
+    const size = model.countTrainableParams();
     slotNames(training.optimizer).forEach((suffix, s) => {
       let at = 0;
-      weights.forEach((w, i) => {
-        specs.push({ name: `${names[i]}/${suffix}`, shape: [...w.shape], dtype: 'float32', group: 'optimizer' });
+      for (const { w, name } of trainable) {
+        specs.push({ name: `${name}/${suffix}`, shape: [...w.shape], dtype: 'float32', group: 'optimizer' });
         parts.push(slots.subarray(s * size + at, s * size + at + w.size));
         at += w.size;
-      });
+      }
     });
     for (const suffix of extraSlots(training.optimizer)) {
-      weights.forEach((w, i) => {
-        specs.push({ name: `${names[i]}/${suffix}`, shape: [...w.shape], dtype: 'float32', group: 'optimizer' });
+      for (const { w, name } of trainable) {
+        specs.push({ name: `${name}/${suffix}`, shape: [...w.shape], dtype: 'float32', group: 'optimizer' });
         parts.push(new Float32Array(w.size));
-      });
+      }
     }
   }
   const artifacts: ModelArtifacts = { modelTopology, weightSpecs: specs, weightData: concat(parts), format: 'layers-model', generatedBy: `neurasm ${VERSION}`, convertedBy: null };
@@ -233,10 +196,6 @@ function concat(parts: ArrayBufferView[]): ArrayBuffer {
 
 type Json = Record<string, unknown>;
 
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Rejects keys that could reach an object's prototype, and absurd nesting, anywhere in parsed JSON. */
 export function checkJson(value: unknown, where: string, path = '', depth = 0): void {
   if (depth > MAX_DEPTH) throw new ValueError(`${where}: the JSON nests deeper than ${MAX_DEPTH} levels at ${path || 'the top'}`);
@@ -250,74 +209,24 @@ export function checkJson(value: unknown, where: string, path = '', depth = 0): 
   }
 }
 
-/** A layer as read from a topology, checked, not yet constructed. */
-interface LayerPlan {
-  /** Constructs the layer; the first one gets the model's input width. */
-  make: (inputDim?: number) => Layer;
-  name: string;
-  outputDim: (inputDim: number) => number;
-  weights: (inputDim: number) => Array<{ name: string; shape: number[] }>;
-}
-
-function field<T>(config: Json, key: string, check: (v: unknown) => v is T, what: string, where: string, fallback?: T): T {
-  const v = config[key];
-  if (v === undefined || v === null) {
-    if (fallback !== undefined) return fallback;
-    throw new ValueError(`${where}: missing '${key}' (${what})`);
-  }
-  if (!check(v)) throw new ValueError(`${where}: '${key}' must be ${what}, got ${describe(v)}`);
-  return v;
-}
-
-const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
-const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isPositiveInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
-const isRate = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v < 1;
+const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
-// TensorFlow.js saves every variance-scaling initialiser (glorotNormal, its Dense default, among them) as
-// VarianceScaling with its parameters: each combination neurasm has maps back to its name.
-const VARIANCE_SCALING: Record<string, InitializerName> = {
-  '1 fanAvg uniform': 'glorotUniform', '1 fanAvg normal': 'glorotNormal', '1 fanAvg truncatedNormal': 'glorotNormal',
-  '2 fanIn uniform': 'heUniform', '2 fanIn normal': 'heNormal', '2 fanIn truncatedNormal': 'heNormal',
-  '1 fanIn uniform': 'lecunUniform', '1 fanIn normal': 'lecunNormal', '1 fanIn truncatedNormal': 'lecunNormal',
+/** Old Keras and TensorFlow.js spellings of the layer classes. */
+const CLASS_ALIASES: Record<string, string> = {
+  MaxPool1D: 'MaxPooling1D', MaxPool2D: 'MaxPooling2D', AvgPool1D: 'AveragePooling1D', AvgPool2D: 'AveragePooling2D',
+  GlobalAvgPool1D: 'GlobalAveragePooling1D', GlobalAvgPool2D: 'GlobalAveragePooling2D', GlobalMaxPool1D: 'GlobalMaxPooling1D', GlobalMaxPool2D: 'GlobalMaxPooling2D',
+  Convolution1D: 'Conv1D', Convolution2D: 'Conv2D',
 };
 
-function initializerOf(v: unknown, where: string): InitializerName | undefined {
-  if (v === undefined || v === null) return undefined;
-  const name = isObject(v) ? v.class_name : v;
-  if (typeof name !== 'string') throw new ValueError(`${where}: an initializer must be a name or { class_name }, got ${describe(v)}`);
-  if (name === 'VarianceScaling') {
-    const c = isObject(v) && isObject(v.config) ? v.config : {};
-    const key = `${c.scale ?? 1} ${camelCase(String(c.mode ?? 'fan_in'))} ${camelCase(String(c.distribution ?? 'truncated_normal'))}`;
-    const found = VARIANCE_SCALING[key];
-    if (!found) throw new ValueError(`${where}: VarianceScaling with scale, mode, distribution = ${key} has no neurasm initializer`);
-    return found;
-  }
-  const key = Object.keys(INITIALIZERS).find((k) => k.toLowerCase() === camelCase(name).toLowerCase());
-  if (!key) throw new ValueError(`${where}: unknown initializer ${describe(name)}; expected one of ${Object.values(INITIALIZER_CLASSES).map((c) => c.class_name).join(', ')}`);
-  return key as InitializerName;
-}
-
-function regularizerOf(v: unknown, where: string): Regularizer | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!isObject(v) || typeof v.class_name !== 'string') throw new ValueError(`${where}: a regularizer must be { class_name, config }, got ${describe(v)}`);
-  const config = isObject(v.config) ? v.config : {};
-  const num = (k: string) => {
-    const x = config[k] ?? 0;
-    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new ValueError(`${where}: regularizer ${k} must be a non-negative number, got ${describe(x)}`);
-    return x;
-  };
-  if (!['L1L2', 'L1', 'L2'].includes(v.class_name)) throw new ValueError(`${where}: unknown regularizer ${describe(v.class_name)}; expected L1L2, L1 or L2`);
-  return { l1: num('l1'), l2: num('l2') };
-}
-
-function inputDimOf(config: Json, where: string): number | undefined {
-  const shape = config.batch_input_shape ?? config.batch_shape; // Keras 3 writes batch_shape
+/** The sample shape a layer config declares (`batch_input_shape`, or Keras 3's `batch_shape`), if any. */
+function inputShapeOf(config: Json, where: string): number[] | undefined {
+  const shape = config.batch_input_shape ?? config.batch_shape;
   if (shape === undefined || shape === null) return undefined;
-  if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== null || !isPositiveInt(shape[1])) {
-    throw new ShapeError(`${where}: input shape must be [null, features], got ${JSON.stringify(shape)} (neurasm's layers take 1-D samples)`);
+  if (!Array.isArray(shape) || shape.length < 2 || shape.length > 8 || !(shape[0] === null || isPositiveInt(shape[0])) || !shape.slice(1).every(isPositiveInt)) {
+    throw new ShapeError(`${where}: input shape must be [null, ...one sample's positive dimensions], got ${JSON.stringify(shape)}`);
   }
-  return shape[1];
+  return shape.slice(1) as number[];
 }
 
 function dtypeOk(config: Json, where: string): void {
@@ -328,53 +237,36 @@ function dtypeOk(config: Json, where: string): void {
   }
 }
 
-function planLayer(entry: unknown, index: number, call: string): { plan?: LayerPlan; inputDim?: number } {
+/** One entry of a topology's layer list as a layer (constructed, not built: nothing allocated), or an InputLayer's shape. */
+function readLayer(entry: unknown, index: number, call: string, given: number[] | undefined): { layer?: Layer; inputShape?: number[] } {
   const where = `${call}: layer ${index}`;
   if (!isObject(entry) || typeof entry.class_name !== 'string' || !isObject(entry.config)) throw new ValueError(`${where}: expected { class_name, config }, got ${describe(entry)}`);
   const c = entry.config;
   const at = `${where} (${entry.class_name})`;
   dtypeOk(c, at);
-  const inputDim = inputDimOf(c, at);
+  const inputShape = inputShapeOf(c, at) ?? given;
   if (entry.class_name === 'InputLayer') {
     if (index !== 0) throw new ValueError(`${at}: an InputLayer can only come first`);
-    return { inputDim };
+    return { inputShape };
   }
-  const name = field(c, 'name', isString, 'a non-empty string', at);
-  if (entry.class_name === 'Dense') {
-    const units = field(c, 'units', isPositiveInt, 'a positive integer', at);
-    const activation = activationKey(field(c, 'activation', isString, 'a name', at, 'linear'), at);
-    const useBias = field(c, 'use_bias', isBool, 'true or false', at, true);
-    const kernelInitializer = initializerOf(c.kernel_initializer, at);
-    const biasInitializer = initializerOf(c.bias_initializer, at);
-    const kernelRegularizer = regularizerOf(c.kernel_regularizer, at);
-    const biasRegularizer = regularizerOf(c.bias_regularizer, at);
-    return {
-      inputDim,
-      plan: {
-        name,
-        make: (d) => new Dense(units, { name, inputDim: d, activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer }),
-        outputDim: () => units,
-        weights: (d) => [{ name: `${name}/kernel`, shape: [d, units] }, ...(useBias ? [{ name: `${name}/bias`, shape: [units] }] : [])],
-      },
-    };
+  const kind = Object.hasOwn(LAYER_CLASSES, entry.class_name) ? LAYER_CLASSES[entry.class_name] : LAYER_CLASSES[CLASS_ALIASES[entry.class_name] ?? ''];
+  if (!kind) throw new ValueError(`${where}: unknown layer class ${describe(entry.class_name)}; neurasm reads InputLayer, ${Object.keys(LAYER_CLASSES).join(', ')}`);
+  const reader = new ConfigReader(c, at);
+  const common: LayerOptions = { name: reader.string('name'), ...(inputShape ? { inputShape } : {}) };
+  try {
+    return { layer: kind.fromConfig(reader, common), inputShape };
+  } catch (e) {
+    if (e instanceof Error && !e.message.startsWith(at)) e.message = `${at}: ${e.message}`;
+    throw e;
   }
-  if (entry.class_name === 'Dropout') {
-    const rate = field(c, 'rate', isRate, 'a number in [0, 1)', at);
-    return { inputDim, plan: { name, make: (d) => new Dropout(rate, { name, inputDim: d }), outputDim: (d) => d, weights: () => [] } };
-  }
-  if (entry.class_name === 'Activation') {
-    const activation = activationKey(field(c, 'activation', isString, 'a name', at), at);
-    return { inputDim, plan: { name, make: (d) => new Activation(activation, { name, inputDim: d }), outputDim: (d) => d, weights: () => [] } };
-  }
-  throw new ValueError(`${where}: unknown layer class ${describe(entry.class_name)}; neurasm reads InputLayer, Dense, Dropout and Activation`);
 }
 
-/** A checked topology: the layers to make, the input width, and the model weights expected, in order. */
+/** A checked topology: the layers to build, the input shape, and the model weights expected, in order. */
 interface ModelPlan {
   name: string | undefined;
-  inputDim: number;
-  layers: LayerPlan[];
-  weights: Array<{ name: string; shape: number[] }>;
+  inputShape: number[];
+  layers: Layer[];
+  weights: Array<{ name: string; shape: number[]; trainable: boolean }>;
 }
 
 /** Checks a topology; `limit` names the limit on the parameters' bytes, `maxBytes`, in the error message. */
@@ -388,35 +280,33 @@ function planModel(topology: unknown, call: string, maxBytes: number, limit = 't
   const config = t.config;
   const entries = Array.isArray(config) ? config : isObject(config) && Array.isArray(config.layers) ? config.layers : undefined; // old files: a bare array
   if (!entries || entries.length === 0) throw new ValueError(`${where}: no layers`);
-  const name = isObject(config) && isString(config.name) ? config.name : undefined;
-  let inputDim: number | undefined;
-  const layers: LayerPlan[] = [];
-  const declared: Array<number | undefined> = [];
+  const name = isObject(config) && typeof config.name === 'string' && config.name.length > 0 ? config.name : undefined;
+  let inputShape: number[] | undefined;
+  const layers: Layer[] = [];
   entries.forEach((entry, i) => {
-    const { plan, inputDim: d } = planLayer(entry, i, call);
-    if (i === 0) inputDim = d;
-    if (plan) { layers.push(plan); declared.push(i === 0 ? undefined : d); }
+    // An InputLayer's shape goes to the layer after it, as the shape that layer declares.
+    const read = readLayer(entry, i, call, i === 1 && layers.length === 0 ? inputShape : undefined);
+    if (i === 0) inputShape = read.inputShape;
+    if (read.layer) layers.push(read.layer);
   });
-  if (inputDim === undefined) throw new ShapeError(`${where}: no input shape (batch_input_shape or an InputLayer) on the first layer`);
+  if (inputShape === undefined) throw new ShapeError(`${where}: no input shape (batch_input_shape or an InputLayer) on the first layer`);
+  if (layers.length === 0) throw new ValueError(`${where}: no layers`);
   const names = new Set<string>();
   for (const l of layers) {
     if (names.has(l.name)) throw new ValueError(`${where}: two layers are named '${l.name}'`);
     names.add(l.name);
   }
+  // Shapes and weights through the layers, checked as a build would, before any memory is taken.
   const weights: ModelPlan['weights'] = [];
-  let dim = inputDim;
   let bytes = 0;
-  layers.forEach((l, i) => {
-    const d = declared[i];
-    if (d !== undefined && d !== dim) throw new ShapeError(`${where}: layer '${l.name}' declares input width ${d}, but receives ${dim}`);
-    for (const w of l.weights(dim)) {
-      bytes += w.shape.reduce((a, b) => a * b, 1) * 4;
-      if (bytes > maxBytes) throw new ValueError(`${where}: the weights need more than ${maxBytes} bytes (${limit}) by '${w.name}'`);
-      weights.push(w);
+  new Plan().shapes(inputShape, where, layers).forEach(({ specs }, i) => {
+    for (const s of specs) {
+      bytes += sizeOf(s.shape) * 4;
+      if (bytes > maxBytes) throw new ValueError(`${where}: the weights need more than ${maxBytes} bytes (${limit}) by '${layers[i]!.name}/${s.name}'`);
+      weights.push({ name: `${layers[i]!.name}/${s.name}`, shape: s.shape, trainable: s.trainable });
     }
-    dim = l.outputDim(dim);
   });
-  return { name, inputDim, layers, weights };
+  return { name, inputShape, layers, weights };
 }
 
 function checkShape(shape: unknown, where: string): number {
@@ -556,8 +446,9 @@ export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Se
     const iterations = iter.spec.dtype === 'int32' ? raw.getInt32(0, true) : raw.getFloat32(0, true);
     if (!Number.isSafeInteger(iterations) || iterations < 0) throw new ValueError(`${where}: optimizer 'iter' must be a non-negative integer, got ${iterations}`);
     byName.delete('iter');
-    const parts = slotNames(compile.optimizer).flatMap((suffix) => plan.weights.map((w) => read(`${w.name}/${suffix}`, w.shape, 'optimizer weight')));
-    for (const suffix of extraSlots(compile.optimizer)) for (const w of plan.weights) if (byName.has(`${w.name}/${suffix}`)) read(`${w.name}/${suffix}`, w.shape, 'optimizer weight');
+    const trainable = plan.weights.filter((w) => w.trainable);
+    const parts = slotNames(compile.optimizer).flatMap((suffix) => trainable.map((w) => read(`${w.name}/${suffix}`, w.shape, 'optimizer weight')));
+    for (const suffix of extraSlots(compile.optimizer)) for (const w of trainable) if (byName.has(`${w.name}/${suffix}`)) read(`${w.name}/${suffix}`, w.shape, 'optimizer weight');
     state = { iterations, slots: parts.length ? new Float32Array(joined(parts.map((p) => p.buffer as ArrayBuffer))) : new Float32Array(0) };
   }
   if (byName.size > 0) throw new ValueError(`${where}: weight '${[...byName.keys()][0]}' matches nothing in the model`);
@@ -612,5 +503,5 @@ export function readLoadOptions(value: unknown, keys: readonly (keyof LoadOption
 }
 
 function build(plan: ModelPlan, options: LoadOptions): Sequential {
-  return new Sequential(plan.layers.map((l, i) => l.make(i === 0 ? plan.inputDim : undefined)), { name: plan.name, seed: options.seed });
+  return new Sequential(plan.layers, { name: plan.name, seed: options.seed });
 }

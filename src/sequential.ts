@@ -3,16 +3,16 @@
 // All validation happens before any state changes; a training step is kernel calls over fixed offsets.
 import { kernels as k } from './backend.js';
 import { arena } from './arena.js';
-import { Layer, binding, checkWeights, ownerOf, setOwner, unbound, type WeightSpec } from './layers.js';
+import { Layer, binding, checkWeights, formatShape, ownerOf, setOwner, sizeOf, unbound } from './layers/index.js';
+import { Blocks, Plan, SHUFFLE_STREAM } from './plan.js';
 import { LOSSES, lossKey, type LossKernels, type LossName } from './losses.js';
 import { resolveMetric, type BoundMetric, type MetricName } from './metrics.js';
-import { getOptimizer, type Optimizer, type OptimizerName, type ParameterBlocks } from './optimizers.js';
-import { INITIALIZERS } from './initializers.js';
+import { getOptimizer, type Optimizer, type OptimizerName } from './optimizers.js';
 import { History, ProgbarLogger, type Callback, type Logs } from './callbacks.js';
 import { ShapeError, StateError, ValueError, describe } from './errors.js';
 import { boolean, callable, integer, lockSettings, number, oneOf, readOptions, text } from './arguments.js';
 import { Tensor, type TensorLike } from './tensor.js';
-import { prepareData, upload, release, copyChecked, type Dataset, type Uploaded } from './data.js';
+import { prepareData, upload, release, copyChecked, type Dataset, type DataSpec, type Uploaded } from './data.js';
 import { saveModel, type SaveTarget } from './io.js';
 import { topologyOf, type ModelArtifacts, type SaveOptions } from './saving.js';
 
@@ -79,43 +79,6 @@ interface Compiled {
   metrics: BoundMetric[];
 }
 
-interface Workspace {
-  offset: number;
-  capacity: number;
-  input: number; // gathered batch of inputs [capacity, inputDim]
-  target: number; // gathered batch of targets [capacity, outputDim]
-  rowValues: number; // a per-row loss or metric [capacity], for evaluation's exact totals
-}
-
-// Blocks a model holds in the arena, released by dispose() or, if the user never calls it, after the model
-// is garbage-collected. Must not reference the model itself.
-class Blocks {
-  readonly offsets = new Set<number>();
-  alloc(bytes: number, where?: string): number {
-    const o = arena.alloc(bytes, where);
-    this.offsets.add(o);
-    return o;
-  }
-  /** Blocks of the given byte sizes, all or none: on failure the ones already taken go back. */
-  allocAll(sizes: readonly number[], where: string): number[] {
-    const taken: number[] = [];
-    try {
-      for (const bytes of sizes) taken.push(this.alloc(bytes, where));
-    } catch (e) {
-      for (const o of taken) this.release(o);
-      throw e;
-    }
-    return taken;
-  }
-  release(offset: number): void {
-    if (this.offsets.delete(offset)) arena.release(offset);
-  }
-  releaseAll(): void {
-    for (const o of this.offsets) arena.release(o);
-    this.offsets.clear();
-  }
-}
-
 const collector = new FinalizationRegistry<Blocks>((blocks) => blocks.releaseAll());
 
 /** The model each optimizer instance belongs to: an optimizer's step count and slots serve one model. */
@@ -128,12 +91,6 @@ const DISPOSE: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.disp
 const HOOKS = ['setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;
 
 let modelCount = 0;
-
-// Streams of the model's generator: one per purpose, so adding a Dropout layer does not change initial weights.
-const INIT_STREAM = 1;
-const SHUFFLE_STREAM = 2;
-const DROPOUT_STREAM = 3;
-const STATE_BYTES = 16;
 
 /**
  * Rows per forward pass of `predict` unless a batchSize is given. Outputs do not depend on how rows are
@@ -156,24 +113,15 @@ export class Sequential {
   /** Set to true (e.g. from a callback) to end `fit` after the current batch. */
   stopTraining = false;
 
-  private readonly stack: Layer[] = [];
-  private readonly blocks = new Blocks();
-  private built = false;
-  private inputDim = 0;
-  private weightCount = 0;
-  private weightsBlock = 0;
-  private gradsBlock = 0;
-  private slotsBlock = 0;
-  private rngBlock = 0;
-  private ranges: Array<{ offset: number; length: number }> = [];
+  // The layers, shapes and memory layout; this class holds the loops over them.
+  private readonly plan = new Plan();
+  private readonly stack: Layer[] = this.plan.layers;
+  private readonly blocks: Blocks = this.plan.blocks;
   private compiled: Compiled | undefined;
-  private workspace: Workspace | undefined;
   private disposed = false;
   private training = false;
-  // Per-workspace facts, so a step needs no lookups or allocation: whether the loss takes the output layer's
-  // logits, and the optimizer's view of the blocks.
+  // Whether the loss takes the output layer's logits: fixed by compile and add, so a step needs no lookup.
   private fused = false;
-  private parameterBlocks: ParameterBlocks | undefined;
 
   constructor(layers?: Layer[] | null, options?: SequentialOptions | null) {
     const where = 'Sequential()';
@@ -186,7 +134,7 @@ export class Sequential {
     if (!Array.isArray(list)) throw new ValueError(`${where}: layers must be an array of layers, got ${describe(layers)}`);
     const names = new Set<string>();
     for (const layer of list) {
-      if (!(layer instanceof Layer)) throw new ValueError(`${where}: expected layers (Dense, Activation, Dropout), got ${describe(layer)}`);
+      if (!(layer instanceof Layer)) throw new ValueError(`${where}: expected layers (Dense, Conv2D, Flatten, …), got ${describe(layer)}`);
       if (ownerOf(layer) !== undefined) throw new ValueError(`${where}: layer '${layer.name}' already belongs to a model`);
       if (names.has(layer.name)) throw new ValueError(`${where}: two layers are named '${layer.name}'; layer names must be unique`);
       names.add(layer.name);
@@ -226,15 +174,15 @@ export class Sequential {
   /** A copy of the optimizer's state: `slotCount × countParams()` floats, slot by slot (for saving). @internal */
   getOptimizerSlots(): Float32Array {
     const c = this.requireCompiled('getOptimizerSlots()');
-    return this.slotsBlock ? arena.read(this.slotsBlock, c.optimizer.slotCount * this.weightCount) : new Float32Array(0);
+    return this.plan.slotsBlock ? arena.read(this.plan.slotsBlock, c.optimizer.slotCount * this.plan.trainableCount) : new Float32Array(0);
   }
 
   /** Replaces the optimizer's state and step count, as saved by `getOptimizerSlots` (for loading). @internal */
   setOptimizerSlots(slots: Float32Array, iterations: number): void {
     const c = this.requireCompiled('setOptimizerSlots()');
-    const n = c.optimizer.slotCount * this.weightCount;
+    const n = c.optimizer.slotCount * this.plan.trainableCount;
     if (slots.length !== n) throw new ShapeError(`setOptimizerSlots(): expected ${n} floats, got ${slots.length}`);
-    if (n > 0) arena.write(this.slotsBlock, slots);
+    if (n > 0) arena.write(this.plan.slotsBlock, slots);
     c.optimizer.restore(iterations);
   }
 
@@ -243,30 +191,28 @@ export class Sequential {
     return ['loss', ...(this.compiled?.metrics.map((m) => m.name) ?? [])];
   }
 
-  /** Appends a layer. The first layer should declare `inputDim` or `inputShape`. */
+  /** Appends a layer. The first layer should declare `inputShape` (or `inputDim`). */
   add(layer: Layer): void {
     this.append(layer, 'add()');
   }
 
   private append(layer: Layer, where: string): void {
     this.alive(where);
-    if (!(layer instanceof Layer)) throw new ValueError(`${where}: expected a layer (Dense, Activation, Dropout), got ${describe(layer)}`);
+    if (!(layer instanceof Layer)) throw new ValueError(`${where}: expected a layer (Dense, Conv2D, Flatten, …), got ${describe(layer)}`);
     if (ownerOf(layer) !== undefined) throw new ValueError(`${where}: layer '${layer.name}' already belongs to a model`);
     if (this.stack.some((l) => l.name === layer.name)) throw new ValueError(`${where}: a layer named '${layer.name}' is already in the model; layer names must be unique`);
-    if (this.stack.length > 0 && layer.declaredInputDim !== undefined && this.built && layer.declaredInputDim !== this.stack[this.stack.length - 1]!.outputDim) {
-      throw new ShapeError(`${where}: layer '${layer.name}' declares input width ${layer.declaredInputDim}, but the previous layer outputs ${this.stack[this.stack.length - 1]!.outputDim}`);
-    }
     if (this.training) throw new StateError(`${where}: cannot add layers while fit() runs`);
-    const inputDim = this.stack.length === 0 ? layer.declaredInputDim : this.built ? this.stack[this.stack.length - 1]!.outputDim : undefined;
-    if (inputDim !== undefined) layer.computeOutputDim(inputDim); // throws if the layer cannot take it
+    const inputShape = this.stack.length === 0 ? layer.declaredInputShape : this.plan.built ? this.plan.outputShape : undefined;
+    if (inputShape !== undefined) this.plan.shapes(inputShape, where, [layer]); // throws if the layer cannot take it
     this.stack.push(layer);
     try {
-      if (this.built || (this.stack.length === 1 && layer.declaredInputDim !== undefined)) this.build(this.built ? this.inputDim : layer.declaredInputDim!, where);
+      if (this.plan.built || (this.stack.length === 1 && layer.declaredInputShape !== undefined)) this.build(this.plan.built ? this.plan.inputShape : layer.declaredInputShape!, where);
     } catch (e) {
       this.stack.pop(); // build changes nothing when it fails: the model is as before the call
       throw e;
     }
     setOwner(layer, this);
+    this.updateFused();
   }
 
   /** The layer with this name, or at this index. */
@@ -276,9 +222,14 @@ export class Sequential {
     return layer;
   }
 
-  /** Number of weights (all trainable). */
+  /** Number of weights, trainable and not (BatchNormalization's moving statistics are not). */
   countParams(): number {
-    return this.weightCount;
+    return this.plan.weightCount;
+  }
+
+  /** Number of weights training updates. */
+  countTrainableParams(): number {
+    return this.plan.trainableCount;
   }
 
   /** Copies of all weights, layer by layer (`[kernel0, bias0, kernel1, bias1, …]`). */
@@ -290,8 +241,8 @@ export class Sequential {
   /** Replaces all weights; the list must match `getWeights()` in length and shapes. Nothing changes on error. */
   setWeights(weights: readonly TensorLike[]): void {
     this.alive('setWeights()');
-    if (!this.built) throw new StateError('setWeights(): the model is not built yet (give the first layer inputDim or inputShape)');
-    const specs = this.stack.flatMap((l) => l.weightSpecs(l.inputDim).map((s) => ({ ...s, name: `${l.name}/${s.name}` })));
+    if (!this.plan.built) throw new StateError('setWeights(): the model is not built yet (give the first layer inputShape)');
+    const specs = this.stack.flatMap((l) => binding(l).specs.map((s) => ({ ...s, name: `${l.name}/${s.name}` })));
     const checked = checkWeights(weights, specs, 'setWeights()');
     const offsets = this.stack.flatMap((l) => binding(l).weightOffsets);
     checked.forEach((t, i) => arena.write(offsets[i]!, t.data));
@@ -314,21 +265,22 @@ export class Sequential {
     const metricNames = o.metrics ?? [];
     if (!Array.isArray(metricNames)) throw new ValueError(`compile(): metrics must be an array of names, got ${describe(metricNames)}`);
     const loss: LossKernels = LOSSES[lossName];
-    const outputs = this.built ? this.stack[this.stack.length - 1]!.outputDim : 0;
+    const outputs = this.plan.built ? this.plan.outputCols : 0;
     const metrics = metricNames.map((m) => resolveMetric(m, outputs, loss.sparse === true, where));
     const seen = new Set<string>();
     for (const m of metrics) {
       if (seen.has(m.name)) throw new ValueError(`compile(): metric '${m.name}' is listed twice`);
       seen.add(m.name);
     }
-    const n = this.weightCount;
-    const blocks = this.built ? this.blocks.allocAll([n * 4, optimizer.slotCount * n * 4], where) : undefined;
+    const n = this.plan.trainableCount;
+    const blocks = this.plan.built ? this.blocks.allocAll([n * 4, optimizer.slotCount * n * 4], where) : undefined;
     // Everything is checked and allocated: from here on nothing fails.
     const previous = this.compiled?.optimizer;
     if (previous && previous !== optimizer && optimizerOwners.get(previous)?.deref() === this) optimizerOwners.delete(previous);
     optimizerOwners.set(optimizer, new WeakRef(this));
     this.compiled = { lossName, loss, optimizer, metrics };
     if (blocks) this.setTrainingBlocks(blocks[0]!, blocks[1]!);
+    this.updateFused();
   }
 
   /** Trains for `epochs` passes over `(x, y)`; resolves to the History of logged values. */
@@ -352,7 +304,7 @@ export class Sequential {
     if (o.validationData !== undefined) {
       const vd: unknown = o.validationData;
       if (!Array.isArray(vd) || vd.length !== 2) throw new ValueError(`fit(): validationData must be [x, y], got ${describe(vd)}`);
-      val = prepareData(vd[0], vd[1], { ...this.dataSpec('fit() validationData', true), inputDim: this.inputDim || data.inputDim });
+      val = prepareData(vd[0], vd[1], { ...this.dataSpec('fit() validationData', true), inputShape: this.plan.built ? this.plan.inputShape : data.inputShape });
     } else if (split !== undefined) {
       const at = Math.floor(data.rows * (1 - split));
       if (at === 0 || at === data.rows) throw new ValueError(`fit(): validationSplit ${split} of ${data.rows} samples leaves ${at === 0 ? 'no training' : 'no validation'} data`);
@@ -364,18 +316,18 @@ export class Sequential {
     const trainData = upload(train, this.blocks, where);
     let valData: Uploaded | undefined;
     let order = 0;
-    const wasBuilt = this.built;
+    const wasBuilt = this.plan.built;
     const capacity = Math.min(batchSize, train.rows);
     try {
       if (val) valData = upload(val, this.blocks, o.validationData ? 'fit() validationData' : where);
       order = this.blocks.alloc(train.rows * 4, where);
-      if (!this.built) this.build(data.inputDim, where);
-      this.ensureWorkspace(capacity, where);
+      if (!this.plan.built) this.build(data.inputShape, where);
+      this.plan.ensureWorkspace(capacity, where);
     } catch (e) {
       if (order) this.blocks.release(order);
       if (valData) release(valData, this.blocks);
       release(trainData, this.blocks);
-      if (!wasBuilt && this.built) this.unbuild(); // a failed ensureWorkspace keeps the buffers it had
+      if (!wasBuilt && this.plan.built) this.unbuild(); // a failed ensureWorkspace keeps the buffers it had
       throw e;
     }
     const steps = Math.ceil(train.rows / batchSize);
@@ -391,7 +343,7 @@ export class Sequential {
     const batchEnd = all.filter((c) => c.onBatchEnd);
 
     this.stopTraining = false;
-    this.training = true;
+    this.training = this.plan.training = true;
     try {
       for (const c of all) {
         const pending = c.setModel?.(this) as unknown; // typed void, but a promise it returns is awaited, not dropped
@@ -399,12 +351,12 @@ export class Sequential {
       }
       const run: FitRun = {
         compiled, x: trainData.x, y: trainData.y, order, rows: train.rows, inputDim: train.inputDim,
-        targetCols: train.targetCols, cols: this.outputDim(), batchSize, shuffle,
+        targetCols: train.targetCols, cols: this.plan.outputCols, batchSize, shuffle,
         totals: new Float64Array(2 + compiled.metrics.length),
       };
       const logs: Logs = {};
       const perStep = batchBegin.length > 0 || batchEnd.length > 0;
-      const shuffleState = this.rngBlock + SHUFFLE_STREAM * STATE_BYTES;
+      const shuffleState = this.plan.randomState(SHUFFLE_STREAM);
       let lastYield = performance.now();
       let budget = 1;
       for (const c of all) await c.onTrainBegin?.({});
@@ -452,7 +404,7 @@ export class Sequential {
       }
       for (const c of all) await c.onTrainEnd?.({});
     } finally {
-      this.training = false;
+      this.training = this.plan.training = false;
       this.blocks.release(order);
       release(trainData, this.blocks);
       if (valData) release(valData, this.blocks);
@@ -470,33 +422,33 @@ export class Sequential {
     const o = readOptions(options, ['batchSize', 'returnDict'], where);
     const batchSize = integer(o.batchSize ?? 32, 'batchSize', where, 1);
     const returnDict = boolean(o.returnDict ?? false, 'returnDict', where);
-    if (!this.built) throw new StateError('evaluate(): the model is not built yet (call fit first, or give the first layer inputDim)');
+    if (!this.plan.built) throw new StateError('evaluate(): the model is not built yet (call fit first, or give the first layer inputShape)');
     const data = prepareData(x, y, this.dataSpec(where, true));
     const values = this.restoringWorkspace(() => this.evaluateRows(compiled, data.rows, batchSize, this.streamed(data, where), where));
     if (!returnDict) return values;
     return Object.fromEntries(this.metricsNames.map((n, i) => [n, values[i]!]));
   }
 
-  /** The model's outputs for `x`: a Tensor of shape `[samples, outputs]`. */
+  /** The model's outputs for `x`: a Tensor of shape `[samples, ...the output shape]` (`[samples, outputs]` for a flat output). */
   predict(x: TensorLike, options?: PredictOptions | null): Tensor {
     const where = 'predict()';
     this.alive(where);
     const batchSize = integer(readOptions(options, ['batchSize'], where).batchSize ?? PREDICT_CHUNK, 'batchSize', where, 1);
-    if (!this.built) throw new StateError('predict(): the model is not built yet (call fit first, or give the first layer inputDim)');
+    if (!this.plan.built) throw new StateError('predict(): the model is not built yet (call fit first, or give the first layer inputShape)');
     const data = prepareData(x, undefined, this.dataSpec(where, false));
-    const cols = this.outputDim();
-    const result = new Float32Array(data.rows * cols);
+    const size = this.plan.outputSize;
+    const result = new Float32Array(data.rows * size);
     this.restoringWorkspace(() => {
-      const chunk = this.ensureWorkspace(Math.min(batchSize, data.rows), where);
+      const chunk = this.plan.ensureWorkspace(Math.min(batchSize, data.rows), where);
       const source = this.streamed(data, where);
-      const out = binding(this.stack[this.stack.length - 1]!).buffers.out;
+      const out = binding(this.plan.last).buffers.out;
       for (let start = 0; start < data.rows; start += chunk) {
         const rows = Math.min(chunk, data.rows - start);
-        this.forward(source(start, rows)[0], rows, false);
-        result.set(arena.f32(out, rows * cols), start * cols);
+        this.plan.forward(source(start, rows)[0], rows, false);
+        result.set(arena.f32(out, rows * size), start * size);
       }
     });
-    return new Tensor(result, [data.rows, cols]);
+    return new Tensor(result, [data.rows, ...this.plan.outputShape]);
   }
 
   /** Keras's summary table (layer, output shape, params, totals); printed via `printFn` and returned. */
@@ -504,24 +456,31 @@ export class Sequential {
     this.alive('summary()');
     const o = readOptions(options, ['printFn'], 'summary()');
     const print = o.printFn === undefined ? (s: string) => console.log(s) : callable<(line: string) => void>(o.printFn, 'printFn', 'summary()');
-    if (!this.built) throw new StateError(`summary(): model '${this.name}' is not built yet: give the first layer inputDim or inputShape, or call fit first`);
+    if (!this.plan.built) throw new StateError(`summary(): model '${this.name}' is not built yet: give the first layer inputShape, or call fit first`);
     const widths = [33, 24, 15];
-    const row = (cells: string[], l: string, m: string, r: string) =>
-      l + cells.map((c, i) => ` ${i === 2 ? c.padStart(widths[i]! - 2) : c.padEnd(widths[i]! - 2)} `).join(m) + r;
+    // A cell too long for its column wraps onto more lines, as Keras's table does.
+    const row = (cells: string[], l: string, m: string, r: string) => {
+      const parts = cells.map((c, i) => wrap(c, widths[i]! - 2));
+      const height = Math.max(...parts.map((p) => p.length));
+      return Array.from({ length: height }, (_, j) =>
+        l + parts.map((p, i) => ` ${i === 2 ? (p[j] ?? '').padStart(widths[i]! - 2) : (p[j] ?? '').padEnd(widths[i]! - 2)} `).join(m) + r).join('\n');
+    };
     const rule = (l: string, m: string, r: string, ch: string) => l + widths.map((w) => ch.repeat(w)).join(m) + r;
     const lines = [`Model: "${this.name}"`, rule('┏', '┳', '┓', '━'), row(['Layer (type)', 'Output Shape', 'Param #'], '┃', '┃', '┃'), rule('┡', '╇', '┩', '━')];
     this.stack.forEach((l, i) => {
-      const params = l.weightSpecs(l.inputDim).reduce((a, s) => a + s.shape.reduce((p, d) => p * d, 1), 0);
-      lines.push(row([`${l.name} (${l.className})`, `(None, ${l.outputDim})`, params.toLocaleString('en-US')], '│', '│', '│'));
+      const b = binding(l);
+      const params = b.specs.reduce((a, s) => a + sizeOf(s.shape), 0);
+      lines.push(row([`${l.name} (${l.className})`, formatShape(b.outputShape), params.toLocaleString('en-US')], '│', '│', '│'));
       if (i < this.stack.length - 1) lines.push(rule('├', '┼', '┤', '─'));
     });
     lines.push(rule('└', '┴', '┘', '─'));
-    const n = this.weightCount;
-    lines.push(` Total params: ${n.toLocaleString('en-US')} (${bytes(n * 4)})`);
-    lines.push(` Trainable params: ${n.toLocaleString('en-US')} (${bytes(n * 4)})`);
-    lines.push(' Non-trainable params: 0 (0.00 B)');
-    for (const line of lines) print(line);
-    return lines.join('\n');
+    const count = (n: number) => `${n.toLocaleString('en-US')} (${bytes(n * 4)})`;
+    lines.push(` Total params: ${count(this.plan.weightCount)}`);
+    lines.push(` Trainable params: ${count(this.plan.trainableCount)}`);
+    lines.push(` Non-trainable params: ${count(this.plan.weightCount - this.plan.trainableCount)}`);
+    const text = lines.join('\n');
+    for (const line of text.split('\n')) print(line);
+    return text;
   }
 
   /**
@@ -570,165 +529,49 @@ export class Sequential {
     return this.compiled;
   }
 
-  private outputDim(): number {
-    return this.stack[this.stack.length - 1]!.outputDim;
-  }
-
-  private dataSpec(where: string, needTargets: boolean) {
+  private dataSpec(where: string, needTargets: boolean): DataSpec {
     if (this.stack.length === 0) throw new StateError(`${where}: the model has no layers`);
     const loss = this.compiled?.loss;
     return {
       where,
-      inputDim: this.built ? this.inputDim : undefined,
-      outputDim: this.built ? this.outputDim() : undefined,
-      outputDimFor: (inputDim: number) => this.stack.reduce((dim, l) => l.computeOutputDim(dim), inputDim),
+      inputShape: this.plan.built ? this.plan.inputShape : undefined,
+      outputShape: this.plan.built ? this.plan.outputShape : undefined,
+      outputShapeFor: (inputShape) => this.plan.shapes(inputShape, where).at(-1)!.output,
       sparse: loss?.sparse === true,
       probabilities: loss !== undefined && loss.logits !== undefined,
       needTargets,
     };
   }
 
-  /**
-   * Lays out all weights in one block (and, once compiled, gradients and optimizer slots) and initialises them
-   * from the seed, keeping the weights of layers already built. A transaction: shapes are checked and every
-   * block allocated before anything changes, so a failure (a shape, out of memory) leaves the model as it was.
-   */
-  private build(inputDim: number, where: string): void {
-    const specs: WeightSpec[][] = [];
-    let dim = inputDim;
-    this.stack.forEach((l, i) => {
-      if (i > 0 && l.declaredInputDim !== undefined && l.declaredInputDim !== dim) {
-        throw new ShapeError(`${where}: layer '${l.name}' declares input width ${l.declaredInputDim}, but the previous layer outputs ${dim}`);
-      }
-      specs.push(l.weightSpecs(dim));
-      dim = l.computeOutputDim(dim);
-    });
-    const total = specs.flat().reduce((a, s) => a + s.shape.reduce((p, d) => p * d, 1), 0);
-    const slotCount = this.compiled?.optimizer.slotCount ?? 0;
-    const sizes = [total * 4];
-    if (this.compiled) sizes.push(total * 4, slotCount * total * 4); // gradients, optimizer slots
-    if (!this.rngBlock) sizes.push(4 * STATE_BYTES); // the generator's streams, on the first build
-    const taken = this.blocks.allocAll(sizes, where);
-    const [block, grads, slots] = taken;
-    // Everything is checked and allocated: from here on nothing fails.
-    if (!this.rngBlock) {
-      this.rngBlock = taken[taken.length - 1]!;
-      for (const stream of [INIT_STREAM, SHUFFLE_STREAM, DROPOUT_STREAM]) k.seedRandom(this.rngBlock + stream * STATE_BYTES, this.seed, stream);
-    }
-    const initState = this.rngBlock + INIT_STREAM * STATE_BYTES;
-    const ranges: Array<{ offset: number; length: number }> = [];
-    let at = 0;
-    dim = inputDim;
-    this.stack.forEach((l, i) => {
-      const b = binding(l);
-      const old = b.weightOffsets;
-      const offsets = specs[i]!.map((s) => {
-        const n = s.shape.reduce((p, d) => p * d, 1);
-        const offset = block! + at * 4;
-        ranges.push({ offset: at, length: n });
-        at += n;
-        return { offset, n, s };
-      });
-      offsets.forEach(({ offset, n, s }, j) => {
-        if (old.length === offsets.length) k.linear(offset, old[j]!, n);
-        else INITIALIZERS[s.initializer].init(offset, n, s.shape[0]!, s.shape[s.shape.length - 1]!, initState);
-      });
-      b.weightOffsets = offsets.map((o) => o.offset);
-      b.specs = specs[i]!;
-      b.inputDim = dim;
-      dim = l.computeOutputDim(dim);
-      b.outputDim = dim;
-    });
-    if (this.weightsBlock) this.blocks.release(this.weightsBlock);
-    this.weightsBlock = block!;
-    this.weightCount = total;
-    this.ranges = ranges;
-    this.inputDim = inputDim;
-    this.built = true;
-    if (this.compiled) {
-      this.setTrainingBlocks(grads!, slots!); // new slots: the optimizer starts over with them
-    } else {
-      this.dropWorkspace();
-    }
+  /** Builds the plan for an input shape (see Plan.build); a compiled model's optimizer starts over with new slots. */
+  private build(inputShape: readonly number[], where: string): void {
+    this.plan.build(inputShape, this.seed, this.compiled?.optimizer.slotCount, where);
+    if (this.compiled) this.trainingBlocksChanged();
   }
 
   /** Undoes the first build (for a `fit` that built the model and then failed before training). */
   private unbuild(): void {
-    this.dropWorkspace();
-    for (const b of [this.weightsBlock, this.gradsBlock, this.slotsBlock, this.rngBlock]) if (b) this.blocks.release(b);
-    this.weightsBlock = this.gradsBlock = this.slotsBlock = this.rngBlock = this.weightCount = this.inputDim = 0; // reseeded by the next build
-    this.ranges = [];
-    this.built = false;
-    for (const l of this.stack) Object.assign(binding(l), unbound());
+    this.plan.unbuild();
     if (this.compiled) this.compiled.optimizer.reset();
   }
 
-  /** Takes freshly allocated gradient and slot blocks for the current weights, zeroed, in place of the old ones. */
+  /** Takes freshly allocated gradient and slot blocks, zeroed: the optimizer starts over with them. */
   private setTrainingBlocks(grads: number, slots: number): void {
+    this.plan.setTrainingBlocks(grads, slots, this.compiled!.optimizer.slotCount);
+    this.trainingBlocksChanged();
+  }
+
+  private trainingBlocksChanged(): void {
     const compiled = this.compiled!;
-    for (const b of [this.gradsBlock, this.slotsBlock]) if (b) this.blocks.release(b);
-    const n = this.weightCount;
-    this.gradsBlock = grads;
-    this.slotsBlock = slots;
-    k.fill(grads, n, 0);
-    k.fill(slots, compiled.optimizer.slotCount * n, 0);
     compiled.optimizer.reset();
-    let at = 0;
-    for (const l of this.stack) {
-      binding(l).gradOffsets = l.weightSpecs(l.inputDim).map((s) => {
-        const o = grads + at * 4;
-        at += s.shape.reduce((p, d) => p * d, 1);
-        return o;
-      });
-    }
     // Metrics chosen before the model knew its output width ('accuracy') are resolved again now.
-    compiled.metrics = compiled.metrics.map((m) => resolveMetric(m.name, this.outputDim(), compiled.loss.sparse === true, 'compile()'));
-    this.dropWorkspace();
+    compiled.metrics = compiled.metrics.map((m) => resolveMetric(m.name, this.plan.outputCols, compiled.loss.sparse === true, 'compile()'));
   }
 
-  private dropWorkspace(): void {
-    if (this.workspace) this.blocks.release(this.workspace.offset);
-    this.workspace = undefined;
-  }
-
-  /**
-   * Per-batch buffers for up to `capacity` rows: allocated when the capacity changes, reused otherwise. The new
-   * buffers are allocated before the old ones go, so running out of memory leaves the old ones in place.
-   * While `fit` runs (e.g. `predict` from a callback) the training buffers stay: the call works through them
-   * in chunks of their capacity instead, which gives the same results. Returns the rows per chunk.
-   */
-  private ensureWorkspace(capacity: number, where: string): number {
-    if (this.workspace?.capacity === capacity) return capacity;
-    if (this.training && this.workspace) return Math.min(capacity, this.workspace.capacity);
-    const out = this.outputDim();
-    let floats = capacity * (this.inputDim + out + 1);
-    for (const l of this.stack) floats += l.bufferNames().length * capacity * l.outputDim;
-    const offset = this.blocks.alloc(floats * 4, where);
-    this.dropWorkspace();
-    let at = offset;
-    const take = (n: number) => { const o = at; at += n * 4; return o; };
-    this.workspace = { offset, capacity, input: take(capacity * this.inputDim), target: take(capacity * out), rowValues: take(capacity) };
-    for (const l of this.stack) {
-      const b = { out: 0, pre: 0, mask: 0, grad: 0 };
-      for (const name of l.bufferNames()) b[name] = take(capacity * l.outputDim);
-      if (b.pre === 0) b.pre = b.out;
-      binding(l).buffers = b;
-    }
+  /** Whether the loss takes the last layer's logits (a sigmoid or softmax fused with its cross-entropy). */
+  private updateFused(): void {
     const logits = this.compiled?.loss.logits;
-    this.fused = logits !== undefined && this.stack[this.stack.length - 1]!.outputActivation() === logits.activation;
-    // Built once per workspace, so an optimizer step allocates nothing.
-    this.parameterBlocks = { weights: this.weightsBlock, grads: this.gradsBlock, slots: this.slotsBlock, size: this.weightCount, ranges: this.ranges };
-    return capacity;
-  }
-
-  private forward(input: number, rows: number, training: boolean): void {
-    const dropout = this.rngBlock + DROPOUT_STREAM * STATE_BYTES;
-    let x = input;
-    for (let i = 0; i < this.stack.length; i++) {
-      const l = this.stack[i]!;
-      l.forward(x, rows, training, dropout);
-      x = binding(l).buffers.out;
-    }
+    this.fused = logits !== undefined && this.stack.length > 0 && this.plan.last.outputActivation() === logits.activation;
   }
 
   /**
@@ -736,7 +579,7 @@ export class Sequential {
    * that outlive a call, so a step allocates nothing on the JS heap.
    */
   private trainSteps(run: FitRun, from: number, to: number): void {
-    const ws = this.workspace!;
+    const ws = this.plan.workspace!;
     for (let step = from; step < to; step++) {
       const start = step * run.batchSize;
       const rows = Math.min(run.batchSize, run.rows - start);
@@ -748,57 +591,60 @@ export class Sequential {
         input = ws.input;
         target = ws.target;
       }
-      this.backprop(run.compiled, input, target, rows, run.cols, run.totals);
-      run.compiled.optimizer.step(this.parameterBlocks!);
+      this.backprop(run.compiled, input, target, rows, run.totals);
+      run.compiled.optimizer.step(this.plan.parameterBlocks!);
     }
   }
 
   /**
-   * Forward and backward pass on a batch: fills the gradient block, and adds to `totals` the loss (with
-   * penalties) times the rows, the rows, and each metric's sum: `[loss·rows, rows, ...metrics]`.
+   * Forward and backward pass on a batch of `rows` samples: fills the gradient block, and adds to `totals` the
+   * loss (with penalties) times the loss rows, the loss rows, and each metric's sum: `[loss·n, n, ...metrics]`.
+   * A sample has one loss row per position of the output's leading axes (one for a flat output).
    */
-  private backprop(c: Compiled, input: number, target: number, rows: number, cols: number, totals: Float64Array): void {
-    this.forward(input, rows, true);
-    const n = this.stack.length;
-    const last = this.stack[n - 1]!;
+  private backprop(c: Compiled, input: number, target: number, rows: number, totals: Float64Array): void {
+    const plan = this.plan;
+    plan.forward(input, rows, true);
+    const last = plan.last;
     const out = binding(last).buffers;
+    const lossRows = rows * plan.rowsPerSample;
+    const cols = plan.outputCols;
     const loss = this.fused
-      ? c.loss.logits!.grad(out.grad, last.logits(), target, rows, cols)
-      : c.loss.grad(out.grad, out.out, target, rows, cols);
-    for (let m = 0; m < c.metrics.length; m++) totals[2 + m]! += c.metrics[m]!.sum(out.out, target, rows, cols);
-    for (let i = n - 1; i >= 0; i--) this.stack[i]!.backward(i > 0 ? binding(this.stack[i - 1]!).buffers.grad : 0, rows, i === n - 1 && this.fused);
-    let penalty = 0;
-    for (let i = 0; i < n; i++) penalty += this.stack[i]!.regularize();
-    totals[0]! += (loss + penalty) * rows;
-    totals[1]! += rows;
+      ? c.loss.logits!.grad(out.grad, last.logits(), target, lossRows, cols)
+      : c.loss.grad(out.grad, out.out, target, lossRows, cols);
+    for (let m = 0; m < c.metrics.length; m++) totals[2 + m]! += c.metrics[m]!.sum(out.out, target, lossRows, cols);
+    plan.backward(rows, this.fused);
+    const penalty = plan.regularize();
+    totals[0]! += (loss + penalty) * lossRows;
+    totals[1]! += lossRows;
   }
 
   /**
-   * The training loss on `(x, y)` as one batch and its gradient for every weight (in `getWeights()` order),
-   * without updating anything. For gradient checks and tools; Dropout is active as in training.
+   * The training loss on `(x, y)` as one batch and its gradient for every trainable weight (in `getWeights()`
+   * order), without an optimizer step. For gradient checks and tools; Dropout and BatchNormalization act as in
+   * training (BatchNormalization's moving statistics move).
    * @internal
    */
   computeGradients(x: TensorLike, y: TensorLike): { loss: number; gradients: Tensor[] } {
     const where = 'computeGradients()';
     this.alive(where);
     const c = this.requireCompiled(where);
-    if (!this.built) throw new StateError(`${where}: the model is not built yet`);
+    if (!this.plan.built) throw new StateError(`${where}: the model is not built yet`);
     if (this.training) throw new StateError(`${where}: cannot run while fit() runs on this model`);
     const data = upload(prepareData(x, y, this.dataSpec(where, true)), this.blocks, where);
     try {
-      this.ensureWorkspace(data.rows, where);
+      this.plan.ensureWorkspace(data.rows, where);
       const totals = new Float64Array(2 + c.metrics.length);
-      this.backprop(c, data.x, data.y, data.rows, this.outputDim(), totals);
-      const loss = totals[0]! / data.rows;
-      const gradients = this.stack.flatMap((l) => l.weightSpecs(l.inputDim).map((s, i) =>
-        new Tensor(arena.read(binding(l).gradOffsets[i]!, s.shape.reduce((p, d) => p * d, 1)), s.shape)));
+      this.backprop(c, data.x, data.y, data.rows, totals);
+      const loss = totals[0]! / totals[1]!;
+      const gradients = this.stack.flatMap((l) => binding(l).specs.flatMap((s, i) =>
+        s.trainable ? [new Tensor(arena.read(binding(l).gradOffsets[i]!, sizeOf(s.shape)), s.shape)] : []));
       return { loss, gradients };
     } finally {
       release(data, this.blocks);
     }
   }
 
-  /** Running means over the epoch so far, from `[loss·rows, rows, ...metric sums]`. */
+  /** Running means over the epoch so far, from `[loss·n, n, ...metric sums]`. */
   private fillLogs(logs: Logs, c: Compiled, totals: Float64Array): void {
     logs.loss = totals[0]! / totals[1]!;
     for (let m = 0; m < c.metrics.length; m++) logs[c.metrics[m]!.name] = totals[2 + m]! / totals[1]!;
@@ -810,7 +656,7 @@ export class Sequential {
    */
   private streamed(data: Dataset, where: string): RowSource {
     return (start, rows) => {
-      const ws = this.workspace!;
+      const ws = this.plan.workspace!;
       copyChecked(ws.input, data.x.subarray(start * data.inputDim, (start + rows) * data.inputDim), data.inputDim, start, where, 'x');
       if (data.targetCols > 0) copyChecked(ws.target, data.y.subarray(start * data.targetCols, (start + rows) * data.targetCols), data.targetCols, start, where, 'y');
       return [ws.input, ws.target];
@@ -822,14 +668,14 @@ export class Sequential {
    * workspace goes back to the size it had, so a failed call leaves no trace.
    */
   private restoringWorkspace<T>(f: () => T): T {
-    const before = this.workspace?.capacity;
+    const before = this.plan.workspace?.capacity;
     try {
       return f();
     } catch (e) {
-      if (!this.training && this.workspace?.capacity !== before) {
-        this.dropWorkspace();
+      if (!this.training && this.plan.workspace?.capacity !== before) {
+        this.plan.dropWorkspace();
         try {
-          if (before !== undefined) this.ensureWorkspace(before, 'neurasm'); // the size it had: memory it just held
+          if (before !== undefined) this.plan.ensureWorkspace(before, 'neurasm'); // the size it had: memory it just held
         } catch {
           // Left without buffers; the next call makes them. The error that matters is the one below.
         }
@@ -839,34 +685,36 @@ export class Sequential {
   }
 
   /**
-   * Loss (with penalties) and metrics over `total` rows, as Keras's mean over samples. Each row's loss is
+   * Loss (with penalties) and metrics over `total` samples, as Keras's mean over samples. Each row's loss is
    * added to one running f64 total in row order, so the result is the same bits whatever the batch size.
    */
   private evaluateRows(c: Compiled, total: number, batchSize: number, source: RowSource, where: string): number[] {
-    const cols = this.outputDim();
+    const plan = this.plan;
+    const cols = plan.outputCols;
+    const perSample = plan.rowsPerSample;
     const sums = new Float64Array(c.metrics.length);
     let lossSum = 0;
-    const chunk = this.ensureWorkspace(Math.min(batchSize, total), where);
-    const last = this.stack[this.stack.length - 1]!;
+    const chunk = plan.ensureWorkspace(Math.min(batchSize, total), where);
+    const last = plan.last;
     const out = binding(last).buffers.out;
-    const perRow = this.workspace!.rowValues;
+    const perRow = plan.workspace!.rowValues;
     for (let start = 0; start < total; start += chunk) {
       const rows = Math.min(chunk, total - start);
+      const lossRows = rows * perSample;
       const [input, target] = source(start, rows);
-      this.forward(input, rows, false);
-      if (this.fused) c.loss.logits!.rows(perRow, last.logits(), target, rows, cols);
-      else c.loss.rows(perRow, out, target, rows, cols);
-      lossSum = k.accumulate(perRow, rows, lossSum);
+      plan.forward(input, rows, false);
+      if (this.fused) c.loss.logits!.rows(perRow, last.logits(), target, lossRows, cols);
+      else c.loss.rows(perRow, out, target, lossRows, cols);
+      lossSum = k.accumulate(perRow, lossRows, lossSum);
       for (let m = 0; m < c.metrics.length; m++) {
         const metric = c.metrics[m]!;
-        if (!metric.rows) { sums[m]! += metric.sum(out, target, rows, cols); continue; }
-        metric.rows(perRow, out, target, rows, cols);
-        sums[m] = k.accumulate(perRow, rows, sums[m]!);
+        if (!metric.rows) { sums[m]! += metric.sum(out, target, lossRows, cols); continue; }
+        metric.rows(perRow, out, target, lossRows, cols);
+        sums[m] = k.accumulate(perRow, lossRows, sums[m]!);
       }
     }
-    let penalty = 0;
-    for (const l of this.stack) penalty += l.penalty();
-    return [lossSum / total + penalty, ...Array.from(sums, (s) => s / total)];
+    const n = total * perSample;
+    return [lossSum / n + plan.penalty(), ...Array.from(sums, (s) => s / n)];
   }
 }
 
@@ -911,6 +759,20 @@ function checkCallbacks(callbacks: unknown, where: string): Callback[] {
     }
   });
   return callbacks as Callback[];
+}
+
+/** Text cut into lines of at most `width` characters, at spaces or underscores where it can (a summary cell). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    const cut = Math.max(rest.lastIndexOf(' ', width), rest.lastIndexOf('_', width - 1) + 1);
+    const at = cut > 0 ? cut : width;
+    lines.push(rest.slice(0, at).trimEnd());
+    rest = rest.slice(at).trimStart();
+  }
+  lines.push(rest);
+  return lines;
 }
 
 function bytes(n: number): string {

@@ -177,13 +177,14 @@ const ROWS: Row[] = [
 
   // ── layers ──
   { what: 'a negative model seed', call: () => new Sequential([], { seed: -1 }), error: ValueError, message: /Sequential\(\): seed must be a non-negative integer, got -1/ },
-  { what: 'x of rank 3', call: ({ model }) => model.predict(tensor(new Float32Array(8), [2, 2, 2])), error: ShapeError, message: /predict\(\): x must be 2-D \[samples, features\], got shape \[2, 2, 2\]/ },
+  { what: 'x of rank 3', call: ({ model }) => model.predict(tensor(new Float32Array(8), [2, 2, 2])), error: ShapeError, message: /predict\(\): x has samples of shape \[2, 2\], but the model expects \[\d+\] \(x shape \[2, 2, 2\]\)/ },
   { what: 'Dense(0)', call: () => new Dense(0), error: ValueError, message: /Dense\(\): units must be a positive integer, got 0/ },
   { what: 'Dense(1.5)', call: () => new Dense(1.5), error: ValueError, message: /Dense\(\): units must be a positive integer, got 1.5/ },
   { what: 'Dropout(1)', call: () => new Dropout(1), error: ValueError, message: /Dropout\(\): rate must be in \[0, 1\), got 1/ },
   { what: 'Dropout(-0.1)', call: () => new Dropout(-0.1), error: ValueError, message: /Dropout\(\): rate must be in \[0, 1\), got -0.1/ },
-  { what: 'inputShape of rank 2', call: () => new Dense(4, { inputShape: [2, 3] }), error: ShapeError, message: /Dense\(\): inputShape must describe one sample of 1-D features, e\.g\. \[2\]; got \[2, 3\]/ },
-  { what: 'inputDim and inputShape that disagree', call: () => new Dense(4, { inputDim: 3, inputShape: [2] }), error: ShapeError, message: /Dense\(\): inputDim 3 and inputShape \[2\] disagree/ },
+  { what: 'inputShape with a zero dimension', call: () => new Dense(4, { inputShape: [2, 0] }), error: ValueError, message: /Dense\(\): inputShape\[1\] must be a positive integer, got 0/ },
+  { what: 'inputShape of rank 8', call: () => new Dense(4, { inputShape: [1, 1, 1, 1, 1, 1, 1, 2] }), error: ShapeError, message: /Dense\(\): inputShape must describe one sample, e\.g\. \[2\] or \[28, 28, 1\]; got \[1, 1, 1, 1, 1, 1, 1, 2\]/ },
+  { what: 'inputDim and inputShape that disagree', call: () => new Dense(4, { inputDim: 3, inputShape: [2] }), error: ShapeError, message: /Dense\(\): inputDim \[3\] and the declared input shape \[2\] disagree/ },
   {
     what: 'a duplicate layer name added to a trained model',
     call: ({ model }) => model.add(new Dense(1, { name: model.layers[0]!.name })),
@@ -206,7 +207,7 @@ const ROWS: Row[] = [
   { what: 'a layer added to a second model', call: ({ model }) => new Sequential().add(model.layers[1]!), error: ValueError, message: /add\(\): layer '.*' already belongs to a model/ },
   { what: 'a layer of another model in a constructor', call: ({ model }) => new Sequential([model.layers[0]!]), error: ValueError, message: /Sequential\(\): layer '.*' already belongs to a model/ },
   { what: 'add() of something that is not a layer', call: ({ model }) => model.add({} as never), error: ValueError, message: /add\(\): expected a layer .*got an object/ },
-  { what: 'add() of a layer declaring the wrong input width', call: ({ model }) => model.add(new Dense(2, { inputDim: 5 })), error: ShapeError, message: /add\(\): layer '.*' declares input width 5, but the previous layer outputs 1/ },
+  { what: 'add() of a layer declaring the wrong input width', call: ({ model }) => model.add(new Dense(2, { inputDim: 5 })), error: ShapeError, message: /add\(\): layer '.*' declares input shape \[5\], but the previous layer outputs \[1\]/ },
   { what: 'getLayer of a missing name', call: ({ model }) => model.getLayer('nope'), error: ValueError, message: /getLayer\(\): no layer "nope"; layers are / },
   { what: 'getLayer of a missing index', call: ({ model }) => model.getLayer(2), error: ValueError, message: /getLayer\(\): no layer 2; layers are / },
 

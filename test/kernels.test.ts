@@ -146,6 +146,19 @@ const POOLS = [
   [1, 1, 9, 1, 1, 3, 1, 2, 0, 1, 1, 5], [0, 2, 2, 4, 2, 2, 2, 2, 0, 0, 1, 1],
 ] as const;
 const poolCases = (...ptrs: Ptr[]) => POOLS.map((g) => [...ptrs, ...g]);
+// Depthwise geometries [batch, height, width, inC, multiplier, kH, kW, sh, sw, dh, dw, padTop, padLeft, outH, outW]:
+// output channels (inC·multiplier) on the SIMD path and the tail, multipliers that gather x, an empty batch.
+const DEPTHWISE = [
+  [2, 5, 4, 3, 1, 3, 2, 1, 1, 1, 1, 1, 0, 5, 4], [1, 7, 5, 5, 1, 3, 3, 2, 3, 1, 1, 0, 0, 3, 1],
+  [3, 1, 9, 2, 3, 1, 3, 1, 2, 1, 2, 0, 2, 1, 5], [2, 6, 6, 4, 2, 2, 2, 2, 2, 1, 1, 0, 0, 3, 3],
+  [1, 4, 3, 13, 1, 2, 2, 1, 1, 2, 1, 1, 0, 4, 3], [0, 3, 3, 2, 4, 2, 2, 1, 1, 1, 1, 0, 0, 2, 2],
+] as const;
+// Batch normalization [rows, channels]: channels on every SIMD block and tail, a single row, no rows.
+const NORMS = [[1, 1], [7, 3], [5, 4], [6, 13], [3, 8], [0, 5]] as const;
+// Padding [batch, height, width, channels, top, bottom, left, right] and upsampling [batch, height, width, channels,
+// sizeH, sizeW]: sides of 0, sizes of 1, channels on the SIMD path and the tail, an empty batch.
+const PADS = [[2, 3, 4, 5, 1, 2, 0, 3], [1, 7, 5, 1, 0, 0, 2, 1], [3, 2, 2, 8, 2, 1, 1, 1], [0, 2, 2, 3, 1, 1, 1, 1]] as const;
+const UPSAMPLES = [[2, 3, 4, 5, 2, 3], [1, 7, 5, 1, 1, 1], [3, 2, 3, 8, 3, 2], [1, 2, 2, 13, 2, 2], [0, 2, 2, 3, 2, 2]] as const;
 /** Winners for maxPool2dGrad: spread over x, with a −1 (an empty window) and an index past x, which are skipped. */
 const winners = ([batch, height, width, channels, , , , , , , outH, outW]: (typeof POOLS)[number]) => {
   const size = batch * height * width * channels;
@@ -175,6 +188,29 @@ const CASES: { [K in KernelName]: Arg[][] } = {
   maxPool2dGrad: POOLS.map((g) => [P('dx'), P('dy'), I32('argmax', winners(g)), ...g]),
   avgPool2d: poolCases(P('out'), P('x')),
   avgPool2dGrad: poolCases(P('dx'), P('dy')),
+  depthwiseConv2d: [...DEPTHWISE.map((g) => [P('out'), P('x'), P('w'), P('b'), ...g]), [P('out'), P('x'), P('w'), 0, ...DEPTHWISE[2]]],
+  depthwiseConv2dInputGrad: DEPTHWISE.map((g) => [P('dx'), P('dy'), P('w'), ...g]),
+  depthwiseConv2dFilterGrad: [...DEPTHWISE.map((g) => [P('dw'), P('db'), P('x'), P('dy'), ...g]),
+    [P('dw'), 0, P('x'), P('dy'), ...DEPTHWISE[3]]],
+  batchNormTrain: [
+    ...NORMS.map(([r, c]) => [P('out'), P('xhat'), P('mean'), P('invStd'), P('x'), P('gamma'), P('beta'), P('movingMean'),
+      P('movingVar'), r, c, 0.99, 1e-3]),
+    [P('out'), P('xhat'), P('mean'), P('invStd'), P('x'), 0, 0, P('movingMean'), P('movingVar'), 6, 13, 0.9, 1e-3],
+  ],
+  batchNormInference: [
+    ...NORMS.map(([r, c]) => [P('out'), P('x'), P('gamma'), P('beta'), P('movingMean'), P('movingVar'), r, c, 1e-3]),
+    [P('out'), P('x'), 0, 0, P('movingMean'), P('movingVar'), 6, 13, 1e-3],
+  ],
+  batchNormGrad: [
+    ...NORMS.map(([r, c]) => [P('dx'), P('dgamma'), P('dbeta'), P('dy'), P('xhat'), P('invStd'), P('gamma'), r, c]),
+    [SAME('dx', 'dy'), P('dgamma'), P('dbeta'), P('dy'), P('xhat'), P('invStd'), 0, 6, 13], // dx = dy, no scale
+    [0, P('dgamma'), 0, P('dy'), P('xhat'), P('invStd'), P('gamma'), 6, 13],
+    [P('dx'), 0, 0, P('dy'), P('xhat'), P('invStd'), P('gamma'), 7, 3],
+  ],
+  zeroPad2d: PADS.map((g) => [P('out'), P('x'), ...g]),
+  crop2d: PADS.map((g) => [P('dx'), P('dy'), ...g]),
+  upSample2d: UPSAMPLES.map((g) => [P('out'), P('x'), ...g]),
+  upSample2dGrad: UPSAMPLES.map((g) => [P('dx'), P('dy'), ...g]),
   gatherRows: [1, 7, 8].map((cols) => [P('out'), P('src'), I32('idx', [3, 0, 4, 4, 1]), 5, cols]),
   firstNonFinite: forN((n) => [P('x'), n]),
   linear: [...unaryCases(), [SAME('y', 'x'), P('x'), 7]],

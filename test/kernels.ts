@@ -159,6 +159,66 @@ export const OPERANDS: { [K in KernelName]: Rule<Kernels[K]> } = {
     floats('dy', dy, batch * outH * outW * channels),
   ],
 
+  // depthwise.ts — as conv2d with outC = inC·multiplier: w, dw [kH, kW, inC, multiplier]; b, db [inC·multiplier].
+  depthwiseConv2d: (out, x, w, b, batch, height, width, inC, multiplier, kH, kW, _sh, _sw, _dh, _dw, _pt, _pl, outH, outW) => [
+    floats('out', out, batch * outH * outW * inC * multiplier),
+    floats('x', x, batch * height * width * inC),
+    floats('w', w, kH * kW * inC * multiplier),
+    floats('b', b, b === 0 ? 0 : inC * multiplier), // 0: no bias
+  ],
+  depthwiseConv2dInputGrad: (dx, dy, w, batch, height, width, inC, multiplier, kH, kW, _sh, _sw, _dh, _dw, _pt, _pl, outH, outW) => [
+    floats('dx', dx, batch * height * width * inC),
+    floats('dy', dy, batch * outH * outW * inC * multiplier),
+    floats('w', w, kH * kW * inC * multiplier),
+  ],
+  depthwiseConv2dFilterGrad: (dw, db, x, dy, batch, height, width, inC, multiplier, kH, kW, _sh, _sw, _dh, _dw, _pt, _pl, outH, outW) => [
+    floats('dw', dw, kH * kW * inC * multiplier),
+    floats('db', db, db === 0 ? 0 : inC * multiplier), // 0: no bias
+    floats('x', x, batch * height * width * inC),
+    floats('dy', dy, batch * outH * outW * inC * multiplier),
+  ],
+
+  // normalization.ts — x, out, xhat, dx, dy: [rows, channels]; every other operand [channels]; gamma, beta, dgamma,
+  // dbeta 0: absent. batchNormTrain touches nothing when rows ≤ 0; batchNormGrad reads invStd and gamma only for dx.
+  batchNormTrain: (out, xhat, mean, invStd, x, gamma, beta, movingMean, movingVar, rows, channels) => {
+    const c = rows > 0 ? channels : 0;
+    return [
+      floats('out', out, rows * c), floats('xhat', xhat, rows * c), floats('mean', mean, c), floats('invStd', invStd, c),
+      floats('x', x, rows * c), floats('gamma', gamma, gamma === 0 ? 0 : c), floats('beta', beta, beta === 0 ? 0 : c),
+      floats('movingMean', movingMean, c), floats('movingVar', movingVar, c),
+    ];
+  },
+  batchNormInference: (out, x, gamma, beta, movingMean, movingVar, rows, channels) => [
+    floats('out', out, rows * channels), floats('x', x, rows * channels),
+    floats('gamma', gamma, gamma === 0 ? 0 : channels), floats('beta', beta, beta === 0 ? 0 : channels),
+    floats('movingMean', movingMean, channels), floats('movingVar', movingVar, channels),
+  ],
+  batchNormGrad: (dx, dgamma, dbeta, dy, xhat, invStd, gamma, rows, channels) => [
+    floats('dx', dx, dx === 0 ? 0 : rows * channels), // may equal dy
+    floats('dgamma', dgamma, dgamma === 0 ? 0 : channels), floats('dbeta', dbeta, dbeta === 0 ? 0 : channels),
+    floats('dy', dy, rows * channels), floats('xhat', xhat, rows * channels),
+    floats('invStd', invStd, dx === 0 ? 0 : channels), floats('gamma', gamma, dx === 0 || gamma === 0 ? 0 : channels),
+  ],
+
+  // resize.ts — x, dx: [batch, height, width, channels]; padded: [batch, top + height + bottom, left + width + right,
+  // channels]; upsampled: [batch, height·sizeH, width·sizeW, channels].
+  zeroPad2d: (out, x, batch, height, width, channels, top, bottom, left, right) => [
+    floats('out', out, batch * (top + height + bottom) * (left + width + right) * channels),
+    floats('x', x, batch * height * width * channels),
+  ],
+  crop2d: (dx, dy, batch, height, width, channels, top, bottom, left, right) => [
+    floats('dx', dx, batch * height * width * channels),
+    floats('dy', dy, batch * (top + height + bottom) * (left + width + right) * channels),
+  ],
+  upSample2d: (out, x, batch, height, width, channels, sizeH, sizeW) => [
+    floats('out', out, batch * height * sizeH * width * sizeW * channels),
+    floats('x', x, batch * height * width * channels),
+  ],
+  upSample2dGrad: (dx, dy, batch, height, width, channels, sizeH, sizeW) => [
+    floats('dx', dx, batch * height * width * channels),
+    floats('dy', dy, batch * height * sizeH * width * sizeW * channels),
+  ],
+
   // data.ts — idx: i32 [rows]; src is read at the rows idx names.
   gatherRows: (out, src, idx, rows, cols) => {
     const rowsOf = view(idx, rows);

@@ -51,9 +51,9 @@ function buildDot(model: unknown, options: PlotModelOptions, where: string): str
 }
 
 function boxesOf(layers: readonly Layer[]): Box[] {
-  const shape = (dim: number) => (dim > 0 ? `(None, ${dim})` : '?');
+  const shape = (s: ReadonlyArray<number | null> | undefined) => (s && s.length > 0 ? `(${s.map((d) => d ?? 'None').join(', ')})` : '?');
   const first = layers[0]!;
-  const input = first.inputDim || first.declaredInputDim || 0;
+  const input = first.inputShape.length > 0 ? first.inputShape : first.declaredInputShape && [null, ...first.declaredInputShape];
   // Keras draws the model's input as a layer of its own (InputLayer) before the first real layer.
   const names = new Set(layers.map((l) => l.name));
   let inputName = 'input_layer';
@@ -61,7 +61,7 @@ function boxesOf(layers: readonly Layer[]): Box[] {
   const boxes: Box[] = [{ id: inputName, name: inputName, className: 'InputLayer', output: shape(input) }];
   for (const l of layers) {
     const activation = (l as { activation?: unknown }).activation;
-    boxes.push({ id: l.name, name: l.name, className: l.className, input: shape(l.inputDim), output: shape(l.outputDim), ...(typeof activation === 'string' ? { activation } : {}) });
+    boxes.push({ id: l.name, name: l.name, className: l.className, input: shape(l.inputShape), output: shape(l.outputShape), ...(typeof activation === 'string' ? { activation } : {}) });
   }
   return boxes;
 }

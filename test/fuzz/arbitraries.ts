@@ -125,7 +125,7 @@ export const OPTIMIZERS: Record<string, fc.Arbitrary<Arg>> = {
 const regularizer = option(["'l1'", "'l2'", "'l1_l2'", '{ l1: 0.01 }', '{ l1: 0, l2: 0.5 }', "'l3'", '{ l1: -1 }', '{ l2: NaN }'],
   (v) => (typeof v === 'string' ? ['l1', 'l2', 'l1_l2', 'l1l2'].includes(v) : typeof v === 'object' && v !== null && !Array.isArray(v)
     ? Object.values(v).every((x) => nonNegative(x)) ? undefined : false : false));
-const inputShape = option(['[2]', '[3]', '[2, 3]', '[]', '[0]', "['2']"], (v) => Array.isArray(v) && v.length === 1 && safeInt(1)(v[0]));
+const inputShape = option(['[2]', '[3]', '[2, 3]', '[]', '[0]', "['2']", '[2, 0]'], (v) => Array.isArray(v) && v.length >= 1 && v.length <= 7 && v.every((d) => safeInt(1)(d)));
 const layerKeys = {
   name: option(["'hidden'", "'out'", "''"], string)('name'),
   inputDim: option(INTS, safeInt(1))('inputDim'),
@@ -133,7 +133,7 @@ const layerKeys = {
 };
 /** inputDim and inputShape, when both are given, must agree. */
 const sameInput = (o: Record<string, unknown>): Validity =>
-  o.inputDim == null || o.inputShape == null || (o.inputShape as number[])[0] === o.inputDim;
+  o.inputDim == null || o.inputShape == null || ((o.inputShape as number[]).length === 1 && (o.inputShape as number[])[0] === o.inputDim);
 
 const denseOptions = options({
   ...layerKeys,

@@ -4,7 +4,7 @@
 // that is not a finite positive float32; (f) arguments known to be invalid are refused, known-valid ones
 // accepted; (g) results keep their contracts (copies, round trips).
 import { arena } from '../../src/arena.js';
-import { binding } from '../../src/layers.js';
+import { binding } from '../../src/layers/index.js';
 import * as neurasm from '../../src/index.js';
 import { NeurasmError, Sequential, Tensor, tensor } from '../../src/index.js';
 import type { Call, World } from './world.js';

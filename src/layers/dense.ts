@@ -1,0 +1,126 @@
+// Dense: y = activation(x·W + b) on the last axis of each sample (Keras's Dense on any rank), one fused kernel
+// forward; backward through the three matmul forms.
+import { kernels as k } from '../backend.js';
+import { ACTIVATIONS, activationKey, type ActivationName, type ActivationKernels } from '../activations.js';
+import { initializerKey, type InitializerName } from '../initializers.js';
+import { boolean, lockSettings, readOptions } from '../arguments.js';
+import { LAYER_KEYS, Layer, binding, positiveInt, resolveRegularizer, type BufferSpec, type LayerOptions, type Regularizer, type RegularizerLike, type WeightSpec } from './layer.js';
+import { activationConfig, initializerConfig, regularizerConfig, type ConfigReader } from './config.js';
+
+/** Options of `Dense`. */
+export interface DenseOptions extends LayerOptions {
+  /** Activation applied to `x·W + b`; default `'linear'`. */
+  activation?: ActivationName | (string & {});
+  /** Whether the layer has a bias; default true. */
+  useBias?: boolean;
+  /** Initialiser of the kernel; default `'glorotUniform'` (Keras's). */
+  kernelInitializer?: InitializerName | (string & {});
+  /** Initialiser of the bias; default `'zeros'`. */
+  biasInitializer?: InitializerName | (string & {});
+  /** Penalty on the kernel. */
+  kernelRegularizer?: RegularizerLike;
+  /** Penalty on the bias. */
+  biasRegularizer?: RegularizerLike;
+}
+
+/**
+ * A fully connected layer: `y = activation(x·W + b)`, W of shape `[inputs, units]`. On a sample of rank 2 or
+ * more it applies to the last axis, as Keras's does: `[steps, 16]` → `[steps, units]`.
+ */
+export class Dense extends Layer {
+  readonly className = 'Dense';
+  /** Output width. */
+  readonly units: number;
+  /** Activation name (table key). */
+  readonly activation: ActivationName;
+  /** Whether the layer adds a bias. */
+  readonly useBias: boolean;
+  /** Initialiser of the kernel. */
+  readonly kernelInitializer: InitializerName;
+  /** Initialiser of the bias. */
+  readonly biasInitializer: InitializerName;
+  /** Penalty on the kernel, if any. */
+  readonly kernelRegularizer: Required<Regularizer> | undefined;
+  /** Penalty on the bias, if any. */
+  readonly biasRegularizer: Required<Regularizer> | undefined;
+  private readonly act: ActivationKernels;
+
+  constructor(units: number, options?: DenseOptions | null) {
+    const where = 'Dense()';
+    const o = readOptions(options, [...LAYER_KEYS, 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'], where);
+    super('dense', o, where);
+    this.units = positiveInt(units, 'units', where);
+    this.activation = activationKey(o.activation ?? 'linear', where);
+    this.act = ACTIVATIONS[this.activation];
+    this.useBias = boolean(o.useBias ?? true, 'useBias', where);
+    this.kernelInitializer = initializerKey(o.kernelInitializer ?? 'glorotUniform', where);
+    this.biasInitializer = initializerKey(o.biasInitializer ?? 'zeros', where);
+    this.kernelRegularizer = resolveRegularizer(o.kernelRegularizer, 'kernelRegularizer', where);
+    this.biasRegularizer = resolveRegularizer(o.biasRegularizer, 'biasRegularizer', where);
+    lockSettings<Dense>(this, ['name', 'declaredInputShape', 'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer']);
+  }
+
+  /** Rebuilds a Dense layer from its saved config. @internal */
+  static fromConfig(c: ConfigReader, common: LayerOptions): Dense {
+    return new Dense(c.int('units'), {
+      ...common, activation: c.activation(), useBias: c.bool('use_bias', true),
+      kernelInitializer: c.initializer('kernel_initializer'), biasInitializer: c.initializer('bias_initializer'),
+      kernelRegularizer: c.regularizer('kernel_regularizer'), biasRegularizer: c.regularizer('bias_regularizer'),
+    });
+  }
+
+  computeOutputShape(inputShape: readonly number[]): number[] {
+    return [...inputShape.slice(0, -1), this.units];
+  }
+
+  override weightSpecs(inputShape: readonly number[]): WeightSpec[] {
+    const inputs = inputShape[inputShape.length - 1]!;
+    const specs: WeightSpec[] = [{ name: 'kernel', shape: [inputs, this.units], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, trainable: true }];
+    if (this.useBias) specs.push({ name: 'bias', shape: [this.units], initializer: this.biasInitializer, regularizer: this.biasRegularizer, trainable: true });
+    return specs;
+  }
+
+  override bufferSpecs(inputShape: readonly number[]): BufferSpec[] {
+    return this.activation === 'linear' ? [] : [{ name: 'pre', perSample: this.computeOutputShape(inputShape).reduce((a, b) => a * b, 1) }];
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      units: this.units, activation: activationConfig(this.activation), use_bias: this.useBias,
+      kernel_initializer: initializerConfig(this.kernelInitializer), bias_initializer: initializerConfig(this.biasInitializer),
+      kernel_regularizer: regularizerConfig(this.kernelRegularizer), bias_regularizer: regularizerConfig(this.biasRegularizer),
+      activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
+    };
+  }
+
+  forward(input: number, rows: number): void {
+    const b = binding(this);
+    b.input = input;
+    const inputs = b.inputShape[b.inputShape.length - 1]!;
+    k.denseForward(b.buffers.out, this.logits(), input, b.weightOffsets[0]!, this.useBias ? b.weightOffsets[1]! : 0,
+      rows * (b.inputSize / inputs), inputs, this.units, this.act.id, this.act.alpha ?? 0);
+  }
+
+  backward(dInput: number, rows: number, gradIsPre: boolean): void {
+    const b = binding(this);
+    const { out, grad } = b.buffers;
+    const inputs = b.inputShape[b.inputShape.length - 1]!;
+    const vectors = rows * (b.inputSize / inputs); // rows of the matrix products: one per position of the last axis
+    // d loss / d pre-activation, in place over the output gradient.
+    if (!gradIsPre && this.activation !== 'linear') this.act.backward(grad, grad, this.logits(), out, vectors, this.units);
+    k.matmulTransA(b.gradOffsets[0]!, b.input, grad, inputs, vectors, this.units, false);
+    if (this.useBias) k.biasGrad(b.gradOffsets[1]!, grad, vectors, this.units);
+    if (dInput !== 0) k.matmulTransB(dInput, grad, b.weightOffsets[0]!, vectors, this.units, inputs, false);
+  }
+
+  /** @internal */
+  override outputActivation(): ActivationName {
+    return this.activation;
+  }
+
+  /** @internal */
+  override logits(): number {
+    const buffers = binding(this).buffers;
+    return buffers.pre ?? buffers.out; // the same buffer as `out` for a linear layer
+  }
+}

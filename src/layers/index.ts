@@ -1,0 +1,37 @@
+// The layers: one file per kind, and the one table from Keras class name to the class that rebuilds it from a
+// saved config (what loading reads). Adding a layer kind: its file, a row here, its kernels in assembly/.
+import type { Layer, LayerOptions } from './layer.js';
+import type { ConfigReader } from './config.js';
+import { Dense } from './dense.js';
+import { Activation } from './activation.js';
+import { Dropout } from './dropout.js';
+import { Flatten, Reshape } from './reshaping.js';
+import { Conv1D, Conv2D } from './convolution.js';
+import { BatchNormalization } from './normalization.js';
+import { UpSampling2D, ZeroPadding2D } from './resizing.js';
+import { DepthwiseConv2D, SeparableConv2D } from './depthwise.js';
+import { AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D } from './pooling.js';
+
+export { Layer, binding, checkWeights, ownerOf, setOwner, unbound, sizeOf, fans, formatShape } from './layer.js';
+export type { LayerOptions, Regularizer, RegularizerLike, WeightSpec, BufferSpec, Binding } from './layer.js';
+export { Dense, type DenseOptions } from './dense.js';
+export { Activation } from './activation.js';
+export { Dropout, type DropoutOptions } from './dropout.js';
+export { Flatten, Reshape, type ReshapeOptions } from './reshaping.js';
+export { Conv1D, Conv2D, type ConvOptions, type Padding } from './convolution.js';
+export {
+  AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+  MaxPooling1D, MaxPooling2D, type GlobalPoolingOptions, type PoolingOptions,
+} from './pooling.js';
+export { BatchNormalization, type BatchNormalizationOptions } from './normalization.js';
+export { UpSampling2D, ZeroPadding2D, type UpSamplingOptions, type ZeroPaddingOptions } from './resizing.js';
+export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConvOptions, type SeparableConvOptions } from './depthwise.js';
+export { ConfigReader, isObject } from './config.js';
+
+/** Every layer class by its Keras class name, with how it rebuilds itself from a saved config. */
+export const LAYER_CLASSES: Record<string, { fromConfig(c: ConfigReader, common: LayerOptions): Layer }> = {
+  Dense, Activation, Dropout, Flatten, Reshape, Conv1D, Conv2D,
+  MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D,
+  GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+  BatchNormalization, ZeroPadding2D, UpSampling2D, DepthwiseConv2D, SeparableConv2D,
+};

@@ -1,0 +1,311 @@
+// A model's plan: its layers, the shape of a sample at every layer, where its weights, gradients, optimizer
+// slots and per-batch buffers lie in the memory, and the forward and backward passes over them. It knows no
+// loss, optimizer or loop: Sequential's fit/evaluate/predict drive it. Changing it (build, a new batch
+// capacity) is a transaction: everything is checked and allocated before anything changes.
+import { kernels as k } from './backend.js';
+import { arena } from './arena.js';
+import { Layer, binding, fans, sizeOf, unbound, type WeightSpec } from './layers/index.js';
+import { INITIALIZERS } from './initializers.js';
+import { ShapeError } from './errors.js';
+import type { ParameterBlocks } from './optimizers.js';
+
+/** Most values per sample at any layer: a buffer of more could never be allocated for a batch anyway. */
+const MAX_SAMPLE = 2 ** 28;
+
+/**
+ * Blocks a model holds in the arena, released by dispose() or, if the user never calls it, after the model
+ * is garbage-collected. Must not reference the model itself.
+ */
+export class Blocks {
+  readonly offsets = new Set<number>();
+  alloc(bytes: number, where?: string): number {
+    const o = arena.alloc(bytes, where);
+    this.offsets.add(o);
+    return o;
+  }
+  /** Blocks of the given byte sizes, all or none: on failure the ones already taken go back. */
+  allocAll(sizes: readonly number[], where: string): number[] {
+    const taken: number[] = [];
+    try {
+      for (const bytes of sizes) taken.push(this.alloc(bytes, where));
+    } catch (e) {
+      for (const o of taken) this.release(o);
+      throw e;
+    }
+    return taken;
+  }
+  release(offset: number): void {
+    if (this.offsets.delete(offset)) arena.release(offset);
+  }
+  releaseAll(): void {
+    for (const o of this.offsets) arena.release(o);
+    this.offsets.clear();
+  }
+}
+
+/** The per-batch block: the gathered batch, its targets, per-row values, and every layer's buffers. */
+interface Workspace {
+  offset: number;
+  bytes: number;
+  capacity: number;
+  input: number; // gathered batch of inputs [capacity, inputSize]
+  target: number; // gathered batch of targets [capacity, outputSize]
+  rowValues: number; // a per-row loss or metric [capacity × rowsPerSample], for evaluation's exact totals
+}
+
+// Streams of the model's generator: one per purpose, so adding a Dropout layer does not change initial weights.
+export const INIT_STREAM = 1;
+export const SHUFFLE_STREAM = 2;
+export const DROPOUT_STREAM = 3;
+const STATE_BYTES = 16;
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** The layout of a stack of layers in the memory, and the passes over it. */
+export class Plan {
+  readonly layers: Layer[] = [];
+  readonly blocks = new Blocks();
+  built = false;
+  /** Shape of one input sample (empty before the first build). */
+  inputShape: readonly number[] = [];
+  /** Shape of one output sample. */
+  outputShape: readonly number[] = [];
+  /** All weights, and the trainable ones (laid out first, so the optimizer sees one contiguous vector). */
+  weightCount = 0;
+  trainableCount = 0;
+  weightsBlock = 0;
+  gradsBlock = 0;
+  slotsBlock = 0;
+  rngBlock = 0;
+  /** Each trainable weight's range in the trainable vector (per-weight clipping). */
+  ranges: Array<{ offset: number; length: number }> = [];
+  workspace: Workspace | undefined;
+  /** The optimizer's view of the blocks, made once per build so that a step allocates nothing. */
+  parameterBlocks: ParameterBlocks | undefined;
+  /** While fit runs, the workspace stays: other calls work through it in chunks of its capacity. */
+  training = false;
+
+  // Sizes derived from the shapes, kept as plain numbers so a training step computes and allocates nothing.
+  /** Floats per input sample. */
+  inputSize = 0;
+  /** Floats per output sample. */
+  outputSize = 0;
+  /** Width of the output's last axis: the columns a loss reduces over. */
+  outputCols = 0;
+  /** Loss rows per sample: one per position of the output's leading axes (1 for a flat output). */
+  rowsPerSample = 1;
+
+  /** The offset of one of the generator's streams. */
+  randomState(stream: number): number {
+    return this.rngBlock + stream * STATE_BYTES;
+  }
+
+  /**
+   * Each layer's input and output shapes and weights for a model input shape, with the checks a build makes;
+   * changes nothing. Throws a ShapeError naming the first layer that cannot take its input.
+   */
+  shapes(inputShape: readonly number[], where: string, layers: readonly Layer[] = this.layers): Array<{ input: readonly number[]; output: readonly number[]; specs: WeightSpec[] }> {
+    let shape = inputShape;
+    return layers.map((l, i) => {
+      if (i > 0 && l.declaredInputShape !== undefined && !sameShape(l.declaredInputShape, shape)) {
+        throw new ShapeError(`${where}: layer '${l.name}' declares input shape [${l.declaredInputShape.join(', ')}], but the previous layer outputs [${shape.join(', ')}]`);
+      }
+      const specs = l.weightSpecs(shape);
+      const output = Object.freeze(l.computeOutputShape(shape));
+      if (sizeOf(output) > MAX_SAMPLE) throw new ShapeError(`${where}: layer '${l.name}' would output [${output.join(', ')}], more than ${MAX_SAMPLE} values per sample`);
+      const input = shape;
+      shape = output;
+      return { input, output, specs };
+    });
+  }
+
+  /**
+   * Lays out all weights in one block (and, with `slotCount`, gradients and optimizer slots) and initialises them
+   * from the seed, keeping the weights of layers already built. A transaction: shapes are checked and every
+   * block allocated before anything changes, so a failure (a shape, out of memory) leaves the plan as it was.
+   * Returns whether new gradient and slot blocks were taken (the optimizer must start over).
+   */
+  build(inputShape: readonly number[], seed: number, slotCount: number | undefined, where: string): void {
+    const shapes = this.shapes(inputShape, where);
+    let total = 0;
+    let trainable = 0;
+    for (const { specs } of shapes) {
+      for (const s of specs) {
+        total += sizeOf(s.shape);
+        if (s.trainable) trainable += sizeOf(s.shape);
+      }
+    }
+    const sizes = [total * 4];
+    if (slotCount !== undefined) sizes.push(trainable * 4, slotCount * trainable * 4); // gradients, optimizer slots
+    if (!this.rngBlock) sizes.push(4 * STATE_BYTES); // the generator's streams, on the first build
+    const taken = this.blocks.allocAll(sizes, where);
+    const [block, grads, slots] = taken;
+    // Everything is checked and allocated: from here on nothing fails.
+    if (!this.rngBlock) {
+      this.rngBlock = taken[taken.length - 1]!;
+      for (const stream of [INIT_STREAM, SHUFFLE_STREAM, DROPOUT_STREAM]) k.seedRandom(this.randomState(stream), seed, stream);
+    }
+    const initState = this.randomState(INIT_STREAM);
+    const ranges: Array<{ offset: number; length: number }> = [];
+    let trainableAt = 0;
+    let fixedAt = trainable;
+    this.layers.forEach((l, i) => {
+      const b = binding(l);
+      const old = b.weightOffsets;
+      const { input, output, specs } = shapes[i]!;
+      // Initialised in the layer's weight order, whatever the layout, so a seed gives the same weights.
+      b.weightOffsets = specs.map((s, j) => {
+        const n = sizeOf(s.shape);
+        let at: number;
+        if (s.trainable) {
+          ranges.push({ offset: trainableAt, length: n });
+          at = trainableAt;
+          trainableAt += n;
+        } else {
+          at = fixedAt;
+          fixedAt += n;
+        }
+        const offset = block! + at * 4;
+        if (old.length === specs.length) k.linear(offset, old[j]!, n);
+        else INITIALIZERS[s.initializer].init(offset, n, ...fans(s.shape), initState);
+        return offset;
+      });
+      b.specs = specs;
+      b.inputShape = input;
+      b.outputShape = output;
+      b.inputSize = sizeOf(input);
+      b.outputSize = sizeOf(output);
+    });
+    if (this.weightsBlock) this.blocks.release(this.weightsBlock);
+    this.weightsBlock = block!;
+    this.weightCount = total;
+    this.trainableCount = trainable;
+    this.ranges = ranges;
+    this.inputShape = Object.freeze([...inputShape]);
+    this.outputShape = shapes[shapes.length - 1]!.output;
+    this.inputSize = sizeOf(this.inputShape);
+    this.outputSize = sizeOf(this.outputShape);
+    this.outputCols = this.outputShape[this.outputShape.length - 1]!;
+    this.rowsPerSample = this.outputSize / this.outputCols;
+    this.built = true;
+    if (slotCount !== undefined) this.setTrainingBlocks(grads!, slots!, slotCount);
+    else this.dropWorkspace();
+  }
+
+  /** Undoes the first build (for a `fit` that built the model and then failed before training). */
+  unbuild(): void {
+    this.dropWorkspace();
+    for (const b of [this.weightsBlock, this.gradsBlock, this.slotsBlock, this.rngBlock]) if (b) this.blocks.release(b);
+    this.weightsBlock = this.gradsBlock = this.slotsBlock = this.rngBlock = this.weightCount = this.trainableCount = 0; // reseeded by the next build
+    this.inputShape = this.outputShape = [];
+    this.inputSize = this.outputSize = this.outputCols = 0;
+    this.rowsPerSample = 1;
+    this.ranges = [];
+    this.built = false;
+    this.parameterBlocks = undefined;
+    for (const l of this.layers) Object.assign(binding(l), unbound());
+  }
+
+  /** Takes freshly allocated gradient and slot blocks for the current weights, zeroed, in place of the old ones. */
+  setTrainingBlocks(grads: number, slots: number, slotCount: number): void {
+    for (const b of [this.gradsBlock, this.slotsBlock]) if (b) this.blocks.release(b);
+    const n = this.trainableCount;
+    this.gradsBlock = grads;
+    this.slotsBlock = slots;
+    k.fill(grads, n, 0);
+    k.fill(slots, slotCount * n, 0);
+    let at = 0;
+    for (const l of this.layers) {
+      const b = binding(l);
+      b.gradOffsets = b.specs.map((s) => {
+        if (!s.trainable) return 0;
+        const o = grads + at * 4;
+        at += sizeOf(s.shape);
+        return o;
+      });
+    }
+    this.parameterBlocks = { weights: this.weightsBlock, grads: this.gradsBlock, slots: this.slotsBlock, size: n, ranges: this.ranges };
+    this.dropWorkspace();
+  }
+
+  dropWorkspace(): void {
+    if (this.workspace) this.blocks.release(this.workspace.offset);
+    this.workspace = undefined;
+  }
+
+  /** Bytes of the per-batch block for `capacity` samples: what `ensureWorkspace` allocates. */
+  workspaceBytes(capacity: number): number {
+    let floats = capacity * (this.inputSize + this.outputSize + this.rowsPerSample);
+    for (const l of this.layers) {
+      const b = binding(l);
+      floats += 2 * capacity * b.outputSize;
+      for (const s of l.bufferSpecs(b.inputShape)) floats += capacity * s.perSample + (s.fixed ?? 0);
+    }
+    return floats * 4;
+  }
+
+  /**
+   * Per-batch buffers for up to `capacity` samples: allocated when the capacity changes, reused otherwise. The
+   * new buffers are allocated before the old ones go, so running out of memory leaves the old ones in place.
+   * While `fit` runs (e.g. `predict` from a callback) the training buffers stay: the call works through them
+   * in chunks of their capacity instead, which gives the same results. Returns the samples per chunk.
+   */
+  ensureWorkspace(capacity: number, where: string): number {
+    if (this.workspace?.capacity === capacity) return capacity;
+    if (this.training && this.workspace) return Math.min(capacity, this.workspace.capacity);
+    const bytes = this.workspaceBytes(capacity);
+    const offset = this.blocks.alloc(bytes, where);
+    this.dropWorkspace();
+    let at = offset;
+    const take = (floats: number) => { const o = at; at += floats * 4; return o; };
+    this.workspace = {
+      offset, bytes, capacity,
+      input: take(capacity * this.inputSize), target: take(capacity * this.outputSize), rowValues: take(capacity * this.rowsPerSample),
+    };
+    for (const l of this.layers) {
+      const b = binding(l);
+      const buffers = { out: take(capacity * b.outputSize), grad: take(capacity * b.outputSize) } as { out: number; grad: number; [name: string]: number };
+      for (const s of l.bufferSpecs(b.inputShape)) buffers[s.name] = take(capacity * s.perSample + (s.fixed ?? 0));
+      b.buffers = buffers;
+    }
+    return capacity;
+  }
+
+  /** The forward pass over `rows` samples at `input`; the last layer's `buffers.out` holds the outputs. */
+  forward(input: number, rows: number, training: boolean): void {
+    const dropout = this.randomState(DROPOUT_STREAM);
+    let x = input;
+    for (let i = 0; i < this.layers.length; i++) {
+      const l = this.layers[i]!;
+      l.forward(x, rows, training, dropout);
+      x = binding(l).buffers.out;
+    }
+  }
+
+  /** The backward pass from the last layer's `buffers.grad` (d loss / d pre-activation when `gradIsPre`): fills the gradients. */
+  backward(rows: number, gradIsPre: boolean): void {
+    const n = this.layers.length;
+    for (let i = n - 1; i >= 0; i--) this.layers[i]!.backward(i > 0 ? binding(this.layers[i - 1]!).buffers.grad : 0, rows, i === n - 1 && gradIsPre);
+  }
+
+  /** Adds every penalty's gradient and returns the penalties' sum. */
+  regularize(): number {
+    let penalty = 0;
+    for (let i = 0; i < this.layers.length; i++) penalty += this.layers[i]!.regularize();
+    return penalty;
+  }
+
+  /** The penalties' sum alone. */
+  penalty(): number {
+    let penalty = 0;
+    for (const l of this.layers) penalty += l.penalty();
+    return penalty;
+  }
+
+  /** The last layer. */
+  get last(): Layer {
+    return this.layers[this.layers.length - 1]!;
+  }
+}
