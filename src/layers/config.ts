@@ -139,12 +139,19 @@ export class ConfigReader {
     return v as T;
   }
 
-  /** A list of integers (or one integer, as old files write a 1-D kernel size). */
+  /** A list of integers. */
   ints(key: string, fallback?: number[]): number[] {
     const v = this.value(key, fallback, 'a list of integers');
-    const list = typeof v === 'number' ? [v] : v;
-    if (!Array.isArray(list) || !list.every((d) => Number.isSafeInteger(d))) this.fail(key, 'a list of integers', v);
-    return list as number[];
+    if (!Array.isArray(v) || !v.every((d) => Number.isSafeInteger(d))) this.fail(key, 'a list of integers', v);
+    return v as number[];
+  }
+
+  /** A size per spatial axis: a list of integers, or one integer for every axis (as some files write it). */
+  sizes(key: string, fallback?: number | number[]): number | number[] {
+    const v = this.value(key, fallback, 'an integer or a list of integers');
+    if (Number.isSafeInteger(v)) return v as number;
+    if (!Array.isArray(v) || !v.every((d) => Number.isSafeInteger(d))) this.fail(key, 'an integer or a list of integers', v);
+    return v as number[];
   }
 
   /** An activation name (default linear). */

@@ -132,8 +132,8 @@ abstract class Convolution extends Layer {
     c.channelsLast();
     if (c.config.groups !== undefined && c.config.groups !== null && c.config.groups !== 1) throw new ValueError(`${c.where}: groups ${describe(c.config.groups)} is not supported (only 1)`);
     return {
-      ...common, strides: c.ints('strides', [1]), padding: c.oneOf('padding', ['valid', 'same', 'causal'] as const, 'valid'),
-      dilationRate: c.ints('dilation_rate', [1]), activation: c.activation(), useBias: c.bool('use_bias', true),
+      ...common, strides: c.sizes('strides', 1), padding: c.oneOf('padding', ['valid', 'same', 'causal'] as const, 'valid'),
+      dilationRate: c.sizes('dilation_rate', 1), activation: c.activation(), useBias: c.bool('use_bias', true),
       kernelInitializer: c.initializer('kernel_initializer'), biasInitializer: c.initializer('bias_initializer'),
       kernelRegularizer: c.regularizer('kernel_regularizer'), biasRegularizer: c.regularizer('bias_regularizer'),
     };
@@ -222,7 +222,7 @@ export class Conv2D extends Convolution {
 
   /** Rebuilds a Conv2D layer from its saved config. @internal */
   static fromConfig(c: ConfigReader, common: LayerOptions): Conv2D {
-    return new Conv2D(c.int('filters'), c.ints('kernel_size') as [number, number], Convolution.readConfig(c, common));
+    return new Conv2D(c.int('filters'), c.sizes('kernel_size') as [number, number], Convolution.readConfig(c, common));
   }
 }
 
@@ -240,6 +240,6 @@ export class Conv1D extends Convolution {
 
   /** Rebuilds a Conv1D layer from its saved config. @internal */
   static fromConfig(c: ConfigReader, common: LayerOptions): Conv1D {
-    return new Conv1D(c.int('filters'), c.ints('kernel_size') as [number], Convolution.readConfig(c, common));
+    return new Conv1D(c.int('filters'), c.sizes('kernel_size') as [number], Convolution.readConfig(c, common));
   }
 }

@@ -85,8 +85,8 @@ abstract class Depthwise extends Layer {
   protected static readConfig(c: ConfigReader, common: LayerOptions): SeparableConvOptions {
     c.channelsLast();
     return {
-      ...common, strides: c.ints('strides', [1, 1]) as [number, number], padding: c.oneOf('padding', ['valid', 'same'] as const, 'valid'),
-      depthMultiplier: c.int('depth_multiplier', 1), dilationRate: c.ints('dilation_rate', [1, 1]) as [number, number],
+      ...common, strides: c.sizes('strides', 1) as [number, number], padding: c.oneOf('padding', ['valid', 'same'] as const, 'valid'),
+      depthMultiplier: c.int('depth_multiplier', 1), dilationRate: c.sizes('dilation_rate', 1) as [number, number],
       activation: c.activation(), useBias: c.bool('use_bias', true),
       depthwiseInitializer: c.initializer('depthwise_initializer'), biasInitializer: c.initializer('bias_initializer'),
       depthwiseRegularizer: c.regularizer('depthwise_regularizer'), biasRegularizer: c.regularizer('bias_regularizer'),
@@ -161,7 +161,7 @@ export class DepthwiseConv2D extends Depthwise {
 
   /** Rebuilds the layer from its saved config. @internal */
   static fromConfig(c: ConfigReader, common: LayerOptions): DepthwiseConv2D {
-    return new DepthwiseConv2D(c.ints('kernel_size') as [number, number], Depthwise.readConfig(c, common));
+    return new DepthwiseConv2D(c.sizes('kernel_size') as [number, number], Depthwise.readConfig(c, common));
   }
 
   computeOutputShape(inputShape: readonly number[]): number[] {
@@ -228,7 +228,7 @@ export class SeparableConv2D extends Depthwise {
 
   /** Rebuilds the layer from its saved config. @internal */
   static fromConfig(c: ConfigReader, common: LayerOptions): SeparableConv2D {
-    return new SeparableConv2D(c.int('filters'), c.ints('kernel_size') as [number, number], {
+    return new SeparableConv2D(c.int('filters'), c.sizes('kernel_size') as [number, number], {
       ...Depthwise.readConfig(c, common), pointwiseInitializer: c.initializer('pointwise_initializer'), pointwiseRegularizer: c.regularizer('pointwise_regularizer'),
     });
   }

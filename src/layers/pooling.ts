@@ -42,10 +42,10 @@ abstract class Pooling extends Layer {
   }
 
   /** The arguments a saved config gives. @internal */
-  protected static readConfig(c: ConfigReader, common: LayerOptions): [number[], PoolingOptions] {
+  protected static readConfig(c: ConfigReader, common: LayerOptions): [number | number[], PoolingOptions] {
     c.channelsLast();
-    const poolSize = c.ints('pool_size', [2]);
-    const strides = c.config.strides === null || c.config.strides === undefined ? undefined : c.ints('strides');
+    const poolSize = c.sizes('pool_size', 2);
+    const strides = c.config.strides === null || c.config.strides === undefined ? undefined : c.sizes('strides');
     return [poolSize, { ...common, strides, padding: c.oneOf('padding', ['valid', 'same'] as const, 'valid') }];
   }
 

@@ -66,7 +66,9 @@ export class Reshape extends Layer {
 
   /** Rebuilds a Reshape layer from its saved config. @internal */
   static fromConfig(c: ConfigReader, common: LayerOptions): Reshape {
-    return new Reshape(c.ints('target_shape'), common);
+    // TensorFlow.js writes the dimension to infer as null, Keras as -1.
+    const raw = c.config.target_shape;
+    return new Reshape(Array.isArray(raw) ? raw.map((d) => (d === null ? -1 : d)) : c.ints('target_shape'), common);
   }
 
   computeOutputShape(inputShape: readonly number[]): number[] {

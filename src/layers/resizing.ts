@@ -114,7 +114,7 @@ export class UpSampling2D extends Layer {
   /** Rebuilds the layer from its saved config. @internal */
   static fromConfig(c: ConfigReader, common: LayerOptions): UpSampling2D {
     c.channelsLast();
-    return new UpSampling2D(c.ints('size', [2, 2]) as [number, number], { ...common, interpolation: c.string('interpolation', 'nearest') as 'nearest' });
+    return new UpSampling2D(c.sizes('size', 2) as [number, number], { ...common, interpolation: c.string('interpolation', 'nearest') as 'nearest' });
   }
 
   computeOutputShape(inputShape: readonly number[]): number[] {
