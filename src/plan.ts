@@ -6,11 +6,14 @@ import { kernels as k } from './backend.js';
 import { arena } from './arena.js';
 import { Layer, binding, fans, sizeOf, unbound, type WeightSpec } from './layers/index.js';
 import { INITIALIZERS } from './initializers.js';
-import { ShapeError } from './errors.js';
+import { MemoryError, ShapeError } from './errors.js';
+import { MAX_PAGES, PAGE } from './backend.js';
 import type { ParameterBlocks } from './optimizers.js';
 
 /** Most values per sample at any layer: a buffer of more could never be allocated for a batch anyway. */
 const MAX_SAMPLE = 2 ** 28;
+/** What the wasm memory can grow to. */
+const MAX_BYTES = MAX_PAGES * PAGE;
 
 /**
  * Blocks a model holds in the arena, released by dispose() or, if the user never calls it, after the model
@@ -137,6 +140,8 @@ export class Plan {
         if (s.trainable) trainable += sizeOf(s.shape);
       }
     }
+    // NOTE: a size past 2^53 is not even counted exactly, and the arena takes it for a bug; it refuses the rest.
+    if (!Number.isSafeInteger(total * 4)) throw new MemoryError(`${where}: out of memory: the weights need ${total * 4} bytes, more than the ${MAX_BYTES} bytes the wasm memory can grow to`);
     const sizes = [total * 4];
     if (slotCount !== undefined) sizes.push(trainable * 4, slotCount * trainable * 4); // gradients, optimizer slots
     if (!this.rngBlock) sizes.push(4 * STATE_BYTES); // the generator's streams, on the first build
@@ -256,6 +261,7 @@ export class Plan {
     if (this.workspace?.capacity === capacity) return capacity;
     if (this.training && this.workspace) return Math.min(capacity, this.workspace.capacity);
     const bytes = this.workspaceBytes(capacity);
+    if (bytes > MAX_BYTES) throw new MemoryError(`${where}: out of memory: ${capacity} samples need ${bytes} bytes of buffers, more than the ${MAX_BYTES} bytes the wasm memory can grow to; use a smaller batchSize`);
     const offset = this.blocks.alloc(bytes, where);
     this.dropWorkspace();
     let at = offset;

@@ -136,7 +136,7 @@ describe('TensorFlow.js → neurasm: a convolutional network built and trained b
     const model = own(fromArtifacts(artifacts));
     expect(model.layers.map((l) => l.className)).toEqual(tfModel.layers.map((l) => l.getClassName()));
     expect(model.countParams()).toBe(tfModel.countParams());
-    expect(model.countTrainableParams()).toBe(tfModel.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0));
+    expect(model.countTrainableParams()).toBe(tfModel.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0));
     expect(maxDiff(model.predict(IMAGES).data, tfPredict(tfModel, imagesData, [ROWS, 9, 7, 2]))).toBeLessThanOrEqual(TOL);
     model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
     const before = model.evaluate(IMAGES, labelsData)[0]!;

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import {
-  Activation, Adam, Dense, Dropout, EarlyStopping, MemoryError, NeurasmError, RMSprop, SGD, Sequential, ShapeError,
+  Activation, Adam, Conv2D, Dense, Flatten, Dropout, EarlyStopping, MemoryError, NeurasmError, RMSprop, SGD, Sequential, ShapeError,
   StateError, Tensor, TerminateOnNaN, ValueError, errorFromData, loadModel, oneHot, tensor, trainTestSplit,
 } from '../src/index.js';
 import { arena } from '../src/arena.js';
@@ -141,6 +141,25 @@ describe('3. running out of memory changes nothing', () => {
     expect(bitsOf(m)).toEqual(weights);
     // The layer that failed to fit joins a model it fits in.
     expect(() => track(new Sequential([first]))).toThrow(MemoryError);
+  });
+
+  it('a convolution whose weights could not even be counted exactly (2^56 floats) is a MemoryError, not an internal error', () => {
+    const bytes = arena.bytesInUse;
+    const huge = () => new Conv2D(2 ** 28, [2 ** 13, 2 ** 13], { inputShape: [2 ** 13, 2 ** 13, 4] });
+    expect(() => new Sequential([huge()])).toThrow(MemoryError);
+    expect(() => new Sequential([huge()])).toThrow(/Sequential\(\): out of memory: the weights need \d+ bytes/);
+    expect(arena.bytesInUse).toBe(bytes);
+  });
+
+  it('a batch whose buffers exceed the memory is a MemoryError before anything changes', () => {
+    const m = track(new Sequential([new Conv2D(64, 3, { inputShape: [8, 8, 1], padding: 'same' }), new Flatten(), new Dense(1)], { seed: 1 }));
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const weights = bitsOf(m);
+    // 2^18 samples × 8·8·64 floats × 4 bytes × (out + grad) is 16 GiB; the images themselves are only 64 MiB.
+    const x = tensor(new Float32Array(2 ** 18 * 64), [2 ** 18, 8, 8, 1]);
+    expect(() => m.predict(x, { batchSize: 2 ** 18 })).toThrow(/predict\(\): out of memory: 262144 samples need \d+ bytes of buffers.*use a smaller batchSize/);
+    expect(bitsOf(m)).toEqual(weights);
+    expect(m.predict(tensor(x.data.subarray(0, 128), [2, 8, 8, 1])).shape).toEqual([2, 1]);
   });
 });
 
