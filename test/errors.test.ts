@@ -6,7 +6,8 @@
 // one more fit that must give the twin's bits.
 import { describe, expect, it } from 'vitest';
 import {
-  Activation, Adam, Dense, Dropout, NeurasmError, Sequential, ShapeError, StateError, ValueError, tensor,
+  Activation, Adam, BatchNormalization, Conv1D, Conv2D, Dense, Dropout, GlobalAveragePooling2D, MaxPooling2D, NeurasmError, Reshape,
+  Sequential, ShapeError, StateError, ValueError, ZeroPadding2D, tensor,
 } from '../src/index.js';
 import { disposeAfterEach } from './helpers.js';
 import { arena } from '../src/arena.js';
@@ -210,6 +211,26 @@ const ROWS: Row[] = [
   { what: 'add() of a layer declaring the wrong input width', call: ({ model }) => model.add(new Dense(2, { inputDim: 5 })), error: ShapeError, message: /add\(\): layer '.*' declares input shape \[5\], but the previous layer outputs \[1\]/ },
   { what: 'getLayer of a missing name', call: ({ model }) => model.getLayer('nope'), error: ValueError, message: /getLayer\(\): no layer "nope"; layers are / },
   { what: 'getLayer of a missing index', call: ({ model }) => model.getLayer(2), error: ValueError, message: /getLayer\(\): no layer 2; layers are / },
+
+  // ── convolutional layers (issue 10): shapes they cannot take, whether in a new model or added to this one ──
+  { what: 'Conv2D given rank-1 samples', call: () => new Sequential([new Conv2D(2, 3, { inputShape: [8] })]), error: ShapeError, message: /expects samples of shape \[height, width, channels\], got \[8\]/ },
+  { what: 'Conv2D given rank-2 samples', call: () => new Sequential([new Conv2D(2, 3, { inputShape: [8, 8] })]), error: ShapeError, message: /got \[8, 8\] \(add a channels axis of 1: \[8, 8, 1\]\)/ },
+  { what: "a Conv2D kernel larger than the input with 'valid'", call: () => new Sequential([new Conv2D(2, [5, 2], { inputShape: [4, 4, 1] })]), error: ShapeError, message: /a 5×2 kernel does not fit in an input of 4×4 with padding 'valid'/ },
+  { what: "a dilated Conv2D kernel larger than the input with 'valid'", call: () => new Sequential([new Conv2D(2, 3, { inputShape: [4, 6, 1], dilationRate: 2 })]), error: ShapeError, message: /a 3×3 kernel dilated 2×2 does not fit in an input of 4×6/ },
+  { what: 'Conv1D given images', call: () => new Sequential([new Conv1D(2, 3, { inputShape: [5, 5, 1] })]), error: ShapeError, message: /expects samples of shape \[steps, channels\], got \[5, 5, 1\]/ },
+  { what: 'a MaxPooling2D pool larger than the input', call: () => new Sequential([new MaxPooling2D(3, { inputShape: [2, 5, 1] })]), error: ShapeError, message: /a 3×3 pool does not fit in an input of 2×5 with padding 'valid'/ },
+  { what: 'GlobalAveragePooling2D given rank-1 samples', call: () => new Sequential([new GlobalAveragePooling2D({ inputShape: [4] })]), error: ShapeError, message: /expects samples of shape \[height, width, channels\], got \[4\]/ },
+  { what: 'ZeroPadding2D given rank-2 samples', call: () => new Sequential([new ZeroPadding2D(1, { inputShape: [4, 4] })]), error: ShapeError, message: /expects samples of shape \[height, width, channels\], got \[4, 4\]/ },
+  { what: 'Reshape to a wrong size', call: () => new Sequential([new Reshape([5, 2], { inputShape: [3, 3] })]), error: ShapeError, message: /cannot reshape a sample of shape \[3, 3\] \(9 values\) to \[5, 2\]/ },
+  { what: 'Reshape with a -1 that does not divide', call: () => new Sequential([new Reshape([2, -1], { inputShape: [3, 3] })]), error: ShapeError, message: /cannot reshape a sample of shape \[3, 3\] \(9 values\) to \[2, -1\]/ },
+  { what: 'BatchNormalization axis 1 on rank-3 samples', call: () => new Sequential([new BatchNormalization({ axis: 1, inputShape: [4, 4, 2] })]), error: ShapeError, message: /axis 1 is not the last axis of samples of shape \[4, 4, 2\]/ },
+  { what: 'a Conv2D after a layer with images of the wrong rank', call: () => new Sequential([new Dense(4, { inputShape: [3] }), new Conv2D(2, 3)]), error: ShapeError, message: /expects samples of shape \[height, width, channels\], got \[4\]/ },
+  { what: 'Conv2D strides and dilation both > 1', call: () => new Conv2D(2, 3, { strides: 2, dilationRate: 2 }), error: ValueError, message: /Conv2D\(\): strides \[2, 2\] and dilationRate \[2, 2\] cannot both exceed 1/ },
+  { what: 'Conv2D negative filters', call: () => new Conv2D(-2, 3), error: ValueError, message: /Conv2D\(\): filters must be a positive integer, got -2/ },
+  { what: "Conv2D dataFormat 'channelsFirst'", call: () => new Conv2D(2, 3, { dataFormat: 'channelsFirst' as never }), error: ValueError, message: /Conv2D\(\): dataFormat "channelsFirst" is not supported/ },
+  { what: 'add() of a Conv2D to a model with rank-1 output', call: ({ model }) => model.add(new Conv2D(2, 3)), error: ShapeError, message: /expects samples of shape \[height, width, channels\], got \[1\]/ },
+  { what: 'add() of a Reshape to a wrong size', call: ({ model }) => model.add(new Reshape([2])), error: ShapeError, message: /cannot reshape a sample of shape \[1\] \(1 values\) to \[2\]/ },
+  { what: 'add() of a BatchNormalization on an axis the output lacks', call: ({ model }) => model.add(new BatchNormalization({ axis: 2 })), error: ShapeError, message: /axis 2 is not the last axis of samples of shape \[1\]/ },
 
   // ── a disposed model ──
   { what: 'fit on a disposed model', call: ({ disposed }) => disposed.fit(XOR_X, XOR_Y, fitQuiet), error: StateError, message: /fit\(\): model '.*' was disposed/ },
