@@ -22,5 +22,5 @@ await build({ ...common, ...inlineWasm, entryPoints: ['src/index.ts'], outfile: 
 // neurasm/vis imports the core as the package 'neurasm' (coreAsPackage), never a copy of it.
 await build({ ...common, entryPoints: ['src/vis/index.ts'], outfile: 'dist/vis.js', platform: 'node', packages: 'external', plugins: [coreAsPackage] });
 await build({ ...common, entryPoints: ['src/vis/index.ts'], outfile: 'dist/vis.browser.js', platform: 'browser', packages: 'external', plugins: [coreAsPackage, browserFiles] });
-await build({ ...common, entryPoints: ['examples/xor.ts', 'examples/worker/main.ts', 'examples/worker/trainer.ts'], outdir: 'build/examples', outbase: 'examples', platform: 'node', external: ['neurasm'] });
+await build({ ...common, entryPoints: ['examples/xor.ts', 'examples/mnist-cnn.ts', 'examples/worker/main.ts', 'examples/worker/trainer.ts'], outdir: 'build/examples', outbase: 'examples', platform: 'node', external: ['neurasm'] });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
 import { PNG } from 'pngjs';
 import * as vega from 'vega';
-import { Activation, Adam, Dense, Dropout, NeurasmError, Sequential, ShapeError, ValueError, tensor, type History } from '../src/index.js';
-import { historySpec, modelDot, plotHistory, plotModel, plotPredictions, plotWeights, predictionsSpec, weightsSpec } from '../src/vis/index.js';
+import { Activation, Adam, Conv2D, Dense, Dropout, Flatten, MaxPooling2D, NeurasmError, Sequential, ShapeError, Tensor, ValueError, tensor, type History } from '../src/index.js';
+import { filtersSpec, historySpec, modelDot, plotFilters, plotHistory, plotModel, plotPredictions, plotWeights, predictionsSpec, weightsSpec } from '../src/vis/index.js';
 import { textWidth } from '../src/vis/render.js';
 
 // writeFile as it is, until a test makes it fail as a full disk would.
@@ -591,5 +591,164 @@ describe('non-finite values in a history', () => {
   it('a metric with no finite value at all is a ValueError naming it', async () => {
     await expect(plotHistory({ loss: [1, 0.5], val_loss: [NaN, NaN] }, { metrics: ['val_loss'] })).rejects.toThrow(
       /^plotHistory\(\): history.val_loss has no finite value to plot: every epoch is NaN or ±Infinity$/);
+  });
+});
+
+// ----- convolution filters -----
+
+describe('plotFilters', () => {
+  // A small CNN, built (and its kernels initialised) by the first layer's inputShape: no training needed.
+  const cnn = () => new Sequential([
+    new Conv2D(8, 5, { inputShape: [12, 12, 1] }), new MaxPooling2D(2), new Conv2D(4, 3), new Flatten(), new Dense(2),
+  ], { seed: 1 });
+  /** A kernel [h, w, c, f] of small integers from -3 to 3. */
+  const kernel = (h: number, w: number, c: number, f: number) => tensor(Float32Array.from({ length: h * w * c * f }, (_, i) => (i % 7) - 3), [h, w, c, f]);
+  /** Weight [row, column, channel, filter] of a kernel. */
+  const at = (k: Tensor, row: number, column: number, c: number, f: number) => k.data[((row * k.shape[1]! + column) * k.shape[2]! + c) * k.shape[3]! + f]!;
+
+  /** Each image of a filter grid: where its group sits, and its cells (rect paths). */
+  function images(doc: Document): Array<{ x: number; y: number; cells: Element[] }> {
+    return all(doc, 'g').filter((g) => hasClass(g, 'mark-rect') && hasClass(g, 'role-mark')).map((g) => {
+      const [x, y] = translation(g.parentNode!.parentNode as Element);
+      return { x, y, cells: Array.from(g.childNodes as unknown as Element[]).filter((c) => c.getAttribute?.('role') === 'graphics-symbol') };
+    });
+  }
+  /** A cell's column, row and weight from its aria-label, and its square from its path. */
+  function cell(e: Element): { column: number; row: number; weight: number; square: number[] } {
+    const m = /^column: (\d+); row: (\d+); Weight: (\S+)$/.exec(plain(e.getAttribute('aria-label')!))!;
+    const d = /^M([\d.]+),([\d.]+)h([\d.]+)v([\d.]+)h-[\d.]+Z$/.exec(e.getAttribute('d')!)!;
+    return { column: Number(m[1]), row: Number(m[2]), weight: Number(m[3]), square: d.slice(1).map(Number) };
+  }
+  /** Distinct values, ascending. */
+  const distinct = (v: number[]) => [...new Set(v)].sort((a, b) => a - b);
+
+  it('"Filters of conv2d": one image of 5×5 cells per filter, each cell its weight at its row and column, eight to a row', async () => {
+    const layer = cnn().layers[0]!;
+    const [k] = layer.getWeights();
+    const doc = parse(await plotFilters(layer));
+    expect(texts(doc)).toEqual(expect.arrayContaining([`Filters of ${layer.name}`, 'Filter', 'Weight', ...'01234567']));
+    const grid = images(doc);
+    expect(grid).toHaveLength(8);
+    expect(distinct(grid.map((g) => g.y))).toHaveLength(1);
+    expect(grid.map((g) => g.x)).toEqual(distinct(grid.map((g) => g.x)));
+    grid.forEach(({ cells }, f) => {
+      expect(cells).toHaveLength(25);
+      for (const c of cells) {
+        const { column, row, weight, square } = cell(c);
+        expect(weight).toBeCloseTo(at(k!, row, column, 0, f), 9);
+        // The default cell: 8 pixels, a 5×5 filter 40 pixels a side.
+        expect(square).toEqual([column * 8, row * 8, 8, 8]);
+      }
+    });
+    expect(marks(doc, 'rect')).toHaveLength(8 * 25);
+  });
+
+  it('one colour scale for the whole kernel: the largest magnitude darkest, 0 the middle grey; grayscale from black to white', async () => {
+    const k = kernel(2, 2, 1, 3); // -3 … 3
+    const fills = (svg: string) => images(parse(svg)).flatMap((g) => g.cells.map((c) => [cell(c).weight, c.getAttribute('fill')] as const));
+    const colour = (pairs: ReadonlyArray<readonly [number, string | null]>, w: number) => pairs.find(([v]) => v === w)![1];
+    const diverging = fills(await plotFilters(k));
+    expect([colour(diverging, 3), colour(diverging, 0), colour(diverging, -3)]).toEqual(['rgb(180, 4, 38)', 'rgb(221, 221, 221)', 'rgb(59, 76, 192)']);
+    const gray = fills(await plotFilters(k, { palette: 'grayscale' }));
+    expect([colour(gray, 3), colour(gray, -3)]).toEqual(['rgb(255, 255, 255)', 'rgb(0, 0, 0)']);
+    // Equal weights, equal colours, whichever filter holds them.
+    for (const [w, fill] of gray) expect(fill).toBe(colour(gray, w));
+  });
+
+  it('a kernel of several input channels: one row per channel, one column per filter', async () => {
+    const layer = cnn().layers[2]!;
+    const [k] = layer.getWeights();
+    expect(k!.shape).toEqual([3, 3, 8, 4]);
+    const doc = parse(await plotFilters(layer, { cellSize: 5 }));
+    expect(texts(doc)).toEqual(expect.arrayContaining(['Filter', 'Input channel']));
+    const grid = images(doc);
+    expect(grid).toHaveLength(32);
+    const [xs, ys] = [distinct(grid.map((g) => g.x)), distinct(grid.map((g) => g.y))];
+    expect([xs.length, ys.length]).toEqual([4, 8]);
+    for (const { x, y, cells } of grid) {
+      const [f, c] = [xs.indexOf(x), ys.indexOf(y)];
+      expect(cells).toHaveLength(9);
+      for (const e of cells) {
+        const { column, row, weight, square } = cell(e);
+        expect(weight).toBeCloseTo(at(k!, row, column, c, f), 9);
+        expect(square).toEqual([column * 5, row * 5, 5, 5]);
+      }
+    }
+  });
+
+  it('columns wraps the filters; filters draws the first ones; a Tensor draws as its layer does', async () => {
+    const layer = cnn().layers[0]!;
+    const grid = images(parse(await plotFilters(layer, { columns: 3 })));
+    expect(grid).toHaveLength(8);
+    const ys = distinct(grid.map((g) => g.y));
+    expect(ys).toHaveLength(3);
+    expect(grid.map((g) => ys.indexOf(g.y))).toEqual([0, 0, 0, 1, 1, 1, 2, 2]);
+    expect(images(parse(await plotFilters(layer, { filters: 3 })))).toHaveLength(3);
+    // 100 filters wrap about square: 10 to a row.
+    expect(distinct(images(parse(await plotFilters(kernel(3, 3, 1, 100)))).map((g) => g.x))).toHaveLength(10);
+    const fromTensor = filtersSpec(layer.getWeights()[0]!, { title: `Filters of ${layer.name}` });
+    expect(fromTensor).toEqual(filtersSpec(layer));
+    expect(JSON.parse(JSON.stringify(fromTensor))).toEqual(fromTensor);
+    expect((filtersSpec(kernel(3, 3, 1, 2)) as { title: string }).title).toBe('Filters');
+  });
+
+  it('gives the same SVG text every time, and renders without a warning from Vega-Lite or Vega', async () => {
+    const warn = vi.spyOn(console, 'warn');
+    const error = vi.spyOn(console, 'error');
+    try {
+      const layer = cnn().layers[2]!;
+      const first = await plotFilters(layer, { title: 'Second convolution' });
+      await plotWeights(xor.layers[0]!);
+      expect(await plotFilters(layer, { title: 'Second convolution' })).toBe(first);
+      // The same seed, the same kernel, the same bytes (the title set: a new layer has a new name).
+      expect(await plotFilters(cnn().layers[2]!, { title: 'Second convolution' })).toBe(first);
+      await plotFilters(kernel(5, 5, 1, 8), { palette: 'grayscale', columns: 4 });
+      expect([...warn.mock.calls, ...error.mock.calls]).toEqual([]);
+    } finally {
+      warn.mockRestore();
+      error.mockRestore();
+    }
+  });
+
+  it('writes a PNG of the SVG\'s size, and an SVG as returned', async () => {
+    const layer = cnn().layers[0]!;
+    const file = join(out, 'filters.png');
+    const svg = await plotFilters(layer, { toFile: file, scale: 1 });
+    const png = readPng(file);
+    const [w, h] = svgSize(parse(svg));
+    expect(Math.abs(png.width - w)).toBeLessThanOrEqual(1);
+    expect(Math.abs(png.height - h)).toBeLessThanOrEqual(1);
+    expect(colourStats(png).colours).toBeGreaterThan(20);
+    await plotFilters(layer, { toFile: join(out, 'filters.svg') });
+    expect(readFileSync(join(out, 'filters.svg'), 'utf8')).toBe(svg);
+  });
+
+  it('refuses, before drawing, a layer without a 4-D kernel or not built, too many filters, bad weights and bad options', async () => {
+    const model = cnn();
+    const bad: Array<[() => Promise<unknown>, typeof ValueError, RegExp]> = [
+      [() => plotFilters(new Sequential([new Conv2D(4, 3)]).layers[0]!), ValueError, /^plotFilters\(\): layer 'conv2d\w*' has no filters to plot: it is not built yet \(give the first layer inputShape, or call fit first\)$/],
+      [() => plotFilters(model.layers[1]!), ValueError, /layer 'max_pooling2d\w*' has no filters to plot: a MaxPooling2D layer has no weights$/],
+      [() => plotFilters(model.layers[4]!), ShapeError, /layer 'dense\w*' \(Dense\) has a kernel of shape \[16, 2\]; plotFilters draws 2-D convolution kernels \[height, width, inChannels, filters\] \(Conv2D\); plotWeights draws a Dense's kernel$/],
+      [() => plotFilters(tensor([[1, 2], [3, 4]])), ShapeError, /^plotFilters\(\): the kernel has shape \[2, 2\]; expected \[height, width, inChannels, filters\]/],
+      [() => plotFilters([[1, 2]] as never), ValueError, /^plotFilters\(\): expected a Conv2D layer or its kernel Tensor .*, got an array of length 1$/],
+      [() => plotFilters(kernel(3, 3, 64, 32)), ValueError, /^plotFilters\(\): the kernel has 32 filters × 64 input channels = 2,048 images of 3×3 \(18,432 weights\); a grid draws at most 1,024 images and 16,384 weights\. Draw the first ones: \{ filters: 16 \}$/],
+      [() => plotFilters(kernel(3, 3, 2048, 1)), ValueError, /Even one filter is too large to draw$/],
+      [() => plotFilters(new Tensor(new Float32Array([0, 1, NaN, 2]), [1, 2, 1, 2])), ValueError, /^plotFilters\(\): the kernel has NaN in filter 0, channel 0, row 0, column 1; expected finite numbers$/],
+      [() => plotFilters(model.layers[2]!, { columns: 2 }), ValueError, /columns wraps the filters of a kernel of one input channel; this one has 8/],
+      [() => plotFilters(model.layers[0]!, { filters: 9 }), ValueError, /^plotFilters\(\): filters must be an integer from 1 to 8, got 9$/],
+      [() => plotFilters(model.layers[0]!, { columns: 0 }), ValueError, /columns must be an integer from 1 to 1024, got 0/],
+      [() => plotFilters(model.layers[0]!, { cellSize: 0 }), ValueError, /cellSize must be a positive number from 1 to 200, got 0/],
+      [() => plotFilters(model.layers[0]!, { palette: 'gray' as 'grayscale' }), ValueError, /palette must be 'diverging' or 'grayscale', got "gray"/],
+      [() => plotFilters(model.layers[0]!, { colums: 4 } as never), ValueError, /^plotFilters\(\): unknown option 'colums'; did you mean 'columns'\? \(options: title, cellSize, columns, filters, palette, toFile, scale\)$/],
+      [() => plotFilters(model.layers[0]!, { toFile: join(out, 'filters.jpg') }), ValueError, /must end in .png or .svg/],
+    ];
+    for (const [call, kind, message] of bad) {
+      const e = await call().then(() => undefined, (err: unknown) => err);
+      expect(e, String(message)).toBeInstanceOf(kind);
+      expect((e as Error).message).toMatch(message);
+    }
+    // The slice the message suggests draws.
+    expect(images(parse(await plotFilters(kernel(3, 3, 64, 32), { filters: 16 })))).toHaveLength(16 * 64);
+    expect(() => filtersSpec(model.layers[0]!, { toFile: 'f.png' } as never)).toThrow(/^filtersSpec\(\): unknown option 'toFile'/);
   });
 });

@@ -63,7 +63,7 @@ export interface WeightsOptions extends PictureOptions {
 }
 
 /** The look shared by the charts: the PNG's font everywhere, white background, Keras-plot-like sizes. */
-const CONFIG = {
+export const CONFIG = {
   font: FONT,
   background: 'white',
   padding: 12,
@@ -76,13 +76,13 @@ const CONFIG = {
 /** A training history: what `fit` returns, or its `.history` record (`{ loss: [...], val_loss: [...] }`). */
 export type HistoryLike = History | Record<string, number[]>;
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 /** matplotlib's default colours (tab10): blue, orange, green, red, … */
 const TAB10 = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 const BLUE = TAB10[0]!;
 const RED = TAB10[3]!;
 /** matplotlib's coolwarm at 0, ¼, ½, ¾, 1. */
-const COOLWARM = ['#3b4cc0', '#8db0fe', '#dddddd', '#f49a7b', '#b40426'];
+export const COOLWARM = ['#3b4cc0', '#8db0fe', '#dddddd', '#f49a7b', '#b40426'];
 
 // ----- Loss over epochs -----
 
@@ -269,8 +269,8 @@ const WEIGHTS_KEYS = ['title', 'annotate', 'digits', 'cellSize'] as const;
 // 64×64 annotated 0.5 s, 1.7 MB, ~3 s; 100×100 annotated 1 s, 4.1 MB, ~7 s (10,000 texts to rasterise);
 // 128×128 plain 0.4 s, 2.8 MB, ~2 s; 784×128 plain 1.6 s, 17 MB, annotated 3.2 s, 41 MB.
 // Past these the cells are too small to read anyway: a slice of the matrix says more.
-/** Most cells a heatmap draws. */
-const MAX_CELLS = 128 * 128;
+/** Most cells a heatmap draws (and weights a filter grid draws). */
+export const MAX_CELLS = 128 * 128;
 /** `annotate` is on by default up to this many rows and columns, and refused above this side squared in cells. */
 const ANNOTATED_SIDE = 64;
 const MAX_ANNOTATED = ANNOTATED_SIDE * ANNOTATED_SIDE;
@@ -360,11 +360,12 @@ function tooLarge({ rows, cols, rank }: Matrix, name: string | undefined, weight
 }
 
 /** 125440 → '125,440' (the same in every locale). */
-function count(n: number): string {
+export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-async function draw(spec: TopLevelSpec, options: PictureOptions, where: string): Promise<string> {
+/** Checks `toFile`, renders the spec, writes the picture if asked; returns the SVG text. */
+export async function draw(spec: TopLevelSpec, options: PictureOptions, where: string): Promise<string> {
   const target = await checkTarget(options.toFile, options.scale ?? 2, where);
   const svg = await chartSvg(spec);
   if (target) await writePicture(svg, target, where);

@@ -163,6 +163,41 @@ export function toKernel(source: unknown, where: string): { matrix: Matrix; name
   return { matrix: m.rank === 1 ? { ...m, rows: 1, cols: m.rows } : m, name: undefined };
 }
 
+/** A convolution kernel [height, width, inChannels, filters] as plain numbers, row-major in that order. */
+export interface FilterBank { height: number; width: number; channels: number; filters: number; values: Float32Array }
+
+/** The kernel to draw for a convolution layer (its first weight), or a kernel Tensor given directly. */
+export function toFilterBank(source: unknown, where: string): { bank: FilterBank; name: string | undefined } {
+  let kernel: Tensor;
+  let name: string | undefined;
+  if (source instanceof Layer) {
+    const weights = source.getWeights();
+    if (weights.length === 0) {
+      const why = source.inputDim > 0 ? `a ${source.className} layer has no weights` : 'it is not built yet (give the first layer inputShape, or call fit first)';
+      throw new ValueError(`${where}: layer '${source.name}' has no filters to plot: ${why}`);
+    }
+    kernel = weights[0]!;
+    name = source.name;
+    if (kernel.rank !== 4) {
+      throw new ShapeError(`${where}: layer '${source.name}' (${source.className}) has a kernel of shape [${kernel.shape.join(', ')}]; plotFilters draws 2-D convolution kernels `
+        + `[height, width, inChannels, filters] (Conv2D)${kernel.rank === 2 ? `; plotWeights draws a ${source.className}'s kernel` : ''}`);
+    }
+  } else if (source instanceof Tensor) {
+    kernel = source;
+    if (kernel.rank !== 4) throw new ShapeError(`${where}: the kernel has shape [${kernel.shape.join(', ')}]; expected [height, width, inChannels, filters], as Conv2D's getWeights()[0]`);
+  } else {
+    throw new ValueError(`${where}: expected a Conv2D layer or its kernel Tensor [height, width, inChannels, filters], got ${describe(source)}`);
+  }
+  const [height, width, channels, filters] = kernel.shape as [number, number, number, number];
+  const values = kernel.data;
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    const [f, c, x, y] = [bad % filters, Math.floor(bad / filters) % channels, Math.floor(bad / (filters * channels)) % width, Math.floor(bad / (filters * channels * width))];
+    throw new ValueError(`${where}: ${name === undefined ? 'the kernel' : `${name}'s kernel`} has ${describe(values[bad])} in filter ${f}, channel ${c}, row ${y}, column ${x}; expected finite numbers`);
+  }
+  return { bank: { height, width, channels, filters, values }, name };
+}
+
 /** A training history as epochs and per-key values: from `fit`'s History or its `.history` record. */
 export interface Logged { epochs: number[]; values: Record<string, number[]> }
 
