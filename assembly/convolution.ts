@@ -2,6 +2,19 @@
 // The caller picks Keras's 'valid' or 'same' by passing padTop/padLeft and outH/outW; never allocates.
 import { ld, st, ld4, st4, floor4, hsum } from './simd';
 import { biasGrad } from './matmul';
+import { A_GRAD_PATCHES, A_PATCHES_T, B_STRIDED, B_TAP_WEIGHTS, gemmPacked, setConvGeometry } from './gemm';
+
+// Which passes run as packed products over the image's patches (see gemm.ts) rather than the direct loops below,
+// measured on this kind of machine (bench/cnn.bench.ts's layers): the product wins where each packed value
+// serves many outputs and its panels pack four channels at a time; the direct loops win on few channels (a first
+// layer's one) and in the forward pass, whose loops already reuse each weight vector across four pixels.
+// Either way a sample's result does not depend on its batch: the choice depends on the layer, not the batch.
+@inline function gemmInputGrad(inC: i32, outC: i32, strideH: i32, strideW: i32): bool {
+  return strideH == 1 && strideW == 1 && inC >= 16 && outC >= 32 && (outC & 3) == 0;
+}
+@inline function gemmFilterGrad(inC: i32, outC: i32): bool {
+  return (inC & 3) == 0 && inC * outC >= 64;
+}
 import { tap, outside } from './windows';
 
 // Layouts: x, dx: [batch, height, width, inC]; out, dy: [batch, outH, outW, outC]; w, dw: [kH, kW, inC, outC].
@@ -235,6 +248,11 @@ export function conv2d(out: usize, x: usize, w: usize, b: usize, batch: i32, hei
 export function conv2dInputGrad(dx: usize, dy: usize, w: usize, batch: i32, height: i32, width: i32,
   inChannels: i32, outChannels: i32, kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
   dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32): void {
+  if (batch > 0 && gemmInputGrad(inChannels, outChannels, strideH, strideW)) {
+    setConvGeometry(height, width, inChannels, outChannels, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+    gemmPacked(dx, dy, w, batch * height * width, kernelH * kernelW * outChannels, inChannels, false, 0, 0, 0, 0, 0, false, inChannels, A_GRAD_PATCHES, B_TAP_WEIGHTS);
+    return;
+  }
   const inC = inChannels, outC = outChannels;
   const ci4 = floor4(inC);
   for (let n = 0; n < batch; n++) {
@@ -295,6 +313,12 @@ export function conv2dInputGrad(dx: usize, dy: usize, w: usize, batch: i32, heig
 export function conv2dFilterGrad(dw: usize, db: usize, x: usize, dy: usize, batch: i32, height: i32, width: i32,
   inChannels: i32, outChannels: i32, kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
   dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32): void {
+  if (batch > 0 && outH * outW > 0 && gemmFilterGrad(inChannels, outChannels)) {
+    setConvGeometry(height, width, inChannels, outChannels, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+    gemmPacked(dw, x, dy, kernelH * kernelW * inChannels, batch * outH * outW, outChannels, false, 0, 0, 0, outChannels, 1, false, outChannels, A_PATCHES_T, B_STRIDED);
+    if (db != 0) biasGrad(db, dy, batch * outH * outW, outChannels);
+    return;
+  }
   const inC = inChannels, outC = outChannels;
   const oc16 = outC & ~15, oc8 = outC & ~7, oc4 = floor4(outC);
   memory.fill(dw, 0, <usize>(kernelH * kernelW * inC * outC) << 2);

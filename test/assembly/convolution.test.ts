@@ -228,6 +228,43 @@ describe('conv2dFilterGrad', () => {
   });
 });
 
+// ─── The packed-product paths ───
+
+// Layers with more channels take the gradients as packed products over the image's patches (gemm.ts): the filter
+// gradient when inC is a multiple of 4 and inC·outC ≥ 64, the input gradient for stride 1, inC ≥ 16 and outC ≥ 32
+// (a multiple of 4). These shapes take those paths, with depths that split into two K blocks (288 = 2 × 144, 324 =
+// 2 × 162, the latter not a multiple of 4: the scalar packer), ragged panels (odd pixel counts) and every padding.
+describe('the packed-product gradients (many channels)', () => {
+  const SHAPES = [
+    conv(2, [7, 5], 16, 32, [3, 2], [1, 1], [1, 2], 'same'),
+    conv(3, [6, 5], 32, 32, [3, 3], [1, 1], [1, 1], 'valid'),
+    conv(2, [5, 7], 16, 36, [3, 3], [1, 1], [2, 1], 'same'),
+    conv(2, [7, 5], 4, 16, [3, 2], [2, 3], [1, 1], 'same'),
+    conv(1, [9, 7], 8, 12, [2, 3], [3, 2], [1, 1], 'valid'),
+    conv1d(3, 13, 20, 32, 3, 1, 2, 'same'),
+  ];
+  it.each(SHAPES.map((g) => [label(g), g] as const))('%s: input and filter gradients against the reference', (_, g) => {
+    const d = data(g, mulberry32(g.inC * 31 + g.outC));
+    expectClose(runInputGrad(g, d), inputGradRef(g, d.dy, d.w), { ...tolerance(g.kH * g.kW * g.outC), label: `conv2dInputGrad ${label(g)}` });
+    const ref = filterGradRef(g, d.x, d.dy);
+    const got = runFilterGrad(g, d, true);
+    expectClose(got.dw, ref.dw, { ...tolerance(g.batch * g.outH * g.outW), label: `conv2dFilterGrad dw ${label(g)}` });
+    expectClose(got.db, ref.db, { ...tolerance(g.batch * g.outH * g.outW), label: `conv2dFilterGrad db ${label(g)}` });
+    wasm.releaseAll();
+  });
+
+  it('the input gradient of a batch of 5 is the bits of samples 0–2 and 3–4 computed apart', () => {
+    const g = conv(5, [6, 5], 16, 32, [3, 3], [1, 1], [1, 1], 'same');
+    const d = data(g, mulberry32(77));
+    const whole = runInputGrad(g, d);
+    const per = { x: g.height * g.width * g.inC, out: g.outH * g.outW * g.outC };
+    for (const [n0, n1] of [[0, 3], [3, 5]] as const) {
+      const pd = { ...d, dy: d.dy.subarray(n0 * per.out, n1 * per.out) };
+      expectSameBits(runInputGrad({ ...g, batch: n1 - n0 }, pd), whole.subarray(n0 * per.x, n1 * per.x), `samples ${n0}..${n1}`);
+    }
+  });
+});
+
 // ─── Finite differences through the forward kernel ───
 
 // conv2d is linear in x, w and b, so a wide step has no truncation error and keeps f32 rounding small beside it.
