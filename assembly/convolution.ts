@@ -2,6 +2,7 @@
 // The caller picks Keras's 'valid' or 'same' by passing padTop/padLeft and outH/outW; never allocates.
 import { ld, st, ld4, st4, floor4, hsum } from './simd';
 import { biasGrad } from './matmul';
+import { ACTIVATION_LINEAR, applyActivation } from './activations';
 import { A_GRAD_PATCHES, A_PATCHES_T, B_STRIDED, B_TAP_WEIGHTS, gemmPacked, setConvGeometry } from './gemm';
 
 // Which passes run as packed products over the image's patches (see gemm.ts) rather than the direct loops below,
@@ -141,7 +142,29 @@ import { tap, outside } from './windows';
 export function conv2d(out: usize, x: usize, w: usize, b: usize, batch: i32, height: i32, width: i32,
   inChannels: i32, outChannels: i32, kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
   dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32): void {
+  convolve(out, x, w, b, batch, height, width, inChannels, outChannels, kernelH, kernelW, strideH, strideW, dilationH, dilationW,
+    padTop, padLeft, outH, outW, out, ACTIVATION_LINEAR, 0);
+}
+
+/**
+ * A convolution layer's forward pass in one call: pre = conv2d(x, w, b), then out = activation(pre), applied to
+ * each row of output pixels as soon as it is computed, while it is in cache (softmax over the channels;
+ * activation ids as in `applyActivation`; out may equal pre for linear).
+ * x: [batch, height, width, inC], w: [kH, kW, inC, outC], b: [outC] or 0 for none, pre, out: [batch, outH, outW, outC]
+ */
+export function conv2dForward(out: usize, pre: usize, x: usize, w: usize, b: usize, batch: i32, height: i32, width: i32,
+  inChannels: i32, outChannels: i32, kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
+  dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, activation: i32, alpha: f32): void {
+  convolve(pre, x, w, b, batch, height, width, inChannels, outChannels, kernelH, kernelW, strideH, strideW, dilationH, dilationW,
+    padTop, padLeft, outH, outW, out, activation, alpha);
+}
+
+/** conv2d into `pre`, then each row of output pixels through the activation into `act` (nothing more when linear in place). */
+function convolve(out: usize, x: usize, w: usize, b: usize, batch: i32, height: i32, width: i32,
+  inChannels: i32, outChannels: i32, kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
+  dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, act: usize, activation: i32, alpha: f32): void {
   const inC = inChannels, outC = outChannels;
+  const epilogue = activation != ACTIVATION_LINEAR || act != out;
   const oc16 = outC & ~15, oc8 = outC & ~7, oc4 = floor4(outC);
   const span = (kernelW - 1) * dilationW; // columns from a pixel's first tap to its last
   for (let n = 0; n < batch; n++) {
@@ -184,6 +207,10 @@ export function conv2d(out: usize, x: usize, w: usize, b: usize, batch: i32, hei
           convScalar(out, x, w, b, o, xn, iy0, ix0, oc, height, width, inC, outC, kernelH, kernelW, dilationH, dilationW);
         }
         ox++;
+      }
+      if (epilogue) {
+        const row = <usize>((n * outH + oy) * outW * outC) << 2;
+        applyActivation(activation, act + row, out + row, outW, outC, alpha);
       }
     }
   }

@@ -182,6 +182,11 @@ const CASES: { [K in KernelName]: Arg[][] } = {
   biasGrad: forRowsCols((r, c) => [P('db'), P('dy'), r, c]).concat([[P('db'), P('dy'), 0, 5]]),
   fill: forN((n) => [P('x'), n, 3]),
   conv2d: [...CONVS.map((g) => [P('out'), P('x'), P('w'), P('b'), ...g]), [P('out'), P('x'), P('w'), 0, ...CONVS[0]]],
+  conv2dForward: [
+    ...each(ALL_IDS, (id) => CONVS.map((g) => [P('out'), P('pre'), P('x'), P('w'), P('b'), ...g, id, 0.2])),
+    [P('out'), P('pre'), P('x'), P('w'), 0, ...CONVS[0], ids.relu, 0], // no bias
+    [P('out'), SAME('pre', 'out'), P('x'), P('w'), P('b'), ...CONVS[1], ids.linear, 0], // pre = out
+  ],
   conv2dInputGrad: CONVS.map((g) => [P('dx'), P('dy'), P('w'), ...g]),
   conv2dFilterGrad: [...CONVS.map((g) => [P('dw'), P('db'), P('x'), P('dy'), ...g]), [P('dw'), 0, P('x'), P('dy'), ...CONVS[1]]],
   maxPool2d: poolCases(P('out'), P('argmax'), P('x')),

@@ -128,6 +128,13 @@ export const OPERANDS: { [K in KernelName]: Rule<Kernels[K]> } = {
     floats('w', w, kH * kW * inC * outC),
     floats('b', b, b === 0 ? 0 : outC), // 0: no bias
   ],
+  conv2dForward: (out, pre, x, w, b, batch, height, width, inC, outC, kH, kW, _sh, _sw, _dh, _dw, _pt, _pl, outH, outW, activation) => [
+    floats('out', out, batch * outH * outW * outC), // may equal pre
+    floats('pre', pre, activation === SOFTMAX ? rowWise(batch * outH * outW, outC) : batch * outH * outW * outC),
+    floats('x', x, batch * height * width * inC),
+    floats('w', w, kH * kW * inC * outC),
+    floats('b', b, b === 0 ? 0 : outC), // 0: no bias
+  ],
   conv2dInputGrad: (dx, dy, w, batch, height, width, inC, outC, kH, kW, _sh, _sw, _dh, _dw, _pt, _pl, outH, outW) => [
     floats('dx', dx, batch * height * width * inC),
     floats('dy', dy, batch * outH * outW * outC),

@@ -178,9 +178,8 @@ abstract class Convolution extends Layer {
     b.input = input;
     const g = this.geometry(b.inputShape);
     const pre = this.logits();
-    k.conv2d(pre, input, b.weightOffsets[0]!, this.useBias ? b.weightOffsets[1]! : 0, rows, g.height, g.width, g.channels, this.filters,
-      g.windowH, g.windowW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
-    if (this.activation !== 'linear') this.act.forward(b.buffers.out, pre, rows * g.outH * g.outW, this.filters);
+    k.conv2dForward(b.buffers.out, pre, input, b.weightOffsets[0]!, this.useBias ? b.weightOffsets[1]! : 0, rows, g.height, g.width, g.channels, this.filters,
+      g.windowH, g.windowW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW, this.act.id, this.act.alpha ?? 0);
   }
 
   backward(dInput: number, rows: number, gradIsPre: boolean): void {

@@ -4,6 +4,7 @@
 // kernel, and a sample's results must not depend on the batch it came in.
 import { describe, expect, it } from 'vitest';
 import { kernels } from '../../src/backend.js';
+import { ACTIVATIONS, type ActivationKernels } from '../../src/activations.js';
 import { axis, dot, expectClose, expectSameBits, mulberry32, numericGrad, uniform, useWasm, type Padding, type Rng } from '../helpers.js';
 
 const wasm = useWasm();
@@ -225,6 +226,37 @@ describe('conv2dFilterGrad', () => {
     const empty = runFilterGrad({ ...g, batch: 0 }, { ...d, x: new Float32Array(0), dy: new Float32Array(0) }, true);
     expect(Array.from(empty.dw)).toEqual(new Array(sizes(g).w).fill(0));
     expect(Array.from(empty.db)).toEqual(new Array(g.outC).fill(0));
+  });
+});
+
+// ─── The layer's forward pass: convolution and activation in one call ───
+
+describe('conv2dForward', () => {
+  // The activation runs on each row of output pixels as soon as it is done: the same bits as conv2d, then the
+  // activation's own kernel over the whole output (softmax over each pixel's channels).
+  const g = conv(3, [7, 5], 3, 9, [3, 2], [1, 2], [1, 1], 'same');
+  it.each(Object.keys(ACTIVATIONS) as Array<keyof typeof ACTIVATIONS>)('%s: pre is conv2d, out is the activation of pre, bit for bit', (name) => {
+    const act: ActivationKernels = ACTIVATIONS[name];
+    const d = data(g, mulberry32(name.length));
+    const n = sizes(g).out;
+    const expectedPre = runConv2d(g, d, true);
+    const expectedOut = wasm.guarded(n);
+    act.forward(expectedOut.ptr, wasm.put(expectedPre), g.batch * g.outH * g.outW, g.outC);
+    const pre = wasm.guarded(n, new Float32Array(n).fill(Number.NaN));
+    const out = wasm.guarded(n, new Float32Array(n).fill(Number.NaN));
+    kernels.conv2dForward(out.ptr, pre.ptr, wasm.put(d.x), wasm.put(d.w), wasm.put(d.b), ...dims(g), act.id, act.alpha ?? 0);
+    pre.expectIntact();
+    out.expectIntact();
+    expectSameBits(pre.read(), expectedPre, `${name} pre`);
+    expectSameBits(out.read(), expectedOut.read(), `${name} out`);
+    wasm.releaseAll();
+  });
+
+  it('linear in place (out = pre) is conv2d', () => {
+    const d = data(g, mulberry32(4));
+    const out = wasm.guarded(sizes(g).out, new Float32Array(sizes(g).out).fill(Number.NaN));
+    kernels.conv2dForward(out.ptr, out.ptr, wasm.put(d.x), wasm.put(d.w), wasm.put(d.b), ...dims(g), ACTIVATIONS.linear.id, 0);
+    expectSameBits(out.read(), runConv2d(g, d, true), 'linear in place');
   });
 });
 
