@@ -26,6 +26,13 @@ beforeAll(async () => {
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe.runIf(chromiumAvailable())('neurasm/vis in headless Chromium', () => {
+  it("Node's pictures of a convolutional network show its shapes and its eight filters", () => {
+    // Graphviz writes the diagram's text as SVG text elements; the filters as one cell per weight, 25 per filter.
+    expect(node.cnn).toContain('(None, 24, 24, 8)');
+    expect(node.cnn).toContain('(None, 12, 12, 8)');
+    expect(node.filters).toContain('Filters');
+  });
+
   it('draws the same SVG text as Node, shows it in the page, and refuses toFile', async () => {
     const { url, server } = await serve({
       '/': { body: '<!doctype html><meta charset="utf-8"><body style="margin:0;background:white"><script type="module" src="/page.js"></script></body>' },
