@@ -240,6 +240,21 @@ export class Plan {
     this.workspace = undefined;
   }
 
+  /**
+   * How many samples keep every layer's input, output and own buffers within `bytes` (at least 1, at most
+   * `most`): a chunk size for inference whose buffers stay in cache from one layer to the next.
+   */
+  rowsWithin(bytes: number, most: number): number {
+    let perSample = 1;
+    for (const l of this.layers) {
+      const b = binding(l);
+      let floats = b.inputSize + b.outputSize;
+      for (const s of l.bufferSpecs(b.inputShape)) floats += s.perSample;
+      perSample = Math.max(perSample, floats * 4);
+    }
+    return Math.max(1, Math.min(most, Math.floor(bytes / perSample)));
+  }
+
   /** Bytes of the per-batch block for `capacity` samples: what `ensureWorkspace` allocates. */
   workspaceBytes(capacity: number): number {
     let floats = capacity * (this.inputSize + this.outputSize + this.rowsPerSample);

@@ -62,7 +62,10 @@ export interface EvaluateOptions {
 
 /** Options of `predict`. */
 export interface PredictOptions {
-  /** Samples per forward pass; default 1024 (Keras's is 32; the outputs are the same bits either way). */
+  /**
+   * Samples per forward pass; by default as many (at most 1,024) as keep each layer's buffers within 1 MiB, for
+   * speed (Keras's is 32; the outputs are the same bits either way).
+   */
   batchSize?: number;
 }
 
@@ -93,10 +96,14 @@ const HOOKS = ['setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpoc
 let modelCount = 0;
 
 /**
- * Rows per forward pass of `predict` unless a batchSize is given. Outputs do not depend on how rows are
- * grouped (each row's sums run in the same order whatever the batch), so larger chunks only save overhead.
+ * Most rows per forward pass of `predict` unless a batchSize is given. Outputs do not depend on how rows are
+ * grouped (each row's sums run in the same order whatever the batch), so the chunk is chosen for speed: as many
+ * rows as keep each layer's buffers within PREDICT_CACHE_BYTES (a layer's output is then still in cache when the
+ * next reads it), at most this many.
  */
 const PREDICT_CHUNK = 1024;
+/** Bytes of one layer's input, output and own buffers a `predict` chunk aims to stay within (measured: see README). */
+const PREDICT_CACHE_BYTES = 2 ** 20;
 
 /** What batch-begin hooks get: Keras passes no logs there. */
 const NO_LOGS: Logs = Object.freeze({}) as Logs;
@@ -433,7 +440,8 @@ export class Sequential {
   predict(x: TensorLike, options?: PredictOptions | null): Tensor {
     const where = 'predict()';
     this.alive(where);
-    const batchSize = integer(readOptions(options, ['batchSize'], where).batchSize ?? PREDICT_CHUNK, 'batchSize', where, 1);
+    const given = readOptions(options, ['batchSize'], where).batchSize;
+    const batchSize = given === undefined ? this.plan.rowsWithin(PREDICT_CACHE_BYTES, PREDICT_CHUNK) : integer(given, 'batchSize', where, 1);
     if (!this.plan.built) throw new StateError('predict(): the model is not built yet (call fit first, or give the first layer inputShape)');
     const data = prepareData(x, undefined, this.dataSpec(where, false));
     const size = this.plan.outputSize;
