@@ -14,6 +14,16 @@ export interface Contender {
   maxRunMs?: number;
   /** Caps this contender's timed samples (a slow peer), while the others go on to `minRuns`. */
   maxRuns?: number;
+  /**
+   * What one run does when it differs from the row's `work` (a slow peer timed on fewer batches): its time is
+   * scaled to the row's work (linearly) for the figure and the ratio.
+   */
+  work?: number;
+  /**
+   * A peer that may lack what the row needs (e.g. a kernel): an error thrown by its first run is reported in the
+   * row as 'cannot' with the message, instead of ending the bench. Never set for neurasm.
+   */
+  mayFail?: boolean;
 }
 
 export interface MeasureOptions {
@@ -73,15 +83,29 @@ function median(xs: number[]): number {
  * processes, a GC) hits all of them alike. Returns each contender's timing, or null when it was skipped.
  */
 export async function interleave(contenders: Contender[], options: MeasureOptions = {}): Promise<Array<Timing | null>> {
+  return (await interleaveWithErrors(contenders, options)).timings;
+}
+
+/** `interleave`, and the message of each `mayFail` contender whose first run threw (its timing is null). */
+async function interleaveWithErrors(contenders: Contender[], options: MeasureOptions): Promise<{ timings: Array<Timing | null>; errors: Array<string | null> }> {
   const o = { ...DEFAULTS, ...options };
   // NOTE: collect garbage once, before the warm-up, never between samples: a forced full GC shrinks V8's young
   // generation, and an allocation-heavy contender (TF.js) then ran 2× slower for the next tens of milliseconds.
   collectGarbage();
   const iterations: Array<number | null> = [];
-  for (const c of contenders) {
+  const errors: Array<string | null> = contenders.map(() => null);
+  for (const [i, c] of contenders.entries()) {
     await c.before?.();
     const start = performance.now();
-    const first = await sample(c.run, 1);
+    let first: number;
+    try {
+      first = await sample(c.run, 1);
+    } catch (e) {
+      if (!c.mayFail) throw e;
+      errors[i] = e instanceof Error ? e.message : String(e);
+      iterations.push(null);
+      continue;
+    }
     if (c.maxRunMs !== undefined && first > c.maxRunMs) { iterations.push(null); continue; }
     // Estimate the per-call time from the end of the warm-up, when the optimised code runs.
     let recent = first;
@@ -105,12 +129,13 @@ export async function interleave(contenders: Contender[], options: MeasureOption
     }
     if (!ran) break;
   }
-  return contenders.map((_, i) => {
+  const timings = contenders.map((_, i) => {
     const n = iterations[i];
     if (n === null || n === undefined) return null;
     const s = samples[i]!;
     return { medianMs: median(s), minMs: Math.min(...s), maxMs: Math.max(...s), iterations: n, samplesMs: s };
   });
+  return { timings, errors };
 }
 
 /** The median time of one call of `fn`, after warm-up. */
@@ -144,6 +169,7 @@ export function environment(): Record<string, unknown> {
       '@tensorflow/tfjs': pkg('@tensorflow/tfjs'),
       '@tensorflow/tfjs-backend-wasm': pkg('@tensorflow/tfjs-backend-wasm'),
       '@jax-js/jax': pkg('@jax-js/jax'),
+      'onnxruntime-web': pkg('onnxruntime-web'),
     },
   };
 }
@@ -220,11 +246,15 @@ export interface RowResult {
   case: string;
   work: number;
   timings: Record<string, Timing | null>;
+  /** What one run of each contender did, where it differs from `work`. */
+  workOf: Record<string, number>;
   figures: Record<string, number | null>;
   /** Speed-up of neurasm over each peer: peer median time / neurasm median time (> 1: neurasm is faster). */
   ratios: Record<string, number | null>;
   extras: Record<string, number | null>;
   notes: string[];
+  /** Contenders that could not run the row (`mayFail`), with the error they threw. */
+  errors: Record<string, string>;
 }
 
 export interface ReportOptions {
@@ -235,6 +265,8 @@ export interface ReportOptions {
   extras?: Extra[];
   /** Printed under the title: what a run is, what is and is not timed. */
   about?: string[];
+  /** The issue whose goals the targets are (3 unless told). */
+  issue?: number;
 }
 
 /** A figure checked against the issue's goal: `value ≥ required`, or `value ≤ required` when `atMost`. */
@@ -249,9 +281,9 @@ export function checkTarget(label: string, value: number | null | undefined, req
 }
 
 /** Prints the targets of a bench: met, or MISSED with the shortfall. */
-export function printTargets(targets: readonly TargetResult[]): void {
+export function printTargets(targets: readonly TargetResult[], issue = 3): void {
   if (targets.length === 0) return;
-  console.log('\ntargets (issue 3):');
+  console.log(`\ntargets (issue ${issue}):`);
   for (const t of targets) {
     const got = t.value === null ? 'not measured' : formatNumber(t.value);
     const miss = t.miss === null ? '' : ` — missed by ${(t.miss * 100).toFixed(0)}%`;
@@ -286,29 +318,38 @@ export class Report {
 
   /** Measures one row: `work` is what one run of each contender does, in the unit's terms. */
   async row(label: string, work: number, contenders: Contender[], options: MeasureOptions = {}): Promise<RowResult> {
-    const timings = await interleave(contenders, options);
+    const { timings, errors: thrown } = await interleaveWithErrors(contenders, options);
     const byName: Record<string, Timing | null> = {};
-    contenders.forEach((c, i) => { byName[c.name] = timings[i]!; });
+    const workOf: Record<string, number> = {};
+    const errors: Record<string, string> = {};
+    contenders.forEach((c, i) => {
+      byName[c.name] = timings[i]!;
+      if (c.work !== undefined) workOf[c.name] = c.work;
+      if (thrown[i]) errors[c.name] = thrown[i]!;
+    });
     const [base, ...peers] = this.options.contenders;
+    // A contender's median time scaled to the row's work, so that a peer timed on less work compares fairly.
+    const rowMs = (name: string) => { const t = byName[name]; return t ? (t.medianMs * work) / (workOf[name] ?? work) : undefined; };
     const figures: Record<string, number | null> = {};
     for (const name of this.options.contenders) {
-      const t = byName[name];
-      figures[name] = t ? this.options.unit.figure(t.medianMs, work) : null;
+      const ms = rowMs(name);
+      figures[name] = ms !== undefined ? this.options.unit.figure(ms, work) : null;
     }
-    const baseMs = byName[base!]?.medianMs;
+    const baseMs = rowMs(base!);
     const ratios: Record<string, number | null> = {};
     for (const p of peers) {
-      const t = byName[p];
-      ratios[p] = t && baseMs ? t.medianMs / baseMs : null;
+      const ms = rowMs(p);
+      ratios[p] = ms !== undefined && baseMs ? ms / baseMs : null;
     }
-    const notes = contenders.filter((c, i) => timings[i] === null).map((c) => `${c.name} skipped: one run took longer than ${c.maxRunMs} ms`);
-    const result: RowResult = { case: label, work, timings: byName, figures, ratios, extras: {}, notes };
+    const notes = contenders.map((c, i) => (timings[i] !== null ? null : errors[c.name] ? `${c.name} cannot run: ${errors[c.name]}` : `${c.name} skipped: one run took longer than ${c.maxRunMs} ms`))
+      .filter((n): n is string => n !== null);
+    const result: RowResult = { case: label, work, timings: byName, workOf, figures, ratios, extras: {}, notes, errors };
     for (const e of this.options.extras ?? []) result.extras[e.label] = e.value(result) ?? null;
     this.rows.push(result);
     const cell = (v: number | null | undefined, f: (x: number) => string = formatNumber) => (v === null || v === undefined ? '—' : f(v));
     this.printCells([
       label,
-      ...this.options.contenders.map((n) => (n in byName ? cell(figures[n]) : '—')),
+      ...this.options.contenders.map((n) => (errors[n] ? 'cannot' : n in byName ? cell(figures[n]) : '—')),
       ...(this.options.extras ?? []).map((e) => cell(result.extras[e.label], e.format)),
       ...peers.map((p) => cell(ratios[p], formatRatio)),
     ]);
@@ -321,13 +362,18 @@ export class Report {
     this.targets.push(checkTarget(label, value, required, atMost));
   }
 
+  /** Prints the targets and returns the report's data, for a bench that writes several reports into one file. */
+  end(): Record<string, unknown> {
+    printTargets(this.targets, this.options.issue);
+    return {
+      title: this.options.title, unit: this.options.unit.label, contenders: this.options.contenders, about: this.options.about ?? [],
+      rows: this.rows, targets: this.targets,
+    };
+  }
+
   /** Prints the targets, writes bench/results/<name>.json, returns the rows. */
   finish(extra: Record<string, unknown> = {}): RowResult[] {
-    printTargets(this.targets);
-    const file = writeResults(this.name, {
-      title: this.options.title, unit: this.options.unit.label, contenders: this.options.contenders, about: this.options.about ?? [],
-      rows: this.rows, targets: this.targets, ...extra,
-    });
+    const file = writeResults(this.name, { ...this.end(), ...extra });
     console.log(`\nwrote ${file}`);
     return this.rows;
   }

@@ -1,10 +1,12 @@
 // Starts the libraries neurasm is raced against, the same way in every bench: TensorFlow.js with its wasm
-// (XNNPACK SIMD, one thread under Node) and cpu backends side by side in this process, and jax-js on wasm.
+// (XNNPACK SIMD, one thread under Node) and cpu backends side by side in this process, jax-js on wasm, and
+// onnxruntime-web (wasm, one thread) for inference.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { defaultDevice, init } from '@jax-js/jax';
+import * as ort from 'onnxruntime-web';
 
-export { tf };
+export { tf, ort };
 
 export type TfBackend = 'wasm' | 'cpu';
 
@@ -12,6 +14,7 @@ export type TfBackend = 'wasm' | 'cpu';
 export const TF_WASM = 'tfjs-wasm';
 export const TF_CPU = 'tfjs-cpu';
 export const JAX = 'jax-js';
+export const ORT = 'onnxruntime-web';
 
 let tfStarted = false;
 
@@ -50,4 +53,25 @@ export async function startJax(): Promise<void> {
   if (!devices.includes('wasm')) throw new Error(`bench: jax-js wasm device unavailable (got ${devices.join(', ')})`);
   defaultDevice('wasm');
   jaxStarted = true;
+}
+
+/**
+ * An onnxruntime-web session (wasm, one thread, all graph optimisations) for an ONNX model's bytes.
+ * NOTE: in Node, creating a session defines `globalThis.Worker`, after which jax-js believes it runs in a browser
+ * and fails in this process; the global is removed again if it was not there before.
+ */
+export async function ortSession(model: Uint8Array): Promise<ort.InferenceSession> {
+  ort.env.wasm.numThreads = 1;
+  const hadWorker = 'Worker' in globalThis;
+  const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  if (!hadWorker) delete (globalThis as { Worker?: unknown }).Worker;
+  return session;
+}
+
+/** Runs a session of one float input 'x' and one output 'y'; resolves to the output's values. */
+export async function ortRun(session: ort.InferenceSession, x: ort.Tensor): Promise<Float32Array> {
+  const { y } = await session.run({ x });
+  const values = y!.data as Float32Array;
+  y!.dispose();
+  return values;
 }

@@ -26,7 +26,7 @@ await build({
   target: 'es2022',
   sourcemap: 'inline',
   logLevel: 'warning',
-  external: ['@tensorflow/*', '@jax-js/jax', 'mnist'],
+  external: ['@tensorflow/*', '@jax-js/jax', 'mnist', 'onnxruntime-web'],
 });
 
 const times = [];
