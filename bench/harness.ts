@@ -281,9 +281,9 @@ export function checkTarget(label: string, value: number | null | undefined, req
 }
 
 /** Prints the targets of a bench: met, or MISSED with the shortfall. */
-export function printTargets(targets: readonly TargetResult[], issue = 3): void {
+export function printTargets(targets: readonly TargetResult[], issue: number | string = 3): void {
   if (targets.length === 0) return;
-  console.log(`\ntargets (issue ${issue}):`);
+  console.log(`\ntargets (${typeof issue === 'number' ? `issue ${issue}` : issue}):`);
   for (const t of targets) {
     const got = t.value === null ? 'not measured' : formatNumber(t.value);
     const miss = t.miss === null ? '' : ` — missed by ${(t.miss * 100).toFixed(0)}%`;
