@@ -4,7 +4,7 @@
 import { jit, lax, nn, numpy as np, tree, valueAndGrad } from '@jax-js/jax';
 import { Adam, Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '../src/index.js';
 import { CLASSES, type Digits } from './digits.js';
-import { ADAM } from './mlp.js';
+import { ADAM, jaxAdam, type JaxAdam, type JaxParams } from './mlp.js';
 import { convKernelOihw, type LayerSpec, type Weight } from './onnx.js';
 import { onTf, tf, type TfBackend } from './peers.js';
 
@@ -113,9 +113,6 @@ export async function tfImages(backend: TfBackend, d: Digits): Promise<{ x: tf.T
 
 // ─── jax-js ───
 
-type JaxLayer = { w: np.Array; b: np.Array };
-type JaxParams = JaxLayer[];
-type JaxAdam = { m: JaxParams; v: JaxParams; beta1Power: np.Array; beta2Power: np.Array };
 
 /**
  * The logits of the CNN in jax-js, on images in NCHW (the layout `lax.convGeneralDilated` takes; for one channel
@@ -226,25 +223,5 @@ function jaxTrainStep(layers: readonly LayerSpec[], params: JaxParams, state: Ja
     return nn.logSoftmax(jaxLogits(layers, p, xs), -1).mul(ys).sum().mul(-1 / rows);
   };
   const [value, grads] = valueAndGrad(loss)(tree.ref(params), x, y);
-  const { learningRate: lr, beta1, beta2, epsilon } = ADAM;
-  const beta1Power = state.beta1Power.mul(beta1);
-  const beta2Power = state.beta2Power.mul(beta2);
-  const alpha = np.sqrt(beta2Power.ref.mul(-1).add(1)).mul(lr).div(beta1Power.ref.mul(-1).add(1));
-  const next: JaxParams = [], m: JaxParams = [], v: JaxParams = [];
-  params.forEach((layer, i) => {
-    const update = (key: 'w' | 'b') => {
-      const g = grads[i]![key];
-      const mk = state.m[i]![key].mul(beta1).add(g.ref.mul(1 - beta1));
-      const vk = state.v[i]![key].mul(beta2).add(g.ref.mul(g).mul(1 - beta2));
-      const wk = layer[key].sub(alpha.ref.mul(mk.ref).div(np.sqrt(vk.ref).add(epsilon)));
-      return [wk, mk, vk] as const;
-    };
-    const [w, mw, vw] = update('w');
-    const [b, mb, vb] = update('b');
-    next.push({ w, b });
-    m.push({ w: mw, b: mb });
-    v.push({ w: vw, b: vb });
-  });
-  alpha.dispose();
-  return [next, { m, v, beta1Power, beta2Power }, value];
+  return [...jaxAdam(params, state, grads), value];
 }

@@ -69,9 +69,10 @@ export async function tfEpoch(model: tf.Sequential, data: { x: tf.Tensor2D; y: t
 
 // ─── jax-js ───
 
-type JaxLayer = { w: np.Array; b: np.Array };
-type JaxParams = JaxLayer[];
-type JaxAdam = { m: JaxParams; v: JaxParams; beta1Power: np.Array; beta2Power: np.Array };
+/** One layer's weights as jax-js arrays. */
+export type JaxLayer = { w: np.Array; b: np.Array };
+export type JaxParams = JaxLayer[];
+export type JaxAdam = { m: JaxParams; v: JaxParams; beta1Power: np.Array; beta2Power: np.Array };
 
 /** Mean categorical cross-entropy of the MLP's softmax output, from the logits (log-softmax). */
 function jaxLoss(params: JaxParams, x: np.Array, y: np.Array): np.Array {
@@ -90,6 +91,11 @@ function jaxLoss(params: JaxParams, x: np.Array, y: np.Array): np.Array {
  */
 function jaxTrainStep(params: JaxParams, state: JaxAdam, x: np.Array, y: np.Array): [JaxParams, JaxAdam, np.Array] {
   const [loss, grads] = valueAndGrad(jaxLoss)(tree.ref(params), x, y);
+  return [...jaxAdam(params, state, grads), loss];
+}
+
+/** Adam's update of every layer's w and b from their gradients (the MLP's and the CNNs' steps share it). */
+export function jaxAdam(params: JaxParams, state: JaxAdam, grads: JaxParams): [JaxParams, JaxAdam] {
   const { learningRate: lr, beta1, beta2, epsilon } = ADAM;
   const beta1Power = state.beta1Power.mul(beta1);
   const beta2Power = state.beta2Power.mul(beta2);
@@ -110,7 +116,7 @@ function jaxTrainStep(params: JaxParams, state: JaxAdam, x: np.Array, y: np.Arra
     v.push({ w: vw, b: vb });
   });
   alpha.dispose();
-  return [next, { m, v, beta1Power, beta2Power }, loss];
+  return [next, { m, v, beta1Power, beta2Power }];
 }
 
 /** jax-js: the MLP's parameters and Adam state, trained batch by batch with the jitted step. */

@@ -409,33 +409,37 @@ describe('15. what the README promises about memory and batches', () => {
   });
 
   // A child process, so V8's young generation can be made large enough that no collection hides what a
-  // step allocates; it runs the built package (npm test builds first).
-  it.runIf(existsSync(new URL('../dist/index.js', import.meta.url)))('a training step allocates nothing on the JS heap', () => {
+  // step allocates; it runs the built package (npm test builds first). `setup` defines n, x, y and the model m.
+  const bytesPerStep = (setup: string): number => {
     const script = `
       import v8 from 'node:v8';
-      import { Sequential, Dense, tensor } from './dist/index.js';
+      import * as neurasm from './dist/index.js';
+      const { Sequential, Dense, Conv2D, BatchNormalization, MaxPooling2D, Dropout, Flatten, tensor } = neurasm;
       const young = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_used_size;
-      const n = 20000;
-      const x = tensor(Float32Array.from({ length: n * 2 }, (_, i) => Math.sin(i)), [n, 2]);
-      const y = tensor(Float32Array.from({ length: n }, (_, i) => i % 2), [n, 1]);
-      const m = new Sequential([new Dense(8, { inputDim: 2, activation: 'relu' }), new Dense(1, { activation: 'sigmoid' })], { seed: 1 });
-      m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+      ${setup}
       for (let i = 0; i < 3; i++) await m.fit(x, y, { epochs: 1, batchSize: 1, verbose: 0 });
       const cost = async (epochs) => { gc(); const before = young(); await m.fit(x, y, { epochs, batchSize: 1, verbose: 0 }); return young() - before; };
       const one = await cost(1), four = await cost(4);
       console.log(JSON.stringify({ perStep: (four - one) / (3 * n), one, four }));`;
     const out = execFileSync(process.execPath, ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', '--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url), encoding: 'utf8' });
-    const { perStep } = JSON.parse(out) as { perStep: number };
+    return (JSON.parse(out) as { perStep: number }).perStep;
+  };
+  const built = existsSync(new URL('../dist/index.js', import.meta.url));
+
+  it.runIf(built)('a training step allocates nothing on the JS heap', () => {
+    const perStep = bytesPerStep(`
+      const n = 20000;
+      const x = tensor(Float32Array.from({ length: n * 2 }, (_, i) => Math.sin(i)), [n, 2]);
+      const y = tensor(Float32Array.from({ length: n }, (_, i) => i % 2), [n, 1]);
+      const m = new Sequential([new Dense(8, { inputDim: 2, activation: 'relu' }), new Dense(1, { activation: 'sigmoid' })], { seed: 1 });
+      m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });`);
     // Three more epochs of 20,000 steps each: what they add is per-epoch and per-slice bookkeeping (logs, the
     // clock read once a millisecond, a promise per yield), well under a byte per step.
     expect(perStep).toBeLessThan(1);
   });
 
-  it.runIf(existsSync(new URL('../dist/index.js', import.meta.url)))('so does a step of a convolutional network with BatchNormalization and Dropout', () => {
-    const script = `
-      import v8 from 'node:v8';
-      import { Sequential, Conv2D, BatchNormalization, MaxPooling2D, Dropout, Flatten, Dense, tensor } from './dist/index.js';
-      const young = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_used_size;
+  it.runIf(built)('so does a step of a convolutional network with BatchNormalization and Dropout', () => {
+    const perStep = bytesPerStep(`
       const n = 20000;
       const x = tensor(Float32Array.from({ length: n * 32 }, (_, i) => Math.sin(i)), [n, 4, 4, 2]);
       const y = Float32Array.from({ length: n }, (_, i) => i % 3);
@@ -443,13 +447,7 @@ describe('15. what the README promises about memory and batches', () => {
         new Conv2D(4, 2, { inputShape: [4, 4, 2], activation: 'relu', padding: 'same' }), new BatchNormalization(),
         new MaxPooling2D(2), new Dropout(0.2), new Flatten(), new Dense(3, { activation: 'softmax' }),
       ], { seed: 1 });
-      m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-      for (let i = 0; i < 3; i++) await m.fit(x, y, { epochs: 1, batchSize: 1, verbose: 0 });
-      const cost = async (epochs) => { gc(); const before = young(); await m.fit(x, y, { epochs, batchSize: 1, verbose: 0 }); return young() - before; };
-      const one = await cost(1), four = await cost(4);
-      console.log(JSON.stringify({ perStep: (four - one) / (3 * n), one, four }));`;
-    const out = execFileSync(process.execPath, ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', '--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url), encoding: 'utf8' });
-    const { perStep } = JSON.parse(out) as { perStep: number };
+      m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });`);
     // A step of this network takes about 3 µs, so the bookkeeping of each ~1 ms slice (the clock, a yield every
     // 16 ms) spreads over fewer steps than above: about a byte a step, measured. Anything a step allocated itself
     // would be at least 12 bytes (the smallest V8 object, a boxed number) every step.
