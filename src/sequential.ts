@@ -63,7 +63,7 @@ export interface EvaluateOptions {
 /** Options of `predict`. */
 export interface PredictOptions {
   /**
-   * Samples per forward pass; by default as many (at most 1,024) as keep each layer's buffers within 1 MiB, for
+   * Samples per forward pass; by default as many (at most 1,024) as keep each layer's buffers within 4 MiB, for
    * speed (Keras's is 32; the outputs are the same bits either way).
    */
   batchSize?: number;
@@ -102,8 +102,11 @@ let modelCount = 0;
  * next reads it), at most this many.
  */
 const PREDICT_CHUNK = 1024;
-/** Bytes of one layer's input, output and own buffers a `predict` chunk aims to stay within (measured: see README). */
-const PREDICT_CACHE_BYTES = 2 ** 20;
+/**
+ * Bytes of one layer's input, output and own buffers a `predict` chunk aims to stay within: small enough to stay in
+ * cache between layers, large enough that a Dense layer's packed weights serve many rows (measured: see README).
+ */
+const PREDICT_CACHE_BYTES = 4 * 2 ** 20;
 
 /** What batch-begin hooks get: Keras passes no logs there. */
 const NO_LOGS: Logs = Object.freeze({}) as Logs;
