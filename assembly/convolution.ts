@@ -78,10 +78,13 @@ import { tap, outside } from './windows';
   for (let ky = 0; ky < kernelH; ky++) {
     const iy = iy0 + ky * dilationH;
     if (outside(iy, height)) continue;
-    for (let kx = 0; kx < kernelW; kx++) {
+    // Undilated, a row's taps (kx, then ci) are one run in x and in w: one loop, the same order of sums.
+    const runs = dilationW == 1 ? 1 : kernelW;
+    const run = dilationW == 1 ? kernelW * inC : inC;
+    for (let kx = 0; kx < runs; kx++) {
       let xi = xn + (iy * width + ix0 + kx * dilationW) * inC;
       let wi = (ky * kernelW + kx) * inC * outC + oc;
-      for (let ci = 0; ci < inC; ci++) {
+      for (let ci = 0; ci < run; ci++) {
         const lo = ld4(w, wi);
         const hi = lanes >= 8 ? ld4(w, wi + 4) : lo;
         let s = f32x4.splat(ld(x, xi));
