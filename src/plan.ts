@@ -115,8 +115,16 @@ export class Plan {
       if (i > 0 && l.declaredInputShape !== undefined && !sameShape(l.declaredInputShape, shape)) {
         throw new ShapeError(`${where}: layer '${l.name}' declares input shape [${l.declaredInputShape.join(', ')}], but the previous layer outputs [${shape.join(', ')}]`);
       }
-      const specs = l.weightSpecs(shape);
-      const output = Object.freeze(l.computeOutputShape(shape));
+      let specs: WeightSpec[];
+      let output: readonly number[];
+      try {
+        specs = l.weightSpecs(shape);
+        output = Object.freeze(l.computeOutputShape(shape));
+      } catch (e) {
+        // The layer names itself; the call that met it goes first, as in every other error.
+        if (e instanceof ShapeError && !e.message.startsWith(`${where}:`)) e.message = `${where}: ${e.message}`;
+        throw e;
+      }
       if (sizeOf(output) > MAX_SAMPLE) throw new ShapeError(`${where}: layer '${l.name}' would output [${output.join(', ')}], more than ${MAX_SAMPLE} values per sample`);
       const input = shape;
       shape = output;

@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Sequential, Conv2D, Conv1D, MaxPooling2D, AveragePooling2D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling2D,
   GlobalMaxPooling1D, GlobalAveragePooling1D, Flatten, Reshape, BatchNormalization, ZeroPadding2D, UpSampling2D, DepthwiseConv2D,
-  SeparableConv2D, Dropout, Dense, tensor, modelFromJSON, type ModelArtifacts,
+  SeparableConv2D, Dropout, Dense, NeurasmError, tensor, modelFromJSON, type ModelArtifacts,
 } from '../src/index.js';
 import { fromArtifacts } from '../src/saving.js';
+import { arena } from '../src/arena.js';
 import { disposeAfterEach, mulberry32, randn } from './helpers.js';
 
 const own = disposeAfterEach();
@@ -198,5 +199,39 @@ describe('save → load keeps everything of a convolutional model', () => {
     const saved = await original.save(undefined, { includeOptimizer: true });
     expect(saved.weightSpecs.filter((s) => s.name.includes('moving_') && s.group === 'optimizer')).toEqual([]);
     expect(saved.weightSpecs.filter((s) => s.name.endsWith('/m')).length).toBe(original.getWeights().length - 2);
+  });
+});
+
+describe('hostile layer configs are refused with a clear error, before anything is allocated', () => {
+  const topology = (layer: Record<string, unknown>) =>
+    ({ class_name: 'Sequential', config: { layers: [{ class_name: 'InputLayer', config: { batch_shape: [null, 8, 8, 2] } }, layer] } });
+  const ROWS: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['a kernel past the largest size', { class_name: 'Conv2D', config: { name: 'c', filters: 4, kernel_size: [1e9, 1e9] } }, /Conv2D\(\): kernelSize\[0\] must be a positive integer ≤ 268435456/],
+    ['2^28 filters', { class_name: 'Conv2D', config: { name: 'c', filters: 2 ** 28, kernel_size: [3, 3], padding: 'same' } }, /layer 'c' would output \[8, 8, 268435456\], more than 268435456 values per sample/],
+    ['a kernel size that is a string', { class_name: 'Conv2D', config: { name: 'c', filters: 4, kernel_size: 'x' } }, /'kernel_size' must be an integer or a list of integers, got "x"/],
+    ['an unknown padding', { class_name: 'Conv2D', config: { name: 'c', filters: 4, kernel_size: [3, 3], padding: 'full' } }, /'padding' must be 'valid' or 'same' or 'causal', got "full"/],
+    ['channels-first data', { class_name: 'Conv2D', config: { name: 'c', filters: 4, kernel_size: [3, 3], data_format: 'channels_first' } }, /data_format "channels_first" is not supported/],
+    ['a pool of 0', { class_name: 'MaxPooling2D', config: { name: 'p', pool_size: [0, 2] } }, /poolSize\[0\] must be a positive integer, got 0/],
+    ['a pool larger than the image', { class_name: 'MaxPooling2D', config: { name: 'p', pool_size: [9, 9] } }, /modelTopology: layer 'p': a 9×9 pool does not fit in an input of 8×8 with padding 'valid'/],
+    ['padding that is a string', { class_name: 'ZeroPadding2D', config: { name: 'z', padding: 'abc' } }, /padding must be a number, \[rows, columns\] or \[\[top, bottom\], \[left, right\]\]/],
+    ['a billion rows of padding', { class_name: 'ZeroPadding2D', config: { name: 'z', padding: [[1e9, 1], [1, 1]] } }, /top must be a non-negative integer, got 1000000000/],
+    ['an upsampling to 2^46 pixels', { class_name: 'UpSampling2D', config: { name: 'u', size: [2 ** 20, 2 ** 20] } }, /layer 'u' would output \[8388608, 8388608, 2\]/],
+    ['bilinear upsampling', { class_name: 'UpSampling2D', config: { name: 'u', size: [2, 2], interpolation: 'bilinear' } }, /interpolation 'bilinear' is not supported yet/],
+    ['a target shape with -2', { class_name: 'Reshape', config: { name: 'r', target_shape: [-2] } }, /targetShape \[-2\] must hold positive integers and at most one -1/],
+    ['batch norm over two axes', { class_name: 'BatchNormalization', config: { name: 'b', axis: [1, 2] } }, /axis .* is not supported; neurasm normalises one axis, the last/],
+    ['a momentum that is a string', { class_name: 'BatchNormalization', config: { name: 'b', momentum: 'x' } }, /'momentum' must be a number, got "x"/],
+    ['a depth multiplier of 0', { class_name: 'DepthwiseConv2D', config: { name: 'd', kernel_size: [3, 3], depth_multiplier: 0 } }, /'depth_multiplier' must be a positive integer, got 0/],
+    ['strides and dilation both above 1', { class_name: 'SeparableConv2D', config: { name: 's', filters: 3, kernel_size: [3, 3], strides: [2, 2], dilation_rate: [2, 2] } }, /cannot both exceed 1/],
+    ['a Conv1D on images', { class_name: 'Conv1D', config: { name: 'c1', filters: 3, kernel_size: [3] } }, /layer 'c1' expects samples of shape \[steps, channels\], got \[8, 8, 2\]/],
+    ['keepdims that is a string', { class_name: 'GlobalAveragePooling2D', config: { name: 'g', keepdims: 'yes' } }, /'keepdims' must be true or false, got "yes"/],
+    ['a Dropout noise shape', { class_name: 'Dropout', config: { name: 'dr', rate: 0.5, noise_shape: [1, 2] } }, /noise_shape is not supported/],
+  ];
+  it.each(ROWS)('%s', (_, layer, message) => {
+    const bytes = arena.bytesInUse;
+    expect(() => modelFromJSON(topology(layer))).toThrow(message);
+    let thrown: unknown;
+    try { modelFromJSON(topology(layer)); } catch (e) { thrown = e; }
+    expect(thrown).toBeInstanceOf(NeurasmError);
+    expect(arena.bytesInUse).toBe(bytes);
   });
 });

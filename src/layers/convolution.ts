@@ -31,7 +31,7 @@ export interface WindowGeometry {
 export function windowGeometry(layer: string, rank: 1 | 2, inputShape: readonly number[], window: readonly number[], strides: readonly number[],
   dilation: readonly number[], padding: Padding, what: string): WindowGeometry {
   const dims = rank === 2 ? '[height, width, channels]' : '[steps, channels]';
-  if (inputShape.length !== rank + 1) throw new ShapeError(`${layer}: expects samples of shape ${dims}, got [${inputShape.join(', ')}]${inputShape.length === rank ? ` (add a channels axis of 1: [${inputShape.join(', ')}, 1])` : ''}`);
+  if (inputShape.length !== rank + 1) throw new ShapeError(`layer '${layer}' expects samples of shape ${dims}, got [${inputShape.join(', ')}]${inputShape.length === rank ? ` (add a channels axis of 1: [${inputShape.join(', ')}, 1])` : ''}`);
   const spatial = rank === 2 ? [inputShape[0]!, inputShape[1]!] : [1, inputShape[0]!];
   const win = rank === 2 ? window : [1, window[0]!];
   const str = rank === 2 ? strides : [1, strides[0]!];
@@ -39,7 +39,7 @@ export function windowGeometry(layer: string, rank: 1 | 2, inputShape: readonly 
   const y = windowAxis(rank === 2 ? padding : 'valid', spatial[0]!, win[0]!, str[0]!, dil[0]!);
   const x = windowAxis(padding, spatial[1]!, win[1]!, str[1]!, dil[1]!);
   if (y.out < 1 || x.out < 1) {
-    throw new ShapeError(`${layer}: a ${window.join('×')} ${what}${dil.some((d) => d > 1) ? ` dilated ${dilation.join('×')}` : ''} does not fit in an input of ${inputShape.slice(0, rank).join('×')} with padding 'valid'`);
+    throw new ShapeError(`layer '${layer}': a ${window.join('×')} ${what}${dil.some((d) => d > 1) ? ` dilated ${dilation.join('×')}` : ''} does not fit in an input of ${inputShape.slice(0, rank).join('×')} with padding 'valid'`);
   }
   return {
     height: spatial[0]!, width: spatial[1]!, channels: inputShape[rank]!, windowH: win[0]!, windowW: win[1]!, strideH: str[0]!, strideW: str[1]!,

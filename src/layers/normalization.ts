@@ -94,7 +94,7 @@ export class BatchNormalization extends Layer {
   private channels(inputShape: readonly number[]): number {
     // Keras counts the axis with the batch axis first: -1 and inputShape.length are both the last.
     if (this.axis !== -1 && this.axis !== inputShape.length) {
-      throw new ShapeError(`${this.name}: axis ${this.axis} is not the last axis of samples of shape [${inputShape.join(', ')}]; neurasm normalises the last (channels-last) axis`);
+      throw new ShapeError(`layer '${this.name}': axis ${this.axis} is not the last axis of samples of shape [${inputShape.join(', ')}]; neurasm normalises the last (channels-last) axis`);
     }
     return inputShape[inputShape.length - 1]!;
   }

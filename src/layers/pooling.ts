@@ -189,7 +189,7 @@ abstract class GlobalPooling extends Layer {
   /** Height, width and channels of a sample. */
   private dims(inputShape: readonly number[]): [number, number, number] {
     if (this.#dimsFor !== inputShape) {
-      if (inputShape.length !== this.rank + 1) throw new ShapeError(`${this.name}: expects samples of shape ${this.rank === 2 ? '[height, width, channels]' : '[steps, channels]'}, got [${inputShape.join(', ')}]`);
+      if (inputShape.length !== this.rank + 1) throw new ShapeError(`layer '${this.name}' expects samples of shape ${this.rank === 2 ? '[height, width, channels]' : '[steps, channels]'}, got [${inputShape.join(', ')}]`);
       this.#dims = this.rank === 2 ? [inputShape[0]!, inputShape[1]!, inputShape[2]!] : [1, inputShape[0]!, inputShape[1]!];
       this.#dimsFor = inputShape;
     }

@@ -76,7 +76,7 @@ export class Reshape extends Layer {
     const known = this.targetShape.reduce((a, d) => (d === -1 ? a : a * d), 1);
     const shape = this.targetShape.map((d) => (d === -1 ? n / known : d));
     if (!shape.every((d) => Number.isInteger(d) && d > 0) || sizeOf(shape) !== n) {
-      throw new ShapeError(`${this.name}: cannot reshape a sample of shape [${inputShape.join(', ')}] (${n} values) to [${this.targetShape.join(', ')}]`);
+      throw new ShapeError(`layer '${this.name}' cannot reshape a sample of shape [${inputShape.join(', ')}] (${n} values) to [${this.targetShape.join(', ')}]`);
     }
     return shape;
   }

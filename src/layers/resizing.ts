@@ -7,7 +7,7 @@ import { channelsLast } from './convolution.js';
 import type { ConfigReader } from './config.js';
 
 function image(layer: string, inputShape: readonly number[]): void {
-  if (inputShape.length !== 3) throw new ShapeError(`${layer}: expects samples of shape [height, width, channels], got [${inputShape.join(', ')}]`);
+  if (inputShape.length !== 3) throw new ShapeError(`layer '${layer}' expects samples of shape [height, width, channels], got [${inputShape.join(', ')}]`);
 }
 
 function padAmount(v: unknown, what: string, where: string): number {
