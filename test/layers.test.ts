@@ -613,3 +613,24 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   await tf.ready();
 });
+
+describe('what Keras and TensorFlow.js users write', () => {
+  it("padding in any case ('SAME' is 'same', as Keras lowercases it); TensorFlow.js's { poolSize } form; Flatten's dataFormat; layer.countParams()", () => {
+    const m = new Sequential([
+      new Conv2D(4, 3, { inputShape: [6, 5, 2], padding: 'SAME' as 'same' }),
+      new MaxPooling2D({ poolSize: [2, 1], strides: 2, padding: 'Valid' as 'valid' }),
+      new Flatten({ dataFormat: 'channels_last' }),
+      new Dense(3),
+    ]);
+    try {
+      expect(m.layers.map((l) => l.outputShape)).toEqual([[null, 6, 5, 4], [null, 3, 3, 4], [null, 36], [null, 3]]);
+      expect((m.layers[0] as Conv2D).padding).toBe('same');
+      expect(m.layers.map((l) => l.countParams())).toEqual([3 * 3 * 2 * 4 + 4, 0, 0, 36 * 3 + 3]);
+      expect(() => new MaxPooling2D({ poolSize: 2 }, { strides: 1 })).toThrow(/give the pool size first and the options second, or one options object, not both/);
+      expect(() => new MaxPooling2D(2, { poolSize: 3 } as never)).toThrow(/the pool size is given twice/);
+      expect(() => new Flatten({ dataFormat: 'channelsFirst' as never })).toThrow(/dataFormat "channelsFirst" is not supported/);
+    } finally {
+      m.dispose();
+    }
+  });
+});

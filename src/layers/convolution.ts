@@ -11,6 +11,11 @@ import { activationConfig, initializerConfig, regularizerConfig, type ConfigRead
 /** Keras's padding modes: `'valid'` (no padding), `'same'` (output size ⌈input / stride⌉), `'causal'` (Conv1D: only before). */
 export type Padding = 'valid' | 'same' | 'causal';
 
+/** A padding option as Keras reads it: any case (`'SAME'` is `'same'`, as Keras lowercases it). */
+export function paddingOf<T extends string>(v: unknown, choices: readonly T[], where: string): T {
+  return oneOf(typeof v === 'string' ? v.toLowerCase() : v ?? 'valid', choices, 'padding', where);
+}
+
 /** Output size and padding before the first position of a window sliding along one axis, as Keras computes them. */
 export function windowAxis(padding: Padding, size: number, window: number, stride: number, dilation: number): { out: number; before: number } {
   const span = (window - 1) * dilation + 1;
@@ -115,7 +120,7 @@ abstract class Convolution extends Layer {
     this.kernelSize = Object.freeze(tuple(kernelSize, rank, 'kernelSize', where));
     this.strides = Object.freeze(tuple(o.strides ?? 1, rank, 'strides', where));
     this.dilationRate = Object.freeze(tuple(o.dilationRate ?? 1, rank, 'dilationRate', where));
-    this.padding = oneOf(o.padding ?? 'valid', (rank === 1 ? ['valid', 'same', 'causal'] : ['valid', 'same']) as Padding[], 'padding', where);
+    this.padding = paddingOf(o.padding, (rank === 1 ? ['valid', 'same', 'causal'] : ['valid', 'same']) as Padding[], where);
     if (this.strides.some((s) => s > 1) && this.dilationRate.some((d) => d > 1)) throw new ValueError(`${where}: strides [${this.strides.join(', ')}] and dilationRate [${this.dilationRate.join(', ')}] cannot both exceed 1 (as in Keras)`);
     channelsLast(o.dataFormat, where);
     this.activation = activationKey(o.activation ?? 'linear', where);
@@ -132,7 +137,7 @@ abstract class Convolution extends Layer {
     c.channelsLast();
     if (c.config.groups !== undefined && c.config.groups !== null && c.config.groups !== 1) throw new ValueError(`${c.where}: groups ${describe(c.config.groups)} is not supported (only 1)`);
     return {
-      ...common, strides: c.sizes('strides', 1), padding: c.oneOf('padding', ['valid', 'same', 'causal'] as const, 'valid'),
+      ...common, strides: c.sizes('strides', 1), padding: c.string('padding', 'valid') as Padding,
       dilationRate: c.sizes('dilation_rate', 1), activation: c.activation(), useBias: c.bool('use_bias', true),
       kernelInitializer: c.initializer('kernel_initializer'), biasInitializer: c.initializer('bias_initializer'),
       kernelRegularizer: c.regularizer('kernel_regularizer'), biasRegularizer: c.regularizer('bias_regularizer'),

@@ -3,10 +3,10 @@
 import { kernels as k } from '../backend.js';
 import { ACTIVATIONS, activationKey, type ActivationName, type ActivationKernels } from '../activations.js';
 import { initializerKey, type InitializerName } from '../initializers.js';
-import { boolean, lockSettings, oneOf, readOptions } from '../arguments.js';
+import { boolean, lockSettings, readOptions } from '../arguments.js';
 import { ValueError } from '../errors.js';
 import { LAYER_KEYS, Layer, binding, positiveInt, resolveRegularizer, sizeOf, tuple, type BufferSpec, type LayerOptions, type Regularizer, type RegularizerLike, type WeightSpec } from './layer.js';
-import { channelsLast, windowGeometry, type WindowGeometry } from './convolution.js';
+import { channelsLast, paddingOf, windowGeometry, type WindowGeometry } from './convolution.js';
 import { activationConfig, initializerConfig, regularizerConfig, type ConfigReader } from './config.js';
 
 /** Options of `DepthwiseConv2D`. */
@@ -68,7 +68,7 @@ abstract class Depthwise extends Layer {
     this.kernelSize = Object.freeze(tuple(kernelSize, 2, 'kernelSize', where));
     this.strides = Object.freeze(tuple(o.strides ?? 1, 2, 'strides', where));
     this.dilationRate = Object.freeze(tuple(o.dilationRate ?? 1, 2, 'dilationRate', where));
-    this.padding = oneOf(o.padding ?? 'valid', ['valid', 'same'] as const, 'padding', where);
+    this.padding = paddingOf(o.padding, ['valid', 'same'] as const, where);
     if (this.strides.some((s) => s > 1) && this.dilationRate.some((d) => d > 1)) throw new ValueError(`${where}: strides [${this.strides.join(', ')}] and dilationRate [${this.dilationRate.join(', ')}] cannot both exceed 1 (as in Keras)`);
     this.depthMultiplier = positiveInt(o.depthMultiplier ?? 1, 'depthMultiplier', where);
     channelsLast(o.dataFormat, where);
@@ -85,7 +85,7 @@ abstract class Depthwise extends Layer {
   protected static readConfig(c: ConfigReader, common: LayerOptions): SeparableConvOptions {
     c.channelsLast();
     return {
-      ...common, strides: c.sizes('strides', 1) as [number, number], padding: c.oneOf('padding', ['valid', 'same'] as const, 'valid'),
+      ...common, strides: c.sizes('strides', 1) as [number, number], padding: c.string('padding', 'valid') as 'valid' | 'same',
       depthMultiplier: c.int('depth_multiplier', 1), dilationRate: c.sizes('dilation_rate', 1) as [number, number],
       activation: c.activation(), useBias: c.bool('use_bias', true),
       depthwiseInitializer: c.initializer('depthwise_initializer'), biasInitializer: c.initializer('bias_initializer'),

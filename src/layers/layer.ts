@@ -208,6 +208,13 @@ export abstract class Layer {
     return 0;
   }
 
+  /** Number of the layer's weights, trainable or not (0 before its model is built), as Keras's `count_params`. */
+  countParams(): number {
+    let n = 0;
+    for (const s of binding(this).specs) n += sizeOf(s.shape);
+    return n;
+  }
+
   /** Adds each regularized weight's penalty gradient to its gradient and returns the penalties' sum (0 without regularizers). */
   regularize(): number {
     return applyPenalties(binding(this), true);

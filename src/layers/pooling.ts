@@ -1,14 +1,16 @@
 // Pooling: the largest or the mean value of each window, per channel (max remembers its winner for the
 // backward pass); 2-D over images, 1-D over sequences (as height 1), and global over all positions.
 import { kernels as k } from '../backend.js';
-import { boolean, lockSettings, oneOf, readOptions } from '../arguments.js';
-import { ShapeError } from '../errors.js';
+import { boolean, lockSettings, readOptions } from '../arguments.js';
+import { ShapeError, ValueError } from '../errors.js';
 import { LAYER_KEYS, Layer, binding, sizeOf, tuple, type BufferSpec, type LayerOptions } from './layer.js';
-import { channelsLast, windowGeometry, type WindowGeometry } from './convolution.js';
+import { channelsLast, paddingOf, windowGeometry, type WindowGeometry } from './convolution.js';
 import type { ConfigReader } from './config.js';
 
 /** Options of the pooling layers. */
 export interface PoolingOptions extends LayerOptions {
+  /** The window, as TensorFlow.js takes it (`{ poolSize: 2 }`), instead of the first argument. */
+  poolSize?: number | number[];
   /** Step of the window per spatial axis; default the pool size (windows side by side). */
   strides?: number | number[];
   /** `'valid'` (default) or `'same'` (output ⌈input / stride⌉; the mean counts only the cells inside the input). */
@@ -30,14 +32,20 @@ abstract class Pooling extends Layer {
   #geometry: WindowGeometry | undefined;
   #geometryFor: readonly number[] | undefined;
 
-  protected constructor(rank: 1 | 2, max: boolean, prefix: string, poolSize: number | number[] | undefined, options: PoolingOptions | null | undefined, where: string) {
-    const o = readOptions(options, [...LAYER_KEYS, 'strides', 'padding', 'dataFormat'], where);
+  protected constructor(rank: 1 | 2, max: boolean, prefix: string, poolSize: number | number[] | PoolingOptions | undefined,
+    options: PoolingOptions | null | undefined, where: string) {
+    // TensorFlow.js's form: the options alone, first (`new MaxPooling2D({ poolSize: 2, strides: 2 })`).
+    const alone = typeof poolSize === 'object' && poolSize !== null && !Array.isArray(poolSize);
+    if (alone && options !== undefined && options !== null) throw new ValueError(`${where}: give the pool size first and the options second, or one options object, not both`);
+    const o = readOptions(alone ? poolSize : options, [...LAYER_KEYS, 'poolSize', 'strides', 'padding', 'dataFormat'], where);
     super(prefix, o, where);
     this.rank = rank;
     this.max = max;
-    this.poolSize = Object.freeze(tuple(poolSize ?? 2, rank, 'poolSize', where));
+    const size = alone ? o.poolSize : poolSize;
+    if (!alone && o.poolSize !== undefined) throw new ValueError(`${where}: the pool size is given twice (as the first argument and as poolSize)`);
+    this.poolSize = Object.freeze(tuple(size ?? 2, rank, 'poolSize', where));
     this.strides = Object.freeze(o.strides === undefined || o.strides === null ? [...this.poolSize] : tuple(o.strides, rank, 'strides', where));
-    this.padding = oneOf(o.padding ?? 'valid', ['valid', 'same'] as const, 'padding', where);
+    this.padding = paddingOf(o.padding, ['valid', 'same'] as const, where);
     channelsLast(o.dataFormat, where);
   }
 
@@ -46,7 +54,7 @@ abstract class Pooling extends Layer {
     c.channelsLast();
     const poolSize = c.sizes('pool_size', 2);
     const strides = c.config.strides === null || c.config.strides === undefined ? undefined : c.sizes('strides');
-    return [poolSize, { ...common, strides, padding: c.oneOf('padding', ['valid', 'same'] as const, 'valid') }];
+    return [poolSize, { ...common, strides, padding: c.string('padding', 'valid') as 'valid' | 'same' }];
   }
 
   private geometry(inputShape: readonly number[]): WindowGeometry {
@@ -97,7 +105,7 @@ const POOL_SETTINGS = ['name', 'declaredInputShape', 'poolSize', 'strides', 'pad
 /** The largest value of each `poolSize` window per channel: `new MaxPooling2D(2)` halves an image's height and width. */
 export class MaxPooling2D extends Pooling {
   readonly className = 'MaxPooling2D';
-  constructor(poolSize?: number | [number, number], options?: PoolingOptions | null) {
+  constructor(poolSize?: number | [number, number] | PoolingOptions, options?: PoolingOptions | null) {
     super(2, true, 'max_pooling2d', poolSize, options, 'MaxPooling2D()');
     lockSettings<MaxPooling2D>(this, [...POOL_SETTINGS]);
   }
@@ -112,7 +120,7 @@ export class MaxPooling2D extends Pooling {
 /** The mean of each `poolSize` window per channel. */
 export class AveragePooling2D extends Pooling {
   readonly className = 'AveragePooling2D';
-  constructor(poolSize?: number | [number, number], options?: PoolingOptions | null) {
+  constructor(poolSize?: number | [number, number] | PoolingOptions, options?: PoolingOptions | null) {
     super(2, false, 'average_pooling2d', poolSize, options, 'AveragePooling2D()');
     lockSettings<AveragePooling2D>(this, [...POOL_SETTINGS]);
   }
@@ -127,7 +135,7 @@ export class AveragePooling2D extends Pooling {
 /** The largest value of each window of `poolSize` steps per channel, over sequences `[steps, channels]`. */
 export class MaxPooling1D extends Pooling {
   readonly className = 'MaxPooling1D';
-  constructor(poolSize?: number | [number], options?: PoolingOptions | null) {
+  constructor(poolSize?: number | [number] | PoolingOptions, options?: PoolingOptions | null) {
     super(1, true, 'max_pooling1d', poolSize, options, 'MaxPooling1D()');
     lockSettings<MaxPooling1D>(this, [...POOL_SETTINGS]);
   }
@@ -142,7 +150,7 @@ export class MaxPooling1D extends Pooling {
 /** The mean of each window of `poolSize` steps per channel, over sequences `[steps, channels]`. */
 export class AveragePooling1D extends Pooling {
   readonly className = 'AveragePooling1D';
-  constructor(poolSize?: number | [number], options?: PoolingOptions | null) {
+  constructor(poolSize?: number | [number] | PoolingOptions, options?: PoolingOptions | null) {
     super(1, false, 'average_pooling1d', poolSize, options, 'AveragePooling1D()');
     lockSettings<AveragePooling1D>(this, [...POOL_SETTINGS]);
   }

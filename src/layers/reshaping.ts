@@ -5,14 +5,16 @@ import { lockSettings, readOptions } from '../arguments.js';
 import { ShapeError, ValueError, describe } from '../errors.js';
 import { LAYER_KEYS, Layer, binding, sizeOf, type LayerOptions } from './layer.js';
 import type { ConfigReader } from './config.js';
+import { channelsLast } from './convolution.js';
 
 /** Flattens each sample to one axis: `[h, w, c]` → `[h·w·c]` (channels-last order, as Keras's). */
 export class Flatten extends Layer {
   readonly className = 'Flatten';
 
-  constructor(options?: LayerOptions | null) {
-    const o = readOptions(options, LAYER_KEYS, 'Flatten()');
+  constructor(options?: (LayerOptions & { dataFormat?: 'channelsLast' | 'channels_last' }) | null) {
+    const o = readOptions(options, [...LAYER_KEYS, 'dataFormat'], 'Flatten()');
     super('flatten', o, 'Flatten()');
+    channelsLast(o.dataFormat, 'Flatten()');
     lockSettings<Flatten>(this, ['name', 'declaredInputShape']);
   }
 
