@@ -209,7 +209,7 @@ describe('hostile layer configs are refused with a clear error, before anything 
     ['a kernel past the largest size', { class_name: 'Conv2D', config: { name: 'c', filters: 4, kernel_size: [1e9, 1e9] } }, /Conv2D\(\): kernelSize\[0\] must be a positive integer ≤ 268435456/],
     ['2^28 filters', { class_name: 'Conv2D', config: { name: 'c', filters: 2 ** 28, kernel_size: [3, 3], padding: 'same' } }, /layer 'c' would output \[8, 8, 268435456\], more than 268435456 values per sample/],
     ['a kernel size that is a string', { class_name: 'Conv2D', config: { name: 'c', filters: 4, kernel_size: 'x' } }, /'kernel_size' must be an integer or a list of integers, got "x"/],
-    ['an unknown padding', { class_name: 'Conv2D', config: { name: 'c', filters: 4, kernel_size: [3, 3], padding: 'full' } }, /'padding' must be 'valid' or 'same' or 'causal', got "full"/],
+    ['an unknown padding', { class_name: 'Conv2D', config: { name: 'c', filters: 4, kernel_size: [3, 3], padding: 'full' } }, /Conv2D\(\): padding must be "valid" or "same", got "full"/],
     ['channels-first data', { class_name: 'Conv2D', config: { name: 'c', filters: 4, kernel_size: [3, 3], data_format: 'channels_first' } }, /data_format "channels_first" is not supported/],
     ['a pool of 0', { class_name: 'MaxPooling2D', config: { name: 'p', pool_size: [0, 2] } }, /poolSize\[0\] must be a positive integer, got 0/],
     ['a pool larger than the image', { class_name: 'MaxPooling2D', config: { name: 'p', pool_size: [9, 9] } }, /modelTopology: layer 'p': a 9×9 pool does not fit in an input of 8×8 with padding 'valid'/],
