@@ -61,11 +61,14 @@ export interface NumberRange { min?: number; max?: number; above?: number; below
 
 /** A finite number (within float32's range, as every kernel scalar is) that lies in `range`. */
 export function number(v: unknown, name: string, where: string, range: NumberRange = {}): number {
-  const { min, max, above, below } = range;
-  const ok = typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= FLOAT32_MAX
-    && (min === undefined || v >= min) && (max === undefined || v <= max)
-    && (above === undefined || v > above) && (below === undefined || v < below);
+  const inRange = (x: number) => (range.min === undefined || x >= range.min) && (range.max === undefined || x <= range.max)
+    && (range.above === undefined || x > range.above) && (range.below === undefined || x < range.below);
+  const ok = typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= FLOAT32_MAX && inRange(v);
   if (!ok) throw new ValueError(`${where}: ${name} must be ${rangeText(range)}, got ${describe(v)}`);
+  // NOTE: the kernels take it as a float32: an epsilon of 1e-50 would reach them as 0 (and divide 0 by 0), a rate
+  // of 0.99999999999 as 1. The value they compute with must lie in the range too.
+  const f = Math.fround(v);
+  if (!inRange(f)) throw new ValueError(`${where}: ${name} must be ${rangeText(range)} as a float32 (the kernels compute in float32), got ${describe(v)}, which is ${f} as a float32`);
   return v;
 }
 

@@ -117,6 +117,11 @@ const REGRESSIONS: { title: string; lines: string[]; refused?: boolean; accepted
   { title: 'learningRate = NaN, then fit', lines: ['m0.optimizer.learningRate = NaN', 'await m0.fit([[0, 1]], [1], { verbose: 0 })'] },
   { title: 'learningRate = undefined, then fit', lines: ['m1.optimizer.learningRate = undefined', 'await m1.fit([[0, 0, 0]], [0], { verbose: 0 })'] },
   { title: 'one optimizer for two models', lines: ['await m0.fit([[0, 1]], [1], { verbose: 0 })', "m1.compile({ optimizer: m0.optimizer, loss: 'mse' })", 'm0.optimizer.learningRate = 0.1', 'await m1.fit([[0, 0, 0]], [[0, 0, 0]], { verbose: 0 })'] },
+  // A value in range as a float64 that leaves it as the float32 the kernels take (found by npm run fuzz): an
+  // epsilon of 1e-50 reached Adam and RMSprop as 0 and turned every weight with a zero gradient into NaN.
+  ...['new Adam({ learningRate: 0.01, clipNorm: 1, epsilon: 1e-50 })', 'new AdamW({ epsilon: 1e-50, weightDecay: 0 })', 'new RMSprop({ epsilon: 1e-50 })',
+    'new RMSprop({ rho: 0.99999999999 })', 'new BatchNormalization({ epsilon: 1e-50 })', 'new Dropout(0.99999999999)']
+    .map((line) => ({ title: `a value that rounds out of its range as a float32: ${line}`, lines: [line], refused: true })),
   // Memory: the suite's ballast leaves 64 MiB free.
   { title: 'add(new Dense(2 ** 31))', lines: ['m0.add(new Dense(2 ** 31))'], refused: true },
   { title: 'a constructor whose second layer does not fit gives its memory back', lines: ['new Sequential([new Dense(1, { inputDim: 3 }), new Dense(1, { inputDim: 2 })])'], refused: true },

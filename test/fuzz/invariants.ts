@@ -197,10 +197,16 @@ export interface Snapshot {
   learningRate: unknown;
 }
 
+/** The model a call is on: a live model by index, or the one bound to `loaded`. */
+function targetOf(call: Call, w: World): Sequential | undefined {
+  if (call.on !== undefined) return w.models[call.on];
+  return call.onLoaded && w.vars.loaded instanceof Sequential ? w.vars.loaded : undefined;
+}
+
 export function snapshot(w: World, call: Call): Snapshot {
   const models = new Map<Sequential, ModelState>();
   for (const m of w.all()) models.set(m, modelState(m));
-  const target = call.on === undefined ? undefined : w.models[call.on];
+  const target = targetOf(call, w);
   return { models, bytesInUse: arena.bytesInUse, busy: w.busy(), learningRate: target?.optimizer?.learningRate };
 }
 
@@ -241,7 +247,7 @@ export function checkInvariants(call: Call, before: Snapshot, outcome: Outcome, 
   const after = new Map<Sequential, ModelState>();
   for (const m of w.all()) after.set(m, modelState(m));
   const busy = new Set(call.mode === 'await' ? [...before.busy, ...w.busy()] : []);
-  const target = call.on === undefined ? undefined : w.models[call.on];
+  const target = targetOf(call, w);
   if (target && !busy.has(call.on!) && ((!outcome.ok && !user) || call.pure)) {
     const changed = changes(before.models.get(target), after.get(target));
     if (changed.length > 0) {
@@ -343,6 +349,20 @@ function checkContract(call: Call, value: unknown, w: World): string | undefined
       const expected = bitsHash([new Float32Array(saved.weightData, 0, n)]);
       const got = bitsHash(value.getWeights().map((t) => t.data));
       if (got !== expected) return `a saved and loaded model has other weights (${expected} saved, ${got} loaded)`;
+      return undefined;
+    }
+    case 'samePredictions': {
+      // A loaded model predicts what the model it came from (`inputs`, unchanged since it was saved) predicts, bit for bit.
+      const source = w.evaluate(call.inputs!) as Sequential;
+      if (!(value instanceof Sequential)) return 'loadModel() resolved to something else than a Sequential';
+      const [before, after] = [source, value].map((m) => attempt(() => bitsHash(m.getWeights().map((t) => t.data))));
+      if (before !== after) return `a saved and loaded model has other weights (${before} saved, ${after} loaded)`;
+      const sample = source.layers[0]!.inputShape.slice(1) as number[];
+      const n = sample.reduce((a, b) => a * b, 2);
+      const x = tensor(new Float32Array(n).map((_, i) => ((i * 7) % 11) / 5 - 1), [2, ...sample]);
+      const expected = attempt(() => bitsHash([source.predict(x).data]));
+      const got = attempt(() => bitsHash([(value as Sequential).predict(x).data]));
+      if (got !== expected) return `a saved and loaded model predicts otherwise (${expected} before, ${got} loaded)`;
       return undefined;
     }
     default:

@@ -1,6 +1,6 @@
-// The world a fuzzed call runs in: three live models built from fixed recipes, the variables calls bind
-// (t, saved, loaded), fits started without awaiting them, and the evaluator that runs a call's own source
-// text, so the repro a finding prints is exactly the code that ran. Knows nothing of invariants.
+// The world a fuzzed call runs in: five live models built from fixed recipes (m3 and m4 on images and
+// sequences), the variables calls bind (t, saved, loaded), fits started without awaiting them, and the evaluator
+// that runs a call's own source text, so the repro a finding prints is exactly the code that ran. Knows nothing of invariants.
 import * as neurasm from '../../src/index.js';
 import { Sequential } from '../../src/index.js';
 
@@ -16,7 +16,7 @@ export interface Arg {
 }
 
 /** The contract a call's result is checked against besides the invariants (see checkContract in invariants.ts). */
-export type Post = 'copies' | 'roundTrip' | 'errorRoundTrip' | 'tensor' | 'split';
+export type Post = 'copies' | 'roundTrip' | 'errorRoundTrip' | 'tensor' | 'split' | 'samePredictions';
 
 /** One call of the public API, as the statement a repro prints. */
 export interface Call {
@@ -32,6 +32,8 @@ export interface Call {
   readonly when?: (w: World) => boolean;
   /** Index of the model the call is on: its state must survive a failed call. */
   readonly on?: number;
+  /** The call is on the model a call made and bound to `loaded` (it may change that model, as `on` allows). */
+  readonly onLoaded?: boolean;
   /** Other models the call may change on purpose (through callbacks). */
   readonly touches: readonly number[];
   /** The call only reads its model: the model must be unchanged even when it succeeds. */
@@ -75,6 +77,7 @@ export function callOf(line: string, must?: 'refuse' | 'accept'): Call {
     valid: must === undefined ? undefined : must === 'accept', why: must === 'refuse' ? 'arguments that must be refused' : undefined,
     ...(m[1] ? { bind: m[1] as 't' | 'saved' | 'loaded' } : {}),
     ...(on !== undefined ? { on } : {}),
+    ...(expr.startsWith('loaded.') ? { onLoaded: true } : {}),
     ...(target && READ_ONLY.test(target[2]!) ? { pure: true } : {}),
     ...(expr.startsWith('background(') ? { background: true } : {}),
     ...(expr.startsWith('trainTestSplit(') ? { post: 'split', inputs: `((x, y) => [x, y])(${expr.slice('trainTestSplit('.length, -1)})` } as const : {}),
@@ -86,17 +89,27 @@ export const RECIPES: readonly string[] = [
   `new Sequential([new Dense(3, { inputDim: 2, activation: 'relu' }), new Dense(1, { activation: 'sigmoid' })], { seed: 1 })`,
   `new Sequential([new Dense(4, { inputDim: 3, activation: 'tanh' }), new Dropout(0.25), new Dense(3, { activation: 'softmax' })], { seed: 2 })`,
   `new Sequential([new Dense(2), new Dense(1)], { seed: 3 })`,
+  // Images [5, 4, 2] and sequences [6, 3], through every new layer kind (and Dense on rank 3+, Dropout on rank 2).
+  `new Sequential([new ZeroPadding2D(1, { inputShape: [5, 4, 2] }), new Conv2D(3, 3, { activation: 'relu' }), new BatchNormalization(), new DepthwiseConv2D(2, { depthMultiplier: 2 }), new MaxPooling2D(2), new Flatten(), new Dense(2, { activation: 'softmax' })], { seed: 4 })`,
+  `new Sequential([new Conv1D(2, 3, { inputShape: [6, 3], padding: 'causal', dilationRate: 2 }), new Dropout(0.25), new AveragePooling1D(2), new Reshape([3, 2, 1]), new SeparableConv2D(2, [2, 1], { activation: 'tanh' }), new UpSampling2D([1, 2]), new GlobalAveragePooling2D(), new Dense(1)], { seed: 5 })`,
 ];
 export const COMPILES: readonly (string | undefined)[] = [
   `m0.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] })`,
   `m1.compile({ optimizer: new SGD({ learningRate: 0.1, momentum: 0.9 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] })`,
   `m2.compile({ optimizer: 'sgd', loss: 'mse' })`, // m2 is compiled but not built: its first fit builds it
+  `m3.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] })`,
+  `m4.compile({ optimizer: new RMSprop(), loss: 'mse' })`,
 ];
-/** Input and output widths of the recipes, for data that fits them (m2 is built by its first fit). */
-export const WIDTHS: readonly { inputs: number; outputs: number; sparse: boolean }[] = [
+/**
+ * Input and output widths of the recipes, for data that fits them (m2 is built by its first fit); `sample` is the
+ * shape of one input sample of the models that take images or sequences (their input shape never changes).
+ */
+export const WIDTHS: readonly { inputs: number; outputs: number; sparse: boolean; sample?: readonly number[] }[] = [
   { inputs: 2, outputs: 1, sparse: false },
   { inputs: 3, outputs: 3, sparse: true },
   { inputs: 2, outputs: 1, sparse: false },
+  { inputs: 40, outputs: 2, sparse: true, sample: [5, 4, 2] },
+  { inputs: 18, outputs: 1, sparse: false, sample: [6, 3] },
 ];
 
 /** A fit started without awaiting it, by which call, and how it ended. */
@@ -109,7 +122,7 @@ export interface Pending {
 }
 
 const LIBRARY_NAMES = Object.keys(neurasm);
-const SCOPE_NAMES = ['m0', 'm1', 'm2', 't', 'saved', 'loaded', 'background', 'settle'] as const;
+const SCOPE_NAMES = ['m0', 'm1', 'm2', 'm3', 'm4', 't', 'saved', 'loaded', 'background', 'settle'] as const;
 const compiled = new Map<string, (...args: unknown[]) => unknown>();
 
 /** The models and variables of one sequence of calls. */
@@ -144,7 +157,7 @@ export class World {
       compiled.set(code, f);
     }
     const scope = {
-      m0: this.models[0], m1: this.models[1], m2: this.models[2], ...this.vars,
+      m0: this.models[0], m1: this.models[1], m2: this.models[2], m3: this.models[3], m4: this.models[4], ...this.vars,
       background: (p: unknown) => this.background(p),
       settle: () => this.settle(),
     } as Record<string, unknown>;
@@ -160,7 +173,7 @@ export class World {
   private background(p: unknown): void {
     // A fit a callback starts while no call runs may touch anything.
     const c = this.current;
-    const entry: Pending = { call: c, on: c?.on, touches: c ? c.touches : [0, 1, 2], checked: false };
+    const entry: Pending = { call: c, on: c?.on, touches: c ? c.touches : this.models.map((_, i) => i), checked: false };
     this.pending.push(entry);
     const settled = Promise.resolve(p).then(() => { entry.outcome = { ok: true }; }, (error: unknown) => { entry.outcome = { ok: false, error }; });
     this.promises.push(settled);
