@@ -266,7 +266,7 @@ interface ModelPlan {
   name: string | undefined;
   inputShape: number[];
   layers: Layer[];
-  weights: Array<{ name: string; shape: number[]; trainable: boolean }>;
+  weights: Array<{ name: string; shape: number[]; trainable: boolean; min?: number }>;
 }
 
 /** Checks a topology; `limit` names the limit on the parameters' bytes, `maxBytes`, in the error message. */
@@ -303,7 +303,7 @@ function planModel(topology: unknown, call: string, maxBytes: number, limit = 't
     for (const s of specs) {
       bytes += sizeOf(s.shape) * 4;
       if (bytes > maxBytes) throw new ValueError(`${where}: the weights need more than ${maxBytes} bytes (${limit}) by '${layers[i]!.name}/${s.name}'`);
-      weights.push({ name: `${layers[i]!.name}/${s.name}`, shape: s.shape, trainable: s.trainable });
+      weights.push({ name: `${layers[i]!.name}/${s.name}`, shape: s.shape, trainable: s.trainable, min: s.min });
     }
   });
   return { name, inputShape, layers, weights };
@@ -424,7 +424,12 @@ export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Se
     byName.delete(name);
     return values;
   };
-  const weights = plan.weights.map((w) => new Tensor(read(w.name, w.shape, 'weight'), w.shape));
+  const weights = plan.weights.map((w) => {
+    const values = read(w.name, w.shape, 'weight');
+    const low = w.min === undefined ? -1 : values.findIndex((v) => v < w.min!);
+    if (low >= 0) throw new ValueError(`${where}: weight '${w.name}' must be ≥ ${w.min} everywhere, got ${values[low]} at index ${low}`);
+    return new Tensor(values, w.shape);
+  });
 
   let compile: { optimizer: Optimizer; loss: string; metrics: string[] } | undefined;
   if (isObject(training)) {

@@ -235,3 +235,23 @@ describe('hostile layer configs are refused with a clear error, before anything 
     expect(arena.bytesInUse).toBe(bytes);
   });
 });
+
+describe("BatchNormalization's moving variance cannot be negative", () => {
+  // The square root of a negative variance would make every output of its channel NaN.
+  it('setWeights (model and layer) and loading refuse one, naming the weight; nothing changes', async () => {
+    const m = own(new Sequential([new Dense(2, { inputShape: [3] }), new BatchNormalization()], { seed: 1 }));
+    const good = m.getWeights();
+    const bad = good.map((w) => w.data.slice());
+    bad[5]![1] = -1; // batch_normalization/moving_variance
+    const tensors = bad.map((d, i) => tensor(d, good[i]!.shape as number[]));
+    expect(() => m.setWeights(tensors)).toThrow(/moving_variance must be ≥ 0 everywhere, got -1 at index 1/);
+    expect(() => m.layers[1]!.setWeights(tensors.slice(2))).toThrow(/moving_variance must be ≥ 0 everywhere/);
+    expect(m.getWeights().map((w) => Array.from(w.data))).toEqual(good.map((w) => Array.from(w.data)));
+    const artifacts = await m.save();
+    const data = new Float32Array((artifacts.weightData as ArrayBuffer).slice(0));
+    data[data.length - 1] = -0.5;
+    const bytes = arena.bytesInUse;
+    expect(() => fromArtifacts({ ...artifacts, weightData: data.buffer })).toThrow(/loadModel\(\): weight '.*\/moving_variance' must be ≥ 0 everywhere, got -0.5 at index 1/);
+    expect(arena.bytesInUse).toBe(bytes);
+  });
+});

@@ -24,6 +24,8 @@ export interface WeightSpec {
   regularizer: Required<Regularizer> | undefined;
   /** False for state the layer updates itself (BatchNormalization's moving statistics); the optimizer skips it. */
   trainable: boolean;
+  /** The least value the weight may hold, if it has one (a variance: 0). `setWeights` and loading refuse less. */
+  min?: number;
 }
 
 /**
@@ -269,6 +271,10 @@ export function checkWeights(weights: readonly TensorLike[], specs: readonly Wei
     const t = toTensor(weights[i], where, `weights[${i}] (${s.name})`);
     const same = t.shape.length === s.shape.length && t.shape.every((d, j) => d === s.shape[j]);
     if (!same) throw new ShapeError(`${where}: ${s.name} must have shape [${s.shape.join(', ')}], got [${t.shape.join(', ')}]`);
+    if (s.min !== undefined) {
+      const bad = t.data.findIndex((v) => v < s.min!);
+      if (bad >= 0) throw new ValueError(`${where}: ${s.name} must be ≥ ${s.min} everywhere, got ${t.data[bad]} at index ${bad}`);
+    }
     return t;
   });
 }

@@ -110,7 +110,8 @@ export class BatchNormalization extends Layer {
     if (this.scale) specs.push({ name: 'gamma', shape: [c], initializer: this.gammaInitializer, regularizer: this.gammaRegularizer, trainable: true });
     if (this.center) specs.push({ name: 'beta', shape: [c], initializer: this.betaInitializer, regularizer: this.betaRegularizer, trainable: true });
     specs.push({ name: 'moving_mean', shape: [c], initializer: this.movingMeanInitializer, regularizer: undefined, trainable: false });
-    specs.push({ name: 'moving_variance', shape: [c], initializer: this.movingVarianceInitializer, regularizer: undefined, trainable: false });
+    // A negative variance would make every output of its channel NaN (the square root of a negative number).
+    specs.push({ name: 'moving_variance', shape: [c], initializer: this.movingVarianceInitializer, regularizer: undefined, trainable: false, min: 0 });
     return specs;
   }
 
