@@ -5,6 +5,7 @@ import { arena } from './arena.js';
 import { ShapeError, ValueError, describe } from './errors.js';
 import { boolean, integer, number, readOptions } from './arguments.js';
 import { Tensor, toTensor, nonFiniteError, type TensorLike } from './tensor.js';
+import { sameShape } from './layers/index.js';
 
 /** Validated data in float32 rows, ready to copy into the wasm memory. */
 export interface Dataset {
@@ -42,10 +43,6 @@ function rowsOf(t: Tensor, where: string, arg: string): [number, number] {
 
 const shapeText = (s: readonly number[]) => `[${s.join(', ')}]`;
 
-function fits(got: readonly number[], expected: readonly number[]): boolean {
-  return got.length === expected.length && got.every((d, i) => d === expected[i]);
-}
-
 /** Checks x (and y) against the model and each other; converts them to float32 rows. Throws a clear error otherwise. */
 export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
   const { where } = spec;
@@ -56,7 +53,7 @@ export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
   if (rows === 0 || inputDim === 0) throw new ValueError(`${where}: x is empty (shape [${xt.shape.join(', ')}])`);
   // A 1-D x is one feature per sample, as before: [samples] → [samples, 1].
   const inputShape = xt.rank === 1 ? [1] : xt.shape.slice(1);
-  if (spec.inputShape !== undefined && !fits(inputShape, spec.inputShape)) {
+  if (spec.inputShape !== undefined && !sameShape(inputShape, spec.inputShape)) {
     const expected = spec.inputShape;
     const detail = expected.length === 1 && inputShape.length === 1
       ? `x has ${inputDim} features per sample, but the model expects ${expected[0]}`
@@ -76,7 +73,7 @@ export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
   if (spec.sparse) {
     // One class index per loss row: y [samples] (or [samples, 1]) for a flat output, [samples, ...leading axes] otherwise.
     const leading = outputShape.slice(0, -1);
-    const ok = yCols === rowsPerSample && (yt.rank <= 2 && leading.length === 0 || fits(ySample, leading) || fits(ySample, [...leading, 1]));
+    const ok = yCols === rowsPerSample && (yt.rank <= 2 && leading.length === 0 || sameShape(ySample, leading) || sameShape(ySample, [...leading, 1]));
     if (!ok) {
       const expected = leading.length === 0 ? `[${rows}] or [${rows}, 1]` : `[${rows}, ${leading.join(', ')}]`;
       throw new ShapeError(`${where}: sparseCategoricalCrossentropy takes one class index per ${leading.length === 0 ? 'sample' : 'output position'} (y shape ${expected}), got y shape [${yt.shape.join(', ')}]; for one-hot targets use categoricalCrossentropy`);
@@ -84,8 +81,8 @@ export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
     checkLabels(yt.data, classes, where);
     return dataset(xt.data, yt.data, rows, inputShape, inputDim, yCols);
   }
-  const sameShape = outputShape.length === 1 ? yt.rank <= 2 && yCols === outputDim : fits(ySample, outputShape);
-  if (!sameShape) {
+  const matches = outputShape.length === 1 ? yt.rank <= 2 && yCols === outputDim : sameShape(ySample, outputShape);
+  if (!matches) {
     const hint = yCols === rowsPerSample && classes > 1 ? '; for class indices use sparseCategoricalCrossentropy, or oneHot(y, classes)' : '';
     const what = outputShape.length === 1 ? `${yCols} values per sample, but the model outputs ${outputDim}` : `samples of shape ${shapeText(ySample)}, but the model outputs ${shapeText(outputShape)}`;
     throw new ShapeError(`${where}: y has ${what} (y shape [${yt.shape.join(', ')}])${hint}`);

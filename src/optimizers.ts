@@ -1,7 +1,6 @@
 // Optimizers: hyperparameters and the step count live here; the weights, gradients and slots they update
 // are one flat block each in the wasm memory, owned by the model, so a step is one kernel call.
 import { kernels as k } from './backend.js';
-import { ValueError, describe } from './errors.js';
 import { lookup } from './names.js';
 import { boolean, lockSettings, number, readOptions } from './arguments.js';
 

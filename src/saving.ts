@@ -3,7 +3,7 @@
 // models. Everything read is checked (keys, classes, names, shapes, sizes, byte counts, finiteness) before a
 // model is allocated. Where artifacts are stored (files, URLs, browser storage) is io.ts's business.
 import { Sequential } from './sequential.js';
-import { Layer, LAYER_CLASSES, ConfigReader, binding, isObject, sizeOf, type LayerOptions } from './layers/index.js';
+import { Layer, LAYER_CLASSES, ConfigReader, binding, isObject, sameShape, sizeOf, type LayerOptions } from './layers/index.js';
 import { Plan } from './plan.js';
 import { Adam, AdamW, RMSprop, SGD, type Optimizer } from './optimizers.js';
 import { lossKey } from './losses.js';
@@ -415,7 +415,7 @@ export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Se
     const found = byName.get(name);
     if (!found) throw new ValueError(`${where}: ${what} '${name}' is missing from the weights`);
     if (found.spec.dtype !== 'float32') throw new ValueError(`${where}: ${what} '${name}' must be float32, is ${found.spec.dtype}`);
-    if (found.spec.shape.length !== shape.length || found.spec.shape.some((d, i) => d !== shape[i])) {
+    if (!sameShape(found.spec.shape, shape)) {
       throw new ShapeError(`${where}: ${what} '${name}' has shape [${found.spec.shape.join(', ')}], the topology needs [${shape.join(', ')}]`);
     }
     const values = new Float32Array(buffer.slice(found.offset, found.offset + shape.reduce((a, b) => a * b, 1) * 4));

@@ -207,8 +207,7 @@ abstract class Convolution extends Layer {
 
   /** @internal */
   override logits(): number {
-    const buffers = binding(this).buffers;
-    return buffers.pre ?? buffers.out;
+    return this.preActivations();
   }
 }
 

@@ -120,7 +120,6 @@ export class Dense extends Layer {
 
   /** @internal */
   override logits(): number {
-    const buffers = binding(this).buffers;
-    return buffers.pre ?? buffers.out; // the same buffer as `out` for a linear layer
+    return this.preActivations();
   }
 }

@@ -138,8 +138,7 @@ abstract class Depthwise extends Layer {
 
   /** @internal */
   override logits(): number {
-    const buffers = binding(this).buffers;
-    return buffers.pre ?? buffers.out;
+    return this.preActivations();
   }
 }
 

@@ -12,7 +12,7 @@ import { UpSampling2D, ZeroPadding2D } from './resizing.js';
 import { DepthwiseConv2D, SeparableConv2D } from './depthwise.js';
 import { AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D } from './pooling.js';
 
-export { Layer, binding, checkWeights, ownerOf, setOwner, unbound, sizeOf, fans, formatShape } from './layer.js';
+export { Layer, binding, checkWeights, ownerOf, setOwner, unbound, sameShape, sizeOf, fans, formatShape } from './layer.js';
 export type { LayerOptions, Regularizer, RegularizerLike, WeightSpec, BufferSpec, Binding } from './layer.js';
 export { Dense, type DenseOptions } from './dense.js';
 export { Activation } from './activation.js';

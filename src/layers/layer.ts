@@ -210,6 +210,12 @@ export abstract class Layer {
     return 0;
   }
 
+  /** The `pre` buffer a layer with an activation computes into, or `out` when it has none (linear: the same buffer). */
+  protected preActivations(): number {
+    const buffers = binding(this).buffers;
+    return buffers.pre ?? buffers.out;
+  }
+
   /** Number of the layer's weights, trainable or not (0 before its model is built), as Keras's `count_params`. */
   countParams(): number {
     let n = 0;
@@ -269,8 +275,7 @@ export function checkWeights(weights: readonly TensorLike[], specs: readonly Wei
   }
   return specs.map((s, i) => {
     const t = toTensor(weights[i], where, `weights[${i}] (${s.name})`);
-    const same = t.shape.length === s.shape.length && t.shape.every((d, j) => d === s.shape[j]);
-    if (!same) throw new ShapeError(`${where}: ${s.name} must have shape [${s.shape.join(', ')}], got [${t.shape.join(', ')}]`);
+    if (!sameShape(t.shape, s.shape)) throw new ShapeError(`${where}: ${s.name} must have shape [${s.shape.join(', ')}], got [${t.shape.join(', ')}]`);
     if (s.min !== undefined) {
       const bad = t.data.findIndex((v) => v < s.min!);
       if (bad >= 0) throw new ValueError(`${where}: ${s.name} must be ≥ ${s.min} everywhere, got ${t.data[bad]} at index ${bad}`);
@@ -317,7 +322,8 @@ export function sampleShape(s: unknown, what: string, where: string): number[] {
   return dims;
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
+/** Whether two shapes are the same dimensions in the same order. */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
