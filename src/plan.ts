@@ -4,7 +4,7 @@
 // capacity) is a transaction: everything is checked and allocated before anything changes.
 import { kernels as k } from './backend.js';
 import { arena } from './arena.js';
-import { Layer, binding, fans, sizeOf, unbound, type WeightSpec } from './layers/index.js';
+import { Layer, binding, fans, sameShape, sizeOf, unbound, type WeightSpec } from './layers/index.js';
 import { INITIALIZERS } from './initializers.js';
 import { MemoryError, ShapeError } from './errors.js';
 import { MAX_PAGES, PAGE } from './backend.js';
@@ -62,10 +62,6 @@ export const SHUFFLE_STREAM = 2;
 export const DROPOUT_STREAM = 3;
 const STATE_BYTES = 16;
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
 /** The layout of a stack of layers in the memory, and the passes over it. */
 export class Plan {
   readonly layers: Layer[] = [];
@@ -99,6 +95,8 @@ export class Plan {
   outputCols = 0;
   /** Loss rows per sample: one per position of the output's leading axes (1 for a flat output). */
   rowsPerSample = 1;
+  /** The most bytes per sample any one layer's input, output and own buffers take. */
+  layerBytes = 4;
 
   /** The offset of one of the generator's streams. */
   randomState(stream: number): number {
@@ -202,6 +200,13 @@ export class Plan {
     this.outputSize = sizeOf(this.outputShape);
     this.outputCols = this.outputShape[this.outputShape.length - 1]!;
     this.rowsPerSample = this.outputSize / this.outputCols;
+    this.layerBytes = 4;
+    for (const l of this.layers) {
+      const b = binding(l);
+      let floats = b.inputSize + b.outputSize;
+      for (const spec of l.bufferSpecs(b.inputShape)) floats += spec.perSample;
+      this.layerBytes = Math.max(this.layerBytes, floats * 4);
+    }
     this.built = true;
     if (slotCount !== undefined) this.setTrainingBlocks(grads!, slots!, slotCount);
     else this.dropWorkspace();
@@ -215,6 +220,7 @@ export class Plan {
     this.inputShape = this.outputShape = [];
     this.inputSize = this.outputSize = this.outputCols = 0;
     this.rowsPerSample = 1;
+    this.layerBytes = 4;
     this.ranges = [];
     this.built = false;
     this.parameterBlocks = undefined;
@@ -253,14 +259,7 @@ export class Plan {
    * `most`): a chunk size for inference whose buffers stay in cache from one layer to the next.
    */
   rowsWithin(bytes: number, most: number): number {
-    let perSample = 1;
-    for (const l of this.layers) {
-      const b = binding(l);
-      let floats = b.inputSize + b.outputSize;
-      for (const s of l.bufferSpecs(b.inputShape)) floats += s.perSample;
-      perSample = Math.max(perSample, floats * 4);
-    }
-    return Math.max(1, Math.min(most, Math.floor(bytes / perSample)));
+    return Math.max(1, Math.min(most, Math.floor(bytes / this.layerBytes)));
   }
 
   /** Bytes of the per-batch block for `capacity` samples: what `ensureWorkspace` allocates. */
