@@ -171,6 +171,152 @@ export function softplusGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): 
   for (let i = 0; i < n; i++) st(dx, i, ld(dy, i) * sigmoidOf(ld(x, i)));
 }
 
+/** y = min(max(x, 0), 6); x, y: [n] */
+export function relu6(y: usize, x: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const six = f32x4.splat(6);
+  const n4 = floor4(n);
+  let i = 0;
+  for (; i < n4; i += 4) st4(y, i, f32x4.min(f32x4.max(ld4(x, i), zero), six));
+  for (; i < n; i++) st(y, i, min(max(ld(x, i), 0), 6));
+}
+/** dx = dy · [0 < x < 6]; all [n] */
+export function relu6Grad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i++) { const v = ld(x, i); st(dx, i, v > 0 && v < 6 ? ld(dy, i) : 0); }
+}
+
+/** Keras's ReLU layer: y = x > threshold ? min(x, maxValue) : negativeSlope·(x − threshold); x, y: [n] */
+export function reluWith(y: usize, x: usize, n: i32, maxValue: f32, negativeSlope: f32, threshold: f32): void {
+  // NOTE: a slope of 0 gives exactly 0 below the threshold, as relu does (0·(−∞ − t) would be NaN).
+  const flat = negativeSlope == 0;
+  const hi = f32x4.splat(maxValue);
+  const slope = f32x4.splat(negativeSlope);
+  const t = f32x4.splat(threshold);
+  const zero = f32x4.splat(0);
+  const n4 = floor4(n);
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const v = ld4(x, i);
+    const below = flat ? zero : f32x4.mul(slope, f32x4.sub(v, t));
+    st4(y, i, v128.bitselect(f32x4.min(v, hi), below, f32x4.gt(v, t)));
+  }
+  for (; i < n; i++) {
+    const v = ld(x, i);
+    st(y, i, v > threshold ? min(v, maxValue) : flat ? 0 : negativeSlope * (v - threshold));
+  }
+}
+/** dx = dy · (x > threshold ? [x < maxValue] : negativeSlope); all [n] */
+export function reluWithGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32, maxValue: f32, negativeSlope: f32, threshold: f32): void {
+  for (let i = 0; i < n; i++) {
+    const v = ld(x, i);
+    const g = ld(dy, i);
+    st(dx, i, v > threshold ? (v < maxValue ? g : 0) : negativeSlope * g);
+  }
+}
+
+/** y = relu6(x + 3)/6 (Keras 3's hard sigmoid); x, y: [n] */
+export function hardSigmoid(y: usize, x: usize, n: i32): void {
+  for (let i = 0; i < n; i++) st(y, i, min(max(ld(x, i) + 3, 0), 6) / 6);
+}
+/** dx = dy/6 · [−3 < x < 3]; all [n] */
+export function hardSigmoidGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i++) { const v = ld(x, i); st(dx, i, v > -3 && v < 3 ? ld(dy, i) / 6 : 0); }
+}
+
+/** y = x·relu6(x + 3)/6 (hard SiLU); x, y: [n] */
+export function hardSwish(y: usize, x: usize, n: i32): void {
+  for (let i = 0; i < n; i++) { const v = ld(x, i); st(y, i, v * (min(max(v + 3, 0), 6) / 6)); }
+}
+/** dx = dy · (x < −3 ? 0 : x > 3 ? 1 : (2x + 3)/6); all [n] */
+export function hardSwishGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const v = ld(x, i);
+    const g = ld(dy, i);
+    st(dx, i, v < -3 ? 0 : v > 3 ? g : g * ((2 * v + 3) / 6));
+  }
+}
+
+/** y = x / (1 + |x|); x, y: [n] */
+export function softsign(y: usize, x: usize, n: i32): void {
+  for (let i = 0; i < n; i++) { const v = ld(x, i); st(y, i, v / (1 + Mathf.abs(v))); }
+}
+/** dx = dy / (1 + |x|)²; all [n] */
+export function softsignGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i++) { const d: f32 = 1 + Mathf.abs(ld(x, i)); st(dx, i, ld(dy, i) / (d * d)); }
+}
+
+@inline function softplus64(v: f64): f64 {
+  return max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+}
+@inline function sigmoid64(v: f64): f64 {
+  if (v >= 0) return 1 / (1 + Math.exp(-v));
+  const e = Math.exp(v);
+  return e / (1 + e);
+}
+
+/** y = x·tanh(softplus(x)), in f64; x, y: [n] */
+export function mish(y: usize, x: usize, n: i32): void {
+  for (let i = 0; i < n; i++) { const v = <f64>ld(x, i); st(y, i, <f32>(v * Math.tanh(softplus64(v)))); }
+}
+/** dx = dy · (t + x·(1 − t²)·σ(x)), t = tanh(softplus(x)), in f64; all [n] */
+export function mishGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const v = <f64>ld(x, i);
+    const t = Math.tanh(softplus64(v));
+    st(dx, i, <f32>(<f64>ld(dy, i) * (t + v * (1 - t * t) * sigmoid64(v))));
+  }
+}
+
+/** y = log σ(x) = −softplus(−x) = min(x, 0) − log1p(e^-|x|); x, y: [n] */
+export function logSigmoid(y: usize, x: usize, n: i32): void {
+  for (let i = 0; i < n; i++) { const v = ld(x, i); st(y, i, min(v, 0) - Mathf.log1p(Mathf.exp(-Mathf.abs(v)))); }
+}
+/** dx = dy · σ(−x); all [n] */
+export function logSigmoidGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i++) st(dx, i, ld(dy, i) * sigmoidOf(-ld(x, i)));
+}
+
+/** y = e^x; x, y: [n] */
+export function exponential(y: usize, x: usize, n: i32): void {
+  for (let i = 0; i < n; i++) st(y, i, Mathf.exp(ld(x, i)));
+}
+/** dx = dy · y; all [n] */
+export function exponentialGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
+  const n4 = floor4(n);
+  let i = 0;
+  for (; i < n4; i += 4) st4(dx, i, f32x4.mul(ld4(dy, i), ld4(y, i)));
+  for (; i < n; i++) st(dx, i, ld(dy, i) * ld(y, i));
+}
+
+/** y = x > 0 ? x : alpha·(e^(x/alpha) − 1); x, y: [n] */
+export function celu(y: usize, x: usize, n: i32, alpha: f32): void {
+  for (let i = 0; i < n; i++) { const v = ld(x, i); st(y, i, v > 0 ? v : alpha * Mathf.expm1(v / alpha)); }
+}
+/** dx = dy · (x > 0 ? 1 : e^(x/alpha)); all [n] */
+export function celuGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32, alpha: f32): void {
+  for (let i = 0; i < n; i++) { const v = ld(x, i); const g = ld(dy, i); st(dx, i, v > 0 ? g : g * Mathf.exp(v / alpha)); }
+}
+
+const SQRT_2_OVER_PI: f64 = 0.7978845608028654;
+const GELU_CUBIC: f64 = 0.044715;
+
+/** y = x/2·(1 + tanh(√(2/π)·(x + 0.044715x³))), GELU's tanh approximation; x, y: [n] */
+export function geluApproximate(y: usize, x: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const v = <f64>ld(x, i);
+    st(y, i, <f32>(0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + GELU_CUBIC * v * v * v)))));
+  }
+}
+/** dx = dy · (½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²)), t the tanh above; all [n] */
+export function geluApproximateGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const v = <f64>ld(x, i);
+    const t = Math.tanh(SQRT_2_OVER_PI * (v + GELU_CUBIC * v * v * v));
+    const d = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * v * v);
+    st(dx, i, <f32>(<f64>ld(dy, i) * d));
+  }
+}
+
 /** y[r,:] = e^(x[r,:] − max) / Σ e^(x[r,:] − max), row by row; x, y: [rows, cols] */
 export function softmax(y: usize, x: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {
@@ -192,6 +338,88 @@ export function softmaxGrad(dx: usize, dy: usize, x: usize, y: usize, rows: i32,
   }
 }
 
+/** y[r,:] = x[r,:] − max − log Σ e^(x[r,:] − max), row by row; x, y: [rows, cols] */
+export function logSoftmax(y: usize, x: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let m: f32 = -Infinity;
+    for (let j = 0; j < cols; j++) m = max(m, ld(x, o + j));
+    let s: f32 = 0;
+    for (let j = 0; j < cols; j++) s += Mathf.exp(ld(x, o + j) - m);
+    const shift = m + Mathf.log(s);
+    for (let j = 0; j < cols; j++) st(y, o + j, ld(x, o + j) - shift);
+  }
+}
+/** dx[r,j] = dy[r,j] − e^y[r,j]·Σ_i dy[r,i]; all [rows, cols] */
+export function logSoftmaxGrad(dx: usize, dy: usize, x: usize, y: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let s: f32 = 0;
+    for (let j = 0; j < cols; j++) s += ld(dy, o + j);
+    for (let j = 0; j < cols; j++) st(dx, o + j, ld(dy, o + j) - Mathf.exp(ld(y, o + j)) * s);
+  }
+}
+
+/** Softmax over the middle axis of [outer, size, inner]: y[o,:,i] = softmax(x[o,:,i]); x, y: [outer·size·inner] */
+export function softmaxAxis(y: usize, x: usize, outer: i32, size: i32, inner: i32): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const b = o * size * inner + i;
+      let m: f32 = -Infinity;
+      for (let j = 0; j < size; j++) m = max(m, ld(x, b + j * inner));
+      let s: f32 = 0;
+      for (let j = 0; j < size; j++) { const e = Mathf.exp(ld(x, b + j * inner) - m); st(y, b + j * inner, e); s += e; }
+      for (let j = 0; j < size; j++) st(y, b + j * inner, ld(y, b + j * inner) / s);
+    }
+  }
+}
+/** dx[o,j,i] = y[o,j,i]·(dy[o,j,i] − Σ_k dy[o,k,i]·y[o,k,i]); all [outer·size·inner] */
+export function softmaxAxisGrad(dx: usize, dy: usize, x: usize, y: usize, outer: i32, size: i32, inner: i32): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const b = o * size * inner + i;
+      let dot: f32 = 0;
+      for (let j = 0; j < size; j++) dot += ld(dy, b + j * inner) * ld(y, b + j * inner);
+      for (let j = 0; j < size; j++) st(dx, b + j * inner, ld(y, b + j * inner) * (ld(dy, b + j * inner) - dot));
+    }
+  }
+}
+
+/** PReLU over x viewed as [outer, a, s, b], alpha [a, b] shared along s: y = x > 0 ? x : alpha·x; x, y: [outer·a·s·b] */
+export function prelu(y: usize, x: usize, alpha: usize, outer: i32, a: i32, s: i32, b: i32): void {
+  let k = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let p = 0; p < a; p++) {
+      for (let q = 0; q < s; q++) {
+        for (let r = 0; r < b; r++) {
+          const v = ld(x, k);
+          st(y, k, v > 0 ? v : ld(alpha, p * b + r) * v);
+          k++;
+        }
+      }
+    }
+  }
+}
+/** dx = dy·(x > 0 ? 1 : alpha), dalpha[p,r] = Σ over outer, s of dy·min(x, 0) (each skipped when its offset is 0); shapes as prelu */
+export function preluGrad(dx: usize, dalpha: usize, dy: usize, x: usize, alpha: usize, outer: i32, a: i32, s: i32, b: i32): void {
+  if (dalpha != 0) memory.fill(dalpha, 0, <usize>(a * b) << 2);
+  let k = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let p = 0; p < a; p++) {
+      for (let q = 0; q < s; q++) {
+        for (let r = 0; r < b; r++) {
+          const v = ld(x, k);
+          const g = ld(dy, k);
+          const w = p * b + r;
+          if (dalpha != 0 && v <= 0) st(dalpha, w, ld(dalpha, w) + g * v);
+          if (dx != 0) st(dx, k, v > 0 ? g : ld(alpha, w) * g);
+          k++;
+        }
+      }
+    }
+  }
+}
+
 // Activation ids for fused kernels (denseForward): the host's ACTIVATIONS table carries the same numbers,
 // and a test runs every row through denseForward against the separate kernels.
 export const ACTIVATION_LINEAR: i32 = 0;
@@ -205,8 +433,18 @@ export const ACTIVATION_SELU: i32 = 7;
 export const ACTIVATION_GELU: i32 = 8;
 export const ACTIVATION_SWISH: i32 = 9;
 export const ACTIVATION_SOFTPLUS: i32 = 10;
+export const ACTIVATION_RELU6: i32 = 11;
+export const ACTIVATION_HARD_SIGMOID: i32 = 12;
+export const ACTIVATION_HARD_SWISH: i32 = 13;
+export const ACTIVATION_SOFTSIGN: i32 = 14;
+export const ACTIVATION_MISH: i32 = 15;
+export const ACTIVATION_LOG_SOFTMAX: i32 = 16;
+export const ACTIVATION_LOG_SIGMOID: i32 = 17;
+export const ACTIVATION_EXPONENTIAL: i32 = 18;
+export const ACTIVATION_CELU: i32 = 19;
+export const ACTIVATION_GELU_APPROXIMATE: i32 = 20;
 
-/** y = f(x) for the activation with this id (see ACTIVATION_*); `alpha` is leakyRelu's slope and elu's alpha */
+/** y = f(x) for the activation with this id (see ACTIVATION_*); `alpha` is leakyRelu's slope, elu's and celu's alpha */
 export function applyActivation(id: i32, y: usize, x: usize, rows: i32, cols: i32, alpha: f32): void {
   const n = rows * cols;
   switch (id) {
@@ -221,6 +459,16 @@ export function applyActivation(id: i32, y: usize, x: usize, rows: i32, cols: i3
     case ACTIVATION_GELU: gelu(y, x, n); break;
     case ACTIVATION_SWISH: swish(y, x, n); break;
     case ACTIVATION_SOFTPLUS: softplus(y, x, n); break;
+    case ACTIVATION_RELU6: relu6(y, x, n); break;
+    case ACTIVATION_HARD_SIGMOID: hardSigmoid(y, x, n); break;
+    case ACTIVATION_HARD_SWISH: hardSwish(y, x, n); break;
+    case ACTIVATION_SOFTSIGN: softsign(y, x, n); break;
+    case ACTIVATION_MISH: mish(y, x, n); break;
+    case ACTIVATION_LOG_SOFTMAX: logSoftmax(y, x, rows, cols); break;
+    case ACTIVATION_LOG_SIGMOID: logSigmoid(y, x, n); break;
+    case ACTIVATION_EXPONENTIAL: exponential(y, x, n); break;
+    case ACTIVATION_CELU: celu(y, x, n, alpha); break;
+    case ACTIVATION_GELU_APPROXIMATE: geluApproximate(y, x, n); break;
     default: unreachable();
   }
 }

@@ -2,6 +2,9 @@
 // is all an activation needs: layers, tests and benches loop over this table.
 import { kernels as k } from './backend.js';
 import { lookup } from './names.js';
+import { boolean, integer, number, readOptions } from './arguments.js';
+import { Tensor, toTensor, type TensorLike } from './tensor.js';
+import { runOnCopies } from './standalone.js';
 
 /**
  * Forward `y = f(x)` and gradient `dx = dy·f'(x)` over `rows × cols` floats at the given offsets, and the id
@@ -19,6 +22,8 @@ export interface ActivationKernels {
 const LEAKY_SLOPE = 0.2;
 /** Keras's alpha for `elu`. */
 const ELU_ALPHA = 1.0;
+/** Keras's alpha for `celu`. */
+const CELU_ALPHA = 1.0;
 
 /** Every activation by name. */
 export const ACTIVATIONS = {
@@ -45,6 +50,31 @@ export const ACTIVATIONS = {
     aliases: ['silu'],
   },
   softplus: { id: k.ACTIVATION_SOFTPLUS.value, forward: (y, x, r, c) => k.softplus(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.softplusGrad(dx, dy, x, y, r * c) },
+  relu6: { id: k.ACTIVATION_RELU6.value, forward: (y, x, r, c) => k.relu6(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.relu6Grad(dx, dy, x, y, r * c) },
+  // NOTE: Keras 3's hard sigmoid, relu6(x + 3)/6; TensorFlow.js's 'hardSigmoid' is 0.2x + 0.5 clipped to [0, 1].
+  hardSigmoid: { id: k.ACTIVATION_HARD_SIGMOID.value, forward: (y, x, r, c) => k.hardSigmoid(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.hardSigmoidGrad(dx, dy, x, y, r * c) },
+  hardSwish: {
+    id: k.ACTIVATION_HARD_SWISH.value,
+    forward: (y, x, r, c) => k.hardSwish(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.hardSwishGrad(dx, dy, x, y, r * c),
+    aliases: ['hard_silu'],
+  },
+  softsign: { id: k.ACTIVATION_SOFTSIGN.value, forward: (y, x, r, c) => k.softsign(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.softsignGrad(dx, dy, x, y, r * c) },
+  mish: { id: k.ACTIVATION_MISH.value, forward: (y, x, r, c) => k.mish(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.mishGrad(dx, dy, x, y, r * c) },
+  logSoftmax: { id: k.ACTIVATION_LOG_SOFTMAX.value, forward: (y, x, r, c) => k.logSoftmax(y, x, r, c), backward: (dx, dy, x, y, r, c) => k.logSoftmaxGrad(dx, dy, x, y, r, c) },
+  logSigmoid: { id: k.ACTIVATION_LOG_SIGMOID.value, forward: (y, x, r, c) => k.logSigmoid(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.logSigmoidGrad(dx, dy, x, y, r * c) },
+  exponential: { id: k.ACTIVATION_EXPONENTIAL.value, forward: (y, x, r, c) => k.exponential(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.exponentialGrad(dx, dy, x, y, r * c) },
+  celu: {
+    id: k.ACTIVATION_CELU.value, alpha: CELU_ALPHA,
+    forward: (y, x, r, c) => k.celu(y, x, r * c, CELU_ALPHA),
+    backward: (dx, dy, x, y, r, c) => k.celuGrad(dx, dy, x, y, r * c, CELU_ALPHA),
+  },
+  // NOTE: 'gelu' is the exact erf form, Keras 3's default (`gelu(x, approximate=False)`) and TensorFlow.js's 'gelu';
+  // this row is the tanh approximation (TensorFlow.js's 'gelu_new', Keras's `approximate=True`).
+  geluApproximate: {
+    id: k.ACTIVATION_GELU_APPROXIMATE.value,
+    forward: (y, x, r, c) => k.geluApproximate(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.geluApproximateGrad(dx, dy, x, y, r * c),
+    aliases: ['gelu_new'],
+  },
 } satisfies Record<string, ActivationKernels>;
 
 /** An activation's name: `'relu'`, `'sigmoid'`, `'softmax'`, … (Keras's snake_case spellings are accepted too). */
@@ -54,3 +84,151 @@ export type ActivationName = keyof typeof ACTIVATIONS;
 export function activationKey(name: unknown, where: string): ActivationName {
   return lookup<ActivationKernels>(ACTIVATIONS, name, 'activation', where).key as ActivationName;
 }
+
+// ─── Standalone functions: `activations.relu(x)` on a tensor, through the same kernels ───
+
+/** Options of `activations.relu`, as Keras's `relu(x, negative_slope, max_value, threshold)`. */
+export interface ReluOptions {
+  /** Largest output (none by default). */
+  maxValue?: number;
+  /** Slope below the threshold; default 0. */
+  negativeSlope?: number;
+  /** Values at or below it are cut (times `negativeSlope`); default 0. */
+  threshold?: number;
+}
+/** Options of `activations.leakyRelu`. */
+export interface LeakyReluOptions { /** Slope for x < 0; default 0.2 (Keras's function; the layer's default is 0.3). */ negativeSlope?: number }
+/** Options of `activations.elu` and `activations.celu`. */
+export interface AlphaOptions { /** Scale of the negative part; default 1. */ alpha?: number }
+/** Options of `activations.gelu`. */
+export interface GeluOptions { /** The tanh approximation instead of the exact erf form; default false (Keras 3's default). */ approximate?: boolean }
+/** Options of `activations.softmax` and `activations.logSoftmax`. */
+export interface AxisOptions { /** The axis normalised over, negative from the end; default −1. */ axis?: number }
+
+/** Runs a table row (or any `rows × cols` kernel) over a copy of `x`; an empty tensor returns empty. */
+function apply(t: Tensor, where: string, run: (y: number, x: number, n: number) => void): Tensor {
+  if (t.size === 0) return new Tensor(new Float32Array(0), t.shape);
+  const [y] = runOnCopies([t.data], [t.size], ([x], [out]) => run(out!, x!, t.size), where);
+  return new Tensor(y!, t.shape);
+}
+
+/** An elementwise row of ACTIVATIONS as a standalone function without options. */
+function elementwise(name: ActivationName): (x: TensorLike, options?: Record<string, never> | null) => Tensor {
+  return (x, options) => {
+    const where = `activations.${name}()`;
+    readOptions(options, [], where);
+    const row: ActivationKernels = ACTIVATIONS[name];
+    return apply(toTensor(x, where, 'x'), where, (y, xs, n) => row.forward(y, xs, 1, n));
+  };
+}
+
+/** The tensor's axis `axis` (negative from the end) as [outer, size, inner]. */
+function axisSplit(shape: readonly number[], axis: unknown, where: string): [number, number, number] {
+  const rank = shape.length;
+  const a = integer(axis, 'axis', where, -rank, rank - 1);
+  const at = a < 0 ? rank + a : a;
+  const outer = shape.slice(0, at).reduce((p, d) => p * d, 1);
+  const inner = shape.slice(at + 1).reduce((p, d) => p * d, 1);
+  return [outer, shape[at]!, inner];
+}
+
+/** softmax or logSoftmax over one axis: the row kernel on the last axis, else on a transposed copy (host moves only). */
+function alongAxis(name: 'softmax' | 'logSoftmax', x: TensorLike, options: AxisOptions | null | undefined): Tensor {
+  const where = `activations.${name}()`;
+  const o = readOptions(options, ['axis'], where);
+  const t = toTensor(x, where, 'x');
+  const [outer, size, inner] = axisSplit(t.shape, o.axis ?? -1, where);
+  const row = ACTIVATIONS[name];
+  if (inner === 1) return apply(t, where, (y, xs) => row.forward(y, xs, outer, size));
+  // [outer, size, inner] → [outer, inner, size], rows over the last axis, and back.
+  const moved = new Float32Array(t.size);
+  for (let p = 0; p < outer; p++) for (let j = 0; j < size; j++) for (let i = 0; i < inner; i++) moved[(p * inner + i) * size + j] = t.data[(p * size + j) * inner + i]!;
+  const done = apply(new Tensor(moved, [outer * inner, size]), where, (y, xs) => row.forward(y, xs, outer * inner, size)).data;
+  const back = new Float32Array(t.size);
+  for (let p = 0; p < outer; p++) for (let j = 0; j < size; j++) for (let i = 0; i < inner; i++) back[(p * size + j) * inner + i] = done[(p * inner + i) * size + j]!;
+  return new Tensor(back, t.shape);
+}
+
+/**
+ * The activation functions on tensors, Keras's `keras.activations.*`: each takes a tensor (or nested array) and
+ * returns a new Tensor of the same shape, computed by the kernels layers use. Options are Keras's, in camelCase.
+ */
+export const activations = {
+  /** x. */
+  linear: elementwise('linear'),
+  /** Keras's `relu`: x > threshold ? min(x, maxValue) : negativeSlope·(x − threshold); plain max(x, 0) by default. */
+  relu(x: TensorLike, options?: ReluOptions | null): Tensor {
+    const where = 'activations.relu()';
+    const o = readOptions(options, ['maxValue', 'negativeSlope', 'threshold'], where);
+    const maxValue = o.maxValue === undefined ? Infinity : number(o.maxValue, 'maxValue', where, { min: 0 });
+    const slope = number(o.negativeSlope ?? 0, 'negativeSlope', where, { min: 0 });
+    const threshold = number(o.threshold ?? 0, 'threshold', where, { min: 0 });
+    const t = toTensor(x, where, 'x');
+    if (maxValue === Infinity && slope === 0 && threshold === 0) return apply(t, where, (y, xs, n) => k.relu(y, xs, n));
+    return apply(t, where, (y, xs, n) => k.reluWith(y, xs, n, maxValue, slope, threshold));
+  },
+  /** min(max(x, 0), 6). */
+  relu6: elementwise('relu6'),
+  /** x > 0 ? x : negativeSlope·x (default slope 0.2, Keras's function). */
+  leakyRelu(x: TensorLike, options?: LeakyReluOptions | null): Tensor {
+    const where = 'activations.leakyRelu()';
+    const o = readOptions(options, ['negativeSlope'], where);
+    const slope = number(o.negativeSlope ?? LEAKY_SLOPE, 'negativeSlope', where, { min: 0 });
+    return apply(toTensor(x, where, 'x'), where, (y, xs, n) => k.leakyRelu(y, xs, n, slope));
+  },
+  /** x > 0 ? x : alpha·(eˣ − 1), alpha 1 by default. */
+  elu(x: TensorLike, options?: AlphaOptions | null): Tensor {
+    const where = 'activations.elu()';
+    const o = readOptions(options, ['alpha'], where);
+    const alpha = number(o.alpha ?? ELU_ALPHA, 'alpha', where);
+    return apply(toTensor(x, where, 'x'), where, (y, xs, n) => k.elu(y, xs, n, alpha));
+  },
+  /** x > 0 ? x : alpha·(e^(x/alpha) − 1), alpha 1 by default. */
+  celu(x: TensorLike, options?: AlphaOptions | null): Tensor {
+    const where = 'activations.celu()';
+    const o = readOptions(options, ['alpha'], where);
+    const alpha = number(o.alpha ?? CELU_ALPHA, 'alpha', where, { above: 0 });
+    return apply(toTensor(x, where, 'x'), where, (y, xs, n) => k.celu(y, xs, n, alpha));
+  },
+  /** scale·elu(x, alpha) with Keras's constants. */
+  selu: elementwise('selu'),
+  /** 1 / (1 + e⁻ˣ). */
+  sigmoid: elementwise('sigmoid'),
+  /** relu6(x + 3)/6: Keras 3's hard sigmoid (TensorFlow.js's is 0.2x + 0.5 clipped). */
+  hardSigmoid: elementwise('hardSigmoid'),
+  /** log σ(x) = −softplus(−x), stable for large |x|. */
+  logSigmoid: elementwise('logSigmoid'),
+  /** tanh(x). */
+  tanh: elementwise('tanh'),
+  /** x·σ(x). */
+  swish: elementwise('swish'),
+  /** x·σ(x) (the same as swish). */
+  silu: elementwise('swish'),
+  /** x·relu6(x + 3)/6. */
+  hardSwish: elementwise('hardSwish'),
+  /** x·relu6(x + 3)/6 (the same as hardSwish). */
+  hardSilu: elementwise('hardSwish'),
+  /** x·Φ(x), or its tanh approximation with `approximate: true` (Keras 3's default is the exact form). */
+  gelu(x: TensorLike, options?: GeluOptions | null): Tensor {
+    const where = 'activations.gelu()';
+    const o = readOptions(options, ['approximate'], where);
+    const row = boolean(o.approximate ?? false, 'approximate', where) ? ACTIVATIONS.geluApproximate : ACTIVATIONS.gelu;
+    return apply(toTensor(x, where, 'x'), where, (y, xs, n) => row.forward(y, xs, 1, n));
+  },
+  /** log(1 + eˣ). */
+  softplus: elementwise('softplus'),
+  /** x / (1 + |x|). */
+  softsign: elementwise('softsign'),
+  /** x·tanh(softplus(x)). */
+  mish: elementwise('mish'),
+  /** eˣ. */
+  exponential: elementwise('exponential'),
+  /** e^x normalised to sum 1 along `axis` (default the last). */
+  softmax(x: TensorLike, options?: AxisOptions | null): Tensor {
+    return alongAxis('softmax', x, options);
+  },
+  /** x − log Σ eˣ along `axis` (default the last), computed stably. */
+  logSoftmax(x: TensorLike, options?: AxisOptions | null): Tensor {
+    return alongAxis('logSoftmax', x, options);
+  },
+};
