@@ -1,9 +1,14 @@
-// LOSSES: the one table from loss name to its kernels. `grad` writes d(loss)/d(prediction) and returns the
-// batch's mean loss (training); `rows` writes each row's loss (evaluation sums those). A loss with `logits` has
-// a fused form that a matching output activation (sigmoid or softmax) uses instead: gradient straight to the
-// pre-activation, no overflow.
+// LOSSES: the one table from loss name to its kernels, with Keras's default options. `grad` writes
+// d(loss)/d(prediction) and returns the batch's mean loss (training); `rows` writes each row's loss (evaluation
+// sums those). A loss with `logits` has a fused form that a matching output activation (sigmoid or softmax)
+// uses instead: gradient straight to the pre-activation, no overflow. The Loss classes bind options to the same
+// kernels (`kernels()`), and `losses.*` runs them on tensors. No kernel math happens here.
 import { kernels as k } from './backend.js';
 import { lookup } from './names.js';
+import { ShapeError, ValueError, describe } from './errors.js';
+import { boolean, integer, number, oneOf, readOptions, text } from './arguments.js';
+import { Tensor, toTensor, type TensorLike } from './tensor.js';
+import { runOnCopies } from './standalone.js';
 import type { ActivationName } from './activations.js';
 
 /** Kernels of one loss over `rows × cols` predictions at byte offsets. */
@@ -19,36 +24,108 @@ export interface LossKernels {
   };
   /** Targets are class indices, one per row, rather than one value per output. */
   sparse?: boolean;
+  /**
+   * Rows of the batch that count (sparse targets with an ignored class): evaluation divides the summed `rows`
+   * by this instead of `rows`, as Keras's masked mean does. Absent: every row counts.
+   */
+  count?(target: number, rows: number, cols: number): number;
   aliases?: readonly string[];
 }
 
 /** Keras's default delta for the Huber loss. */
 const HUBER_DELTA = 1.0;
+/** Keras's focal defaults. */
+const FOCAL_ALPHA = 0.25;
+const FOCAL_GAMMA = 2.0;
+/** The kernels' "no ignored class": NaN equals no label. */
+const NO_IGNORE = Number.NaN;
 
-/** Every loss by name. */
+function binaryCE(smoothing: number): LossKernels {
+  return {
+    grad: (d, p, t, r, c) => k.binaryCrossentropyGrad(d, p, t, r, c, smoothing),
+    rows: (o, p, t, r, c) => k.binaryCrossentropyRows(o, p, t, r, c, smoothing),
+    logits: {
+      activation: 'sigmoid',
+      grad: (d, z, t, r, c) => k.binaryCrossentropyLogitsGrad(d, z, t, r, c, smoothing),
+      rows: (o, z, t, r, c) => k.binaryCrossentropyLogitsRows(o, z, t, r, c, smoothing),
+    },
+  };
+}
+function categoricalCE(smoothing: number): LossKernels {
+  return {
+    grad: (d, p, t, r, c) => k.categoricalCrossentropyGrad(d, p, t, r, c, smoothing),
+    rows: (o, p, t, r, c) => k.categoricalCrossentropyRows(o, p, t, r, c, smoothing),
+    logits: {
+      activation: 'softmax',
+      grad: (d, z, t, r, c) => k.categoricalCrossentropyLogitsGrad(d, z, t, r, c, smoothing),
+      rows: (o, z, t, r, c) => k.categoricalCrossentropyLogitsRows(o, z, t, r, c, smoothing),
+    },
+  };
+}
+function sparseCE(ignore: number): LossKernels {
+  const counts = !Number.isNaN(ignore);
+  return {
+    grad: (d, p, t, r, c) => k.sparseCategoricalCrossentropyGrad(d, p, t, r, c, ignore),
+    rows: (o, p, t, r, c) => k.sparseCategoricalCrossentropyRows(o, p, t, r, c, ignore),
+    logits: {
+      activation: 'softmax',
+      grad: (d, z, t, r, c) => k.sparseCategoricalCrossentropyLogitsGrad(d, z, t, r, c, ignore),
+      rows: (o, z, t, r, c) => k.sparseCategoricalCrossentropyLogitsRows(o, z, t, r, c, ignore),
+    },
+    sparse: true,
+    ...(counts ? { count: (t: number, r: number) => k.counted(t, r, ignore) } : {}),
+  };
+}
+/** w1, w0: the weights of targets 1 and 0 (α and 1 − α with class balancing, else 1 and 1). */
+function binaryFocal(gamma: number, w1: number, w0: number, smoothing: number): LossKernels {
+  return {
+    grad: (d, p, t, r, c) => k.binaryFocalCrossentropyGrad(d, p, t, r, c, gamma, w1, w0, smoothing),
+    rows: (o, p, t, r, c) => k.binaryFocalCrossentropyRows(o, p, t, r, c, gamma, w1, w0, smoothing),
+    logits: {
+      activation: 'sigmoid',
+      grad: (d, z, t, r, c) => k.binaryFocalCrossentropyLogitsGrad(d, z, t, r, c, gamma, w1, w0, smoothing),
+      rows: (o, z, t, r, c) => k.binaryFocalCrossentropyLogitsRows(o, z, t, r, c, gamma, w1, w0, smoothing),
+    },
+  };
+}
+function categoricalFocal(alpha: number, gamma: number, smoothing: number): LossKernels {
+  return {
+    grad: (d, p, t, r, c) => k.categoricalFocalCrossentropyGrad(d, p, t, r, c, alpha, gamma, smoothing),
+    rows: (o, p, t, r, c) => k.categoricalFocalCrossentropyRows(o, p, t, r, c, alpha, gamma, smoothing),
+    logits: {
+      activation: 'softmax',
+      grad: (d, z, t, r, c) => k.categoricalFocalCrossentropyLogitsGrad(d, z, t, r, c, alpha, gamma, smoothing),
+      rows: (o, z, t, r, c) => k.categoricalFocalCrossentropyLogitsRows(o, z, t, r, c, alpha, gamma, smoothing),
+    },
+  };
+}
+function huberKernels(delta: number): LossKernels {
+  return { grad: (d, p, t, r, c) => k.huberGrad(d, p, t, r, c, delta), rows: (o, p, t, r, c) => k.huberRows(o, p, t, r, c, delta) };
+}
+
+/** Every loss by name, with Keras's default options. */
 export const LOSSES = {
   meanSquaredError: { grad: k.meanSquaredErrorGrad, rows: k.meanSquaredErrorRows, aliases: ['mse', 'MSE'] },
   meanAbsoluteError: { grad: k.meanAbsoluteErrorGrad, rows: k.meanAbsoluteErrorRows, aliases: ['mae', 'MAE'] },
-  huber: {
-    grad: (d, p, t, r, c) => k.huberGrad(d, p, t, r, c, HUBER_DELTA),
-    rows: (o, p, t, r, c) => k.huberRows(o, p, t, r, c, HUBER_DELTA),
-    aliases: ['huber_loss'],
+  meanAbsolutePercentageError: {
+    grad: k.meanAbsolutePercentageErrorGrad, rows: k.meanAbsolutePercentageErrorRows, aliases: ['mape', 'MAPE'],
   },
-  binaryCrossentropy: {
-    grad: k.binaryCrossentropyGrad, rows: k.binaryCrossentropyRows,
-    logits: { activation: 'sigmoid', grad: k.binaryCrossentropyLogitsGrad, rows: k.binaryCrossentropyLogitsRows },
-    aliases: ['bce'],
+  meanSquaredLogarithmicError: {
+    grad: k.meanSquaredLogarithmicErrorGrad, rows: k.meanSquaredLogarithmicErrorRows, aliases: ['msle', 'MSLE'],
   },
-  categoricalCrossentropy: {
-    grad: k.categoricalCrossentropyGrad, rows: k.categoricalCrossentropyRows,
-    logits: { activation: 'softmax', grad: k.categoricalCrossentropyLogitsGrad, rows: k.categoricalCrossentropyLogitsRows },
-    aliases: ['cce'],
-  },
-  sparseCategoricalCrossentropy: {
-    grad: k.sparseCategoricalCrossentropyGrad, rows: k.sparseCategoricalCrossentropyRows,
-    logits: { activation: 'softmax', grad: k.sparseCategoricalCrossentropyLogitsGrad, rows: k.sparseCategoricalCrossentropyLogitsRows },
-    sparse: true,
-  },
+  huber: { ...huberKernels(HUBER_DELTA), aliases: ['huber_loss'] },
+  logCosh: { grad: k.logCoshGrad, rows: k.logCoshRows, aliases: ['logcosh'] },
+  binaryCrossentropy: { ...binaryCE(0), aliases: ['bce'] },
+  categoricalCrossentropy: { ...categoricalCE(0), aliases: ['cce'] },
+  sparseCategoricalCrossentropy: sparseCE(NO_IGNORE),
+  hinge: { grad: k.hingeGrad, rows: k.hingeRows },
+  squaredHinge: { grad: k.squaredHingeGrad, rows: k.squaredHingeRows },
+  categoricalHinge: { grad: k.categoricalHingeGrad, rows: k.categoricalHingeRows },
+  cosineSimilarity: { grad: k.cosineSimilarityGrad, rows: k.cosineSimilarityRows },
+  klDivergence: { grad: k.klDivergenceGrad, rows: k.klDivergenceRows, aliases: ['kld', 'KLD', 'kullback_leibler_divergence'] },
+  poisson: { grad: k.poissonGrad, rows: k.poissonRows },
+  binaryFocalCrossentropy: binaryFocal(FOCAL_GAMMA, 1, 1, 0),
+  categoricalFocalCrossentropy: categoricalFocal(FOCAL_ALPHA, FOCAL_GAMMA, 0),
 } satisfies Record<string, LossKernels>;
 
 /** A loss's name: `'binaryCrossentropy'`, `'meanSquaredError'`, … (or Keras's `'binary_crossentropy'`, `'mse'`). */
@@ -58,3 +135,477 @@ export type LossName = keyof typeof LOSSES;
 export function lossKey(name: unknown, where: string): LossName {
   return lookup<LossKernels>(LOSSES, name, 'loss', where).key as LossName;
 }
+
+// ─── Loss objects ───
+
+/** How `call` reduces the per-sample losses (Keras's `reduction`). */
+export type Reduction = 'sum_over_batch_size' | 'sum' | 'mean' | 'none';
+const REDUCTIONS: readonly Reduction[] = ['sum_over_batch_size', 'sum', 'mean', 'none'];
+
+/** Options every loss takes. */
+export interface LossOptions {
+  /** Defaults to 'sum_over_batch_size' (the mean over samples). */
+  reduction?: Reduction;
+  /** Defaults to Keras's name of the loss, e.g. 'binary_crossentropy'. */
+  name?: string;
+}
+/** Options of the cross-entropies. */
+export interface CrossentropyOptions extends LossOptions {
+  /** yPred holds logits (pre-sigmoid/softmax); the fused, overflow-free kernels are used. */
+  fromLogits?: boolean;
+  /** In [0, 1]: targets move towards ½ (binary) or 1/classes (categorical). */
+  labelSmoothing?: number;
+  /** Only −1 (the last axis) is supported. */
+  axis?: number;
+}
+/** Options of the focal cross-entropies. */
+export interface FocalOptions extends CrossentropyOptions {
+  alpha?: number;
+  gamma?: number;
+}
+/** Options of BinaryFocalCrossentropy. */
+export interface BinaryFocalOptions extends FocalOptions {
+  /** Weights target 1 by α and target 0 by 1 − α. */
+  applyClassBalancing?: boolean;
+}
+/** Options of SparseCategoricalCrossentropy. */
+export interface SparseCrossentropyOptions extends LossOptions {
+  fromLogits?: boolean;
+  /** Rows labelled with this class get loss 0 and the mean is over the other rows. */
+  ignoreClass?: number | null;
+  axis?: number;
+}
+
+const BASE_KEYS = ['reduction', 'name'] as const;
+const CE_KEYS = [...BASE_KEYS, 'fromLogits', 'labelSmoothing', 'axis'] as const;
+
+function lastAxis(v: unknown, where: string): number {
+  if (v === undefined) return -1;
+  if (v !== -1) throw new ValueError(`${where}: axis must be -1 (the last axis; no other axis is supported), got ${describe(v)}`);
+  return -1;
+}
+
+/** Keras's Loss: a loss function with options bound, usable in `compile` and on its own via `call`. */
+export abstract class Loss {
+  /** Keras's default, e.g. 'binary_crossentropy', unless given. */
+  readonly name: string;
+  /** How `call` reduces per-sample losses. */
+  readonly reduction: Reduction;
+  /** Keras's class name, e.g. 'BinaryCrossentropy'. */
+  abstract readonly className: string;
+
+  protected constructor(o: LossOptions, defaultName: string, where: string) {
+    this.name = o.name === undefined ? defaultName : text(o.name, 'name', where);
+    this.reduction = o.reduction === undefined ? 'sum_over_batch_size' : oneOf(o.reduction, REDUCTIONS, 'reduction', where);
+  }
+
+  /** Keras's config: snake_case keys including name and reduction. */
+  getConfig(): Record<string, unknown> {
+    return { name: this.name, reduction: this.reduction, ...this.settings() };
+  }
+
+  /** The class's own config entries. */
+  protected settings(): Record<string, unknown> {
+    return {};
+  }
+
+  /**
+   * @internal The kernels with the options bound: with fromLogits, the logits kernels on the layer's output (no
+   * `logits` field); otherwise the fused `logits` form stays available for a matching output activation.
+   */
+  abstract kernels(): LossKernels;
+
+  /** @internal The label a sparse row may carry instead of a class (SparseCategoricalCrossentropy's ignoreClass). */
+  ignored(): number | undefined {
+    return undefined;
+  }
+
+  /**
+   * Loss of yPred against yTrue reduced by `reduction` (a Tensor of per-sample values, shaped like yPred without
+   * its last axis, for 'none'). Optional sampleWeight: one per sample (or one per entry of yPred's first axis).
+   */
+  call(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike): Tensor | number {
+    return this.callAt(yTrue, yPred, sampleWeight, `${this.className}.call()`);
+  }
+
+  /** @internal `call` with errors naming `where`. */
+  callAt(yTrue: TensorLike, yPred: TensorLike, sampleWeight: TensorLike | undefined, where: string): Tensor | number {
+    const { values, shape, counted } = perSample(this, yTrue, yPred, where);
+    if (sampleWeight !== undefined && sampleWeight !== null) {
+      const w = toTensor(sampleWeight, where, 'sampleWeight').data;
+      const every = w.length === values.length ? 1 : shape.length > 0 && w.length === shape[0] ? values.length / w.length : 0;
+      if (every === 0) {
+        throw new ShapeError(`${where}: sampleWeight has ${w.length} values; expected one per sample (${values.length}${shape.length > 1 ? ` or ${shape[0]}` : ''})`);
+      }
+      for (let i = 0; i < values.length; i++) values[i] = Math.fround(values[i]! * w[Math.floor(i / every)]!);
+    }
+    if (this.reduction === 'none') return new Tensor(values, shape);
+    let sum = 0;
+    for (const v of values) sum += v;
+    if (this.reduction === 'sum') return sum;
+    return counted > 0 ? sum / counted : 0; // NOTE: Keras's masked mean: ignored rows leave the divisor too
+  }
+}
+
+/** Runs the row kernel of `loss` on checked copies: per-sample values, their shape, and how many count. */
+function perSample(loss: Loss, yTrue: TensorLike, yPred: TensorLike, where: string) {
+  const pred = toTensor(yPred, where, 'yPred');
+  const truth = toTensor(yTrue, where, 'yTrue');
+  const kernels = loss.kernels();
+  const cols = pred.shape[pred.rank - 1]!;
+  const shape = pred.shape.slice(0, -1);
+  const rows = shape.reduce((a, b) => a * b, 1);
+  if (cols === 0) throw new ShapeError(`${where}: yPred's last axis is empty (shape [${pred.shape.join(', ')}])`);
+  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+  const ignore = loss.ignored();
+  let counted = rows;
+  if (kernels.sparse) {
+    if (!same(truth.shape, shape) && !same(truth.shape, [...shape, 1])) {
+      throw new ShapeError(`${where}: yTrue must hold one class index per row of yPred: shape [${shape.join(', ')}] (or with a trailing 1), got [${truth.shape.join(', ')}] for yPred [${pred.shape.join(', ')}]`);
+    }
+    for (let r = 0; r < rows; r++) {
+      const l = truth.data[r]!;
+      if (l === ignore) { counted--; continue; }
+      if (!Number.isInteger(l) || l < 0 || l >= cols) {
+        throw new ValueError(`${where}: yTrue[${r}] is ${l}; class indices must be integers in [0, ${cols - 1}]${ignore === undefined ? '' : ` or the ignored class ${ignore}`}`);
+      }
+    }
+  } else {
+    const trailing = (a: readonly number[], b: readonly number[]) => same(a, [...b, 1]);
+    if (!same(truth.shape, pred.shape) && !trailing(truth.shape, pred.shape) && !trailing(pred.shape, truth.shape)) {
+      throw new ShapeError(`${where}: yTrue's shape [${truth.shape.join(', ')}] must match yPred's [${pred.shape.join(', ')}]`);
+    }
+  }
+  const [values] = runOnCopies([pred.data, truth.data], [rows], ([p, t], [out]) => kernels.rows(out!, p!, t!, rows, cols), where);
+  return { values: values!, shape, counted };
+}
+
+type Ctor<O> = new (options?: O) => Loss;
+
+/** Keras's MeanSquaredError: mean((p − t)²) over the last axis. */
+export class MeanSquaredError extends Loss {
+  readonly className: string = 'MeanSquaredError';
+  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new MeanSquaredError()'), 'mean_squared_error', 'new MeanSquaredError()'); }
+  /** @internal */
+  kernels(): LossKernels { return LOSSES.meanSquaredError; }
+}
+/** Keras's MeanAbsoluteError: mean(|p − t|) over the last axis. */
+export class MeanAbsoluteError extends Loss {
+  readonly className: string = 'MeanAbsoluteError';
+  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new MeanAbsoluteError()'), 'mean_absolute_error', 'new MeanAbsoluteError()'); }
+  /** @internal */
+  kernels(): LossKernels { return LOSSES.meanAbsoluteError; }
+}
+/** Keras's MeanAbsolutePercentageError: 100·mean(|t − p|/max(|t|, ε)). */
+export class MeanAbsolutePercentageError extends Loss {
+  readonly className: string = 'MeanAbsolutePercentageError';
+  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new MeanAbsolutePercentageError()'), 'mean_absolute_percentage_error', 'new MeanAbsolutePercentageError()'); }
+  /** @internal */
+  kernels(): LossKernels { return LOSSES.meanAbsolutePercentageError; }
+}
+/** Keras's MeanSquaredLogarithmicError: mean((log(max(p, ε) + 1) − log(max(t, ε) + 1))²). */
+export class MeanSquaredLogarithmicError extends Loss {
+  readonly className: string = 'MeanSquaredLogarithmicError';
+  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new MeanSquaredLogarithmicError()'), 'mean_squared_logarithmic_error', 'new MeanSquaredLogarithmicError()'); }
+  /** @internal */
+  kernels(): LossKernels { return LOSSES.meanSquaredLogarithmicError; }
+}
+/** Keras's Huber: ½d² for |d| ≤ delta, else delta·|d| − ½delta² (delta defaults to 1). */
+export class Huber extends Loss {
+  readonly className: string = 'Huber';
+  /** The point where the loss turns from quadratic to linear. */
+  readonly delta: number;
+  constructor(options?: LossOptions & { delta?: number }) {
+    const where = 'new Huber()';
+    const o = readOptions(options, [...BASE_KEYS, 'delta'], where);
+    super(o, 'huber_loss', where);
+    this.delta = o.delta === undefined ? HUBER_DELTA : number(o.delta, 'delta', where, { above: 0 });
+  }
+  protected override settings(): Record<string, unknown> { return { delta: this.delta }; }
+  /** @internal */
+  kernels(): LossKernels { return this.delta === HUBER_DELTA ? LOSSES.huber : huberKernels(this.delta); }
+}
+/** Keras's LogCosh: mean(log cosh(p − t)). */
+export class LogCosh extends Loss {
+  readonly className: string = 'LogCosh';
+  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new LogCosh()'), 'log_cosh', 'new LogCosh()'); }
+  /** @internal */
+  kernels(): LossKernels { return LOSSES.logCosh; }
+}
+
+/** Reads fromLogits, labelSmoothing and axis. */
+function crossentropyOptions(o: CrossentropyOptions, where: string) {
+  return {
+    fromLogits: o.fromLogits === undefined ? false : boolean(o.fromLogits, 'fromLogits', where),
+    labelSmoothing: o.labelSmoothing === undefined ? 0 : number(o.labelSmoothing, 'labelSmoothing', where, { min: 0, max: 1 }),
+    axis: lastAxis(o.axis, where),
+  };
+}
+/** With fromLogits the loss takes the layer's output as logits: the fused kernels become the plain ones. */
+function bind(kernels: LossKernels, fromLogits: boolean): LossKernels {
+  if (!fromLogits) return kernels;
+  const { grad, rows } = kernels.logits!;
+  return { grad, rows, ...(kernels.sparse ? { sparse: true } : {}), ...(kernels.count ? { count: kernels.count } : {}) };
+}
+
+/**
+ * Keras's BinaryCrossentropy: mean over the last axis of −(t·log p + (1 − t)·log(1 − p)), p clipped to [ε, 1 − ε].
+ * With fromLogits, the exact max(z, 0) − z·t + log(1 + e^−|z|).
+ */
+export class BinaryCrossentropy extends Loss {
+  readonly className: string = 'BinaryCrossentropy';
+  readonly fromLogits: boolean;
+  readonly labelSmoothing: number;
+  readonly axis: number;
+  constructor(options?: CrossentropyOptions) {
+    const where = 'new BinaryCrossentropy()';
+    const o = readOptions(options, CE_KEYS, where);
+    super(o, 'binary_crossentropy', where);
+    ({ fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis } = crossentropyOptions(o, where));
+  }
+  protected override settings(): Record<string, unknown> {
+    return { from_logits: this.fromLogits, label_smoothing: this.labelSmoothing, axis: this.axis };
+  }
+  /** @internal */
+  kernels(): LossKernels {
+    return bind(this.labelSmoothing === 0 ? LOSSES.binaryCrossentropy : binaryCE(this.labelSmoothing), this.fromLogits);
+  }
+}
+/** Keras's CategoricalCrossentropy: −Σ t·log(clip(p/Σp)) per row; with fromLogits, Σ t·(logΣe^z − z). */
+export class CategoricalCrossentropy extends Loss {
+  readonly className: string = 'CategoricalCrossentropy';
+  readonly fromLogits: boolean;
+  readonly labelSmoothing: number;
+  readonly axis: number;
+  constructor(options?: CrossentropyOptions) {
+    const where = 'new CategoricalCrossentropy()';
+    const o = readOptions(options, CE_KEYS, where);
+    super(o, 'categorical_crossentropy', where);
+    ({ fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis } = crossentropyOptions(o, where));
+  }
+  protected override settings(): Record<string, unknown> {
+    return { from_logits: this.fromLogits, label_smoothing: this.labelSmoothing, axis: this.axis };
+  }
+  /** @internal */
+  kernels(): LossKernels {
+    return bind(this.labelSmoothing === 0 ? LOSSES.categoricalCrossentropy : categoricalCE(this.labelSmoothing), this.fromLogits);
+  }
+}
+/** Keras's SparseCategoricalCrossentropy: categorical cross-entropy against class indices; `ignoreClass` masks rows. */
+export class SparseCategoricalCrossentropy extends Loss {
+  readonly className: string = 'SparseCategoricalCrossentropy';
+  readonly fromLogits: boolean;
+  readonly ignoreClass: number | null;
+  readonly axis: number;
+  constructor(options?: SparseCrossentropyOptions) {
+    const where = 'new SparseCategoricalCrossentropy()';
+    const o = readOptions(options, [...BASE_KEYS, 'fromLogits', 'ignoreClass', 'axis'], where);
+    super(o, 'sparse_categorical_crossentropy', where);
+    this.fromLogits = o.fromLogits === undefined ? false : boolean(o.fromLogits, 'fromLogits', where);
+    this.ignoreClass = o.ignoreClass === undefined || o.ignoreClass === null ? null
+      : integer(o.ignoreClass, 'ignoreClass', where, -(2 ** 24), 2 ** 24); // exact as the f32 the kernels compare
+    this.axis = lastAxis(o.axis, where);
+  }
+  protected override settings(): Record<string, unknown> {
+    return { from_logits: this.fromLogits, ignore_class: this.ignoreClass, axis: this.axis };
+  }
+  override ignored(): number | undefined { return this.ignoreClass ?? undefined; }
+  /** @internal */
+  kernels(): LossKernels {
+    return bind(this.ignoreClass === null ? LOSSES.sparseCategoricalCrossentropy : sparseCE(this.ignoreClass), this.fromLogits);
+  }
+}
+/** Keras's Hinge: mean(max(1 − t·p, 0)); targets that are all 0 or 1 become −1 or 1. */
+export class Hinge extends Loss {
+  readonly className: string = 'Hinge';
+  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new Hinge()'), 'hinge', 'new Hinge()'); }
+  /** @internal */
+  kernels(): LossKernels { return LOSSES.hinge; }
+}
+/** Keras's SquaredHinge: mean(max(1 − t·p, 0)²); targets that are all 0 or 1 become −1 or 1. */
+export class SquaredHinge extends Loss {
+  readonly className: string = 'SquaredHinge';
+  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new SquaredHinge()'), 'squared_hinge', 'new SquaredHinge()'); }
+  /** @internal */
+  kernels(): LossKernels { return LOSSES.squaredHinge; }
+}
+/** Keras's CategoricalHinge: max(max((1 − t)·p) − Σ t·p + 1, 0) per row. */
+export class CategoricalHinge extends Loss {
+  readonly className: string = 'CategoricalHinge';
+  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new CategoricalHinge()'), 'categorical_hinge', 'new CategoricalHinge()'); }
+  /** @internal */
+  kernels(): LossKernels { return LOSSES.categoricalHinge; }
+}
+/** Keras's CosineSimilarity: −Σ l2norm(t)·l2norm(p) per row (−1 for the same direction). */
+export class CosineSimilarity extends Loss {
+  readonly className: string = 'CosineSimilarity';
+  readonly axis: number;
+  constructor(options?: LossOptions & { axis?: number }) {
+    const where = 'new CosineSimilarity()';
+    const o = readOptions(options, [...BASE_KEYS, 'axis'], where);
+    super(o, 'cosine_similarity', where);
+    this.axis = lastAxis(o.axis, where);
+  }
+  protected override settings(): Record<string, unknown> { return { axis: this.axis }; }
+  /** @internal */
+  kernels(): LossKernels { return LOSSES.cosineSimilarity; }
+}
+/** Keras's KLDivergence: Σ t·log(t/p) per row, both clipped to [ε, 1]. */
+export class KLDivergence extends Loss {
+  readonly className: string = 'KLDivergence';
+  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new KLDivergence()'), 'kl_divergence', 'new KLDivergence()'); }
+  /** @internal */
+  kernels(): LossKernels { return LOSSES.klDivergence; }
+}
+/** Keras's Poisson: mean(p − t·log(p + ε)). */
+export class Poisson extends Loss {
+  readonly className: string = 'Poisson';
+  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new Poisson()'), 'poisson', 'new Poisson()'); }
+  /** @internal */
+  kernels(): LossKernels { return LOSSES.poisson; }
+}
+
+function focalOptions(o: FocalOptions, where: string) {
+  return {
+    alpha: o.alpha === undefined ? FOCAL_ALPHA : number(o.alpha, 'alpha', where, { min: 0, max: 1 }),
+    gamma: o.gamma === undefined ? FOCAL_GAMMA : number(o.gamma, 'gamma', where, { min: 0 }),
+  };
+}
+
+/**
+ * Keras's BinaryFocalCrossentropy: mean of w·(1 − p_t)^γ·bce. With fromLogits, the overflow-free form in z (Keras
+ * takes sigmoid(z) and clips it, so it tops out near −log ε where this one keeps growing).
+ */
+export class BinaryFocalCrossentropy extends Loss {
+  readonly className: string = 'BinaryFocalCrossentropy';
+  readonly applyClassBalancing: boolean;
+  readonly alpha: number;
+  readonly gamma: number;
+  readonly fromLogits: boolean;
+  readonly labelSmoothing: number;
+  readonly axis: number;
+  constructor(options?: BinaryFocalOptions) {
+    const where = 'new BinaryFocalCrossentropy()';
+    const o = readOptions(options, [...CE_KEYS, 'applyClassBalancing', 'alpha', 'gamma'], where);
+    super(o, 'binary_focal_crossentropy', where);
+    this.applyClassBalancing = o.applyClassBalancing === undefined ? false : boolean(o.applyClassBalancing, 'applyClassBalancing', where);
+    ({ alpha: this.alpha, gamma: this.gamma } = focalOptions(o, where));
+    ({ fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis } = crossentropyOptions(o, where));
+  }
+  protected override settings(): Record<string, unknown> {
+    return {
+      from_logits: this.fromLogits, label_smoothing: this.labelSmoothing, axis: this.axis,
+      apply_class_balancing: this.applyClassBalancing, alpha: this.alpha, gamma: this.gamma,
+    };
+  }
+  /** @internal */
+  kernels(): LossKernels {
+    const [w1, w0] = this.applyClassBalancing ? [this.alpha, 1 - this.alpha] : [1, 1];
+    return bind(binaryFocal(this.gamma, w1, w0, this.labelSmoothing), this.fromLogits);
+  }
+}
+/**
+ * Keras's CategoricalFocalCrossentropy: −Σ α·t·(1 − q)^γ·log q per row, q = clip(p/Σp). With fromLogits, the
+ * overflow-free form in z (no clip). alpha is one number (Keras also takes a list per class).
+ */
+export class CategoricalFocalCrossentropy extends Loss {
+  readonly className: string = 'CategoricalFocalCrossentropy';
+  readonly alpha: number;
+  readonly gamma: number;
+  readonly fromLogits: boolean;
+  readonly labelSmoothing: number;
+  readonly axis: number;
+  constructor(options?: FocalOptions) {
+    const where = 'new CategoricalFocalCrossentropy()';
+    const o = readOptions(options, [...CE_KEYS, 'alpha', 'gamma'], where);
+    super(o, 'categorical_focal_crossentropy', where);
+    ({ alpha: this.alpha, gamma: this.gamma } = focalOptions(o, where));
+    ({ fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis } = crossentropyOptions(o, where));
+  }
+  protected override settings(): Record<string, unknown> {
+    return { from_logits: this.fromLogits, label_smoothing: this.labelSmoothing, axis: this.axis, alpha: this.alpha, gamma: this.gamma };
+  }
+  /** @internal */
+  kernels(): LossKernels {
+    return bind(categoricalFocal(this.alpha, this.gamma, this.labelSmoothing), this.fromLogits);
+  }
+}
+
+/** The class of every LOSSES row. */
+const CLASSES: { [K in LossName]: Ctor<never> } = {
+  meanSquaredError: MeanSquaredError, meanAbsoluteError: MeanAbsoluteError,
+  meanAbsolutePercentageError: MeanAbsolutePercentageError, meanSquaredLogarithmicError: MeanSquaredLogarithmicError,
+  huber: Huber, logCosh: LogCosh, binaryCrossentropy: BinaryCrossentropy, categoricalCrossentropy: CategoricalCrossentropy,
+  sparseCategoricalCrossentropy: SparseCategoricalCrossentropy, hinge: Hinge, squaredHinge: SquaredHinge,
+  categoricalHinge: CategoricalHinge, cosineSimilarity: CosineSimilarity, klDivergence: KLDivergence, poisson: Poisson,
+  binaryFocalCrossentropy: BinaryFocalCrossentropy, categoricalFocalCrossentropy: CategoricalFocalCrossentropy,
+};
+
+/** A Loss instance as given, or a loss name, alias or class name → a Loss with Keras's defaults. */
+export function resolveLoss(loss: unknown, where: string): Loss {
+  if (loss instanceof Loss) return loss;
+  return new (CLASSES[lossKey(loss, where)] as Ctor<undefined>)();
+}
+
+/** 'from_logits' → 'fromLogits'. */
+const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** A Loss from Keras's serialized form `{ class_name, config }` (or a name). */
+export function lossFromConfig(config: { class_name: string; config?: Record<string, unknown> } | string, where: string): Loss {
+  if (typeof config === 'string') return resolveLoss(config, where);
+  if (typeof config !== 'object' || config === null || typeof config.class_name !== 'string') {
+    throw new ValueError(`${where}: a loss config must be a name or { class_name, config }, got ${describe(config)}`);
+  }
+  const key = lossKey(config.class_name, where);
+  const options: Record<string, unknown> = {};
+  for (const [k2, v] of Object.entries(config.config ?? {})) {
+    if (k2 === 'dtype' || k2 === 'fn') continue; // Keras's compute dtype (always float32 here) and wrapped function
+    options[camel(k2)] = k2 === 'reduction' && v === null ? 'none' : v; // Keras saves reduction=None as null
+  }
+  try {
+    return new (CLASSES[key] as Ctor<Record<string, unknown>>)(options);
+  } catch (e) {
+    if (e instanceof ValueError || e instanceof ShapeError) throw new ValueError(`${where}: loss ${config.class_name}: ${e.message}`);
+    throw e;
+  }
+}
+
+// ─── Standalone functions ───
+
+/** Runs a loss class with reduction 'none' after checking the options against `keys`. */
+function perSampleFunction<O extends object>(cls: new (options?: O) => Loss, keys: readonly string[], name: string) {
+  return (yTrue: TensorLike, yPred: TensorLike, options?: O): Tensor => {
+    const where = `losses.${name}()`;
+    const o = readOptions(options as Record<string, unknown> | undefined, keys, where);
+    let loss: Loss;
+    try {
+      loss = new cls({ ...o, reduction: 'none' } as O);
+    } catch (e) {
+      if (e instanceof ValueError) throw new ValueError(e.message.replace(/^new \w+\(\)/, where));
+      throw e;
+    }
+    return loss.callAt(yTrue, yPred, undefined, where) as Tensor;
+  };
+}
+const CE = ['fromLogits', 'labelSmoothing', 'axis'] as const;
+
+/** Keras's loss functions on tensors: each returns the per-sample losses (yPred's shape without its last axis). */
+export const losses = {
+  meanSquaredError: perSampleFunction(MeanSquaredError, [], 'meanSquaredError'),
+  meanAbsoluteError: perSampleFunction(MeanAbsoluteError, [], 'meanAbsoluteError'),
+  meanAbsolutePercentageError: perSampleFunction(MeanAbsolutePercentageError, [], 'meanAbsolutePercentageError'),
+  meanSquaredLogarithmicError: perSampleFunction(MeanSquaredLogarithmicError, [], 'meanSquaredLogarithmicError'),
+  huber: perSampleFunction(Huber, ['delta'], 'huber'),
+  logCosh: perSampleFunction(LogCosh, [], 'logCosh'),
+  binaryCrossentropy: perSampleFunction(BinaryCrossentropy, CE, 'binaryCrossentropy'),
+  categoricalCrossentropy: perSampleFunction(CategoricalCrossentropy, CE, 'categoricalCrossentropy'),
+  sparseCategoricalCrossentropy: perSampleFunction(SparseCategoricalCrossentropy, ['fromLogits', 'ignoreClass', 'axis'], 'sparseCategoricalCrossentropy'),
+  hinge: perSampleFunction(Hinge, [], 'hinge'),
+  squaredHinge: perSampleFunction(SquaredHinge, [], 'squaredHinge'),
+  categoricalHinge: perSampleFunction(CategoricalHinge, [], 'categoricalHinge'),
+  cosineSimilarity: perSampleFunction(CosineSimilarity, ['axis'], 'cosineSimilarity'),
+  klDivergence: perSampleFunction(KLDivergence, [], 'klDivergence'),
+  poisson: perSampleFunction(Poisson, [], 'poisson'),
+  binaryFocalCrossentropy: perSampleFunction(BinaryFocalCrossentropy, [...CE, 'applyClassBalancing', 'alpha', 'gamma'], 'binaryFocalCrossentropy'),
+  categoricalFocalCrossentropy: perSampleFunction(CategoricalFocalCrossentropy, [...CE, 'alpha', 'gamma'], 'categoricalFocalCrossentropy'),
+};

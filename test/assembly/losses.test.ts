@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { kernels } from '../../src/backend.js';
 import {
-  LOSS_REFS, expectClose, labels, mulberry32, numericGrad, oneHot, randn, uniform, useWasm, type LossName, type Rng,
+  LOSS_REFS, binaryFocalRef, categoricalFocalRef, expectClose, labels, mulberry32, numericGrad, oneHot, randn, uniform, useWasm, type LossName, type Rng,
 } from '../helpers.js';
 
 const wasm = useWasm();
@@ -17,7 +17,8 @@ interface Row {
   label: string;
   ref: LossName;
   delta: number;
-  value: Value;
+  /** The value-only kernel, where the loss has one (the newer losses have only Grad and Rows). */
+  value?: Value;
   grad: Grad;
   /** Each row's loss into out: [rows]. */
   rows: (out: number, p: number, t: number, rows: number, cols: number) => void;
@@ -58,6 +59,82 @@ function targets(rng: Rng, rows: number, cols: number): Float32Array {
   return t;
 }
 
+/** Targets of ±1 (hinge losses keep them) or 0/1 (converted to ±1), with 1 − y·p kept off the kink at 0. */
+function hingeData(binary: boolean) {
+  return (rng: Rng, rows: number, cols: number) => {
+    const p = randn(rows * cols, rng);
+    const t = Float32Array.from(uniform(rows * cols, rng, 0, 1), (v) => (v < 0.5 ? (binary ? 0 : -1) : 1));
+    for (let i = 0; i < p.length; i++) {
+      const y = binary ? 2 * t[i]! - 1 : t[i]!;
+      if (Math.abs(1 - y * p[i]!) < 0.01) p[i] = p[i]! + 0.1;
+    }
+    return { p, t };
+  };
+}
+const positive = (lo: number, hi: number) => (rng: Rng, rows: number, cols: number) =>
+  ({ p: uniform(rows * cols, rng, lo, hi), t: uniform(rows * cols, rng, 0, hi) });
+/** A Grad + Rows pair with scalars bound. */
+const pairOf = (name: string, ...scalars: number[]) => ({
+  grad: ((d, p, t, r, c) => (kernels as unknown as Record<string, (...a: number[]) => number>)[`${name}Grad`]!(d, p, t, r, c, ...scalars)) as Grad,
+  rows: ((o, p, t, r, c) => { (kernels as unknown as Record<string, (...a: number[]) => void>)[`${name}Rows`]!(o, p, t, r, c, ...scalars); }) as Row['rows'],
+});
+/** The losses with only Grad and Rows kernels (Keras's defaults for the focal ones: γ = 2, α = 0.25, no smoothing). */
+const NEW_ROWS: Row[] = [
+  {
+    label: 'meanAbsolutePercentageError', ref: 'meanAbsolutePercentageError', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
+    ...pairOf('meanAbsolutePercentageError'),
+    data: (rng, rows, cols) => {
+      const { p, t } = regression(rng, rows, cols);
+      for (let i = 0; i < t.length; i++) if (Math.abs(t[i]!) < 0.1) t[i] = 0.5;
+      for (let i = 0; i < t.length; i++) if (Math.abs(p[i]! - t[i]!) < 0.01) p[i] = t[i]! + 0.25;
+      return { p, t };
+    },
+  },
+  {
+    label: 'meanSquaredLogarithmicError', ref: 'meanSquaredLogarithmicError', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
+    ...pairOf('meanSquaredLogarithmicError'), data: positive(0.1, 3),
+  },
+  { label: 'hinge (±1)', ref: 'hinge', delta: 0, sparse: false, cols: ELEMENTWISE_COLS, ...pairOf('hinge'), data: hingeData(false) },
+  { label: 'hinge (0/1)', ref: 'hinge', delta: 0, sparse: false, cols: ELEMENTWISE_COLS, ...pairOf('hinge'), data: hingeData(true) },
+  { label: 'squaredHinge (±1)', ref: 'squaredHinge', delta: 0, sparse: false, cols: ELEMENTWISE_COLS, ...pairOf('squaredHinge'), data: hingeData(false) },
+  { label: 'squaredHinge (0/1)', ref: 'squaredHinge', delta: 0, sparse: false, cols: ELEMENTWISE_COLS, ...pairOf('squaredHinge'), data: hingeData(true) },
+  {
+    label: 'categoricalHinge', ref: 'categoricalHinge', delta: 0, sparse: false, cols: ELEMENTWISE_COLS, ...pairOf('categoricalHinge'),
+    data: (rng, rows, cols) => ({ p: randn(rows * cols, rng, 0.5), t: oneHot(labels(rows, cols, rng), cols) }),
+  },
+  {
+    label: 'cosineSimilarity', ref: 'cosineSimilarity', delta: 0, sparse: false, cols: CLASS_COLS, // 1 column: gradient 0
+    ...pairOf('cosineSimilarity'),
+    data: (rng, rows, cols) => ({ p: randn(rows * cols, rng), t: randn(rows * cols, rng) }),
+  },
+  { label: 'logCosh', ref: 'logCosh', delta: 0, sparse: false, cols: ELEMENTWISE_COLS, ...pairOf('logCosh'), data: regression },
+  {
+    label: 'klDivergence', ref: 'klDivergence', delta: 0, sparse: false, cols: ELEMENTWISE_COLS, ...pairOf('klDivergence'),
+    data: (rng, rows, cols) => ({ p: uniform(rows * cols, rng, 0.05, 0.95), t: uniform(rows * cols, rng, 0.05, 1) }),
+  },
+  { label: 'poisson', ref: 'poisson', delta: 0, sparse: false, cols: ELEMENTWISE_COLS, ...pairOf('poisson'), data: positive(0.1, 3) },
+  {
+    label: 'binaryFocalCrossentropy', ref: 'binaryFocalCrossentropy', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
+    ...pairOf('binaryFocalCrossentropy', 2, 1, 1, 0),
+    data: (rng, rows, cols) => ({ p: uniform(rows * cols, rng, 0.02, 0.98), t: uniform(rows * cols, rng, 0, 1) }),
+  },
+  {
+    label: 'binaryFocalCrossentropyLogits', ref: 'binaryFocalCrossentropyLogits', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
+    ...pairOf('binaryFocalCrossentropyLogits', 2, 1, 1, 0),
+    data: (rng, rows, cols) => ({ p: randn(rows * cols, rng, 3), t: uniform(rows * cols, rng, 0, 1) }),
+  },
+  {
+    label: 'categoricalFocalCrossentropy', ref: 'categoricalFocalCrossentropy', delta: 0, sparse: false, cols: CLASS_COLS,
+    ...pairOf('categoricalFocalCrossentropy', 0.25, 2, 0),
+    data: (rng, rows, cols) => ({ p: uniform(rows * cols, rng, 0.05, 1), t: targets(rng, rows, cols) }),
+  },
+  {
+    label: 'categoricalFocalCrossentropyLogits', ref: 'categoricalFocalCrossentropyLogits', delta: 0, sparse: false,
+    cols: ELEMENTWISE_COLS, ...pairOf('categoricalFocalCrossentropyLogits', 0.25, 2, 0),
+    data: (rng, rows, cols) => ({ p: randn(rows * cols, rng, 2), t: targets(rng, rows, cols) }),
+  },
+];
+
 const TABLE: Row[] = [
   {
     label: 'meanSquaredError', ref: 'meanSquaredError', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
@@ -76,37 +153,50 @@ const TABLE: Row[] = [
   })),
   {
     label: 'binaryCrossentropy', ref: 'binaryCrossentropy', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
-    value: kernels.binaryCrossentropy, grad: kernels.binaryCrossentropyGrad, rows: kernels.binaryCrossentropyRows,
+    value: (p, t, r, c) => kernels.binaryCrossentropy(p, t, r, c, 0),
+    grad: (d, p, t, r, c) => kernels.binaryCrossentropyGrad(d, p, t, r, c, 0),
+    rows: (o, p, t, r, c) => kernels.binaryCrossentropyRows(o, p, t, r, c, 0),
     data: (rng, rows, cols) => ({ p: uniform(rows * cols, rng, 0.02, 0.98), t: uniform(rows * cols, rng, 0, 1) }),
   },
   {
     label: 'binaryCrossentropyLogits', ref: 'binaryCrossentropyLogits', delta: 0, sparse: false, cols: ELEMENTWISE_COLS,
-    value: kernels.binaryCrossentropyLogits, grad: kernels.binaryCrossentropyLogitsGrad, rows: kernels.binaryCrossentropyLogitsRows,
+    value: (p, t, r, c) => kernels.binaryCrossentropyLogits(p, t, r, c, 0),
+    grad: (d, p, t, r, c) => kernels.binaryCrossentropyLogitsGrad(d, p, t, r, c, 0),
+    rows: (o, p, t, r, c) => kernels.binaryCrossentropyLogitsRows(o, p, t, r, c, 0),
     data: (rng, rows, cols) => ({ p: randn(rows * cols, rng, 3), t: uniform(rows * cols, rng, 0, 1) }),
   },
   {
     // Unnormalised rows: the kernel must divide by the row sum as Keras does.
     label: 'categoricalCrossentropy', ref: 'categoricalCrossentropy', delta: 0, sparse: false, cols: CLASS_COLS,
-    value: kernels.categoricalCrossentropy, grad: kernels.categoricalCrossentropyGrad, rows: kernels.categoricalCrossentropyRows,
+    value: (p, t, r, c) => kernels.categoricalCrossentropy(p, t, r, c, 0),
+    grad: (d, p, t, r, c) => kernels.categoricalCrossentropyGrad(d, p, t, r, c, 0),
+    rows: (o, p, t, r, c) => kernels.categoricalCrossentropyRows(o, p, t, r, c, 0),
     data: (rng, rows, cols) => ({ p: uniform(rows * cols, rng, 0.05, 1), t: targets(rng, rows, cols) }),
   },
   {
     label: 'categoricalCrossentropyLogits', ref: 'categoricalCrossentropyLogits', delta: 0, sparse: false,
     cols: ELEMENTWISE_COLS,
-    value: kernels.categoricalCrossentropyLogits, grad: kernels.categoricalCrossentropyLogitsGrad, rows: kernels.categoricalCrossentropyLogitsRows,
+    value: (p, t, r, c) => kernels.categoricalCrossentropyLogits(p, t, r, c, 0),
+    grad: (d, p, t, r, c) => kernels.categoricalCrossentropyLogitsGrad(d, p, t, r, c, 0),
+    rows: (o, p, t, r, c) => kernels.categoricalCrossentropyLogitsRows(o, p, t, r, c, 0),
     data: (rng, rows, cols) => ({ p: randn(rows * cols, rng, 2), t: targets(rng, rows, cols) }),
   },
   {
     label: 'sparseCategoricalCrossentropy', ref: 'sparseCategoricalCrossentropy', delta: 0, sparse: true, cols: CLASS_COLS,
-    value: kernels.sparseCategoricalCrossentropy, grad: kernels.sparseCategoricalCrossentropyGrad, rows: kernels.sparseCategoricalCrossentropyRows,
+    value: (p, t, r, c) => kernels.sparseCategoricalCrossentropy(p, t, r, c, NaN),
+    grad: (d, p, t, r, c) => kernels.sparseCategoricalCrossentropyGrad(d, p, t, r, c, NaN),
+    rows: (o, p, t, r, c) => kernels.sparseCategoricalCrossentropyRows(o, p, t, r, c, NaN),
     data: (rng, rows, cols) => ({ p: uniform(rows * cols, rng, 0.05, 1), t: labels(rows, cols, rng) }),
   },
   {
     label: 'sparseCategoricalCrossentropyLogits', ref: 'sparseCategoricalCrossentropyLogits', delta: 0, sparse: true,
     cols: ELEMENTWISE_COLS,
-    value: kernels.sparseCategoricalCrossentropyLogits, grad: kernels.sparseCategoricalCrossentropyLogitsGrad, rows: kernels.sparseCategoricalCrossentropyLogitsRows,
+    value: (p, t, r, c) => kernels.sparseCategoricalCrossentropyLogits(p, t, r, c, NaN),
+    grad: (d, p, t, r, c) => kernels.sparseCategoricalCrossentropyLogitsGrad(d, p, t, r, c, NaN),
+    rows: (o, p, t, r, c) => kernels.sparseCategoricalCrossentropyLogitsRows(o, p, t, r, c, NaN),
     data: (rng, rows, cols) => ({ p: randn(rows * cols, rng, 2), t: labels(rows, cols, rng) }),
   },
+  ...NEW_ROWS,
 ];
 
 const ROWS = [1, 4];
@@ -118,13 +208,13 @@ const gradTol = (expected: ArrayLike<number>) => {
   return { rtol: 1e-5, atol: 1e-6 * max };
 };
 
-/** Runs the value kernel and the Grad twin on (p, t); dp is guarded. */
+/** Runs the value kernel (or the Grad twin where there is none) and the Grad twin on (p, t); dp is guarded. */
 function run(row: Row, p: Float32Array, t: Float32Array, rows: number, cols: number) {
   const pp = wasm.put(p);
   const pt = wasm.put(t);
-  const value = row.value(pp, pt, rows, cols);
   const dp = wasm.guarded(rows * cols, new Float32Array(rows * cols).fill(Number.NaN)); // must be overwritten
   const gradValue = row.grad(dp.ptr, pp, pt, rows, cols);
+  const value = row.value ? row.value(pp, pt, rows, cols) : gradValue;
   dp.expectIntact();
   return { value, gradValue, dp: dp.read() };
 }
@@ -230,9 +320,9 @@ describe('logits forms', () => {
       const [pz, pt] = [wasm.put(z), wasm.put(t)];
       const [pp, dp, dz, dzFused] = [wasm.alloc(n), wasm.alloc(n), wasm.alloc(n), wasm.alloc(n)];
       kernels.sigmoid(pp, pz, n);
-      const value = kernels.binaryCrossentropyGrad(dp, pp, pt, 1, n);
+      const value = kernels.binaryCrossentropyGrad(dp, pp, pt, 1, n, 0);
       kernels.sigmoidGrad(dz, dp, pz, pp, n);
-      const fused = kernels.binaryCrossentropyLogitsGrad(dzFused, pz, pt, 1, n);
+      const fused = kernels.binaryCrossentropyLogitsGrad(dzFused, pz, pt, 1, n, 0);
       expectClose([value], [fused], { rtol: 1e-5, label: `n=${n}` });
       expectClose(wasm.read(dz, n), wasm.read(dzFused, n), { rtol: 1e-4, atol: 1e-6 / n, label: `grad n=${n}` });
     }
@@ -252,9 +342,9 @@ describe('logits forms', () => {
       const [pz, pt] = [wasm.put(z), wasm.put(t)];
       const [pp, dp, dz, dzFused] = [wasm.alloc(n), wasm.alloc(n), wasm.alloc(n), wasm.alloc(n)];
       kernels.softmax(pp, pz, rows, cols);
-      const value = kernels[`${name}Grad`](dp, pp, pt, rows, cols);
+      const value = kernels[`${name}Grad`](dp, pp, pt, rows, cols, sparse ? NaN : 0);
       kernels.softmaxGrad(dz, dp, pz, pp, rows, cols);
-      const fused = kernels[`${name}LogitsGrad`](dzFused, pz, pt, rows, cols);
+      const fused = kernels[`${name}LogitsGrad`](dzFused, pz, pt, rows, cols, sparse ? NaN : 0);
       expectClose([value], [fused], { rtol: 1e-5, label: `${name} ${rows}×${cols}` });
       expectClose(wasm.read(dz, n), wasm.read(dzFused, n),
         { rtol: 1e-4, atol: 1e-6 / rows, label: `${name} grad ${rows}×${cols}` });
@@ -295,7 +385,74 @@ describe('the table', () => {
   it('covers every kernel in assembly/losses.ts', () => {
     const source = readFileSync(new URL('../../assembly/losses.ts', import.meta.url), 'utf8');
     const exported = [...source.matchAll(/^export function (\w+)/gm)].map((m) => m[1]!).sort();
-    const tested = [...new Set(TABLE.flatMap((row) => [row.ref, `${row.ref}Grad`, `${row.ref}Rows`])), 'accumulate'].sort();
+    const tested = [...new Set(TABLE.flatMap((row) => [...(row.value ? [row.ref] : []), `${row.ref}Grad`, `${row.ref}Rows`])),
+      'accumulate', 'counted'].sort();
     expect(tested).toEqual(exported);
   });
+});
+
+describe('options the kernels take (label smoothing, focal weights, ignored class)', () => {
+  const k = kernels as unknown as Record<string, (...a: number[]) => number>;
+  const cases = [
+    { name: 'binaryFocalCrossentropy', scalars: [1.5, 0.3, 0.7, 0.2], ref: binaryFocalRef(1.5, 0.3, 0.7, 0.2, false), logits: false, classes: false },
+    { name: 'binaryFocalCrossentropyLogits', scalars: [0.5, 0.6, 0.4, 0.1], ref: binaryFocalRef(0.5, 0.6, 0.4, 0.1, true), logits: true, classes: false },
+    { name: 'categoricalFocalCrossentropy', scalars: [0.6, 1.5, 0.2], ref: categoricalFocalRef(0.6, 1.5, 0.2, false), logits: false, classes: true },
+    { name: 'categoricalFocalCrossentropyLogits', scalars: [0.6, 0, 0.1], ref: categoricalFocalRef(0.6, 0, 0.1, true), logits: true, classes: true },
+  ];
+  it.each(cases)('$name with $scalars: value and gradient vs float64 and finite differences', ({ name, scalars, ref, logits, classes }) => {
+    const [rows, cols] = [3, 5];
+    const rng = mulberry32(77);
+    const p = logits ? randn(rows * cols, rng, 2) : uniform(rows * cols, rng, 0.05, 0.95);
+    const t = classes ? targets(rng, rows, cols) : uniform(rows * cols, rng, 0, 1);
+    const dp = wasm.alloc(rows * cols);
+    const value = k[`${name}Grad`]!(dp, wasm.put(p), wasm.put(t), rows, cols, ...scalars);
+    expectClose([value], [ref.value(p, t, rows, cols, 0)], { rtol: 1e-5, label: name });
+    const analytic = ref.grad(p, t, rows, cols, 0);
+    expectClose(wasm.read(dp, rows * cols), analytic, { ...gradTol(analytic), rtol: 1e-4, label: `${name}Grad` });
+    const fd = numericGrad((x) => ref.value(x, t, rows, cols, 0), Float64Array.from(p));
+    expectClose(wasm.read(dp, rows * cols), fd, { ...gradTol(analytic), rtol: 1e-4, label: `${name}Grad vs finite differences` });
+  });
+
+  it('label smoothing in the cross-entropies equals the loss of smoothed targets, value and gradient', () => {
+    const [rows, cols, s] = [3, 4, 0.3];
+    const rng = mulberry32(5);
+    const p = uniform(rows * cols, rng, 0.05, 0.95);
+    const z = randn(rows * cols, rng, 2);
+    const t = targets(rng, rows, cols);
+    for (const [name, x, smoothed] of [
+      ['binaryCrossentropy', p, t.map((v) => v * (1 - s) + 0.5 * s)], ['binaryCrossentropyLogits', z, t.map((v) => v * (1 - s) + 0.5 * s)],
+      ['categoricalCrossentropy', p, t.map((v) => v * (1 - s) + s / cols)], ['categoricalCrossentropyLogits', z, t.map((v) => v * (1 - s) + s / cols)],
+    ] as const) {
+      const [d1, d2] = [wasm.alloc(rows * cols), wasm.alloc(rows * cols)];
+      const a = k[`${name}Grad`]!(d1, wasm.put(x), wasm.put(t), rows, cols, s);
+      const b = k[`${name}Grad`]!(d2, wasm.put(x), wasm.put(smoothed), rows, cols, 0);
+      expectClose([a], [b], { rtol: 1e-6, label: name });
+      expectClose(wasm.read(d1, rows * cols), wasm.read(d2, rows * cols), { rtol: 1e-5, atol: 1e-7, label: `${name}Grad` });
+      const out = wasm.alloc(rows);
+      k[`${name}Rows`]!(out, wasm.put(x), wasm.put(t), rows, cols, s);
+      expectClose([wasm.read(out, rows).reduce((u, v) => u + v, 0) / rows], [a], { rtol: 1e-6 });
+    }
+  });
+
+  it.each(['sparseCategoricalCrossentropy', 'sparseCategoricalCrossentropyLogits'])(
+    '%s skips rows labelled `ignore` (never reading p there) and averages the others', (name) => {
+      const [rows, cols] = [4, 3];
+      const p = uniform(rows * cols, mulberry32(8), 0.1, 1);
+      const t = Float32Array.from([2, 255, 0, 255]);
+      const d = wasm.alloc(rows * cols);
+      const value = k[`${name}Grad`]!(d, wasm.put(p), wasm.put(t), rows, cols, 255);
+      const kept = Float32Array.from([...p.subarray(0, 3), ...p.subarray(6, 9)]);
+      const dk = wasm.alloc(6);
+      const expected = k[`${name}Grad`]!(dk, wasm.put(kept), wasm.put([2, 0]), 2, cols, NaN);
+      expect(value).toBe(expected);
+      expect(k[name]!(wasm.put(p), wasm.put(t), rows, cols, 255)).toBe(expected);
+      const dp = wasm.read(d, rows * cols);
+      expectClose([...dp.subarray(0, 3), ...dp.subarray(6, 9)], wasm.read(dk, 6), { rtol: 0 });
+      expect([...dp.subarray(3, 6), ...dp.subarray(9, 12)]).toEqual([0, 0, 0, 0, 0, 0]);
+      const out = wasm.alloc(rows);
+      k[`${name}Rows`]!(out, wasm.put(p), wasm.put(t), rows, cols, 255);
+      expect(wasm.read(out, rows)[1]).toBe(0);
+      expect(kernels.counted(wasm.put(t), rows, 255)).toBe(2);
+      expect(k[`${name}Grad`]!(d, wasm.put(p), wasm.put([255, 255, 255, 255]), rows, cols, 255)).toBe(0); // none counted
+    });
 });
