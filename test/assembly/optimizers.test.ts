@@ -267,3 +267,200 @@ describe('regularizers', () => {
     }
   });
 });
+
+// The kernels of the optimizers added with Keras 3's full set: each against its f32 order (to the bit) and
+// Keras 3's formula in float64. Scalars as the host passes them (f64 products converted to f32 at the call).
+describe('the other update kernels', () => {
+  const lr = f(0.01);
+  const eps = f(1e-7);
+  const sqrt32 = (x: number) => f(Math.sqrt(x));
+
+  it.each(SIZES)('adagradStep, %i weights', (n) => {
+    checkSteps({
+      label: 'adagrad', n, slots: 1,
+      kernel: (w, [a], g, n) => kernels.adagradStep(w, a!, g, n, lr, eps),
+      f32Step: (w, [a], g) => {
+        for (let i = 0; i < w.length; i++) {
+          a![i] = f(a![i]! + f(g[i]! * g[i]!));
+          w[i] = f(w[i]! - f(f(lr * g[i]!) / sqrt32(f(a![i]! + eps))));
+        }
+      },
+      f64Step: (w, [a], g) => {
+        for (let i = 0; i < w.length; i++) { a![i] = a![i]! + g[i]! ** 2; w[i] = w[i]! - lr * g[i]! / Math.sqrt(a![i]! + eps); }
+      },
+    });
+  });
+
+  it.each(SIZES)('adadeltaStep, %i weights', (n) => {
+    const rho = f(0.95);
+    const rc = f(1 - 0.95);
+    checkSteps({
+      label: 'adadelta', n, slots: 2,
+      kernel: (w, [a, s], g, n) => kernels.adadeltaStep(w, a!, s!, g, n, f(1), rho, 1 - 0.95, eps),
+      f32Step: (w, [a, s], g) => {
+        for (let i = 0; i < w.length; i++) {
+          a![i] = f(f(rho * a![i]!) + f(rc * f(g[i]! * g[i]!)));
+          const d = -f(f(sqrt32(f(s![i]! + eps)) * g[i]!) / sqrt32(f(a![i]! + eps)));
+          s![i] = f(f(rho * s![i]!) + f(rc * f(d * d)));
+          w[i] = f(w[i]! + d);
+        }
+      },
+      f64Step: (w, [a, s], g) => {
+        for (let i = 0; i < w.length; i++) {
+          a![i] = rho * a![i]! + (1 - rho) * g[i]! ** 2;
+          const d = -Math.sqrt(s![i]! + eps) * g[i]! / Math.sqrt(a![i]! + eps);
+          s![i] = rho * s![i]! + (1 - rho) * d ** 2;
+          w[i] = w[i]! + d;
+        }
+      },
+    });
+  });
+
+  it.each(SIZES)('adamaxStep, %i weights', (n) => {
+    const [b1, b2] = [0.9, f(0.999)];
+    checkSteps({
+      label: 'adamax', n, slots: 2,
+      kernel: (w, [m, u], g, n, t) => kernels.adamaxStep(w, m!, u!, g, n, lr, 1 - b1, b2, eps, 1 - b1 ** t),
+      f32Step: (w, [m, u], g, t) => {
+        for (let i = 0; i < w.length; i++) {
+          m![i] = f(m![i]! + f(f(g[i]! - m![i]!) * f(1 - b1)));
+          u![i] = Math.max(f(b2 * u![i]!), Math.abs(g[i]!));
+          w[i] = f(w[i]! - f(f(lr * m![i]!) / f(f(1 - b1 ** t) * f(u![i]! + eps))));
+        }
+      },
+      f64Step: (w, [m, u], g, t) => {
+        for (let i = 0; i < w.length; i++) {
+          m![i] = m![i]! + (g[i]! - m![i]!) * (1 - b1);
+          u![i] = Math.max(b2 * u![i]!, Math.abs(g[i]!));
+          w[i] = w[i]! - lr * m![i]! / ((1 - b1 ** t) * (u![i]! + eps));
+        }
+      },
+    });
+  });
+
+  it.each(SIZES)('nadamStep, %i weights', (n) => {
+    const [b1, b2] = [0.9, 0.999];
+    // Keras 3's momentum cache: uₜ = β1(1 − ½·0.96ᵗ), u_product the running product of the uₜ.
+    const u = (t: number) => b1 * (1 - 0.5 * 0.96 ** t);
+    const product = (t: number) => Array.from({ length: t }, (_, i) => u(i + 1)).reduce((a, b) => a * b, 1);
+    const coefficients = (t: number) => ({ mc: u(t + 1) / (1 - product(t) * u(t + 1)), gc: (1 - u(t)) / (1 - product(t)), vc: 1 - b2 ** t });
+    checkSteps({
+      label: 'nadam', n, slots: 2,
+      kernel: (w, [m, v], g, n, t) => {
+        const { mc, gc, vc } = coefficients(t);
+        kernels.nadamStep(w, m!, v!, g, n, lr, 1 - b1, 1 - b2, eps, mc, gc, vc);
+      },
+      f32Step: (w, [m, v], g, t) => {
+        const { mc, gc, vc } = coefficients(t);
+        for (let i = 0; i < w.length; i++) {
+          m![i] = f(m![i]! + f(f(g[i]! - m![i]!) * f(1 - b1)));
+          v![i] = f(v![i]! + f(f(f(g[i]! * g[i]!) - v![i]!) * f(1 - b2)));
+          const mHat = f(f(f(mc) * m![i]!) + f(f(gc) * g[i]!));
+          w[i] = f(w[i]! - f(f(mHat * lr) / f(sqrt32(f(v![i]! / f(vc))) + eps)));
+        }
+      },
+      f64Step: (w, [m, v], g, t) => {
+        for (let i = 0; i < w.length; i++) {
+          m![i] = m![i]! + (g[i]! - m![i]!) * (1 - b1);
+          v![i] = v![i]! + (g[i]! ** 2 - v![i]!) * (1 - b2);
+          const mHat = u(t + 1) * m![i]! / (1 - product(t + 1)) + (1 - u(t)) * g[i]! / (1 - product(t));
+          w[i] = w[i]! - mHat * lr / (Math.sqrt(v![i]! / (1 - b2 ** t)) + eps);
+        }
+      },
+    });
+  });
+
+  it.each(SIZES)('lionStep, %i weights', (n) => {
+    const [b1, b2] = [f(0.9), f(0.99)];
+    const [c1, c2] = [f(1 - b1), f(1 - b2)];
+    checkSteps({
+      label: 'lion', n, slots: 1,
+      kernel: (w, [m], g, n) => kernels.lionStep(w, m!, g, n, lr, b1, c1, b2, c2),
+      f32Step: (w, [m], g) => {
+        for (let i = 0; i < w.length; i++) {
+          const c = f(f(m![i]! * b1) + f(g[i]! * c1));
+          w[i] = f(w[i]! - f(lr * Math.sign(c)));
+          m![i] = f(f(m![i]! * b2) + f(g[i]! * c2));
+        }
+      },
+      f64Step: (w, [m], g) => {
+        for (let i = 0; i < w.length; i++) {
+          w[i] = w[i]! - lr * Math.sign(m![i]! * b1 + g[i]! * (1 - b1));
+          m![i] = m![i]! * b2 + g[i]! * (1 - b2);
+        }
+      },
+    });
+  });
+
+  it.each(SIZES)('adamAmsgradStep, %i weights', (n) => {
+    const [b1, b2] = [0.9, 0.999];
+    const alphaAt = (t: number) => 0.01 * Math.sqrt(1 - b2 ** t) / (1 - b1 ** t);
+    checkSteps({
+      label: 'amsgrad', n, slots: 3,
+      kernel: (w, [m, v, vh], g, n, t) => kernels.adamAmsgradStep(w, m!, v!, vh!, g, n, alphaAt(t), 1 - b1, 1 - b2, eps),
+      f32Step: (w, [m, v, vh], g, t) => {
+        const alpha = f(alphaAt(t));
+        for (let i = 0; i < w.length; i++) {
+          m![i] = f(m![i]! + f(f(g[i]! - m![i]!) * f(1 - b1)));
+          v![i] = f(v![i]! + f(f(f(g[i]! * g[i]!) - v![i]!) * f(1 - b2)));
+          vh![i] = Math.max(vh![i]!, v![i]!);
+          w[i] = f(w[i]! - f(f(m![i]! * alpha) / f(sqrt32(vh![i]!) + eps)));
+        }
+      },
+      f64Step: (w, [m, v, vh], g, t) => {
+        for (let i = 0; i < w.length; i++) {
+          m![i] = m![i]! + (g[i]! - m![i]!) * (1 - b1);
+          v![i] = v![i]! + (g[i]! ** 2 - v![i]!) * (1 - b2);
+          vh![i] = Math.max(vh![i]!, v![i]!);
+          w[i] = w[i]! - m![i]! * alphaAt(t) / (Math.sqrt(vh![i]!) + eps);
+        }
+      },
+    });
+  });
+
+  for (const momentum of [0, 0.5]) {
+    it.each(SIZES)(`rmspropCenteredStep, momentum ${momentum}, %i weights`, (n) => {
+      const rho = f(0.9);
+      const rc = f(1 - 0.9);
+      checkSteps({
+        label: 'rmsprop centered', n, slots: 3,
+        kernel: (w, [v, a, u], g, n) => kernels.rmspropCenteredStep(w, v!, a!, u!, g, n, lr, rho, 1 - 0.9, eps, momentum),
+        f32Step: (w, [v, a, u], g) => {
+          for (let i = 0; i < w.length; i++) {
+            v![i] = f(f(rho * v![i]!) + f(rc * f(g[i]! * g[i]!)));
+            a![i] = f(f(rho * a![i]!) + f(rc * g[i]!));
+            const step = f(f(lr * g[i]!) / sqrt32(f(f(v![i]! - f(a![i]! * a![i]!)) + eps)));
+            if (momentum > 0) { u![i] = f(f(f(momentum) * u![i]!) + step); w[i] = f(w[i]! - u![i]!); } else w[i] = f(w[i]! - step);
+          }
+        },
+        // Keras 3: the denominator is √(v − ḡ² + ε)
+        f64Step: (w, [v, a, u], g) => {
+          for (let i = 0; i < w.length; i++) {
+            v![i] = rho * v![i]! + (1 - rho) * g[i]! ** 2;
+            a![i] = rho * a![i]! + (1 - rho) * g[i]!;
+            const inc = lr * g[i]! / Math.sqrt(v![i]! - a![i]! ** 2 + eps);
+            if (momentum > 0) { u![i] = f(momentum) * u![i]! + inc; w[i] = w[i]! - u![i]!; } else w[i] = w[i]! - inc;
+          }
+        },
+      });
+    });
+  }
+
+  it.each(SIZES)('weightDecayStep, gradientAccumulate, gradientAccumulatedMean and emaStep to the bit, %i weights', (n) => {
+    const rng = mulberry32(n + 900);
+    const [w0, g0, acc0, avg0] = [randn(n, rng), randn(n, rng), randn(n, rng), randn(n, rng)];
+    const [w, g, acc, avg] = place(w0, g0, acc0, avg0);
+    kernels.weightDecayStep(w!.ptr, n, 0.003);
+    expectSameBits(w!.read(), w0.map((v) => f(v - f(v * f(0.003)))));
+    kernels.gradientAccumulate(acc!.ptr, g!.ptr, n);
+    const summed = acc0.map((v, i) => f(g0[i]! + v));
+    expectSameBits(acc!.read(), summed);
+    kernels.gradientAccumulatedMean(g!.ptr, acc!.ptr, n, 3);
+    expectSameBits(g!.read(), g0.map((v, i) => f(f(v + summed[i]!) / 3)));
+    expectSameBits(acc!.read(), new Float32Array(n));
+    const wNow = w!.read();
+    kernels.emaStep(avg!.ptr, w!.ptr, n, 0.99, 1 - f(0.99));
+    expectSameBits(avg!.read(), avg0.map((v, i) => f(f(f(0.99) * v) + f(f(1 - f(0.99)) * wNow[i]!))));
+    for (const buffer of [w!, g!, acc!, avg!]) buffer.expectIntact();
+  });
+});
