@@ -1,42 +1,122 @@
-// Dropout: zeroes a random fraction of the values in training (inverted dropout), on any rank.
+// Dropout: zeroes a random fraction of the values in training (inverted dropout), on any rank. Also what every
+// random layer shares: a mask drawn for `noiseShape` and repeated along its 1-axes, and a layer's own `seed`.
 import { kernels as k } from '../backend.js';
-import { lockSettings, number, readOptions } from '../arguments.js';
-import { ValueError } from '../errors.js';
-import { LAYER_KEYS, Layer, binding, type BufferSpec, type LayerOptions } from './layer.js';
+import { integer, lockSettings, number, readOptions } from '../arguments.js';
+import { ShapeError, ValueError, describe } from '../errors.js';
+import { LAYER_KEYS, Layer, binding, sizeOf, type BufferSpec, type LayerOptions } from './layer.js';
 import type { ConfigReader } from './config.js';
 
 /** Options of `Dropout`. */
-export type DropoutOptions = LayerOptions;
+export interface DropoutOptions extends LayerOptions {
+  /**
+   * Shape of the mask with the batch axis first, 1 where one draw is shared (Keras's `noise_shape`):
+   * `[null, 1, null]` drops whole features of a sequence at every step. `null` means the input's dimension.
+   */
+  noiseShape?: Array<number | null>;
+  /** An integer in [0, 2³²) mixed into the model's stream, so the layer's masks change with it while the model's seed still fixes every bit. */
+  seed?: number;
+}
+
+/** Checks a `noiseShape` option: a list of null or positive integers, the batch entry null or 1. */
+export function readNoiseShape(v: unknown, where: string): Array<number | null> | undefined {
+  if (v === undefined || v === null) return undefined;
+  const ok = Array.isArray(v) && v.length >= 2 && v.length <= 8 && v.every((d) => d === null || (Number.isSafeInteger(d) && d > 0));
+  if (!ok) throw new ValueError(`${where}: noiseShape must list the batch axis and each axis of a sample, each null or a positive integer (e.g. [null, 1, 16]), got ${Array.isArray(v) ? `[${v.map(describe).join(', ')}]` : describe(v)}`);
+  if (v[0] !== null && v[0] !== 1) throw new ValueError(`${where}: noiseShape[0] (the batch axis) must be null (a draw per sample) or 1 (one draw for the batch), got ${describe(v[0])}`);
+  return [...v];
+}
+
+/** Checks a `seed` option: an integer in [0, 2³²). */
+export function readSeed(v: unknown, where: string): number | undefined {
+  return v === undefined || v === null ? undefined : integer(v, 'seed', where, 0, 2 ** 32 - 1);
+}
+
+/** Throws a ShapeError if `noiseShape` does not fit a sample shape: one entry per axis, each null, 1 or the axis's size. */
+export function checkNoiseShape(noiseShape: ReadonlyArray<number | null> | undefined, inputShape: readonly number[], name: string): void {
+  if (!noiseShape) return;
+  if (noiseShape.length !== inputShape.length + 1) {
+    throw new ShapeError(`layer '${name}': noiseShape [${noiseShape.join(', ')}] has ${noiseShape.length} entries, but its input (batch, ${inputShape.join(', ')}) has ${inputShape.length + 1} axes`);
+  }
+  inputShape.forEach((d, i) => {
+    const m = noiseShape[i + 1];
+    if (m !== null && m !== 1 && m !== d) throw new ShapeError(`layer '${name}': noiseShape[${i + 1}] is ${m}, but the input's axis ${i + 1} has ${d} values (use null, 1 or ${d})`);
+  });
+}
+
+/**
+ * The generator a random layer draws from: the model's stream, or with a layer seed a scratch generator at
+ * `scratch` seeded from the stream's next draw and the seed.
+ */
+export function layerState(state: number, seed: number | undefined, scratch: number | undefined): number {
+  if (seed === undefined) return state;
+  k.seedFrom(scratch!, state, seed);
+  return scratch!;
+}
+
+/** The per-batch buffers of a random layer: its mask (if it keeps one) and a seeded layer's scratch generator. */
+export function noiseBuffers(inputShape: readonly number[], mask: boolean, seed: number | undefined): BufferSpec[] {
+  const specs: BufferSpec[] = mask ? [{ name: 'mask', perSample: sizeOf(inputShape) }] : [];
+  if (seed !== undefined) specs.push({ name: 'state', perSample: 0, fixed: 4 }); // 16 bytes
+  return specs;
+}
+
+/** Values a mask of `noiseShape` holds for `rows` samples of `inputShape`: what a random layer draws. */
+export function noiseCount(rows: number, inputShape: readonly number[], noiseShape: ReadonlyArray<number | null> | undefined): number {
+  // A plain loop: this runs every training step, where a reduce's closure would allocate.
+  let count = noiseShape?.[0] === 1 ? 1 : rows;
+  for (let i = 0; i < inputShape.length; i++) count *= noiseShape?.[i + 1] ?? inputShape[i]!;
+  return count;
+}
+
+/** Repeats the `noiseCount` values drawn at `mask` along `noiseShape`'s 1-axes, in place, to [rows, ...inputShape]. */
+export function expandMask(mask: number, rows: number, inputShape: readonly number[], noiseShape: ReadonlyArray<number | null> | undefined): void {
+  if (!noiseShape) return;
+  let outer = 1;
+  let rest = noiseCount(rows, inputShape, noiseShape); // values of the axes after the current one, not yet expanded
+  for (let a = 0; a <= inputShape.length; a++) {
+    const target = a === 0 ? rows : inputShape[a - 1]!;
+    const current = a === 0 ? (noiseShape[0] === 1 ? 1 : rows) : (noiseShape[a] ?? target);
+    rest /= current;
+    if (current === 1 && target > 1) k.broadcastAxis(mask, outer, target, rest);
+    outer *= target;
+  }
+}
 
 /** Zeroes a fraction `rate` of its inputs during training and scales the rest by 1/(1 − rate); identity otherwise. */
 export class Dropout extends Layer {
   readonly className = 'Dropout';
   /** Fraction of the values dropped in training, in [0, 1). */
   readonly rate: number;
+  /** The mask's shape with the batch axis first, 1 where a draw is shared, or undefined for one draw per value. */
+  readonly noiseShape: ReadonlyArray<number | null> | undefined;
+  /** The layer's own seed, if any. */
+  readonly seed: number | undefined;
 
   constructor(rate: number, options?: DropoutOptions | null) {
-    const o = readOptions(options, LAYER_KEYS, 'Dropout()');
+    const o = readOptions(options, [...LAYER_KEYS, 'noiseShape', 'seed'], 'Dropout()');
     super('dropout', o, 'Dropout()');
     this.rate = number(rate, 'rate', 'Dropout()', { min: 0, below: 1 });
-    lockSettings<Dropout>(this, ['name', 'declaredInputShape', 'rate']);
+    this.noiseShape = readNoiseShape(o.noiseShape, 'Dropout()');
+    this.seed = readSeed(o.seed, 'Dropout()');
+    lockSettings<Dropout>(this, ['name', 'declaredInputShape', 'rate', 'noiseShape', 'seed']);
   }
 
   /** Rebuilds a Dropout layer from its saved config. @internal */
   static fromConfig(c: ConfigReader, common: LayerOptions): Dropout {
-    if (c.config.noise_shape !== undefined && c.config.noise_shape !== null) throw new ValueError(`${c.where}: noise_shape is not supported`);
-    return new Dropout(c.number('rate'), common);
+    return new Dropout(c.number('rate'), { ...common, noiseShape: c.config.noise_shape as DropoutOptions['noiseShape'], seed: c.config.seed as number | undefined });
   }
 
   computeOutputShape(inputShape: readonly number[]): number[] {
+    checkNoiseShape(this.noiseShape, inputShape, this.name);
     return [...inputShape];
   }
 
   override bufferSpecs(inputShape: readonly number[]): BufferSpec[] {
-    return [{ name: 'mask', perSample: inputShape.reduce((a, b) => a * b, 1) }];
+    return noiseBuffers(inputShape, true, this.seed);
   }
 
   getConfig(): Record<string, unknown> {
-    return { rate: this.rate, noise_shape: null, seed: null };
+    return { rate: this.rate, noise_shape: this.noiseShape ? [...this.noiseShape] : null, seed: this.seed ?? null };
   }
 
   forward(input: number, rows: number, training: boolean, randomState: number): void {
@@ -44,7 +124,14 @@ export class Dropout extends Layer {
     const n = rows * b.outputSize;
     const { out, mask } = b.buffers;
     if (training && this.rate > 0) {
-      k.dropoutMask(mask!, n, randomState, this.rate);
+      const state = layerState(randomState, this.seed, b.buffers.state);
+      // NOTE: without a noiseShape the count is the batch's size, known here: no shape walk (and its closure) per step.
+      if (this.noiseShape) {
+        k.dropoutMask(mask!, noiseCount(rows, b.inputShape, this.noiseShape), state, this.rate);
+        expandMask(mask!, rows, b.inputShape, this.noiseShape);
+      } else {
+        k.dropoutMask(mask!, n, state, this.rate);
+      }
       k.multiply(out, input, mask!, n);
     } else {
       k.fill(mask!, n, 1);
