@@ -7,10 +7,15 @@ export * from './depthwise';
 export * from './normalization';
 export * from './resize';
 export * from './data';
+export * from './weights';
 export * from './activations';
 export * from './losses';
 export * from './metrics';
 export * from './optimizers';
+export * from './schedules';
 export * from './random';
+export * from './noise';
+export * from './constraints';
+export * from './orthogonal';
 export * from './peak';
 

@@ -18,7 +18,15 @@ export interface Dataset {
   inputDim: number;
   /** Floats per target sample: the output's size, or one class index per loss row (sparse). */
   targetCols: number;
+  /** Loss rows per sample: positions of the output's leading axes (1 for a flat output). */
+  rowsPerSample: number;
+  /** The output's leading axes (empty for a flat output). */
+  leadingShape: readonly number[];
+  /** One weight per loss row (sampleWeight or classWeight), if given: see `withWeights`. */
+  w?: Float32Array;
   slice(start: number, end: number): Dataset;
+  /** The same data with one weight per loss row. */
+  withWeights(w: Float32Array | undefined): Dataset;
 }
 
 /** What the model expects of the data. Shapes (of one sample) are undefined when the model is not built yet. */
@@ -30,6 +38,8 @@ export interface DataSpec {
   outputShapeFor?: (inputShape: readonly number[]) => readonly number[];
   /** Targets are class indices (sparse categorical cross-entropy). */
   sparse: boolean;
+  /** A label that stands for "no class" (SparseCategoricalCrossentropy's ignoreClass). */
+  ignoreClass?: number;
   /** Targets are probabilities in [0, 1] (the cross-entropies). */
   probabilities: boolean;
   needTargets: boolean;
@@ -64,7 +74,8 @@ export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
   const outputDim = outputShape.reduce((a, b) => a * b, 1);
   const classes = outputShape[outputShape.length - 1]!;
   const rowsPerSample = outputDim / Math.max(1, classes);
-  if (!spec.needTargets && y === undefined) return dataset(xt.data, new Float32Array(0), rows, inputShape, inputDim, 0);
+  const shape = { rows, inputShape, inputDim, rowsPerSample, leadingShape: outputShape.slice(0, -1) };
+  if (!spec.needTargets && y === undefined) return dataset(xt.data, new Float32Array(0), shape, 0);
   if (y === undefined || y === null) throw new ValueError(`${where}: y is required`);
   const yt = toTensor(y, where, 'y', false);
   const [yRows, yCols] = rowsOf(yt, where, 'y');
@@ -78,8 +89,8 @@ export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
       const expected = leading.length === 0 ? `[${rows}] or [${rows}, 1]` : `[${rows}, ${leading.join(', ')}]`;
       throw new ShapeError(`${where}: sparseCategoricalCrossentropy takes one class index per ${leading.length === 0 ? 'sample' : 'output position'} (y shape ${expected}), got y shape [${yt.shape.join(', ')}]; for one-hot targets use categoricalCrossentropy`);
     }
-    checkLabels(yt.data, classes, where);
-    return dataset(xt.data, yt.data, rows, inputShape, inputDim, yCols);
+    checkLabels(yt.data, classes, where, 'y', spec.ignoreClass);
+    return dataset(xt.data, yt.data, shape, yCols);
   }
   const matches = outputShape.length === 1 ? yt.rank <= 2 && yCols === outputDim : sameShape(ySample, outputShape);
   if (!matches) {
@@ -93,14 +104,79 @@ export function prepareData(x: unknown, y: unknown, spec: DataSpec): Dataset {
       if (v < 0 || v > 1) throw new ValueError(`${where}: y[${Math.floor(i / yCols)}] is ${v}, but cross-entropy targets must be in [0, 1]`);
     }
   }
-  return dataset(xt.data, yt.data, rows, inputShape, inputDim, yCols);
+  return dataset(xt.data, yt.data, shape, yCols);
+}
+
+/**
+ * One weight per loss row (a sample's, repeated over its output positions) from Keras's `sampleWeight` or
+ * `classWeight`, checked; undefined when neither is given. `sampleWeight` has one value per sample (shape
+ * `[samples]` or `[samples, 1]`) or one per loss row (`[samples, ...the output's leading axes]`); `classWeight`
+ * maps a class index (the label, the argmax of a one-hot row, or a single output rounded) to its weight.
+ */
+export function prepareWeights(data: Dataset, sampleWeight: unknown, classWeight: unknown, where: string): Float32Array | undefined {
+  if ((sampleWeight === undefined || sampleWeight === null) && (classWeight === undefined || classWeight === null)) return undefined;
+  const lossRows = data.rows * data.rowsPerSample;
+  if (sampleWeight !== undefined && sampleWeight !== null) {
+    if (classWeight !== undefined && classWeight !== null) throw new ValueError(`${where}: give sampleWeight or classWeight, not both (as Keras); multiply the class weights into sampleWeight instead`);
+    const t = toTensor(sampleWeight, where, 'sampleWeight');
+    const perSample = t.shape[0] === data.rows && (t.rank === 1 || (t.rank === 2 && t.shape[1] === 1));
+    const perRow = t.shape[0] === data.rows && t.size === lossRows && data.rowsPerSample > 1 && sameShape(t.shape.slice(1), data.leadingShape);
+    if (!perSample && !perRow) {
+      const expected = data.rowsPerSample > 1 ? `[${data.rows}] or [${[data.rows, ...data.leadingShape].join(', ')}]` : `[${data.rows}]`;
+      throw new ShapeError(`${where}: sampleWeight must have one weight per sample (shape ${expected}), got shape [${t.shape.join(', ')}]`);
+    }
+    for (let i = 0; i < t.data.length; i++) {
+      if (!(t.data[i]! >= 0)) throw new ValueError(`${where}: sampleWeight[${i}] is ${t.data[i]}; weights must be finite and not negative`);
+    }
+    if (perRow) return t.data;
+    const w = new Float32Array(lossRows);
+    for (let r = 0; r < data.rows; r++) w.fill(t.data[r]!, r * data.rowsPerSample, (r + 1) * data.rowsPerSample);
+    return w;
+  }
+  const table = classWeights(classWeight, where);
+  const w = new Float32Array(lossRows);
+  const cols = data.targetCols / data.rowsPerSample; // 1 for labels or a single output, the classes for one-hot rows
+  for (let r = 0; r < lossRows; r++) {
+    let c = 0;
+    if (cols > 1) {
+      for (let j = 1; j < cols; j++) if (data.y[r * cols + j]! > data.y[r * cols + c]!) c = j; // first maximum, as argmax
+    } else {
+      c = roundHalfEven(data.y[r]!);
+    }
+    if (!(c >= 0 && c < table.length)) throw new ValueError(`${where}: classWeight has no weight for class ${c} (sample ${Math.floor(r / data.rowsPerSample)}); it covers classes 0 to ${table.length - 1}`);
+    w[r] = table[c]!;
+  }
+  return w;
+}
+
+/** Keras's class_weight as a list indexed by class: missing classes below the largest key weigh 1. */
+function classWeights(classWeight: unknown, where: string): number[] {
+  const entries = Array.isArray(classWeight) ? classWeight.map((v, i) => [String(i), v] as const)
+    : typeof classWeight === 'object' && classWeight !== null && !ArrayBuffer.isView(classWeight) ? Object.entries(classWeight)
+      : undefined;
+  if (entries === undefined || entries.length === 0) throw new ValueError(`${where}: classWeight must map class indices to weights, e.g. { 0: 1, 1: 5 }; got ${describe(classWeight)}`);
+  const table: number[] = [];
+  for (const [key, value] of entries) {
+    const c = Number(key);
+    if (!Number.isSafeInteger(c) || c < 0 || String(c) !== key) throw new ValueError(`${where}: classWeight key ${describe(key)} is not a class index (a non-negative integer)`);
+    if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(Math.fround(value))) throw new ValueError(`${where}: classWeight[${key}] is ${describe(value)}; weights must be finite numbers, not negative`);
+    table[c] = value;
+  }
+  for (let c = 0; c < table.length; c++) table[c] ??= 1;
+  return table;
+}
+
+/** Rounds half to even, as tf.round (Keras rounds a single output to its class this way). */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** Where blocks come from and go back to (a model's own list of blocks). */
 export interface BlockOwner { alloc(bytes: number, where?: string): number; release(offset: number): void }
 
-/** A dataset in the memory: byte offsets of its x and y rows. */
-export interface Uploaded { x: number; y: number; rows: number; inputDim: number; targetCols: number }
+/** A dataset in the memory: byte offsets of its x and y rows, and of its weights per loss row (0 when unweighted). */
+export interface Uploaded { x: number; y: number; w: number; rows: number; inputDim: number; targetCols: number; rowsPerSample: number }
 
 /**
  * Copies a dataset into fresh blocks and checks there, in one SIMD pass, that every value is a finite float32.
@@ -109,16 +185,22 @@ export interface Uploaded { x: number; y: number; rows: number; inputDim: number
 export function upload(data: Dataset, blocks: BlockOwner, where: string): Uploaded {
   const x = blocks.alloc(data.x.length * 4, where);
   let y = -1;
+  let w = 0;
   try {
     y = blocks.alloc(data.y.length * 4, where);
+    if (data.w) {
+      w = blocks.alloc(data.w.length * 4, where);
+      arena.write(w, data.w); // checked finite and non-negative by prepareWeights
+    }
     copyChecked(x, data.x, data.inputDim, 0, where, 'x');
     copyChecked(y, data.y, data.targetCols, 0, where, 'y');
   } catch (e) {
+    if (w) blocks.release(w);
     if (y >= 0) blocks.release(y);
     blocks.release(x);
     throw e;
   }
-  return { x, y, rows: data.rows, inputDim: data.inputDim, targetCols: data.targetCols };
+  return { x, y, w, rows: data.rows, inputDim: data.inputDim, targetCols: data.targetCols, rowsPerSample: data.rowsPerSample };
 }
 
 /**
@@ -133,23 +215,29 @@ export function copyChecked(offset: number, values: Float32Array, cols: number, 
 
 /** Gives an upload's blocks back. */
 export function release(u: Uploaded, blocks: BlockOwner): void {
+  if (u.w) blocks.release(u.w);
   blocks.release(u.y);
   blocks.release(u.x);
 }
 
-function checkLabels(labels: Float32Array, classes: number, where: string, arg = 'y'): void {
+function checkLabels(labels: Float32Array, classes: number, where: string, arg = 'y', ignoreClass?: number): void {
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= classes) {
-      throw new ValueError(`${where}: label ${arg}[${i}] = ${v} is not a class index in [0, ${classes - 1}]`);
+    if ((!Number.isInteger(v) || v < 0 || v >= classes) && v !== ignoreClass) {
+      throw new ValueError(`${where}: label ${arg}[${i}] = ${v} is not a class index in [0, ${classes - 1}]${ignoreClass === undefined ? '' : ` nor the ignored class ${ignoreClass}`}`);
     }
   }
 }
 
-function dataset(x: Float32Array, y: Float32Array, rows: number, inputShape: readonly number[], inputDim: number, targetCols: number): Dataset {
+interface DatasetShape { rows: number; inputShape: readonly number[]; inputDim: number; rowsPerSample: number; leadingShape: readonly number[] }
+
+function dataset(x: Float32Array, y: Float32Array, shape: DatasetShape, targetCols: number, w?: Float32Array): Dataset {
+  const { rows, inputDim, rowsPerSample } = shape;
   return {
-    x, y, rows, inputShape, inputDim, targetCols,
-    slice: (start, end) => dataset(x.subarray(start * inputDim, end * inputDim), y.subarray(start * targetCols, end * targetCols), end - start, inputShape, inputDim, targetCols),
+    ...shape, x, y, targetCols, ...(w ? { w } : {}),
+    slice: (start, end) => dataset(x.subarray(start * inputDim, end * inputDim), y.subarray(start * targetCols, end * targetCols),
+      { ...shape, rows: end - start }, targetCols, w?.subarray(start * rowsPerSample, end * rowsPerSample)),
+    withWeights: (weights) => dataset(x, y, { ...shape, rows }, targetCols, weights),
   };
 }
 

@@ -13,10 +13,30 @@ export type {
   BatchNormalizationOptions, UpSamplingOptions, ZeroPaddingOptions, DepthwiseConvOptions, SeparableConvOptions,
   Regularizer, RegularizerLike,
 } from './layers/index.js';
-export { Optimizer, SGD, Adam, AdamW, RMSprop } from './optimizers.js';
-export type { OptimizerOptions, SGDOptions, AdamOptions, AdamWOptions, RMSpropOptions, OptimizerName } from './optimizers.js';
-export { History, EarlyStopping, TerminateOnNaN } from './callbacks.js';
-export type { Callback, Logs, EarlyStoppingOptions } from './callbacks.js';
+export { Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion, Ftrl } from './optimizers.js';
+export type {
+  OptimizerOptions, SGDOptions, AdamOptions, AdamWOptions, RMSpropOptions, AdagradOptions, AdadeltaOptions, AdamaxOptions, NadamOptions,
+  LionOptions, FtrlOptions, OptimizerName, ConfigValue,
+} from './optimizers.js';
+export {
+  LearningRateSchedule, ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay, CosineDecay, CosineDecayRestarts,
+  scheduleFromConfig,
+} from './schedules.js';
+export type {
+  DecayOptions, PiecewiseConstantDecayOptions, PolynomialDecayOptions, CosineDecayOptions, CosineDecayRestartsOptions, ScheduleConfig,
+} from './schedules.js';
+export {
+  History, ProgbarLogger, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, LearningRateScheduler, ModelCheckpoint, CSVLogger,
+  LambdaCallback,
+} from './callbacks.js';
+export type {
+  Callback, Logs, TrainingModel, TrainingParams, EarlyStoppingOptions, ProgbarLoggerOptions, ReduceLROnPlateauOptions,
+  ModelCheckpointOptions, CSVLoggerOptions, LambdaCallbackOptions,
+} from './callbacks.js';
+export { GaussianNoise, GaussianDropout, AlphaDropout, ActivityRegularization } from './layers/index.js';
+export type { NoiseOptions, AlphaDropoutOptions, ActivityRegularizationOptions, WeightOptions } from './layers/index.js';
+export { Constraint, MaxNorm, NonNeg, UnitNorm, MinMaxNorm, maxNorm, nonNeg, unitNorm, minMaxNorm } from './constraints.js';
+export type { Axis, ConstraintLike, ConstraintName, MaxNormOptions, UnitNormOptions, MinMaxNormOptions } from './constraints.js';
 export { Tensor, tensor } from './tensor.js';
 export type { TensorLike } from './tensor.js';
 export { trainTestSplit, oneHot } from './data.js';
@@ -28,6 +48,29 @@ export type { SplitOptions } from './data.js';
 export { NeurasmError, ShapeError, ValueError, StateError, MemoryError, IOError, errorToData, errorFromData } from './errors.js';
 export type { ErrorData } from './errors.js';
 export type { ActivationName } from './activations.js';
+export { activations } from './activations.js';
+export type { ReluOptions, LeakyReluOptions, AlphaOptions, GeluOptions, AxisOptions } from './activations.js';
+export { ReLU, LeakyReLU, ELU, Softmax, PReLU } from './layers/index.js';
+export type { ReLUOptions, LeakyReLUOptions, ELUOptions, SoftmaxOptions, PReLUOptions } from './layers/index.js';
 export type { LossName } from './losses.js';
+export {
+  losses, Loss, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, LogCosh,
+  BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge, SquaredHinge, CategoricalHinge,
+  CosineSimilarity, KLDivergence, Poisson, BinaryFocalCrossentropy, CategoricalFocalCrossentropy,
+} from './losses.js';
+export type {
+  Reduction, LossOptions, CrossentropyOptions, FocalOptions, BinaryFocalOptions, SparseCrossentropyOptions,
+} from './losses.js';
 export type { MetricName } from './metrics.js';
-export type { InitializerName } from './initializers.js';
+export {
+  metrics, Metric, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
+  SparseTopKCategoricalAccuracy, Precision, Recall, AUC, F1Score, FBetaScore, R2Score, RootMeanSquaredError,
+} from './metrics.js';
+export type {
+  MetricOptions, BinaryAccuracyOptions, TopKOptions, PrecisionOptions, AUCOptions, FBetaScoreOptions, R2ScoreOptions,
+} from './metrics.js';
+export type { InitializerName, InitializerLike, InitializerConfig, SeedOptions, ConstantOptions, GainOptions, NormalOptions, UniformOptions, VarianceScalingOptions, FanMode, Distribution } from './initializers.js';
+export {
+  initializers, Initializer, Constant, Zeros, Ones, Identity, Orthogonal, RandomNormal, TruncatedNormal, RandomUniform, VarianceScaling,
+  GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform, LecunNormal,
+} from './initializers.js';

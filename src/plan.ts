@@ -4,8 +4,7 @@
 // capacity) is a transaction: everything is checked and allocated before anything changes.
 import { kernels as k } from './backend.js';
 import { arena } from './arena.js';
-import { Layer, binding, fans, sameShape, sizeOf, unbound, type WeightSpec } from './layers/index.js';
-import { INITIALIZERS } from './initializers.js';
+import { Layer, binding, sameShape, sizeOf, unbound, type WeightSpec } from './layers/index.js';
 import { MemoryError, ShapeError } from './errors.js';
 import { MAX_PAGES, PAGE } from './backend.js';
 import type { ParameterBlocks } from './optimizers.js';
@@ -54,6 +53,7 @@ interface Workspace {
   input: number; // gathered batch of inputs [capacity, inputSize]
   target: number; // gathered batch of targets [capacity, outputSize]
   rowValues: number; // a per-row loss or metric [capacity × rowsPerSample], for evaluation's exact totals
+  weights: number; // gathered batch of weights per loss row [capacity × rowsPerSample] (sampleWeight, classWeight)
 }
 
 // Streams of the model's generator: one per purpose, so adding a Dropout layer does not change initial weights.
@@ -79,7 +79,7 @@ export class Plan {
   slotsBlock = 0;
   rngBlock = 0;
   /** Each trainable weight's range in the trainable vector (per-weight clipping). */
-  ranges: Array<{ offset: number; length: number }> = [];
+  ranges: Array<{ offset: number; length: number; name: string }> = [];
   workspace: Workspace | undefined;
   /** The optimizer's view of the blocks, made once per build so that a step allocates nothing. */
   parameterBlocks: ParameterBlocks | undefined;
@@ -91,6 +91,11 @@ export class Plan {
   inputSize = 0;
   /** Floats per output sample. */
   outputSize = 0;
+  /** Activity penalties of the last backward pass (each divided by its batch size). */
+  activityPenalty = 0;
+  /** Activity penalties summed over the inference passes of the current call, and their samples. */
+  activitySum = 0;
+  activityRows = 0;
   /** Width of the output's last axis: the columns a loss reduces over. */
   outputCols = 0;
   /** Loss rows per sample: one per position of the output's leading axes (1 for a flat output). */
@@ -117,6 +122,8 @@ export class Plan {
       let output: readonly number[];
       try {
         specs = l.weightSpecs(shape);
+        for (const s of specs) s.initializer.check(s.shape, `layer '${l.name}' ${s.name}`);
+        for (const s of specs) l.constraints[s.name]?.check(s.shape, `layer '${l.name}' ${s.name}`);
         output = Object.freeze(l.computeOutputShape(shape));
       } catch (e) {
         // The layer names itself; the call that met it goes first, as in every other error.
@@ -159,7 +166,7 @@ export class Plan {
       for (const stream of [INIT_STREAM, SHUFFLE_STREAM, DROPOUT_STREAM]) k.seedRandom(this.randomState(stream), seed, stream);
     }
     const initState = this.randomState(INIT_STREAM);
-    const ranges: Array<{ offset: number; length: number }> = [];
+    const ranges: Array<{ offset: number; length: number; name: string }> = [];
     let trainableAt = 0;
     let fixedAt = trainable;
     this.layers.forEach((l, i) => {
@@ -171,7 +178,7 @@ export class Plan {
         const n = sizeOf(s.shape);
         let at: number;
         if (s.trainable) {
-          ranges.push({ offset: trainableAt, length: n });
+          ranges.push({ offset: trainableAt, length: n, name: `${l.name}/${s.name}` });
           at = trainableAt;
           trainableAt += n;
         } else {
@@ -180,7 +187,7 @@ export class Plan {
         }
         const offset = block! + at * 4;
         if (old.length === specs.length) k.linear(offset, old[j]!, n);
-        else INITIALIZERS[s.initializer].init(offset, n, ...fans(s.shape), initState);
+        else s.initializer.init(offset, s.shape, initState);
         return offset;
       });
       b.specs = specs;
@@ -264,7 +271,7 @@ export class Plan {
 
   /** Bytes of the per-batch block for `capacity` samples: what `ensureWorkspace` allocates. */
   workspaceBytes(capacity: number): number {
-    let floats = capacity * (this.inputSize + this.outputSize + this.rowsPerSample);
+    let floats = capacity * (this.inputSize + this.outputSize + 2 * this.rowsPerSample);
     for (const l of this.layers) {
       const b = binding(l);
       floats += 2 * capacity * b.outputSize;
@@ -280,6 +287,7 @@ export class Plan {
    * in chunks of their capacity instead, which gives the same results. Returns the samples per chunk.
    */
   ensureWorkspace(capacity: number, where: string): number {
+    this.activitySum = this.activityRows = 0; // a call's inference passes start here: see penalty()
     if (this.workspace?.capacity === capacity) return capacity;
     if (this.training && this.workspace) return Math.min(capacity, this.workspace.capacity);
     const bytes = this.workspaceBytes(capacity);
@@ -291,6 +299,7 @@ export class Plan {
     this.workspace = {
       offset, bytes, capacity,
       input: take(capacity * this.inputSize), target: take(capacity * this.outputSize), rowValues: take(capacity * this.rowsPerSample),
+      weights: take(capacity * this.rowsPerSample),
     };
     for (const l of this.layers) {
       const b = binding(l);
@@ -309,27 +318,54 @@ export class Plan {
       const l = this.layers[i]!;
       l.forward(x, rows, training, dropout);
       x = binding(l).buffers.out;
+      const r = l.activityRegularizer;
+      if (r && !training) this.activitySum += k.regularizerPenalty(x, rows * binding(l).outputSize, r.l1, r.l2);
     }
+    if (!training) this.activityRows += rows;
   }
 
   /** The backward pass from the last layer's `buffers.grad` (d loss / d pre-activation when `gradIsPre`): fills the gradients. */
   backward(rows: number, gradIsPre: boolean): void {
     const n = this.layers.length;
-    for (let i = n - 1; i >= 0; i--) this.layers[i]!.backward(i > 0 ? binding(this.layers[i - 1]!).buffers.grad : 0, rows, i === n - 1 && gradIsPre);
+    this.activityPenalty = 0;
+    for (let i = n - 1; i >= 0; i--) {
+      const l = this.layers[i]!;
+      const r = l.activityRegularizer;
+      // Keras 3 divides the output's penalty by the batch size; its gradient joins d loss / d output here.
+      if (r) {
+        const b = binding(l);
+        this.activityPenalty += k.regularize(b.buffers.grad, b.buffers.out, rows * b.outputSize, r.l1 / rows, r.l2 / rows);
+      }
+      l.backward(i > 0 ? binding(this.layers[i - 1]!).buffers.grad : 0, rows, i === n - 1 && gradIsPre);
+    }
   }
 
-  /** Adds every penalty's gradient and returns the penalties' sum. */
+  /** Adds every weight penalty's gradient and returns the penalties' sum, with the last backward pass's activity penalties. */
   regularize(): number {
-    let penalty = 0;
+    let penalty = this.activityPenalty;
     for (let i = 0; i < this.layers.length; i++) penalty += this.layers[i]!.regularize();
     return penalty;
   }
 
-  /** The penalties' sum alone. */
+  /**
+   * The weight penalties' sum alone, plus the activity penalties per sample of the inference passes since the
+   * call's `ensureWorkspace` (Keras 3: each batch's penalty over its size, weighted by it in the mean).
+   */
   penalty(): number {
-    let penalty = 0;
+    let penalty = this.activityRows > 0 ? this.activitySum / this.activityRows : 0;
     for (const l of this.layers) penalty += l.penalty();
     return penalty;
+  }
+
+  /** Applies every trainable weight's constraint in place (after each optimizer step, as Keras's apply_gradients). */
+  constrain(): void {
+    for (const l of this.layers) {
+      const b = binding(l);
+      for (let i = 0; i < b.specs.length; i++) {
+        const s = b.specs[i]!;
+        if (s.trainable) l.constraints[s.name]?.apply(b.weightOffsets[i]!, s.shape);
+      }
+    }
   }
 
   /** The last layer. */

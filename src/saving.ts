@@ -5,10 +5,11 @@
 import { Sequential } from './sequential.js';
 import { Layer, LAYER_CLASSES, ConfigReader, binding, isObject, sameShape, sizeOf, type LayerOptions } from './layers/index.js';
 import { Plan } from './plan.js';
-import { Adam, AdamW, RMSprop, SGD, type Optimizer } from './optimizers.js';
-import { lossKey } from './losses.js';
+import { Adadelta, Adagrad, Adam, AdamW, Adamax, Ftrl, Lion, Nadam, OPTIMIZERS, RMSprop, SGD, type Optimizer, type OptimizerOptions } from './optimizers.js';
+import { Loss, lossFromConfig, lossKey, resolveLoss } from './losses.js';
+import { scheduleFromConfig, type LearningRateSchedule, type ScheduleConfig } from './schedules.js';
 import { camelCase, lookup } from './names.js';
-import { METRICS } from './metrics.js';
+import { METRICS, metricFromConfig, type Metric } from './metrics.js';
 import { ShapeError, ValueError, describe } from './errors.js';
 import { boolean, readOptions } from './arguments.js';
 import { VERSION } from './version.js';
@@ -24,10 +25,17 @@ export interface WeightSpec {
 
 /** What the TensorFlow.js optimizer, loss and metrics of a compiled model are saved as. */
 export interface TrainingConfig {
-  loss: string;
-  metrics?: string[];
-  optimizer_config: { class_name: string; config: Record<string, number | boolean> };
+  /** A loss name (Keras's defaults), or Keras's `{ class_name, config }` for a loss object with options. */
+  loss: string | SavedObject;
+  /** Metric names, or `{ class_name, config }` for metric objects. */
+  metrics?: Array<string | SavedObject>;
+  /** Keras's `weighted_metrics`, the same way. */
+  weighted_metrics?: Array<string | SavedObject>;
+  optimizer_config: { class_name: string; config: Record<string, unknown> };
 }
+
+/** A Keras object as saved: its class name and its config with snake_case keys. */
+export interface SavedObject { class_name: string; config: Record<string, unknown> }
 
 /** A saved model in memory, as TensorFlow.js's `io.ModelArtifacts`. */
 export interface ModelArtifacts {
@@ -108,33 +116,57 @@ export function topologyOf(model: Sequential): Record<string, unknown> {
   };
 }
 
-// Optimizer slots as TensorFlow.js names them (`<weight>/m`, …), in our slot order. TensorFlow.js's RMSProp
-// always keeps a momentum slot; without momentum neurasm has none, so it writes zeros there (extraSlots)
-// and ignores that slot when reading.
-function slotNames(optimizer: Optimizer): string[] {
-  if (optimizer instanceof Adam) return ['m', 'v'];
-  if (optimizer instanceof RMSprop) return optimizer.momentum > 0 ? ['rms', 'momentum'] : ['rms'];
-  if (optimizer instanceof SGD) return optimizer.momentum > 0 ? ['momentum'] : [];
-  return [];
+// ─── The optimizer as saved ───
+// Its config goes in trainingConfig.optimizer_config, as TensorFlow.js writes it: `class_name` TensorFlow.js's
+// class and `config` its camelCase keys, plus Keras's options TensorFlow.js lacks (weightDecay, amsgrad, useEma, …),
+// which it ignores. NOTE: TensorFlow.js refuses a whole model whose optimizer class it does not know, even to
+// predict; so an optimizer TensorFlow.js lacks (AdamW, Nadam, Lion, Ftrl) is written as 'Adam', and `kerasClassName`
+// always names the real class, which neurasm reads back (TensorFlow.js, training on, would use its Adam).
+// Its state (with includeOptimizer) is `iter` (every step taken, Keras's `_iterations`, int32) and, per slot
+// kind, one tensor per trainable weight named `<weight>/<slot>`: TensorFlow.js's slot names in its order where
+// it has the optimizer (Adam m, v; RMSProp rms, momentum, mg; Adagrad accumulator; Adadelta accum_grad,
+// accum_var; Momentum momentum; Adamax m, v), else neurasm's: Adam's amsgrad `vhat`, Nadam m, v, Lion momentum, Ftrl
+// accumulator, linear,
+// then Keras's `gradient_accumulator` and EMA `average`. TensorFlow.js sets the state by position, so a file
+// with slots it does not have (vhat, gradient_accumulator, average, Lion's) loads there only for inference.
+
+/** The slot kinds written, in TensorFlow.js's order: each a slot of ours, or zeros TensorFlow.js expects and neurasm lacks. */
+function savedSlots(optimizer: Optimizer): Array<{ suffix: string; slot: number | undefined }> {
+  const slots: Array<{ suffix: string; slot: number | undefined }> = optimizer.slotNames().map((suffix, slot) => ({ suffix, slot }));
+  // TensorFlow.js's RMSProp always keeps a momentum slot; without momentum neurasm has none.
+  if (optimizer instanceof RMSprop && optimizer.momentum === 0) slots.splice(1, 0, { suffix: 'momentum', slot: undefined });
+  return slots;
 }
 
-/** Slots TensorFlow.js has and neurasm does not (all zeros): written for it, skipped when read. */
-function extraSlots(optimizer: Optimizer): string[] {
-  return optimizer instanceof RMSprop && optimizer.momentum === 0 ? ['momentum'] : [];
-}
-
-// NOTE: TensorFlow.js has no AdamW and refuses a model whose trainingConfig names one, even to predict; so
-// AdamW is written as Adam plus a weightDecay that TensorFlow.js ignores and neurasm reads back as AdamW.
-function optimizerConfig(o: Optimizer): TrainingConfig['optimizer_config'] {
-  if (o instanceof AdamW) return { class_name: 'Adam', config: { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, weightDecay: o.getConfig().weightDecay } };
-  if (o instanceof Adam) return { class_name: 'Adam', config: { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon } };
-  if (o instanceof RMSprop) return { class_name: 'RMSProp', config: { learningRate: o.learningRate, decay: o.rho, momentum: o.momentum, epsilon: o.epsilon, centered: false } };
+/** TensorFlow.js's class for an optimizer, and the keys of its config that TensorFlow.js reads. */
+function tfjsConfig(o: Optimizer): { className: string; config: Record<string, unknown> } {
+  const lr = o.learningRate;
   if (o instanceof SGD) {
-    return o.momentum > 0
-      ? { class_name: 'Momentum', config: { learningRate: o.learningRate, momentum: o.momentum, useNesterov: o.nesterov } }
-      : { class_name: 'SGD', config: { learningRate: o.learningRate } };
+    return o.momentum > 0 ? { className: 'Momentum', config: { learningRate: lr, momentum: o.momentum, useNesterov: o.nesterov } } : { className: 'SGD', config: { learningRate: lr } };
   }
+  if (o instanceof RMSprop) return { className: 'RMSProp', config: { learningRate: lr, decay: o.rho, momentum: o.momentum, epsilon: o.epsilon, centered: o.centered } };
+  if (o instanceof Adagrad) return { className: 'Adagrad', config: { learningRate: lr, initialAccumulatorValue: o.initialAccumulatorValue } };
+  if (o instanceof Adadelta) return { className: 'Adadelta', config: { learningRate: lr, rho: o.rho, epsilon: o.epsilon } };
+  if (o instanceof Adamax) return { className: 'Adamax', config: { learningRate: lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, decay: 0 } };
+  if (o instanceof Adam || o instanceof Nadam) return { className: 'Adam', config: { learningRate: lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon } };
+  if (o instanceof Lion) return { className: 'Adam', config: { learningRate: lr, beta1: o.beta1, beta2: o.beta2 } };
+  if (o instanceof Ftrl) return { className: 'Adam', config: { learningRate: lr, beta1: 0.9, beta2: 0.999 } }; // TF.js's Adam needs its betas
   throw new ValueError(`save(): optimizer ${describe(o)} cannot be saved`);
+}
+
+function optimizerConfig(o: Optimizer): TrainingConfig['optimizer_config'] {
+  const { className, config } = tfjsConfig(o);
+  const extras: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(o.getConfig())) {
+    if (key === 'name' || key === 'learningRate' || key in config || value === null) continue;
+    if (key === 'useEma' && value === false) continue;
+    if (key === 'emaMomentum' && !o.useEma) continue;
+    extras[key] = value;
+  }
+  const schedule = o.learningRateSchedule;
+  if (schedule) extras.learningRateSchedule = { class_name: schedule.className, config: schedule.getConfig() };
+  // Always named: an 'Adam' with a weightDecay and no kerasClassName is an AdamW of an older file.
+  return { class_name: className, config: { ...config, ...extras, kerasClassName: o.className } };
 }
 
 /** `save`'s options, checked: null means none, unknown keys and values of the wrong kind are ValueErrors. */
@@ -159,27 +191,42 @@ export function toArtifacts(model: Sequential, options: SaveOptions = {}): Model
     if (!training) throw new ValueError(`save(): includeOptimizer needs a compiled model; '${model.name}' was not compiled`);
     specs.forEach((s) => { s.group = 'model'; });
     specs.push({ name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' });
-    parts.push(Int32Array.of(training.optimizer.iterations));
+    parts.push(Int32Array.of(training.optimizer.steps));
     const slots = model.getOptimizerSlots();
     const size = model.countTrainableParams();
-    slotNames(training.optimizer).forEach((suffix, s) => {
+    for (const { suffix, slot } of savedSlots(training.optimizer)) {
       let at = 0;
       for (const { w, name } of trainable) {
         specs.push({ name: `${name}/${suffix}`, shape: [...w.shape], dtype: 'float32', group: 'optimizer' });
-        parts.push(slots.subarray(s * size + at, s * size + at + w.size));
+        parts.push(slot === undefined ? new Float32Array(w.size) : slots.subarray(slot * size + at, slot * size + at + w.size));
         at += w.size;
-      }
-    });
-    for (const suffix of extraSlots(training.optimizer)) {
-      for (const { w, name } of trainable) {
-        specs.push({ name: `${name}/${suffix}`, shape: [...w.shape], dtype: 'float32', group: 'optimizer' });
-        parts.push(new Float32Array(w.size));
       }
     }
   }
   const artifacts: ModelArtifacts = { modelTopology, weightSpecs: specs, weightData: concat(parts), format: 'layers-model', generatedBy: `neurasm ${VERSION}`, convertedBy: null };
-  if (training) artifacts.trainingConfig = { loss: training.loss, metrics: training.metrics, optimizer_config: optimizerConfig(training.optimizer) };
+  if (training) {
+    artifacts.trainingConfig = {
+      loss: savedLoss(training.loss), metrics: training.metrics.map(savedMetric), optimizer_config: optimizerConfig(training.optimizer),
+      ...(training.weightedMetrics.length > 0 ? { weighted_metrics: training.weightedMetrics.map(savedMetric) } : {}),
+    };
+  }
   return artifacts;
+}
+
+/**
+ * A loss as saved: the name TensorFlow.js also reads when its options are Keras's defaults ('binaryCrossentropy'),
+ * otherwise Keras's `{ class_name, config }` (TensorFlow.js cannot compile those; it still loads the model).
+ */
+function savedLoss(loss: Loss): string | SavedObject {
+  const plain = resolveLoss(loss.className, 'save()');
+  const config = loss.getConfig();
+  if (JSON.stringify(config) === JSON.stringify(plain.getConfig())) return lossKey(loss.className, 'save()');
+  return { class_name: loss.className, config };
+}
+
+/** A metric as saved: a name as given to compile, or `{ class_name, config }` for a metric object. */
+function savedMetric(metric: string | Metric): string | SavedObject {
+  return typeof metric === 'string' ? metric : { class_name: metric.className, config: metric.getConfig() };
 }
 
 function concat(parts: ArrayBufferView[]): ArrayBuffer {
@@ -356,29 +403,78 @@ function optimizerFrom(config: unknown, where: string): Optimizer {
     if (typeof v !== 'number') throw new ValueError(`${where}: optimizer_config.${k} must be a number, got ${describe(v)}`);
     return v;
   };
-  const common = { learningRate: num('learningRate') ?? num('lr'), clipNorm: num('clipnorm'), clipValue: num('clipvalue'), globalClipNorm: num('globalClipnorm') };
-  const adam = { ...common, beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon') };
+  const flag = (k: string): boolean | undefined => {
+    const v = c[k];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') throw new ValueError(`${where}: optimizer_config.${k} must be true or false, got ${describe(v)}`);
+    return v;
+  };
+  // A schedule: neurasm writes its current value as learningRate (for TensorFlow.js) and the schedule beside it;
+  // Keras writes the schedule as learning_rate.
+  const saved = c.learningRateSchedule ?? (isObject(c.learningRate) ? c.learningRate : undefined);
+  let schedule: LearningRateSchedule | undefined;
+  if (saved !== undefined && saved !== null) {
+    try {
+      schedule = scheduleFromConfig(saved as ScheduleConfig);
+    } catch (e) {
+      throw new ValueError(`${where}: optimizer_config.learningRate: ${(e as Error).message}`);
+    }
+  }
+  if (num('lossScaleFactor') !== undefined) throw new ValueError(`${where}: optimizer_config.loss_scale_factor is not supported (neurasm trains in float32)`);
+  const exclude = c.excludeFromWeightDecay;
+  if (exclude !== undefined && exclude !== null && !(Array.isArray(exclude) && exclude.every((e) => typeof e === 'string'))) {
+    throw new ValueError(`${where}: optimizer_config.excludeFromWeightDecay must be a list of names, got ${describe(exclude)}`);
+  }
+  const common: OptimizerOptions = {
+    learningRate: schedule ?? num('learningRate') ?? num('lr'), clipNorm: num('clipnorm'), clipValue: num('clipvalue'), globalClipNorm: num('globalClipnorm'),
+    weightDecay: num('weightDecay'), excludeFromWeightDecay: (exclude ?? undefined) as string[] | undefined, useEma: flag('useEma'),
+    emaMomentum: num('emaMomentum'), emaOverwriteFrequency: num('emaOverwriteFrequency'), gradientAccumulationSteps: num('gradientAccumulationSteps'),
+  };
+  const betas = { beta1: num('beta1'), beta2: num('beta2') };
+  const adam = { ...common, ...betas, epsilon: num('epsilon'), amsgrad: flag('amsgrad') };
+  const keras = c.kerasClassName;
+  if (keras !== undefined && typeof keras !== 'string') throw new ValueError(`${where}: optimizer_config.kerasClassName must be a class name, got ${describe(keras)}`);
+  const className = keras ?? config.class_name;
   try {
-    switch (config.class_name.toLowerCase()) {
-      case 'adam': return num('weightDecay') ? new AdamW({ ...adam, weightDecay: num('weightDecay') }) : new Adam(adam);
-      case 'adamw': return new AdamW({ ...adam, weightDecay: num('weightDecay') });
-      case 'sgd': return new SGD({ ...common, momentum: num('momentum'), nesterov: c.nesterov === true });
-      case 'momentum': return new SGD({ ...common, momentum: num('momentum'), nesterov: c.useNesterov === true });
-      case 'rmsprop': return new RMSprop({ ...common, rho: num('decay') ?? num('rho'), epsilon: num('epsilon'), momentum: num('momentum') });
+    switch (className.toLowerCase()) {
+      // Files from before every optimizer took weightDecay wrote AdamW as Adam with a weightDecay.
+      case 'adam': return keras === undefined && num('weightDecay') ? new AdamW(adam) : new Adam(adam);
+      case 'adamw': return new AdamW(adam);
+      case 'sgd': return new SGD({ ...common, momentum: num('momentum'), nesterov: flag('nesterov') });
+      case 'momentum': return new SGD({ ...common, momentum: num('momentum'), nesterov: flag('useNesterov') ?? flag('nesterov') });
+      case 'rmsprop': return new RMSprop({ ...common, rho: num('decay') ?? num('rho'), epsilon: num('epsilon'), momentum: num('momentum'), centered: flag('centered') });
+      case 'adagrad': return new Adagrad({ ...common, initialAccumulatorValue: num('initialAccumulatorValue'), epsilon: num('epsilon') });
+      case 'adadelta': return new Adadelta({ ...common, rho: num('rho'), epsilon: num('epsilon') });
+      case 'adamax': {
+        if (num('decay')) throw new ValueError('TensorFlow.js\'s Adamax decay (a decaying learning rate) is not supported; use a schedule');
+        return new Adamax({ ...common, ...betas, epsilon: num('epsilon') });
+      }
+      case 'nadam': return new Nadam({ ...common, ...betas, epsilon: num('epsilon') });
+      case 'lion': return new Lion({ ...common, ...betas });
+      case 'ftrl': return new Ftrl({
+        ...common, learningRatePower: num('learningRatePower'), initialAccumulatorValue: num('initialAccumulatorValue'), beta: num('beta'),
+        l1RegularizationStrength: num('l1RegularizationStrength'), l2RegularizationStrength: num('l2RegularizationStrength'),
+        l2ShrinkageRegularizationStrength: num('l2ShrinkageRegularizationStrength'),
+      });
     }
   } catch (e) {
     throw new ValueError(`${where}: optimizer_config: ${(e as Error).message}`);
   }
-  throw new ValueError(`${where}: unknown optimizer ${describe(config.class_name)}; expected Adam, AdamW, SGD, Momentum or RMSProp`);
+  const known = [...Object.values(OPTIMIZERS).map((r) => r.className), 'Momentum'].join(', ');
+  throw new ValueError(`${where}: unknown optimizer ${describe(className)}; expected one of ${known} (or TensorFlow.js's RMSProp)`);
 }
 
-function lossFrom(loss: unknown, where: string): string {
-  if (typeof loss === 'string') return loss;
-  if (isObject(loss) && typeof loss.class_name === 'string') {
-    if (isObject(loss.config) && loss.config.from_logits === true) throw new ValueError(`${where}: losses from logits are not supported (neurasm fuses sigmoid/softmax outputs itself)`);
-    return loss.class_name.charAt(0).toLowerCase() + loss.class_name.slice(1);
-  }
-  throw new ValueError(`${where}: loss must be a name, got ${describe(loss)}`);
+/** Metric names or configs of a training config (TensorFlow.js writes {} for none). */
+function metricsFrom(metrics: unknown, key: string, where: string): Array<string | Metric> {
+  const list = isObject(metrics) && Object.keys(metrics).length === 0 ? [] : metrics ?? [];
+  if (!Array.isArray(list)) throw new ValueError(`${where}: trainingConfig.${key} must be a list of names or { class_name, config }, got ${describe(list)}`);
+  return list.map((m: unknown) => {
+    if (typeof m === 'string') {
+      lookup(METRICS, m, 'metric', `${where}: trainingConfig.${key}`);
+      return m;
+    }
+    return metricFromConfig(m as SavedObject, `${where}: trainingConfig.${key}`);
+  });
 }
 
 /**
@@ -431,15 +527,12 @@ export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Se
     return new Tensor(values, w.shape);
   });
 
-  let compile: { optimizer: Optimizer; loss: string; metrics: string[] } | undefined;
+  let compile: { optimizer: Optimizer; loss: Loss; metrics: Array<string | Metric>; weightedMetrics: Array<string | Metric> } | undefined;
   if (isObject(training)) {
-    // TensorFlow.js writes {} for a model compiled without metrics.
-    const metrics = isObject(training.metrics) && Object.keys(training.metrics).length === 0 ? [] : training.metrics ?? [];
-    if (!Array.isArray(metrics) || !metrics.every((m) => typeof m === 'string')) throw new ValueError(`${where}: trainingConfig.metrics must be names, got ${describe(metrics)}`);
-    for (const m of metrics) lookup(METRICS, m, 'metric', `${where}: trainingConfig`);
-    const loss = lossFrom(training.loss, `${where}: trainingConfig`);
-    lossKey(loss, `${where}: trainingConfig`);
-    compile = { optimizer: optimizerFrom(training.optimizer_config, `${where}: trainingConfig`), loss, metrics };
+    const metrics = metricsFrom(training.metrics, 'metrics', where);
+    const weightedMetrics = metricsFrom(training.weighted_metrics, 'weighted_metrics', where);
+    const loss = lossFromConfig(training.loss as SavedObject | string, `${where}: trainingConfig.loss`);
+    compile = { optimizer: optimizerFrom(training.optimizer_config, `${where}: trainingConfig`), loss, metrics, weightedMetrics };
   }
   let state: { iterations: number; slots: Float32Array } | undefined;
   const optimizerSpecs = specs.filter((s) => s.group === 'optimizer');
@@ -452,8 +545,14 @@ export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Se
     if (!Number.isSafeInteger(iterations) || iterations < 0) throw new ValueError(`${where}: optimizer 'iter' must be a non-negative integer, got ${iterations}`);
     byName.delete('iter');
     const trainable = plan.weights.filter((w) => w.trainable);
-    const parts = slotNames(compile.optimizer).flatMap((suffix) => trainable.map((w) => read(`${w.name}/${suffix}`, w.shape, 'optimizer weight')));
-    for (const suffix of extraSlots(compile.optimizer)) for (const w of trainable) if (byName.has(`${w.name}/${suffix}`)) read(`${w.name}/${suffix}`, w.shape, 'optimizer weight');
+    const parts: Float32Array[] = [];
+    for (const { suffix, slot } of savedSlots(compile.optimizer)) {
+      for (const w of trainable) {
+        const name = `${w.name}/${suffix}`;
+        if (slot !== undefined) parts.push(read(name, w.shape, 'optimizer weight'));
+        else if (byName.has(name)) read(name, w.shape, 'optimizer weight'); // zeros TensorFlow.js keeps: checked, then dropped
+      }
+    }
     state = { iterations, slots: parts.length ? new Float32Array(joined(parts.map((p) => p.buffer as ArrayBuffer))) : new Float32Array(0) };
   }
   if (byName.size > 0) throw new ValueError(`${where}: weight '${[...byName.keys()][0]}' matches nothing in the model`);

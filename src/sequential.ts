@@ -5,14 +5,14 @@ import { kernels as k } from './backend.js';
 import { arena } from './arena.js';
 import { Layer, binding, checkWeights, formatShape, ownerOf, setOwner, sizeOf, unbound } from './layers/index.js';
 import { Blocks, Plan, SHUFFLE_STREAM } from './plan.js';
-import { LOSSES, lossKey, type LossKernels, type LossName } from './losses.js';
-import { resolveMetric, type BoundMetric, type MetricName } from './metrics.js';
+import { resolveLoss, type Loss, type LossKernels, type LossName } from './losses.js';
+import { resolveMetric, type Metric, type MetricName } from './metrics.js';
 import { getOptimizer, type Optimizer, type OptimizerName } from './optimizers.js';
 import { History, ProgbarLogger, type Callback, type Logs } from './callbacks.js';
 import { ShapeError, StateError, ValueError, describe } from './errors.js';
 import { boolean, callable, integer, lockSettings, number, oneOf, readOptions, text } from './arguments.js';
 import { Tensor, type TensorLike } from './tensor.js';
-import { prepareData, upload, release, copyChecked, type Dataset, type DataSpec, type Uploaded } from './data.js';
+import { prepareData, prepareWeights, upload, release, copyChecked, type Dataset, type DataSpec, type Uploaded } from './data.js';
 import { saveModel, type SaveTarget } from './io.js';
 import { topologyOf, type ModelArtifacts, type SaveOptions } from './saving.js';
 
@@ -28,10 +28,18 @@ export interface SequentialOptions {
 export interface CompileOptions {
   /** An optimizer instance (`new Adam({ learningRate: 0.01 })`) or a name with Keras's defaults (`'adam'`). */
   optimizer: Optimizer | OptimizerName | (string & {});
-  /** The loss to minimise, by name: `'binaryCrossentropy'`, `'mse'`, `'sparse_categorical_crossentropy'`, … */
-  loss: LossName | (string & {});
-  /** Metrics to log besides the loss: `'accuracy'`, `'mse'`, `'mae'`, … */
-  metrics?: Array<MetricName | (string & {})>;
+  /**
+   * The loss to minimise: a name with Keras's defaults (`'binaryCrossentropy'`, `'mse'`,
+   * `'sparse_categorical_crossentropy'`, …) or a loss object with options (`new BinaryCrossentropy({ fromLogits: true })`).
+   */
+  loss: Loss | LossName | (string & {});
+  /** Metrics to log besides the loss, unweighted: names (`'accuracy'`, `'mse'`, `'auc'`, …) or metric objects (`new AUC()`). */
+  metrics?: Array<Metric | MetricName | (string & {})>;
+  /**
+   * Metrics weighted by `sampleWeight`/`classWeight` (Keras's `weighted_metrics`); one also in `metrics` is logged as
+   * `weighted_<name>`.
+   */
+  weightedMetrics?: Array<Metric | MetricName | (string & {})>;
 }
 
 /** Options of `fit`. */
@@ -44,8 +52,18 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Fraction of the data, taken from the end before shuffling, to validate on after each epoch. */
   validationSplit?: number;
-  /** `[x, y]` to validate on after each epoch (takes precedence over validationSplit). */
-  validationData?: [TensorLike, TensorLike];
+  /** `[x, y]` or `[x, y, sampleWeight]` to validate on after each epoch (takes precedence over validationSplit). */
+  validationData?: [TensorLike, TensorLike] | [TensorLike, TensorLike, TensorLike];
+  /**
+   * A weight per sample (`[samples]`), or per output position for rank-3+ outputs: each sample's loss is multiplied
+   * by it, and the batch's sum divided by the batch size (Keras's `sum_over_batch_size`). Split with validationSplit.
+   */
+  sampleWeight?: TensorLike;
+  /**
+   * A weight per class index, e.g. `{ 0: 1, 1: 5 }`: each training sample weighs its class's weight (the label, the
+   * argmax of a one-hot target, or a single output rounded). Missing classes below the largest key weigh 1, as Keras.
+   */
+  classWeight?: Record<number, number> | readonly number[];
   /** Epoch to start counting from (to resume); default 0. */
   initialEpoch?: number;
   /** 0 silent, 1 progress bar (default), 2 one line per epoch. */
@@ -58,6 +76,8 @@ export interface FitOptions {
 export interface EvaluateOptions {
   /** Samples per forward pass; default 32 (does not change the result). */
   batchSize?: number;
+  /** A weight per sample, as in `fit`: the loss and weighted metrics are weighted by it. */
+  sampleWeight?: TensorLike;
 }
 
 /** Options of `predict`. */
@@ -76,11 +96,20 @@ export interface SummaryOptions {
 }
 
 interface Compiled {
-  lossName: LossName;
-  loss: LossKernels;
+  loss: Loss;
+  /** The loss's kernels with its options bound. */
+  kernels: LossKernels;
   optimizer: Optimizer;
-  metrics: BoundMetric[];
+  /** What compile was given, resolved again when the output's width becomes known (`'accuracy'`). */
+  metricSpecs: readonly unknown[];
+  weightedSpecs: readonly unknown[];
+  metrics: CompiledMetric[];
+  /** f64s of state all metrics need together (a block of them is taken per fit or evaluate call). */
+  stateFloats: number;
 }
+
+/** A metric as a model logs it: under which name, whether weighted, and where its state lies in the state block. */
+interface CompiledMetric { metric: Metric; name: string; weighted: boolean; offset: number }
 
 const collector = new FinalizationRegistry<Blocks>((blocks) => blocks.releaseAll());
 
@@ -91,7 +120,7 @@ const optimizerOwners = new WeakMap<Optimizer, WeakRef<Sequential>>();
 const DISPOSE: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
 /** Hooks `fit` calls on a callback; each must be a function when present. */
-const HOOKS = ['setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;
+const HOOKS = ['setParams', 'setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;
 
 let modelCount = 0;
 
@@ -176,9 +205,10 @@ export class Sequential {
   }
 
   /** The loss, metric names and optimizer given to `compile`, if it was called (for saving). @internal */
-  get trainingConfig(): { loss: LossName; metrics: string[]; optimizer: Optimizer } | undefined {
+  get trainingConfig(): { loss: Loss; metrics: Array<string | Metric>; weightedMetrics: Array<string | Metric>; optimizer: Optimizer } | undefined {
     const c = this.compiled;
-    return c && { loss: c.lossName, metrics: c.metrics.map((m) => m.name), optimizer: c.optimizer };
+    const given = (specs: readonly unknown[]) => specs.map((m) => (typeof m === 'string' ? m : (m as Metric)));
+    return c && { loss: c.loss, optimizer: c.optimizer, metrics: given(c.metricSpecs), weightedMetrics: given(c.weightedSpecs) };
   }
 
   /** A copy of the optimizer's state: `slotCount × countParams()` floats, slot by slot (for saving). @internal */
@@ -196,7 +226,7 @@ export class Sequential {
     c.optimizer.restore(iterations);
   }
 
-  /** Names of the values `evaluate` returns: `['loss', ...metrics]`. */
+  /** Names of the values `evaluate` returns: `['loss', ...metrics, ...weighted metrics]`. */
   get metricsNames(): string[] {
     return ['loss', ...(this.compiled?.metrics.map((m) => m.name) ?? [])];
   }
@@ -264,31 +294,25 @@ export class Sequential {
     this.alive(where);
     if (this.training) throw new StateError('compile(): cannot compile while fit() runs');
     if (typeof options !== 'object' || options === null) throw new ValueError(`compile(): expected { optimizer, loss, metrics }, got ${describe(options)}`);
-    const o = readOptions(options, ['optimizer', 'loss', 'metrics'], where);
+    const o = readOptions(options, ['optimizer', 'loss', 'metrics', 'weightedMetrics'], where);
     if (o.loss === undefined) throw new ValueError("compile(): a loss is required, e.g. { loss: 'binaryCrossentropy' }");
-    const lossName = lossKey(o.loss, where);
+    const loss = resolveLoss(o.loss, where);
+    const kernels = loss.kernels();
     const optimizer = getOptimizer(o.optimizer ?? 'rmsprop', where);
     const owner = optimizerOwners.get(optimizer)?.deref();
     if (owner !== undefined && owner !== this && !owner.disposed) {
       throw new ValueError(`${where}: this ${optimizer.constructor.name} optimizer already trains model '${owner.name}'; its step count and slots belong to that model: give each model its own optimizer (new ${optimizer.constructor.name}({ … }))`);
     }
-    const metricNames = o.metrics ?? [];
-    if (!Array.isArray(metricNames)) throw new ValueError(`compile(): metrics must be an array of names, got ${describe(metricNames)}`);
-    const loss: LossKernels = LOSSES[lossName];
-    const outputs = this.plan.built ? this.plan.outputCols : 0;
-    const metrics = metricNames.map((m) => resolveMetric(m, outputs, loss.sparse === true, where));
-    const seen = new Set<string>();
-    for (const m of metrics) {
-      if (seen.has(m.name)) throw new ValueError(`compile(): metric '${m.name}' is listed twice`);
-      seen.add(m.name);
-    }
+    const metricSpecs = metricList(o.metrics, 'metrics', where);
+    const weightedSpecs = metricList(o.weightedMetrics, 'weightedMetrics', where);
+    const bound = this.bindMetrics(metricSpecs, weightedSpecs, kernels, where);
     const n = this.plan.trainableCount;
     const blocks = this.plan.built ? this.blocks.allocAll([n * 4, optimizer.slotCount * n * 4], where) : undefined;
     // Everything is checked and allocated: from here on nothing fails.
     const previous = this.compiled?.optimizer;
     if (previous && previous !== optimizer && optimizerOwners.get(previous)?.deref() === this) optimizerOwners.delete(previous);
     optimizerOwners.set(optimizer, new WeakRef(this));
-    this.compiled = { lossName, loss, optimizer, metrics };
+    this.compiled = { loss, kernels, optimizer, metricSpecs, weightedSpecs, ...bound };
     if (blocks) this.setTrainingBlocks(blocks[0]!, blocks[1]!);
     this.updateFused();
   }
@@ -299,7 +323,7 @@ export class Sequential {
     this.alive(where);
     if (this.training) throw new StateError('fit(): this model is already training');
     const compiled = this.requireCompiled(where);
-    const o = readOptions(options, ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'initialEpoch', 'verbose', 'callbacks'], where);
+    const o = readOptions(options, ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'initialEpoch', 'verbose', 'callbacks', 'sampleWeight', 'classWeight'], where);
     const epochs = integer(o.epochs ?? 1, 'epochs', where, 0);
     const batchSize = integer(o.batchSize ?? 32, 'batchSize', where, 1);
     const initialEpoch = integer(o.initialEpoch ?? 0, 'initialEpoch', where, 0);
@@ -308,17 +332,25 @@ export class Sequential {
     const callbacks = checkCallbacks(o.callbacks ?? [], where);
     const split = o.validationSplit === undefined ? undefined : number(o.validationSplit, 'validationSplit', where, { above: 0, below: 1 });
 
-    const data = prepareData(x, y, this.dataSpec(where, true));
+    let data = prepareData(x, y, this.dataSpec(where, true));
+    // Sample weights go with their samples into a validation split; class weights weigh the training samples only (as Keras).
+    data = data.withWeights(prepareWeights(data, o.sampleWeight, undefined, where));
     let train = data;
     let val: Dataset | undefined;
     if (o.validationData !== undefined) {
       const vd: unknown = o.validationData;
-      if (!Array.isArray(vd) || vd.length !== 2) throw new ValueError(`fit(): validationData must be [x, y], got ${describe(vd)}`);
-      val = prepareData(vd[0], vd[1], { ...this.dataSpec('fit() validationData', true), inputShape: this.plan.built ? this.plan.inputShape : data.inputShape });
+      if (!Array.isArray(vd) || (vd.length !== 2 && vd.length !== 3)) throw new ValueError(`fit(): validationData must be [x, y] or [x, y, sampleWeight], got ${describe(vd)}`);
+      const vWhere = 'fit() validationData';
+      val = prepareData(vd[0], vd[1], { ...this.dataSpec(vWhere, true), inputShape: this.plan.built ? this.plan.inputShape : data.inputShape });
+      val = val.withWeights(prepareWeights(val, vd[2], undefined, vWhere));
     } else if (split !== undefined) {
       const at = Math.floor(data.rows * (1 - split));
       if (at === 0 || at === data.rows) throw new ValueError(`fit(): validationSplit ${split} of ${data.rows} samples leaves ${at === 0 ? 'no training' : 'no validation'} data`);
       [train, val] = [data.slice(0, at), data.slice(at, data.rows)];
+    }
+    if (o.classWeight !== undefined && o.classWeight !== null) {
+      if (o.sampleWeight !== undefined && o.sampleWeight !== null) prepareWeights(train, o.sampleWeight, o.classWeight, where); // throws: not both
+      train = train.withWeights(prepareWeights(train, undefined, o.classWeight, where));
     }
 
     // Copied into the memory and checked finite there before anything about the model changes; a model that
@@ -326,14 +358,19 @@ export class Sequential {
     const trainData = upload(train, this.blocks, where);
     let valData: Uploaded | undefined;
     let order = 0;
+    let state = 0;
     const wasBuilt = this.plan.built;
     const capacity = Math.min(batchSize, train.rows);
     try {
       if (val) valData = upload(val, this.blocks, o.validationData ? 'fit() validationData' : where);
       order = this.blocks.alloc(train.rows * 4, where);
       if (!this.plan.built) this.build(data.inputShape, where);
+      // The metrics' states of the training epoch, then of its validation: taken now, so nothing is allocated mid-fit
+      // (and before the workspace, which a failure after it would leave resized).
+      state = this.blocks.alloc(Math.max(1, 2 * compiled.stateFloats) * 8, where);
       this.plan.ensureWorkspace(capacity, where);
     } catch (e) {
+      if (state) this.blocks.release(state);
       if (order) this.blocks.release(order);
       if (valData) release(valData, this.blocks);
       release(trainData, this.blocks);
@@ -341,39 +378,41 @@ export class Sequential {
       throw e;
     }
     const steps = Math.ceil(train.rows / batchSize);
-    const history = new History();
-    history.params = { epochs, steps, verbose };
-    const all: Callback[] = [history, ...callbacks];
-    if (verbose > 0) {
-      const bar = new ProgbarLogger(verbose as 1 | 2);
-      bar.configure(epochs, steps);
-      all.push(bar);
-    }
+    // As Keras's CallbackList: the user's callbacks first, then History and the progress bar, so both see what
+    // callbacks add to an epoch's logs (learning_rate); a History or ProgbarLogger the user gives is not added twice.
+    const userHistory = callbacks.find((c): c is History => c instanceof History);
+    const history = userHistory ?? new History();
+    const all: Callback[] = [...callbacks];
+    if (!userHistory) all.push(history);
+    if (verbose > 0 && !callbacks.some((c) => c instanceof ProgbarLogger)) all.push(new ProgbarLogger(verbose as 1 | 2));
     const batchBegin = all.filter((c) => c.onBatchBegin);
     const batchEnd = all.filter((c) => c.onBatchEnd);
 
     this.stopTraining = false;
     this.training = this.plan.training = true;
     try {
+      for (const c of all) c.setParams?.({ epochs, steps, verbose });
       for (const c of all) {
         const pending = c.setModel?.(this) as unknown; // typed void, but a promise it returns is awaited, not dropped
         if (pending instanceof Promise) await pending;
       }
       const run: FitRun = {
-        compiled, x: trainData.x, y: trainData.y, order, rows: train.rows, inputDim: train.inputDim,
-        targetCols: train.targetCols, cols: this.plan.outputCols, batchSize, shuffle,
-        totals: new Float64Array(2 + compiled.metrics.length),
+        compiled, x: trainData.x, y: trainData.y, w: trainData.w, order, rows: train.rows, inputDim: train.inputDim,
+        targetCols: train.targetCols, cols: this.plan.outputCols, batchSize, shuffle, state,
+        totals: new Float64Array(2),
       };
       const logs: Logs = {};
       const perStep = batchBegin.length > 0 || batchEnd.length > 0;
       const shuffleState = this.plan.randomState(SHUFFLE_STREAM);
       let lastYield = performance.now();
       let budget = 1;
+      let epochsRun = 0;
       for (const c of all) await c.onTrainBegin?.({});
       for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
         for (const c of all) await c.onEpochBegin?.(epoch, {});
         if (shuffle) k.permutation(order, train.rows, shuffleState);
         run.totals.fill(0);
+        k.fill(state, compiled.stateFloats * 2, 0); // f64 zeros: all bits 0
         let step = 0;
         while (step < steps && !this.stopTraining) {
           let to = step + 1;
@@ -384,7 +423,7 @@ export class Sequential {
             }
             this.trainSteps(run, step, to);
             if (batchEnd.length > 0) {
-              this.fillLogs(logs, compiled, run.totals);
+              this.fillLogs(logs, compiled, run.totals, state);
               for (let i = 0; i < batchEnd.length; i++) {
                 const pending = batchEnd[i]!.onBatchEnd!(step, logs);
                 if (pending) await pending;
@@ -405,16 +444,20 @@ export class Sequential {
           }
         }
         const epochLogs: Logs = {};
-        this.fillLogs(epochLogs, compiled, run.totals);
+        this.fillLogs(epochLogs, compiled, run.totals, state);
         if (valData) {
-          const v = this.evaluateRows(compiled, valData.rows, batchSize, uploadedRows(valData), where);
+          const v = this.evaluateRows(compiled, valData.rows, batchSize, uploadedRows(valData), where, state + compiled.stateFloats * 8);
           this.metricsNames.forEach((name, i) => { epochLogs[`val_${name}`] = v[i]!; });
         }
         for (const c of all) await c.onEpochEnd?.(epoch, epochLogs);
+        epochsRun++;
       }
+      // As Keras's finalize_variable_values: with useEma the weights become their moving average (nothing otherwise).
+      if (epochsRun > 0) compiled.optimizer.finalize(this.plan.parameterBlocks!);
       for (const c of all) await c.onTrainEnd?.({});
     } finally {
       this.training = this.plan.training = false;
+      this.blocks.release(state);
       this.blocks.release(order);
       release(trainData, this.blocks);
       if (valData) release(valData, this.blocks);
@@ -429,11 +472,12 @@ export class Sequential {
     const where = 'evaluate()';
     this.alive(where);
     const compiled = this.requireCompiled(where);
-    const o = readOptions(options, ['batchSize', 'returnDict'], where);
+    const o = readOptions(options, ['batchSize', 'returnDict', 'sampleWeight'], where);
     const batchSize = integer(o.batchSize ?? 32, 'batchSize', where, 1);
     const returnDict = boolean(o.returnDict ?? false, 'returnDict', where);
     if (!this.plan.built) throw new StateError('evaluate(): the model is not built yet (call fit first, or give the first layer inputShape)');
-    const data = prepareData(x, y, this.dataSpec(where, true));
+    const plain = prepareData(x, y, this.dataSpec(where, true));
+    const data = plain.withWeights(prepareWeights(plain, o.sampleWeight, undefined, where));
     const values = this.restoringWorkspace(() => this.evaluateRows(compiled, data.rows, batchSize, this.streamed(data, where), where));
     if (!returnDict) return values;
     return Object.fromEntries(this.metricsNames.map((n, i) => [n, values[i]!]));
@@ -542,14 +586,18 @@ export class Sequential {
 
   private dataSpec(where: string, needTargets: boolean): DataSpec {
     if (this.stack.length === 0) throw new StateError(`${where}: the model has no layers`);
+    const kernels = this.compiled?.kernels;
     const loss = this.compiled?.loss;
+    const ignoreClass = loss?.ignored();
     return {
       where,
       inputShape: this.plan.built ? this.plan.inputShape : undefined,
       outputShape: this.plan.built ? this.plan.outputShape : undefined,
       outputShapeFor: (inputShape) => this.plan.shapes(inputShape, where).at(-1)!.output,
-      sparse: loss?.sparse === true,
-      probabilities: loss !== undefined && loss.logits !== undefined,
+      sparse: kernels?.sparse === true,
+      ...(ignoreClass === undefined ? {} : { ignoreClass }),
+      // The cross-entropies take probabilities as targets, from logits too (Keras's labels are in [0, 1] either way).
+      probabilities: kernels !== undefined && (kernels.logits !== undefined || (loss as { fromLogits?: boolean }).fromLogits === true),
       needTargets,
     };
   }
@@ -576,12 +624,39 @@ export class Sequential {
     const compiled = this.compiled!;
     compiled.optimizer.reset();
     // Metrics chosen before the model knew its output width ('accuracy') are resolved again now.
-    compiled.metrics = compiled.metrics.map((m) => resolveMetric(m.name, this.plan.outputCols, compiled.loss.sparse === true, 'compile()'));
+    Object.assign(compiled, this.bindMetrics(compiled.metricSpecs, compiled.weightedSpecs, compiled.kernels, 'compile()'));
+  }
+
+  /**
+   * Resolves the metrics given to compile for this model's output (any width while it is not built) and lays out
+   * their states one after the other; names must be unique (a weighted one also listed unweighted gets `weighted_`).
+   */
+  private bindMetrics(specs: readonly unknown[], weightedSpecs: readonly unknown[], kernels: LossKernels, where: string): Pick<Compiled, 'metrics' | 'stateFloats'> {
+    const cols = this.plan.built ? this.plan.outputCols : Number.MAX_SAFE_INTEGER;
+    const sparse = kernels.sparse === true;
+    const metrics: CompiledMetric[] = [];
+    const names = new Set<string>(['loss']);
+    let offset = 0;
+    for (const [list, weighted] of [[specs, false], [weightedSpecs, true]] as const) {
+      const seen = new Set<string>();
+      for (const spec of list) {
+        const metric = resolveMetric(spec, cols, sparse, where);
+        let name = metric.name;
+        if (seen.has(name)) throw new ValueError(`${where}: metric '${name}' is listed twice in ${weighted ? 'weightedMetrics' : 'metrics'}`);
+        seen.add(name);
+        if (weighted && names.has(name)) name = `weighted_${name}`;
+        if (names.has(name)) throw new ValueError(`${where}: two metrics would be logged as '${name}'; give one another name ({ name: '…' })`);
+        names.add(name);
+        metrics.push({ metric, name, weighted, offset });
+        if (this.plan.built) offset += metric.stateSize(cols) * 8;
+      }
+    }
+    return { metrics, stateFloats: offset / 8 };
   }
 
   /** Whether the loss takes the last layer's logits (a sigmoid or softmax fused with its cross-entropy). */
   private updateFused(): void {
-    const logits = this.compiled?.loss.logits;
+    const logits = this.compiled?.kernels.logits;
     this.fused = logits !== undefined && this.stack.length > 0 && this.plan.last.outputActivation() === logits.activation;
   }
 
@@ -596,33 +671,51 @@ export class Sequential {
       const rows = Math.min(run.batchSize, run.rows - start);
       let input = run.x + start * run.inputDim * 4;
       let target = run.y + start * run.targetCols * 4;
+      let weights = run.w && run.w + start * this.plan.rowsPerSample * 4;
       if (run.shuffle) {
         k.gatherRows(ws.input, run.x, run.order + start * 4, rows, run.inputDim);
         k.gatherRows(ws.target, run.y, run.order + start * 4, rows, run.targetCols);
+        if (run.w) k.gatherRows(ws.weights, run.w, run.order + start * 4, rows, this.plan.rowsPerSample);
         input = ws.input;
         target = ws.target;
+        weights = run.w && ws.weights;
       }
-      this.backprop(run.compiled, input, target, rows, run.totals);
+      this.backprop(run.compiled, input, target, weights, rows, run.totals, run.state);
       run.compiled.optimizer.step(this.plan.parameterBlocks!);
+      this.plan.constrain();
     }
   }
 
   /**
-   * Forward and backward pass on a batch of `rows` samples: fills the gradient block, and adds to `totals` the
-   * loss (with penalties) times the loss rows, the loss rows, and each metric's sum: `[loss·n, n, ...metrics]`.
-   * A sample has one loss row per position of the output's leading axes (one for a flat output).
+   * Forward and backward pass on a batch of `rows` samples: fills the gradient block, adds to `totals` the loss
+   * (with penalties) times the loss rows and the loss rows, `[loss·n, n]`, and each metric's batch to its state in
+   * the block at `state` (0: no metrics).
+   * A sample has one loss row per position of the output's leading axes (one for a flat output). With `weights` (a
+   * byte offset of one weight per loss row, or 0), each row's loss and gradient are scaled by its weight and the
+   * batch's sum is divided by its rows, as Keras's `sum_over_batch_size`.
    */
-  private backprop(c: Compiled, input: number, target: number, rows: number, totals: Float64Array): void {
+  private backprop(c: Compiled, input: number, target: number, weights: number, rows: number, totals: Float64Array, state: number): void {
     const plan = this.plan;
     plan.forward(input, rows, true);
     const last = plan.last;
     const out = binding(last).buffers;
     const lossRows = rows * plan.rowsPerSample;
     const cols = plan.outputCols;
-    const loss = this.fused
-      ? c.loss.logits!.grad(out.grad, last.logits(), target, lossRows, cols)
-      : c.loss.grad(out.grad, out.out, target, lossRows, cols);
-    for (let m = 0; m < c.metrics.length; m++) totals[2 + m]! += c.metrics[m]!.sum(out.out, target, lossRows, cols);
+    const pred = this.fused ? last.logits() : out.out;
+    const kernels = this.fused ? c.kernels.logits! : c.kernels;
+    let loss = kernels.grad(out.grad, pred, target, lossRows, cols);
+    if (weights) {
+      k.scaleRows(out.grad, weights, lossRows, cols);
+      kernels.rows(plan.workspace!.rowValues, pred, target, lossRows, cols);
+      loss = k.weightedAccumulate(plan.workspace!.rowValues, weights, lossRows, 0) / lossDenominator(c.kernels, target, lossRows, cols);
+    }
+    if (state) {
+      for (let m = 0; m < c.metrics.length; m++) {
+        const bound = c.metrics[m]!;
+        // The per-row scratch is free again: the loss's rows were summed above.
+        bound.metric.update(state + bound.offset, out.out, target, bound.weighted ? weights : 0, lossRows, cols, plan.workspace!.rowValues);
+      }
+    }
     plan.backward(rows, this.fused);
     const penalty = plan.regularize();
     totals[0]! += (loss + penalty) * lossRows;
@@ -644,8 +737,8 @@ export class Sequential {
     const data = upload(prepareData(x, y, this.dataSpec(where, true)), this.blocks, where);
     try {
       this.plan.ensureWorkspace(data.rows, where);
-      const totals = new Float64Array(2 + c.metrics.length);
-      this.backprop(c, data.x, data.y, data.rows, totals);
+      const totals = new Float64Array(2);
+      this.backprop(c, data.x, data.y, data.w, data.rows, totals, 0);
       const loss = totals[0]! / totals[1]!;
       const gradients = this.stack.flatMap((l) => binding(l).specs.flatMap((s, i) =>
         s.trainable ? [new Tensor(arena.read(binding(l).gradOffsets[i]!, sizeOf(s.shape)), s.shape)] : []));
@@ -655,10 +748,14 @@ export class Sequential {
     }
   }
 
-  /** Running means over the epoch so far, from `[loss·n, n, ...metric sums]`. */
-  private fillLogs(logs: Logs, c: Compiled, totals: Float64Array): void {
+  /** The epoch so far: the loss's running mean from `[loss·n, n]`, each metric's value from its state. */
+  private fillLogs(logs: Logs, c: Compiled, totals: Float64Array, state: number): void {
     logs.loss = totals[0]! / totals[1]!;
-    for (let m = 0; m < c.metrics.length; m++) logs[c.metrics[m]!.name] = totals[2 + m]! / totals[1]!;
+    const cols = this.plan.outputCols;
+    for (let m = 0; m < c.metrics.length; m++) {
+      const bound = c.metrics[m]!;
+      logs[bound.name] = bound.metric.resultOf(state + bound.offset, cols);
+    }
   }
 
   /**
@@ -670,7 +767,8 @@ export class Sequential {
       const ws = this.plan.workspace!;
       copyChecked(ws.input, data.x.subarray(start * data.inputDim, (start + rows) * data.inputDim), data.inputDim, start, where, 'x');
       if (data.targetCols > 0) copyChecked(ws.target, data.y.subarray(start * data.targetCols, (start + rows) * data.targetCols), data.targetCols, start, where, 'y');
-      return [ws.input, ws.target];
+      if (data.w) arena.write(ws.weights, data.w.subarray(start * data.rowsPerSample, (start + rows) * data.rowsPerSample));
+      return [ws.input, ws.target, data.w ? ws.weights : 0];
     };
   }
 
@@ -697,36 +795,47 @@ export class Sequential {
 
   /**
    * Loss (with penalties) and metrics over `total` samples, as Keras's mean over samples. Each row's loss is
-   * added to one running f64 total in row order, so the result is the same bits whatever the batch size.
+   * added to one running f64 total in row order, so the result is the same bits whatever the batch size. The
+   * metrics' states go in the block `given` (fit's, taken before training) or in one taken for the call.
    */
-  private evaluateRows(c: Compiled, total: number, batchSize: number, source: RowSource, where: string): number[] {
+  private evaluateRows(c: Compiled, total: number, batchSize: number, source: RowSource, where: string, given = 0): number[] {
     const plan = this.plan;
     const cols = plan.outputCols;
     const perSample = plan.rowsPerSample;
-    const sums = new Float64Array(c.metrics.length);
     let lossSum = 0;
+    let lossRowsCounted = 0;
     const chunk = plan.ensureWorkspace(Math.min(batchSize, total), where);
-    const last = plan.last;
-    const out = binding(last).buffers.out;
-    const perRow = plan.workspace!.rowValues;
-    for (let start = 0; start < total; start += chunk) {
-      const rows = Math.min(chunk, total - start);
-      const lossRows = rows * perSample;
-      const [input, target] = source(start, rows);
-      plan.forward(input, rows, false);
-      if (this.fused) c.loss.logits!.rows(perRow, last.logits(), target, lossRows, cols);
-      else c.loss.rows(perRow, out, target, lossRows, cols);
-      lossSum = k.accumulate(perRow, lossRows, lossSum);
-      for (let m = 0; m < c.metrics.length; m++) {
-        const metric = c.metrics[m]!;
-        if (!metric.rows) { sums[m]! += metric.sum(out, target, lossRows, cols); continue; }
-        metric.rows(perRow, out, target, lossRows, cols);
-        sums[m] = k.accumulate(perRow, lossRows, sums[m]!);
+    const state = given || this.blocks.alloc(Math.max(1, c.stateFloats) * 8, where);
+    try {
+      k.fill(state, c.stateFloats * 2, 0);
+      const last = plan.last;
+      const out = binding(last).buffers.out;
+      const perRow = plan.workspace!.rowValues;
+      for (let start = 0; start < total; start += chunk) {
+        const rows = Math.min(chunk, total - start);
+        const lossRows = rows * perSample;
+        const [input, target, weights] = source(start, rows);
+        plan.forward(input, rows, false);
+        if (this.fused) c.kernels.logits!.rows(perRow, last.logits(), target, lossRows, cols);
+        else c.kernels.rows(perRow, out, target, lossRows, cols);
+        lossSum = weights ? k.weightedAccumulate(perRow, weights, lossRows, lossSum) : k.accumulate(perRow, lossRows, lossSum);
+        lossRowsCounted += lossDenominator(c.kernels, target, lossRows, cols);
+        for (const bound of c.metrics) bound.metric.update(state + bound.offset, out, target, bound.weighted ? weights : 0, lossRows, cols, perRow);
       }
+      return [lossSum / lossRowsCounted + plan.penalty(), ...c.metrics.map((bound) => bound.metric.resultOf(state + bound.offset, cols))];
+    } finally {
+      if (!given) this.blocks.release(state);
     }
-    const n = total * perSample;
-    return [lossSum / n + plan.penalty(), ...Array.from(sums, (s) => s / n)];
   }
+
+}
+
+/**
+ * The rows a loss's mean is over: all of them, or, for a loss that leaves some out (SparseCategoricalCrossentropy's
+ * ignoreClass), those it counts, as Keras 3 averages over the rows its mask keeps.
+ */
+function lossDenominator(loss: LossKernels, target: number, rows: number, cols: number): number {
+  return loss.count ? loss.count(target, rows, cols) : rows;
 }
 
 /** What the training steps of one `fit` read: the data's blocks and shape, and the epoch's running totals. */
@@ -734,6 +843,8 @@ interface FitRun {
   compiled: Compiled;
   x: number;
   y: number;
+  /** Weights per loss row, or 0 when unweighted. */
+  w: number;
   order: number;
   rows: number;
   inputDim: number;
@@ -741,8 +852,10 @@ interface FitRun {
   cols: number;
   batchSize: number;
   shuffle: boolean;
-  /** `[loss·rows, rows, ...metric sums]` over the epoch so far. */
+  /** `[loss·rows, rows]` over the epoch so far. */
   totals: Float64Array;
+  /** Byte offset of the metrics' states over the epoch so far. */
+  state: number;
 }
 
 /** Steps for the next slice between two looks at the clock: about a millisecond's worth, at most twice the last. */
@@ -751,12 +864,19 @@ function nextBudget(budget: number, done: number, ms: number): number {
   return Math.max(1, Math.min(budget * 2, perMillisecond, 1 << 20));
 }
 
-/** Byte offsets of the x and y rows of a chunk starting at row `start`. */
-type RowSource = (start: number, rows: number) => [number, number];
+/** Byte offsets of the x rows, y rows and weights (0 when unweighted) of a chunk starting at row `start`. */
+type RowSource = (start: number, rows: number) => [number, number, number];
 
 /** Chunks of a dataset already in the memory. */
 function uploadedRows(u: Uploaded): RowSource {
-  return (start) => [u.x + start * u.inputDim * 4, u.y + start * u.targetCols * 4];
+  return (start) => [u.x + start * u.inputDim * 4, u.y + start * u.targetCols * 4, u.w && u.w + start * u.rowsPerSample * 4];
+}
+
+/** A compile option listing metrics: an array (of names or metric objects), or nothing. */
+function metricList(list: unknown, option: string, where: string): readonly unknown[] {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new ValueError(`${where}: ${option} must be an array of names or metric objects, got ${describe(list)}`);
+  return [...list];
 }
 
 /** The callbacks given to `fit`, each an object whose hooks, where present, are functions. */

@@ -308,7 +308,8 @@ export interface ActivationRef {
 }
 
 export type ElementwiseActivation =
-  'linear' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'elu' | 'selu' | 'gelu' | 'swish' | 'softplus';
+  'linear' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'elu' | 'selu' | 'gelu' | 'swish' | 'softplus' |
+  'relu6' | 'hardSigmoid' | 'hardSwish' | 'softsign' | 'mish' | 'logSigmoid' | 'exponential' | 'celu' | 'geluApproximate';
 
 /** Every elementwise activation kernel, by kernel name (softmax is row-wise: see softmaxRef). */
 export const ACTIVATION_REFS: Record<ElementwiseActivation, ActivationRef> = {
@@ -328,7 +329,45 @@ export const ACTIVATION_REFS: Record<ElementwiseActivation, ActivationRef> = {
   },
   swish: { f: (x) => x * sigmoid64(x), df: (x) => sigmoid64(x) * (1 + x * sigmoid64(-x)) },
   softplus: { f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), df: sigmoid64 },
+  relu6: { f: (x) => Math.min(Math.max(x, 0), 6), df: (x) => (x > 0 && x < 6 ? 1 : 0) },
+  // Keras 3's hard sigmoid, relu6(x + 3)/6 (not TF.js's 0.2x + 0.5).
+  hardSigmoid: { f: (x) => Math.min(Math.max(x + 3, 0), 6) / 6, df: (x) => (x > -3 && x < 3 ? 1 / 6 : 0) },
+  hardSwish: { f: (x) => x * Math.min(Math.max(x + 3, 0), 6) / 6, df: (x) => (x < -3 ? 0 : x > 3 ? 1 : (2 * x + 3) / 6) },
+  softsign: { f: (x) => x / (1 + Math.abs(x)), df: (x) => 1 / (1 + Math.abs(x)) ** 2 },
+  mish: {
+    f: (x) => x * Math.tanh(softplus64(x)),
+    df: (x) => { const t = Math.tanh(softplus64(x)); return t + x * (1 - t * t) * sigmoid64(x); },
+  },
+  logSigmoid: { f: (x) => -softplus64(-x), df: (x) => sigmoid64(-x) },
+  exponential: { f: Math.exp, df: Math.exp },
+  // alpha as for elu (the kernel tests pass it; Keras's default 1).
+  celu: { f: (x, a) => (x > 0 ? x : a * Math.expm1(x / a)), df: (x, a) => (x > 0 ? 1 : Math.exp(x / a)) },
+  geluApproximate: {
+    f: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))),
+    df: (x) => {
+      const c = Math.sqrt(2 / Math.PI);
+      const t = Math.tanh(c * (x + 0.044715 * x ** 3));
+      return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x);
+    },
+  },
 };
+
+function softplus64(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** Row-wise log-softmax of x[rows, cols] in float64: x − max − log Σ e^(x − max). */
+export function logSoftmaxRef(x: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const y = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    let m = -Infinity;
+    for (let j = 0; j < cols; j++) m = Math.max(m, x[r * cols + j]!);
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += Math.exp(x[r * cols + j]! - m);
+    for (let j = 0; j < cols; j++) y[r * cols + j] = x[r * cols + j]! - m - Math.log(s);
+  }
+  return y;
+}
 
 /** Row-wise softmax of x[rows, cols] in float64. */
 export function softmaxRef(x: ArrayLike<number>, rows: number, cols: number): Float64Array {
@@ -411,7 +450,103 @@ function rowSum(x: ArrayLike<number>, o: number, cols: number): number {
 export type LossName =
   'meanSquaredError' | 'meanAbsoluteError' | 'huber' | 'binaryCrossentropy' | 'binaryCrossentropyLogits' |
   'categoricalCrossentropy' | 'categoricalCrossentropyLogits' | 'sparseCategoricalCrossentropy' |
-  'sparseCategoricalCrossentropyLogits';
+  'sparseCategoricalCrossentropyLogits' | 'meanAbsolutePercentageError' | 'meanSquaredLogarithmicError' | 'hinge' |
+  'squaredHinge' | 'categoricalHinge' | 'cosineSimilarity' | 'logCosh' | 'klDivergence' | 'poisson' |
+  'binaryFocalCrossentropy' | 'binaryFocalCrossentropyLogits' | 'categoricalFocalCrossentropy' |
+  'categoricalFocalCrossentropyLogits';
+
+/** A float64 loss of one row (p, t: [cols]) and its gradient; `rowwiseLoss` takes the mean over rows. */
+type RowLoss = (p: ArrayLike<number>, t: ArrayLike<number>) => { value: number; grad: number[] };
+function rowwiseLoss(f: RowLoss): LossRef {
+  const run = (p: ArrayLike<number>, t: ArrayLike<number>, rows: number, cols: number) => {
+    let s = 0;
+    const g = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      const pr = Array.from({ length: cols }, (_, j) => p[r * cols + j]!);
+      const out = f(pr, Array.from({ length: cols }, (_, j) => t[r * cols + j]!));
+      s += out.value;
+      for (let j = 0; j < cols; j++) g[r * cols + j] = out.grad[j]! / rows;
+    }
+    return { value: s / rows, grad: g };
+  };
+  return { value: (p, t, rows, cols) => run(p, t, rows, cols).value, grad: (p, t, rows, cols) => run(p, t, rows, cols).grad };
+}
+/** Keras's hinge targets: 2t − 1 when every target is 0 or 1. */
+function hingeTargets(t: ArrayLike<number>, n: number): number[] {
+  const ys = Array.from({ length: n }, (_, i) => t[i]!);
+  return ys.every((y) => y === 0 || y === 1) ? ys.map((y) => 2 * y - 1) : ys;
+}
+function hingeRef(power: 1 | 2): LossRef {
+  return {
+    value: (p, t, rows, cols) => {
+      const y = hingeTargets(t, rows * cols);
+      return y.reduce((s, v, i) => s + Math.max(1 - v * p[i]!, 0) ** power, 0) / (rows * cols);
+    },
+    grad: (p, t, rows, cols) => {
+      const y = hingeTargets(t, rows * cols);
+      return Float64Array.from(y, (v, i) => {
+        const m = Math.max(1 - v * p[i]!, 0);
+        return (power === 1 ? (m > 0 ? -v : 0) : -2 * v * m) / (rows * cols);
+      });
+    },
+  };
+}
+const focalSlope64 = (u: number, gamma: number) => (u > 0 ? gamma * u ** (gamma - 1) : gamma === 1 ? 1 : 0);
+
+/** Keras's binary focal cross-entropy, float64: w·(1 − p_t)^γ·bce, t smoothed; w1/w0 weigh targets 1/0. */
+export function binaryFocalRef(gamma: number, w1: number, w0: number, smoothing: number, logits: boolean): LossRef {
+  return elementwiseLoss(
+    (v, t0) => {
+      const y = t0 * (1 - smoothing) + 0.5 * smoothing;
+      const w = y * w1 + (1 - y) * w0;
+      if (logits) {
+        const u = y * sigmoid64(-v) + (1 - y) * sigmoid64(v);
+        return w * u ** gamma * (softplus64(v) - y * v);
+      }
+      const q = clip(v);
+      const u = y * (1 - v) + (1 - y) * v;
+      return w * u ** gamma * -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
+    },
+    (v, t0) => {
+      const y = t0 * (1 - smoothing) + 0.5 * smoothing;
+      const w = y * w1 + (1 - y) * w0;
+      if (logits) {
+        const sp = sigmoid64(v), sn = sigmoid64(-v);
+        const u = y * sn + (1 - y) * sp;
+        const bce = softplus64(v) - y * v;
+        return w * (focalSlope64(u, gamma) * (1 - 2 * y) * sp * sn * bce + u ** gamma * (sp - y));
+      }
+      const q = clip(v);
+      const u = y * (1 - v) + (1 - y) * v;
+      const bce = -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
+      const dbce = clipped(v) ? 0 : (q - y) / (q * (1 - q));
+      return w * (focalSlope64(u, gamma) * (1 - 2 * y) * bce + u ** gamma * dbce);
+    },
+  );
+}
+/** Keras's categorical focal cross-entropy, float64: −Σ α·y·(1 − q)^γ·log q, q = clip(p/Σp) or softmax(z). */
+export function categoricalFocalRef(alpha: number, gamma: number, smoothing: number, logits: boolean): LossRef {
+  return rowwiseLoss((p, t) => {
+    const n = p.length;
+    const y = Array.from(t, (v) => v * (1 - smoothing) + smoothing / n);
+    if (logits) {
+      const lse = logSumExp(p, 0, n);
+      const lq = Array.from(p, (z) => z - lse);
+      const q = lq.map(Math.exp);
+      const value = -lq.reduce((s, l, j) => s + alpha * y[j]! * (1 - q[j]!) ** gamma * l, 0);
+      const h = q.map((qj, j) => -alpha * y[j]! * ((1 - qj) ** gamma - focalSlope64(1 - qj, gamma) * qj * lq[j]!));
+      const total = h.reduce((a, b) => a + b, 0);
+      return { value, grad: h.map((hj, j) => hj - q[j]! * total) };
+    }
+    const sum = rowSum(p, 0, n);
+    const raw = Array.from(p, (v) => v / sum);
+    const q = raw.map(clip);
+    const value = -q.reduce((s, qj, j) => s + alpha * y[j]! * (1 - qj) ** gamma * Math.log(qj), 0);
+    const g = raw.map((r, j) => (clipped(r) ? 0 : -alpha * y[j]! * ((1 - q[j]!) ** gamma / q[j]! - focalSlope64(1 - q[j]!, gamma) * Math.log(q[j]!))));
+    const dot = g.reduce((s, gj, j) => s + gj * raw[j]!, 0);
+    return { value, grad: g.map((gj) => (gj - dot) / sum) };
+  });
+}
 
 /** Every loss kernel (the value form's name; the gradient kernel is `<name>Grad`). */
 export const LOSS_REFS: Record<LossName, LossRef> = {
@@ -513,6 +648,41 @@ export const LOSS_REFS: Record<LossName, LossRef> = {
       return g;
     },
   },
+  meanAbsolutePercentageError: elementwiseLoss(
+    (p, t) => (100 * Math.abs(t - p)) / Math.max(Math.abs(t), EPSILON),
+    (p, t) => (100 * Math.sign(p - t)) / Math.max(Math.abs(t), EPSILON),
+  ),
+  meanSquaredLogarithmicError: elementwiseLoss(
+    (p, t) => (Math.log(Math.max(p, EPSILON) + 1) - Math.log(Math.max(t, EPSILON) + 1)) ** 2,
+    (p, t) => (p < EPSILON ? 0 : (2 * (Math.log(p + 1) - Math.log(Math.max(t, EPSILON) + 1))) / (p + 1)),
+  ),
+  hinge: hingeRef(1),
+  squaredHinge: hingeRef(2),
+  categoricalHinge: rowwiseLoss((p, t) => {
+    const pos = Array.from(p).reduce((s, v, j) => s + t[j]! * v, 0);
+    const negs = Array.from(p, (v, j) => (1 - t[j]!) * v);
+    const m = negs.indexOf(Math.max(...negs));
+    const value = Math.max(negs[m]! - pos + 1, 0);
+    return { value, grad: Array.from(p, (_, j) => (value > 0 ? (j === m ? 1 - t[j]! : 0) - t[j]! : 0)) };
+  }),
+  // −t·p/(‖t‖·‖p‖), each norm at least ε (Keras's rsqrt(max(Σx², ε²)))
+  cosineSimilarity: rowwiseLoss((p, t) => {
+    const np = Math.max(Math.hypot(...Array.from(p)), EPSILON), nt = Math.max(Math.hypot(...Array.from(t)), EPSILON);
+    const d = Array.from(p).reduce((s, v, j) => s + v * t[j]!, 0);
+    const live = np > EPSILON;
+    return { value: -d / (np * nt), grad: Array.from(p, (v, j) => -(t[j]! / np - (live ? (d * v) / np ** 3 : 0)) / nt) };
+  }),
+  logCosh: elementwiseLoss((p, t) => Math.log(Math.cosh(p - t)), (p, t) => Math.tanh(p - t)),
+  klDivergence: rowwiseLoss((p, t) => {
+    const c = (v: number) => Math.min(Math.max(v, EPSILON), 1);
+    const value = Array.from(p).reduce((s, v, j) => s + c(t[j]!) * Math.log(c(t[j]!) / c(v)), 0);
+    return { value, grad: Array.from(p, (v, j) => (v < EPSILON || v > 1 ? 0 : -c(t[j]!) / v)) };
+  }),
+  poisson: elementwiseLoss((p, t) => p - t * Math.log(p + EPSILON), (p, t) => 1 - t / (p + EPSILON)),
+  binaryFocalCrossentropy: binaryFocalRef(2, 1, 1, 0, false),
+  binaryFocalCrossentropyLogits: binaryFocalRef(2, 1, 1, 0, true),
+  categoricalFocalCrossentropy: categoricalFocalRef(0.25, 2, 0, false),
+  categoricalFocalCrossentropyLogits: categoricalFocalRef(0.25, 2, 0, true),
 };
 
 /**

@@ -61,9 +61,11 @@ function label(t: DataView, r: number): number {
 // outside the [rows, cols] block (wasm wraps a negative index below p), so the operand widens to what it reaches
 // and the check fails there. The labels are read only once they are known to lie in a live block.
 /** t: [rows] labels; `pArg` [rows, cols] at p; `out`, if named, the gradient at dp, shaped like p. */
-function sparse(out: string | undefined, pArg: string, p: number, t: number, rows: number, cols: number, dp = 0): Operand[] {
+function sparse(out: string | undefined, pArg: string, p: number, t: number, rows: number, cols: number, dp = 0, ignore = NaN): Operand[] {
   const labels = view(t, rows);
-  const { lo, hi } = labels ? widen(rows * cols, rows, 1, (r) => r * cols + label(labels, r)) : { lo: 0, hi: rows * cols };
+  // A row labelled `ignore` never indexes p (its gradient row is zeroed, inside the block).
+  const at = (r: number) => (labels!.getFloat32(r * F32, true) === Math.fround(ignore) ? r * cols : r * cols + label(labels!, r));
+  const { lo, hi } = labels ? widen(rows * cols, rows, 1, at) : { lo: 0, hi: rows * cols };
   const touched = [floats('t', t, rows), floats(pArg, p + lo * F32, hi - lo)];
   return out === undefined ? touched : [floats(out, dp + lo * F32, hi - lo), ...touched];
 }
@@ -260,6 +262,44 @@ export const OPERANDS: { [K in KernelName]: Rule<Kernels[K]> } = {
     [floats('dx', dx, rows * cols), floats('dy', dy, rows * cols), floats('y', y, rows * cols)],
   applyActivation: (id, y, x, rows, cols) => (id === LINEAR && y === x ? [] :
     [floats('y', y, rows * cols), floats('x', x, id === SOFTMAX ? rowWise(rows, cols) : rows * cols)]),
+  relu6: unary,
+  relu6Grad: usesX,
+  reluWith: unary,
+  reluWithGrad: usesX,
+  hardSigmoid: unary,
+  hardSigmoidGrad: usesX,
+  hardSwish: unary,
+  hardSwishGrad: usesX,
+  softsign: unary,
+  softsignGrad: usesX,
+  mish: unary,
+  mishGrad: usesX,
+  logSigmoid: unary,
+  logSigmoidGrad: usesX,
+  exponential: unary,
+  exponentialGrad: usesY,
+  celu: unary,
+  celuGrad: usesX,
+  geluApproximate: unary,
+  geluApproximateGrad: usesX,
+  // logSoftmax starts each row's max at −∞, so an empty row reads nothing (unlike softmax).
+  logSoftmax: (y, x, rows, cols) => [floats('y', y, rows * cols), floats('x', x, rows * cols)],
+  logSoftmaxGrad: (dx, dy, _x, y, rows, cols) =>
+    [floats('dx', dx, rows * cols), floats('dy', dy, rows * cols), floats('y', y, rows * cols)],
+  softmaxAxis: (y, x, outer, size, inner) => [floats('y', y, outer * size * inner), floats('x', x, outer * size * inner)],
+  softmaxAxisGrad: (dx, dy, _x, y, outer, size, inner) => [floats('dx', dx, outer * size * inner),
+    floats('dy', dy, outer * size * inner), floats('y', y, outer * size * inner)],
+  // prelu: x [outer, a, s, b], alpha [a, b]; preluGrad writes dx and dalpha only when given (offset ≠ 0), and
+  // reads alpha only for dx.
+  prelu: (y, x, alpha, outer, a, s, b) => {
+    const n = outer * a * s * b;
+    return [floats('y', y, n), floats('x', x, n), floats('alpha', alpha, n > 0 ? a * b : 0)];
+  },
+  preluGrad: (dx, dalpha, dy, x, alpha, outer, a, s, b) => {
+    const n = outer * a * s * b;
+    return [floats('dx', dx, dx === 0 ? 0 : n), floats('dalpha', dalpha, dalpha === 0 ? 0 : a * b), floats('dy', dy, n),
+      floats('x', x, n), floats('alpha', alpha, dx === 0 || n === 0 ? 0 : a * b)];
+  },
 
   // losses.ts — sparse targets are one class index (as f32) per row.
   meanSquaredError: pair,
@@ -276,10 +316,10 @@ export const OPERANDS: { [K in KernelName]: Rule<Kernels[K]> } = {
   categoricalCrossentropyGrad: pairGrad,
   categoricalCrossentropyLogits: logits,
   categoricalCrossentropyLogitsGrad: (dz, z, t, rows, cols) => [floats('dz', dz, rows * cols), ...logits(z, t, rows, cols)],
-  sparseCategoricalCrossentropy: (p, t, rows, cols) => sparse(undefined, 'p', p, t, rows, cols),
-  sparseCategoricalCrossentropyGrad: (dp, p, t, rows, cols) => sparse('dp', 'p', p, t, rows, cols, dp),
-  sparseCategoricalCrossentropyLogits: (z, t, rows, cols) => sparse(undefined, 'z', z, t, rows, cols),
-  sparseCategoricalCrossentropyLogitsGrad: (dz, z, t, rows, cols) => sparse('dz', 'z', z, t, rows, cols, dz),
+  sparseCategoricalCrossentropy: (p, t, rows, cols, ignore) => sparse(undefined, 'p', p, t, rows, cols, 0, ignore),
+  sparseCategoricalCrossentropyGrad: (dp, p, t, rows, cols, ignore) => sparse('dp', 'p', p, t, rows, cols, dp, ignore),
+  sparseCategoricalCrossentropyLogits: (z, t, rows, cols, ignore) => sparse(undefined, 'z', z, t, rows, cols, 0, ignore),
+  sparseCategoricalCrossentropyLogitsGrad: (dz, z, t, rows, cols, ignore) => sparse('dz', 'z', z, t, rows, cols, dz, ignore),
   // Per-row losses (Keras's reduction 'none'): out: [rows], f32.
   meanSquaredErrorRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
   meanAbsoluteErrorRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
@@ -288,14 +328,64 @@ export const OPERANDS: { [K in KernelName]: Rule<Kernels[K]> } = {
   binaryCrossentropyLogitsRows: (out, z, t, rows, cols) => [floats('out', out, rows), ...pairLogits(z, t, rows, cols)],
   categoricalCrossentropyRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
   categoricalCrossentropyLogitsRows: (out, z, t, rows, cols) => [floats('out', out, rows), ...logits(z, t, rows, cols)],
-  sparseCategoricalCrossentropyRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...sparse(undefined, 'p', p, t, rows, cols)],
-  sparseCategoricalCrossentropyLogitsRows: (out, z, t, rows, cols) => [floats('out', out, rows), ...sparse(undefined, 'z', z, t, rows, cols)],
+  sparseCategoricalCrossentropyRows: (out, p, t, rows, cols, ignore) => [floats('out', out, rows), ...sparse(undefined, 'p', p, t, rows, cols, 0, ignore)],
+  sparseCategoricalCrossentropyLogitsRows: (out, z, t, rows, cols, ignore) => [floats('out', out, rows), ...sparse(undefined, 'z', z, t, rows, cols, 0, ignore)],
   accumulate: (x, n) => [floats('x', x, n)],
+  counted: (t, rows) => [floats('t', t, rows)],
+  // The losses with only Grad and Rows forms: each reads p and t whole (rows × cols).
+  meanAbsolutePercentageErrorGrad: pairGrad,
+  meanAbsolutePercentageErrorRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  meanSquaredLogarithmicErrorGrad: pairGrad,
+  meanSquaredLogarithmicErrorRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  hingeGrad: pairGrad,
+  hingeRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  squaredHingeGrad: pairGrad,
+  squaredHingeRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  categoricalHingeGrad: pairGrad,
+  categoricalHingeRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  cosineSimilarityGrad: pairGrad,
+  cosineSimilarityRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  logCoshGrad: pairGrad,
+  logCoshRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  klDivergenceGrad: pairGrad,
+  klDivergenceRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  poissonGrad: pairGrad,
+  poissonRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  binaryFocalCrossentropyGrad: pairGrad,
+  binaryFocalCrossentropyRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  binaryFocalCrossentropyLogitsGrad: (dz, z, t, rows, cols) => [floats('dz', dz, rows * cols), ...pairLogits(z, t, rows, cols)],
+  binaryFocalCrossentropyLogitsRows: (out, z, t, rows, cols) => [floats('out', out, rows), ...pairLogits(z, t, rows, cols)],
+  categoricalFocalCrossentropyGrad: pairGrad,
+  categoricalFocalCrossentropyRows: (out, p, t, rows, cols) => [floats('out', out, rows), ...pair(p, t, rows, cols)],
+  categoricalFocalCrossentropyLogitsGrad: (dz, z, t, rows, cols) => [floats('dz', dz, rows * cols), ...logits(z, t, rows, cols)],
+  categoricalFocalCrossentropyLogitsRows: (out, z, t, rows, cols) => [floats('out', out, rows), ...logits(z, t, rows, cols)],
+  scaleRows: (x, w, rows, cols) => [floats('x', x, rows * cols), floats('w', w, rows)],
+  weightedAccumulate: (v, w, n) => [floats('v', v, n), floats('w', w, n)],
 
-  // metrics.ts
-  binaryAccuracyCount: (p, t, n) => [floats('p', p, n), floats('t', t, n)],
-  categoricalAccuracyCount: (p, t, rows, cols) => [floats('p', p, rowWise(rows, cols)), floats('t', t, rowWise(rows, cols))],
-  sparseCategoricalAccuracyCount: (p, t, rows, cols) => [floats('p', p, rowWise(rows, cols)), floats('t', t, rows)],
+  // metrics.ts: states are f64 (two floats a slot); a weights offset of 0 means unweighted and touches nothing.
+  meanMetricUpdate: (state, v, w, rows) => [floats('state', state, 4), floats('v', v, rows), ...(w ? [floats('w', w, rows)] : [])],
+  accuracyRows: (out, p, t, rows, cols) => [floats('out', out, rows), floats('p', p, rows * cols), floats('t', t, rows * cols)],
+  binaryAccuracyRows: (out, p, t, rows, cols) => [floats('out', out, rows), floats('p', p, rows * cols), floats('t', t, rows * cols)],
+  categoricalAccuracyRows: (out, p, t, rows, cols) =>
+    [floats('out', out, rows), floats('p', p, rowWise(rows, cols)), floats('t', t, rowWise(rows, cols))],
+  sparseCategoricalAccuracyRows: (out, p, t, rows, cols) => [floats('out', out, rows), floats('p', p, rowWise(rows, cols)), floats('t', t, rows)],
+  topKCategoricalAccuracyRows: (out, p, t, rows, cols) =>
+    [floats('out', out, rows), floats('p', p, rows * cols), floats('t', t, rowWise(rows, cols))],
+  sparseTopKCategoricalAccuracyRows: (out, p, t, rows, cols) => [floats('out', out, rows), floats('p', p, rows * cols), floats('t', t, rows)],
+  confusionUpdate: (state, p, t, w, rows, cols, _threshold, classId) => {
+    const span = rows <= 0 ? 0 : classId >= 0 ? Math.max(rows * cols, (rows - 1) * cols + classId + 1) : rows * cols;
+    return [floats('state', state, 8), floats('p', p, span), floats('t', t, span), ...(w ? [floats('w', w, rows)] : [])];
+  },
+  confusionBucketsUpdate: (state, p, t, w, rows, cols, thresholds, classId, _topK, multiLabel) => {
+    const span = rows <= 0 ? 0 : classId >= 0 ? Math.max(rows * cols, (rows - 1) * cols + classId + 1) : rows * cols;
+    const blocks = multiLabel ? (classId >= 0 ? 1 : cols) : 1;
+    return [floats('state', state, 2 * (2 * thresholds + 2) * blocks), floats('p', p, span), floats('t', t, span), ...(w ? [floats('w', w, rows)] : [])];
+  },
+  aucResult: (state, thresholds, labels) => [floats('state', state, 2 * (2 * thresholds + 2) * labels)],
+  fScoreUpdate: (state, p, t, w, rows, cols) =>
+    [floats('state', state, 8 * cols), floats('p', p, rowWise(rows, cols)), floats('t', t, rows * cols), ...(w ? [floats('w', w, rows)] : [])],
+  r2Update: (state, p, t, w, rows, cols) =>
+    [floats('state', state, 2 * (4 * cols + 1)), floats('p', p, rows * cols), floats('t', t, rows * cols), ...(w ? [floats('w', w, rows)] : [])],
 
   // optimizers.ts — one flat vector of n weights; RMSprop's u is touched only with momentum.
   sgdStep: (w, g, n) => [floats('w', w, n), floats('g', g, n)],
@@ -303,11 +393,30 @@ export const OPERANDS: { [K in KernelName]: Rule<Kernels[K]> } = {
   adamStep: (w, m, v, g, n) => [floats('w', w, n), floats('m', m, n), floats('v', v, n), floats('g', g, n)],
   rmspropStep: (w, v, u, g, n, _lr, _rho, _rhoComplement, _epsilon, momentum) =>
     [floats('w', w, n), floats('v', v, n), floats('u', u, Math.fround(momentum) > 0 ? n : 0), floats('g', g, n)],
+  rmspropCenteredStep: (w, v, a, u, g, n, _lr, _rho, _rhoComplement, _epsilon, momentum) =>
+    [floats('w', w, n), floats('v', v, n), floats('a', a, n), floats('u', u, Math.fround(momentum) > 0 ? n : 0), floats('g', g, n)],
+  adamAmsgradStep: (w, m, v, vhat, g, n) => [floats('w', w, n), floats('m', m, n), floats('v', v, n), floats('vhat', vhat, n), floats('g', g, n)],
+  adagradStep: (w, acc, g, n) => [floats('w', w, n), floats('acc', acc, n), floats('g', g, n)],
+  adadeltaStep: (w, a, s, g, n) => [floats('w', w, n), floats('a', a, n), floats('s', s, n), floats('g', g, n)],
+  adamaxStep: (w, m, u, g, n) => [floats('w', w, n), floats('m', m, n), floats('u', u, n), floats('g', g, n)],
+  nadamStep: (w, m, v, g, n) => [floats('w', w, n), floats('m', m, n), floats('v', v, n), floats('g', g, n)],
+  lionStep: (w, m, g, n) => [floats('w', w, n), floats('m', m, n), floats('g', g, n)],
+  ftrlStep: (w, a, linear, g, n) => [floats('w', w, n), floats('a', a, n), floats('linear', linear, n), floats('g', g, n)],
+  weightDecayStep: (w, n) => [floats('w', w, n)],
+  gradientAccumulate: (acc, g, n) => [floats('acc', acc, n), floats('g', g, n)],
+  gradientAccumulatedMean: (g, acc, n) => [floats('g', g, n), floats('acc', acc, n)],
+  emaStep: (avg, w, n) => [floats('avg', avg, n), floats('w', w, n)],
   clipByValue: (g, n) => [floats('g', g, n)],
   sumSquares: (x, n) => [floats('x', x, n)],
   clipByNorm: (g, n, norm, clipNorm) => [floats('g', g, Math.fround(norm) <= Math.fround(clipNorm) ? 0 : n)],
   regularize: (g, w, n) => [floats('g', g, n), floats('w', w, n)],
   regularizerPenalty: (w, n) => [floats('w', w, n)],
+
+  // schedules.ts — scalars in, a scalar out: no memory.
+  exponentialDecay: () => [],
+  polynomialDecay: () => [],
+  cosineDecay: () => [],
+  cosineDecayRestarts: () => [],
 
   // random.ts — the generator's state is 16 bytes.
   seedRandom: (state) => [{ arg: 'state', offset: state, bytes: STATE_BYTES }],
@@ -318,6 +427,20 @@ export const OPERANDS: { [K in KernelName]: Rule<Kernels[K]> } = {
   permutation: (idx, n, state) => [floats('idx', idx, n), { arg: 'state', offset: state, bytes: n > 1 ? STATE_BYTES : 0 }],
   dropoutMask: (mask, n, state) => [floats('mask', mask, n), { arg: 'state', offset: state, bytes: n > 0 ? STATE_BYTES : 0 }],
   multiply: (y, x, mask, n) => [floats('y', y, n), floats('x', x, n), floats('mask', mask, n)],
+
+  // noise.ts — the generator's state is read only when something is drawn; alphaDropout skips x where mask is 0.
+  gaussianNoise: (y, x, n, state) => [floats('y', y, n), floats('x', x, n), { arg: 'state', offset: state, bytes: n > 0 ? STATE_BYTES : 0 }],
+  alphaDropoutMask: (mask, n, state) => [floats('mask', mask, n), { arg: 'state', offset: state, bytes: n > 0 ? STATE_BYTES : 0 }],
+  alphaDropout: (y, x, mask, n) => [floats('y', y, n), floats('x', x, n), floats('mask', mask, n)],
+  broadcastAxis: (x, outer, size, inner) => [floats('x', x, Math.max(outer, 0) * Math.max(size, 0) * Math.max(inner, 0))],
+  seedFrom: (scratch, state) => [{ arg: 'scratch', offset: scratch, bytes: STATE_BYTES }, { arg: 'state', offset: state, bytes: STATE_BYTES }],
+
+  // constraints.ts — in place over the whole weight.
+  normConstraint: (w, outer, size, inner) => [floats('w', w, Math.max(outer, 0) * Math.max(size, 0) * Math.max(inner, 0))],
+  nonNeg: (w, n) => [floats('w', w, n)],
+
+  // orthogonal.ts — in place over the whole matrix.
+  orthonormalize: (x, rows, cols) => [floats('x', x, Math.max(rows, 0) * Math.max(cols, 0))],
 
   // peak.ts — round i reads the 32 bytes at x + (i & 7)·32: the 64 floats at x from 8 rounds on, whatever
   // `iterations` is beyond that (the caller's buffer: peakLoop has no scratch of its own).

@@ -224,7 +224,7 @@ describe('hostile layer configs are refused with a clear error, before anything 
     ['strides and dilation both above 1', { class_name: 'SeparableConv2D', config: { name: 's', filters: 3, kernel_size: [3, 3], strides: [2, 2], dilation_rate: [2, 2] } }, /cannot both exceed 1/],
     ['a Conv1D on images', { class_name: 'Conv1D', config: { name: 'c1', filters: 3, kernel_size: [3] } }, /layer 'c1' expects samples of shape \[steps, channels\], got \[8, 8, 2\]/],
     ['keepdims that is a string', { class_name: 'GlobalAveragePooling2D', config: { name: 'g', keepdims: 'yes' } }, /'keepdims' must be true or false, got "yes"/],
-    ['a Dropout noise shape', { class_name: 'Dropout', config: { name: 'dr', rate: 0.5, noise_shape: [1, 2] } }, /noise_shape is not supported/],
+    ['a Dropout noise shape', { class_name: 'Dropout', config: { name: 'dr', rate: 0.5, noise_shape: [1, 2] } }, /noiseShape \[1, 2\] has 2 entries/],
   ];
   it.each(ROWS)('%s', (_, layer, message) => {
     const bytes = arena.bytesInUse;

@@ -1,39 +1,30 @@
 // Layer settings in Keras's JSON (what `get_config()` writes and TensorFlow.js saves), both ways: the names
 // TensorFlow.js gives initialisers, regularizers and activations, and a checked reader of a saved config that
 // each layer kind uses to rebuild itself. Nothing here allocates memory.
-import { INITIALIZERS, type InitializerName } from '../initializers.js';
+import { initializerKey, type Initializer, type InitializerConfig } from '../initializers.js';
 import { activationKey, type ActivationName } from '../activations.js';
-import { camelCase } from '../names.js';
 import { ValueError, describe } from '../errors.js';
-import type { Regularizer } from './layer.js';
+import { CONSTRAINT_OPTIONS, type Regularizer } from './layer.js';
+import { resolveConstraint, type Constraint } from '../constraints.js';
 
 type Json = Record<string, unknown>;
 
-/** How TensorFlow.js saves each initialiser. */
-export const INITIALIZER_CLASSES: Record<InitializerName, { class_name: string; config: Record<string, number | null> }> = {
-  glorotUniform: { class_name: 'GlorotUniform', config: { seed: null } },
-  glorotNormal: { class_name: 'GlorotNormal', config: { seed: null } },
-  heUniform: { class_name: 'HeUniform', config: { seed: null } },
-  heNormal: { class_name: 'HeNormal', config: { seed: null } },
-  lecunUniform: { class_name: 'LeCunUniform', config: { seed: null } },
-  lecunNormal: { class_name: 'LeCunNormal', config: { seed: null } },
-  randomNormal: { class_name: 'RandomNormal', config: { mean: 0, stddev: 0.05, seed: null } },
-  randomUniform: { class_name: 'RandomUniform', config: { minval: -0.05, maxval: 0.05, seed: null } },
-  zeros: { class_name: 'Zeros', config: {} },
-  ones: { class_name: 'Ones', config: {} },
-};
-
 /** Activation names as Keras and TensorFlow.js serialise them. */
-const ACTIVATION_NAMES: Record<string, string> = { leakyRelu: 'leaky_relu' };
+// Keras's saved names where they differ from the table key. hard_sigmoid is Keras 3's relu6(x + 3)/6, not TF.js's
+// 'hardSigmoid' (0.2x + 0.5): saving Keras's name makes TF.js refuse the model rather than compute another function.
+const ACTIVATION_NAMES: Record<string, string> = {
+  leakyRelu: 'leaky_relu', hardSigmoid: 'hard_sigmoid', hardSwish: 'hard_silu', logSigmoid: 'log_sigmoid',
+  logSoftmax: 'log_softmax', geluApproximate: 'gelu_new',
+};
 
 /** An activation as saved. */
 export function activationConfig(a: ActivationName): string {
   return ACTIVATION_NAMES[a] ?? a;
 }
 
-/** An initialiser as saved. */
-export function initializerConfig(i: InitializerName): { class_name: string; config: Record<string, number | null> } {
-  return INITIALIZER_CLASSES[i];
+/** An initialiser as saved: `{ class_name, config }` with Keras's `get_config()` keys. */
+export function initializerConfig(i: Initializer): InitializerConfig {
+  return { class_name: i.className, config: i.getConfig() };
 }
 
 /** A regularizer as saved (null for none). */
@@ -44,30 +35,6 @@ export function regularizerConfig(r: Required<Regularizer> | undefined): { class
 /** Whether `v` is a plain JSON object. */
 export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-// TensorFlow.js saves every variance-scaling initialiser (glorotNormal, its Dense default, among them) as
-// VarianceScaling with its parameters: each combination neurasm has maps back to its name.
-const VARIANCE_SCALING: Record<string, InitializerName> = {
-  '1 fanAvg uniform': 'glorotUniform', '1 fanAvg normal': 'glorotNormal', '1 fanAvg truncatedNormal': 'glorotNormal',
-  '2 fanIn uniform': 'heUniform', '2 fanIn normal': 'heNormal', '2 fanIn truncatedNormal': 'heNormal',
-  '1 fanIn uniform': 'lecunUniform', '1 fanIn normal': 'lecunNormal', '1 fanIn truncatedNormal': 'lecunNormal',
-};
-
-function initializerOf(v: unknown, where: string): InitializerName | undefined {
-  if (v === undefined || v === null) return undefined;
-  const name = isObject(v) ? v.class_name : v;
-  if (typeof name !== 'string') throw new ValueError(`${where}: an initializer must be a name or { class_name }, got ${describe(v)}`);
-  if (name === 'VarianceScaling') {
-    const c = isObject(v) && isObject(v.config) ? v.config : {};
-    const key = `${c.scale ?? 1} ${camelCase(String(c.mode ?? 'fan_in'))} ${camelCase(String(c.distribution ?? 'truncated_normal'))}`;
-    const found = VARIANCE_SCALING[key];
-    if (!found) throw new ValueError(`${where}: VarianceScaling with scale, mode, distribution = ${key} has no neurasm initializer`);
-    return found;
-  }
-  const key = Object.keys(INITIALIZERS).find((k) => k.toLowerCase() === camelCase(name).toLowerCase());
-  if (!key) throw new ValueError(`${where}: unknown initializer ${describe(name)}; expected one of ${Object.values(INITIALIZER_CLASSES).map((c) => c.class_name).join(', ')}`);
-  return key as InitializerName;
 }
 
 function regularizerOf(v: unknown, where: string): Regularizer | undefined {
@@ -156,17 +123,36 @@ export class ConfigReader {
 
   /** An activation name (default linear). */
   activation(key = 'activation'): ActivationName {
-    return activationKey(this.string(key, 'linear'), this.where);
+    const name = this.string(key, 'linear');
+    // TF.js saves its own hard sigmoid (0.2x + 0.5) as 'hardSigmoid'; neurasm's is Keras 3's: refuse, not misread.
+    if (name === 'hardSigmoid') throw new ValueError(`${this.where}: activation 'hardSigmoid' is TensorFlow.js's 0.2x + 0.5, which neurasm does not have; neurasm's 'hard_sigmoid' is Keras 3's relu6(x + 3)/6`);
+    return activationKey(name, this.where);
   }
 
-  /** An initialiser, if given. */
-  initializer(key: string): InitializerName | undefined {
-    return initializerOf(this.config[key], `${this.where}: ${key}`);
+  /**
+   * An initialiser, if given: a name or `{ class_name, config }` as Keras and TensorFlow.js save it (TF.js writes
+   * GlorotNormal and the other presets as VarianceScaling with its parameters; those load as VarianceScaling).
+   */
+  initializer(key: string): Initializer | undefined {
+    const v = this.config[key];
+    return v === undefined || v === null ? undefined : initializerKey(v, `${this.where}: ${key}`);
   }
 
   /** A regularizer, if given. */
   regularizer(key: string): Regularizer | undefined {
     return regularizerOf(this.config[key], `${this.where}: ${key}`);
+  }
+
+  /** The saved activity regularizer and weight constraints present (non-null), as layer options. */
+  weightOptions(): { activityRegularizer?: Regularizer; kernelConstraint?: Constraint; biasConstraint?: Constraint; depthwiseConstraint?: Constraint; pointwiseConstraint?: Constraint } {
+    const out: Record<string, unknown> = {};
+    const activity = this.regularizer('activity_regularizer');
+    if (activity) out.activityRegularizer = activity;
+    for (const [option, , key] of CONSTRAINT_OPTIONS) {
+      const c = resolveConstraint(this.config[key], key, this.where);
+      if (c) out[option] = c;
+    }
+    return out;
   }
 
   /** Refuses channels-first data: neurasm's images are channels-last, as Keras's default. */

@@ -2,10 +2,10 @@
 // 'same' (and, for sequences, 'causal') padding, strides and dilation; the window geometry pooling shares.
 import { kernels as k } from '../backend.js';
 import { ACTIVATIONS, activationKey, type ActivationName, type ActivationKernels } from '../activations.js';
-import { initializerKey, type InitializerName } from '../initializers.js';
+import { initializerKey, type Initializer, type InitializerLike } from '../initializers.js';
 import { boolean, lockSettings, oneOf, readOptions } from '../arguments.js';
 import { ShapeError, ValueError, describe } from '../errors.js';
-import { LAYER_KEYS, Layer, binding, positiveInt, resolveRegularizer, sizeOf, tuple, type BufferSpec, type LayerOptions, type Regularizer, type RegularizerLike, type WeightSpec } from './layer.js';
+import { LAYER_KEYS, WEIGHT_KEYS, Layer, binding, positiveInt, resolveRegularizer, sizeOf, tuple, type BufferSpec, type LayerOptions, type Regularizer, type RegularizerLike, type WeightOptions, type WeightSpec } from './layer.js';
 import { activationConfig, initializerConfig, regularizerConfig, type ConfigReader } from './config.js';
 
 /** Keras's padding modes: `'valid'` (no padding), `'same'` (output size ⌈input / stride⌉), `'causal'` (Conv1D: only before). */
@@ -53,7 +53,7 @@ export function windowGeometry(layer: string, rank: 1 | 2, inputShape: readonly 
 }
 
 /** Options of `Conv2D` and `Conv1D`. */
-export interface ConvOptions extends LayerOptions {
+export interface ConvOptions extends LayerOptions, WeightOptions {
   /** Step of the window along each spatial axis: one number or one per axis; default 1. */
   strides?: number | number[];
   /** `'valid'` (default), `'same'`, or for Conv1D `'causal'`. */
@@ -67,16 +67,16 @@ export interface ConvOptions extends LayerOptions {
   /** Whether the layer has a bias per filter; default true. */
   useBias?: boolean;
   /** Initialiser of the kernel; default `'glorotUniform'`. */
-  kernelInitializer?: InitializerName | (string & {});
+  kernelInitializer?: InitializerLike;
   /** Initialiser of the bias; default `'zeros'`. */
-  biasInitializer?: InitializerName | (string & {});
+  biasInitializer?: InitializerLike;
   /** Penalty on the kernel. */
   kernelRegularizer?: RegularizerLike;
   /** Penalty on the bias. */
   biasRegularizer?: RegularizerLike;
 }
 
-const CONV_KEYS = [...LAYER_KEYS, 'strides', 'padding', 'dilationRate', 'dataFormat', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'] as const;
+const CONV_KEYS = [...LAYER_KEYS, 'strides', 'padding', 'dilationRate', 'dataFormat', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', ...WEIGHT_KEYS] as const;
 
 /** Refuses channels-first data (an option whose only supported value is Keras's default). */
 export function channelsLast(v: unknown, where: string): void {
@@ -100,9 +100,9 @@ abstract class Convolution extends Layer {
   /** Whether the layer adds a bias per filter. */
   readonly useBias: boolean;
   /** Initialiser of the kernel. */
-  readonly kernelInitializer: InitializerName;
+  readonly kernelInitializer: Initializer;
   /** Initialiser of the bias. */
-  readonly biasInitializer: InitializerName;
+  readonly biasInitializer: Initializer;
   /** Penalty on the kernel, if any. */
   readonly kernelRegularizer: Required<Regularizer> | undefined;
   /** Penalty on the bias, if any. */
@@ -140,7 +140,7 @@ abstract class Convolution extends Layer {
       ...common, strides: c.sizes('strides', 1), padding: c.string('padding', 'valid') as Padding,
       dilationRate: c.sizes('dilation_rate', 1), activation: c.activation(), useBias: c.bool('use_bias', true),
       kernelInitializer: c.initializer('kernel_initializer'), biasInitializer: c.initializer('bias_initializer'),
-      kernelRegularizer: c.regularizer('kernel_regularizer'), biasRegularizer: c.regularizer('bias_regularizer'),
+      kernelRegularizer: c.regularizer('kernel_regularizer'), biasRegularizer: c.regularizer('bias_regularizer'), ...c.weightOptions(),
     };
   }
 
@@ -174,7 +174,7 @@ abstract class Convolution extends Layer {
       data_format: 'channels_last', dilation_rate: [...this.dilationRate], activation: activationConfig(this.activation), use_bias: this.useBias,
       kernel_initializer: initializerConfig(this.kernelInitializer), bias_initializer: initializerConfig(this.biasInitializer),
       kernel_regularizer: regularizerConfig(this.kernelRegularizer), bias_regularizer: regularizerConfig(this.biasRegularizer),
-      activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
+      ...this.weightOptionsConfig('kernel', 'bias'),
     };
   }
 
@@ -201,8 +201,8 @@ abstract class Convolution extends Layer {
   }
 
   /** @internal */
-  override outputActivation(): ActivationName {
-    return this.activation;
+  override outputActivation(): ActivationName | undefined {
+    return this.activityRegularizer ? undefined : this.activation; // the penalty needs d loss / d output: no fused loss
   }
 
   /** @internal */

@@ -2,21 +2,21 @@
 // forward; backward through the three matmul forms.
 import { kernels as k } from '../backend.js';
 import { ACTIVATIONS, activationKey, type ActivationName, type ActivationKernels } from '../activations.js';
-import { initializerKey, type InitializerName } from '../initializers.js';
+import { initializerKey, type Initializer, type InitializerLike } from '../initializers.js';
 import { boolean, lockSettings, readOptions } from '../arguments.js';
-import { LAYER_KEYS, Layer, binding, positiveInt, resolveRegularizer, type BufferSpec, type LayerOptions, type Regularizer, type RegularizerLike, type WeightSpec } from './layer.js';
+import { LAYER_KEYS, WEIGHT_KEYS, Layer, binding, positiveInt, resolveRegularizer, type BufferSpec, type LayerOptions, type Regularizer, type RegularizerLike, type WeightOptions, type WeightSpec } from './layer.js';
 import { activationConfig, initializerConfig, regularizerConfig, type ConfigReader } from './config.js';
 
 /** Options of `Dense`. */
-export interface DenseOptions extends LayerOptions {
+export interface DenseOptions extends LayerOptions, WeightOptions {
   /** Activation applied to `x·W + b`; default `'linear'`. */
   activation?: ActivationName | (string & {});
   /** Whether the layer has a bias; default true. */
   useBias?: boolean;
   /** Initialiser of the kernel; default `'glorotUniform'` (Keras's). */
-  kernelInitializer?: InitializerName | (string & {});
+  kernelInitializer?: InitializerLike;
   /** Initialiser of the bias; default `'zeros'`. */
-  biasInitializer?: InitializerName | (string & {});
+  biasInitializer?: InitializerLike;
   /** Penalty on the kernel. */
   kernelRegularizer?: RegularizerLike;
   /** Penalty on the bias. */
@@ -36,9 +36,9 @@ export class Dense extends Layer {
   /** Whether the layer adds a bias. */
   readonly useBias: boolean;
   /** Initialiser of the kernel. */
-  readonly kernelInitializer: InitializerName;
+  readonly kernelInitializer: Initializer;
   /** Initialiser of the bias. */
-  readonly biasInitializer: InitializerName;
+  readonly biasInitializer: Initializer;
   /** Penalty on the kernel, if any. */
   readonly kernelRegularizer: Required<Regularizer> | undefined;
   /** Penalty on the bias, if any. */
@@ -47,7 +47,7 @@ export class Dense extends Layer {
 
   constructor(units: number, options?: DenseOptions | null) {
     const where = 'Dense()';
-    const o = readOptions(options, [...LAYER_KEYS, 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'], where);
+    const o = readOptions(options, [...LAYER_KEYS, 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', ...WEIGHT_KEYS], where);
     super('dense', o, where);
     this.units = positiveInt(units, 'units', where);
     this.activation = activationKey(o.activation ?? 'linear', where);
@@ -65,7 +65,7 @@ export class Dense extends Layer {
     return new Dense(c.int('units'), {
       ...common, activation: c.activation(), useBias: c.bool('use_bias', true),
       kernelInitializer: c.initializer('kernel_initializer'), biasInitializer: c.initializer('bias_initializer'),
-      kernelRegularizer: c.regularizer('kernel_regularizer'), biasRegularizer: c.regularizer('bias_regularizer'),
+      kernelRegularizer: c.regularizer('kernel_regularizer'), biasRegularizer: c.regularizer('bias_regularizer'), ...c.weightOptions(),
     });
   }
 
@@ -89,7 +89,7 @@ export class Dense extends Layer {
       units: this.units, activation: activationConfig(this.activation), use_bias: this.useBias,
       kernel_initializer: initializerConfig(this.kernelInitializer), bias_initializer: initializerConfig(this.biasInitializer),
       kernel_regularizer: regularizerConfig(this.kernelRegularizer), bias_regularizer: regularizerConfig(this.biasRegularizer),
-      activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
+      ...this.weightOptionsConfig('kernel', 'bias'),
     };
   }
 
@@ -114,8 +114,8 @@ export class Dense extends Layer {
   }
 
   /** @internal */
-  override outputActivation(): ActivationName {
-    return this.activation;
+  override outputActivation(): ActivationName | undefined {
+    return this.activityRegularizer ? undefined : this.activation; // the penalty needs d loss / d output: no fused loss
   }
 
   /** @internal */

@@ -2,15 +2,18 @@
 // its own), and that followed by a 1×1 convolution mixing the channels — what mobile-sized image models are made of.
 import { kernels as k } from '../backend.js';
 import { ACTIVATIONS, activationKey, type ActivationName, type ActivationKernels } from '../activations.js';
-import { initializerKey, type InitializerName } from '../initializers.js';
+import { initializerKey, type Initializer, type InitializerLike } from '../initializers.js';
 import { boolean, lockSettings, readOptions } from '../arguments.js';
 import { ValueError } from '../errors.js';
-import { LAYER_KEYS, Layer, binding, positiveInt, resolveRegularizer, sizeOf, tuple, type BufferSpec, type LayerOptions, type Regularizer, type RegularizerLike, type WeightSpec } from './layer.js';
+import { LAYER_KEYS, Layer, binding, positiveInt, resolveRegularizer, sizeOf, tuple, type BufferSpec, type LayerOptions, type Regularizer, type RegularizerLike, type WeightOptions, type WeightSpec } from './layer.js';
+import type { ConstraintLike } from '../constraints.js';
 import { channelsLast, paddingOf, windowGeometry, type WindowGeometry } from './convolution.js';
 import { activationConfig, initializerConfig, regularizerConfig, type ConfigReader } from './config.js';
 
 /** Options of `DepthwiseConv2D`. */
-export interface DepthwiseConvOptions extends LayerOptions {
+export interface DepthwiseConvOptions extends LayerOptions, Omit<WeightOptions, 'kernelConstraint'> {
+  /** Applied to the depthwise kernel after every optimizer step. */
+  depthwiseConstraint?: ConstraintLike;
   /** Step of the window per axis; default 1. */
   strides?: number | [number, number];
   /** `'valid'` (default) or `'same'`. */
@@ -26,9 +29,9 @@ export interface DepthwiseConvOptions extends LayerOptions {
   /** Whether the layer has a bias per output channel; default true. */
   useBias?: boolean;
   /** Initialiser of the depthwise kernel; default `'glorotUniform'`. */
-  depthwiseInitializer?: InitializerName | (string & {});
+  depthwiseInitializer?: InitializerLike;
   /** Initialiser of the bias; default `'zeros'`. */
-  biasInitializer?: InitializerName | (string & {});
+  biasInitializer?: InitializerLike;
   /** Penalty on the depthwise kernel. */
   depthwiseRegularizer?: RegularizerLike;
   /** Penalty on the bias. */
@@ -38,13 +41,15 @@ export interface DepthwiseConvOptions extends LayerOptions {
 /** Options of `SeparableConv2D`: a DepthwiseConv2D's, and the pointwise kernel's. */
 export interface SeparableConvOptions extends DepthwiseConvOptions {
   /** Initialiser of the pointwise (1×1) kernel; default `'glorotUniform'`. */
-  pointwiseInitializer?: InitializerName | (string & {});
+  pointwiseInitializer?: InitializerLike;
   /** Penalty on the pointwise kernel. */
   pointwiseRegularizer?: RegularizerLike;
+  /** Applied to the pointwise kernel after every optimizer step. */
+  pointwiseConstraint?: ConstraintLike;
 }
 
 const DEPTHWISE_KEYS = [...LAYER_KEYS, 'strides', 'padding', 'depthMultiplier', 'dilationRate', 'dataFormat', 'activation', 'useBias',
-  'depthwiseInitializer', 'biasInitializer', 'depthwiseRegularizer', 'biasRegularizer'] as const;
+  'depthwiseInitializer', 'biasInitializer', 'depthwiseRegularizer', 'biasRegularizer', 'activityRegularizer', 'depthwiseConstraint', 'biasConstraint'] as const;
 
 /** What both layers share: the per-channel convolution and the activation. */
 abstract class Depthwise extends Layer {
@@ -55,8 +60,8 @@ abstract class Depthwise extends Layer {
   readonly dilationRate: readonly number[];
   readonly activation: ActivationName;
   readonly useBias: boolean;
-  readonly depthwiseInitializer: InitializerName;
-  readonly biasInitializer: InitializerName;
+  readonly depthwiseInitializer: Initializer;
+  readonly biasInitializer: Initializer;
   readonly depthwiseRegularizer: Required<Regularizer> | undefined;
   readonly biasRegularizer: Required<Regularizer> | undefined;
   protected readonly act: ActivationKernels;
@@ -89,7 +94,7 @@ abstract class Depthwise extends Layer {
       depthMultiplier: c.int('depth_multiplier', 1), dilationRate: c.sizes('dilation_rate', 1) as [number, number],
       activation: c.activation(), useBias: c.bool('use_bias', true),
       depthwiseInitializer: c.initializer('depthwise_initializer'), biasInitializer: c.initializer('bias_initializer'),
-      depthwiseRegularizer: c.regularizer('depthwise_regularizer'), biasRegularizer: c.regularizer('bias_regularizer'),
+      depthwiseRegularizer: c.regularizer('depthwise_regularizer'), biasRegularizer: c.regularizer('bias_regularizer'), ...c.weightOptions(),
     };
   }
 
@@ -111,7 +116,7 @@ abstract class Depthwise extends Layer {
       data_format: 'channels_last', dilation_rate: [...this.dilationRate], activation: activationConfig(this.activation), use_bias: this.useBias,
       depthwise_initializer: initializerConfig(this.depthwiseInitializer), bias_initializer: initializerConfig(this.biasInitializer),
       depthwise_regularizer: regularizerConfig(this.depthwiseRegularizer), bias_regularizer: regularizerConfig(this.biasRegularizer),
-      activity_regularizer: null, depthwise_constraint: null, bias_constraint: null,
+      ...this.weightOptionsConfig('depthwise', 'bias'),
     };
   }
 
@@ -132,8 +137,8 @@ abstract class Depthwise extends Layer {
   }
 
   /** @internal */
-  override outputActivation(): ActivationName {
-    return this.activation;
+  override outputActivation(): ActivationName | undefined {
+    return this.activityRegularizer ? undefined : this.activation; // the penalty needs d loss / d output: no fused loss
   }
 
   /** @internal */
@@ -211,13 +216,13 @@ export class SeparableConv2D extends Depthwise {
   /** Output channels. */
   readonly filters: number;
   /** Initialiser of the pointwise kernel. */
-  readonly pointwiseInitializer: InitializerName;
+  readonly pointwiseInitializer: Initializer;
   /** Penalty on the pointwise kernel, if any. */
   readonly pointwiseRegularizer: Required<Regularizer> | undefined;
 
   constructor(filters: number, kernelSize: number | [number, number], options?: SeparableConvOptions | null) {
     const where = 'SeparableConv2D()';
-    const o = readOptions(options, [...DEPTHWISE_KEYS, 'pointwiseInitializer', 'pointwiseRegularizer'], where);
+    const o = readOptions(options, [...DEPTHWISE_KEYS, 'pointwiseInitializer', 'pointwiseRegularizer', 'pointwiseConstraint'], where);
     super('separable_conv2d', kernelSize, o, where);
     this.filters = positiveInt(filters, 'filters', where);
     this.pointwiseInitializer = initializerKey(o.pointwiseInitializer ?? 'glorotUniform', where);
@@ -258,7 +263,7 @@ export class SeparableConv2D extends Depthwise {
   getConfig(): Record<string, unknown> {
     return {
       filters: this.filters, ...this.depthwiseConfig(), pointwise_initializer: initializerConfig(this.pointwiseInitializer),
-      pointwise_regularizer: regularizerConfig(this.pointwiseRegularizer), pointwise_constraint: null,
+      pointwise_regularizer: regularizerConfig(this.pointwiseRegularizer), ...this.weightOptionsConfig('pointwise'),
     };
   }
 

@@ -10,6 +10,9 @@ import { Conv1D, Conv2D } from './convolution.js';
 import { BatchNormalization } from './normalization.js';
 import { UpSampling2D, ZeroPadding2D } from './resizing.js';
 import { DepthwiseConv2D, SeparableConv2D } from './depthwise.js';
+import { AlphaDropout, GaussianDropout, GaussianNoise } from './noise.js';
+import { ActivityRegularization } from './regularization.js';
+import { ELU, LeakyReLU, PReLU, ReLU, Softmax } from './advanced-activations.js';
 import { AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D } from './pooling.js';
 
 export { Layer, binding, checkWeights, ownerOf, setOwner, unbound, sameShape, sizeOf, fans, formatShape } from './layer.js';
@@ -27,11 +30,16 @@ export { BatchNormalization, type BatchNormalizationOptions } from './normalizat
 export { UpSampling2D, ZeroPadding2D, type UpSamplingOptions, type ZeroPaddingOptions } from './resizing.js';
 export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConvOptions, type SeparableConvOptions } from './depthwise.js';
 export { ConfigReader, isObject } from './config.js';
+export { GaussianNoise, GaussianDropout, AlphaDropout, type NoiseOptions, type AlphaDropoutOptions } from './noise.js';
+export { ActivityRegularization, type ActivityRegularizationOptions } from './regularization.js';
+export type { WeightOptions } from './layer.js';
+export { ReLU, LeakyReLU, ELU, Softmax, PReLU, type ReLUOptions, type LeakyReLUOptions, type ELUOptions, type SoftmaxOptions, type PReLUOptions } from './advanced-activations.js';
 
 /** Every layer class by its Keras class name, with how it rebuilds itself from a saved config. */
 export const LAYER_CLASSES: Record<string, { fromConfig(c: ConfigReader, common: LayerOptions): Layer }> = {
-  Dense, Activation, Dropout, Flatten, Reshape, Conv1D, Conv2D,
+  Dense, Activation, Dropout, GaussianNoise, GaussianDropout, AlphaDropout, ActivityRegularization, Flatten, Reshape, Conv1D, Conv2D,
   MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D,
   GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
   BatchNormalization, ZeroPadding2D, UpSampling2D, DepthwiseConv2D, SeparableConv2D,
+  ReLU, LeakyReLU, ELU, Softmax, PReLU,
 };

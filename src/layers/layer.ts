@@ -4,11 +4,12 @@
 import { kernels as k } from '../backend.js';
 import { arena } from '../arena.js';
 import type { ActivationName } from '../activations.js';
-import type { InitializerName } from '../initializers.js';
+import type { Initializer } from '../initializers.js';
 import { ShapeError, StateError, ValueError, describe } from '../errors.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { camelCase } from '../names.js';
-import { number, readOptions, text } from '../arguments.js';
+import { lockSettings, number, readOptions, text } from '../arguments.js';
+import { constraintConfig, resolveConstraint, type Constraint, type ConstraintLike } from '../constraints.js';
 
 /** An L1/L2 penalty on a weight: `l1·Σ|w| + l2·Σw²`, added to the loss (Keras's `L1L2`). */
 export interface Regularizer { l1?: number; l2?: number }
@@ -20,7 +21,7 @@ export type RegularizerLike = Regularizer | 'l1' | 'l2' | 'l1l2' | 'l1_l2';
 export interface WeightSpec {
   name: string;
   shape: number[];
-  initializer: InitializerName;
+  initializer: Initializer;
   regularizer: Required<Regularizer> | undefined;
   /** False for state the layer updates itself (BatchNormalization's moving statistics); the optimizer skips it. */
   trainable: boolean;
@@ -62,6 +63,25 @@ export function resolveRegularizer(r: unknown, name: string, where: string): Req
 
 /** Option names every layer takes. */
 export const LAYER_KEYS = ['name', 'inputDim', 'inputShape', 'batchInputShape'] as const;
+
+/** Options of the layers with weights: a penalty on the output and a constraint per weight. */
+export interface WeightOptions {
+  /** A penalty on the layer's output, divided by the batch size (Keras 3), added to the loss. */
+  activityRegularizer?: RegularizerLike;
+  /** Applied to the kernel after every optimizer step. */
+  kernelConstraint?: ConstraintLike;
+  /** Applied to the bias after every optimizer step. */
+  biasConstraint?: ConstraintLike;
+}
+
+/** Keys of `WeightOptions`, for a layer's `readOptions`. */
+export const WEIGHT_KEYS = ['activityRegularizer', 'kernelConstraint', 'biasConstraint'] as const;
+
+/** Each constraint option with the weight it constrains and its saved config key. */
+export const CONSTRAINT_OPTIONS = [
+  ['kernelConstraint', 'kernel', 'kernel_constraint'], ['biasConstraint', 'bias', 'bias_constraint'],
+  ['depthwiseConstraint', 'depthwise_kernel', 'depthwise_constraint'], ['pointwiseConstraint', 'pointwise_kernel', 'pointwise_constraint'],
+] as const;
 
 /**
  * The model each layer belongs to: a layer serves one model. Kept beside the layers rather than on them, so no
@@ -133,6 +153,10 @@ export abstract class Layer {
   abstract readonly className: string;
   /** Shape of one input sample declared by `inputDim`/`inputShape`/`batchInputShape`, if any (frozen). */
   readonly declaredInputShape: readonly number[] | undefined;
+  /** The penalty on the layer's output (`activityRegularizer`), if any. */
+  readonly activityRegularizer: Required<Regularizer> | undefined;
+  /** Each constrained weight's constraint, by weight name (`kernel`, `bias`, `depthwise_kernel`, `pointwise_kernel`). */
+  readonly constraints: Readonly<Record<string, Constraint>>;
   // NOTE: where the layer computes lives in a private field, reachable only through `binding()` inside the
   // package: no assignment from outside can point this layer's kernels at another model's memory.
   #binding: Binding = unbound();
@@ -165,6 +189,15 @@ export abstract class Layer {
   /** Checks the options every layer takes (`options` already read by `readOptions`). */
   protected constructor(prefix: string, options: LayerOptions, where: string) {
     this.name = options.name === undefined ? uniqueName(prefix) : text(options.name, 'name', where);
+    const w = options as Record<string, unknown>;
+    this.activityRegularizer = resolveRegularizer(w.activityRegularizer, 'activityRegularizer', where);
+    const constraints: Record<string, Constraint> = {};
+    for (const [option, weight] of CONSTRAINT_OPTIONS) {
+      const c = resolveConstraint(w[option], option, where);
+      if (c) constraints[weight] = c;
+    }
+    this.constraints = Object.freeze(constraints);
+    lockSettings<Layer>(this, ['activityRegularizer', 'constraints']);
     const declared = declaredShape(options, where);
     this.declaredInputShape = declared && Object.freeze(declared);
   }
@@ -214,6 +247,18 @@ export abstract class Layer {
   protected preActivations(): number {
     const buffers = binding(this).buffers;
     return buffers.pre ?? buffers.out;
+  }
+
+  /** The constraint (if any) of a weight by its option name (`'kernel'` for `kernelConstraint`). */
+  constraintOf(option: 'kernel' | 'bias' | 'depthwise' | 'pointwise'): Constraint | undefined {
+    return this.constraints[option === 'depthwise' || option === 'pointwise' ? `${option}_kernel` : option];
+  }
+
+  /** The saved form of the activity regularizer and of the named weights' constraints (null for none). */
+  protected weightOptionsConfig(...weights: Array<'kernel' | 'bias' | 'depthwise' | 'pointwise'>): Record<string, unknown> {
+    const out: Record<string, unknown> = { activity_regularizer: this.activityRegularizer ? { class_name: 'L1L2', config: { ...this.activityRegularizer } } : null };
+    for (const w of weights) out[`${w}_constraint`] = constraintConfig(this.constraintOf(w));
+    return out;
   }
 
   /** Number of the layer's weights, trainable or not (0 before its model is built), as Keras's `count_params`. */

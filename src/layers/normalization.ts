@@ -2,7 +2,7 @@
 // moving averages of them in inference, then scales and shifts; the moving statistics are weights training
 // does not update by gradient (Keras's non-trainable weights), updated by the forward pass itself.
 import { kernels as k } from '../backend.js';
-import { initializerKey, type InitializerName } from '../initializers.js';
+import { initializerKey, type Initializer, type InitializerLike } from '../initializers.js';
 import { boolean, integer, lockSettings, number, readOptions } from '../arguments.js';
 import { ShapeError, ValueError, describe } from '../errors.js';
 import { LAYER_KEYS, Layer, binding, resolveRegularizer, type BufferSpec, type LayerOptions, type Regularizer, type RegularizerLike, type WeightSpec } from './layer.js';
@@ -21,13 +21,13 @@ export interface BatchNormalizationOptions extends LayerOptions {
   /** Multiply by the learned scale `gamma`; default true. */
   scale?: boolean;
   /** Initialiser of beta; default `'zeros'`. */
-  betaInitializer?: InitializerName | (string & {});
+  betaInitializer?: InitializerLike;
   /** Initialiser of gamma; default `'ones'`. */
-  gammaInitializer?: InitializerName | (string & {});
+  gammaInitializer?: InitializerLike;
   /** Initialiser of the moving mean; default `'zeros'`. */
-  movingMeanInitializer?: InitializerName | (string & {});
+  movingMeanInitializer?: InitializerLike;
   /** Initialiser of the moving variance; default `'ones'`. */
-  movingVarianceInitializer?: InitializerName | (string & {});
+  movingVarianceInitializer?: InitializerLike;
   /** Penalty on beta. */
   betaRegularizer?: RegularizerLike;
   /** Penalty on gamma. */
@@ -51,10 +51,10 @@ export class BatchNormalization extends Layer {
   readonly center: boolean;
   /** Whether gamma multiplies. */
   readonly scale: boolean;
-  readonly betaInitializer: InitializerName;
-  readonly gammaInitializer: InitializerName;
-  readonly movingMeanInitializer: InitializerName;
-  readonly movingVarianceInitializer: InitializerName;
+  readonly betaInitializer: Initializer;
+  readonly gammaInitializer: Initializer;
+  readonly movingMeanInitializer: Initializer;
+  readonly movingVarianceInitializer: Initializer;
   readonly betaRegularizer: Required<Regularizer> | undefined;
   readonly gammaRegularizer: Required<Regularizer> | undefined;
 

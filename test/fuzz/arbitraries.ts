@@ -70,11 +70,11 @@ const bool = (v: unknown): Validity => typeof v === 'boolean';
 const oneOf = (allowed: readonly unknown[]) => (v: unknown): Validity => allowed.includes(v);
 const string = (v: unknown): Validity => typeof v === 'string' && v !== '';
 
-const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'leakyRelu', 'leaky_relu', 'elu', 'selu', 'gelu', 'swish', 'silu', 'softplus'];
+const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'leakyRelu', 'leaky_relu', 'elu', 'selu', 'gelu', 'swish', 'silu', 'softplus', 'mish', 'relu6', 'hard_sigmoid', 'hardSwish', 'softsign', 'celu'];
 const INITIALIZERS = ['glorotUniform', 'glorot_uniform', 'glorotNormal', 'heUniform', 'heNormal', 'lecunUniform', 'lecunNormal', 'randomNormal', 'randomUniform', 'zeros', 'ones'];
-const LOSSES = ['meanSquaredError', 'mse', 'mae', 'huber', 'binaryCrossentropy', 'binary_crossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'sparse_categorical_crossentropy'];
+const LOSSES = ['meanSquaredError', 'mse', 'mae', 'huber', 'binaryCrossentropy', 'binary_crossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'sparse_categorical_crossentropy', 'hinge', 'log_cosh', 'mape'];
 const METRICS = ['accuracy', 'acc', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'mse', 'mae'];
-const OPTIMIZER_NAMES = ['sgd', 'adam', 'adamw', 'rmsprop', 'Adam', 'RMSprop'];
+const OPTIMIZER_NAMES = ['sgd', 'adam', 'adamw', 'rmsprop', 'Adam', 'RMSprop', 'adagrad', 'adadelta', 'adamax', 'nadam', 'lion', 'ftrl'];
 
 // ───── options objects ─────
 
@@ -532,7 +532,7 @@ const compileOptions = (k: number) => options({
     fc.oneof(...Object.entries(OPTIMIZERS).map(([name, o]) => o.map((a) => arg(`new ${name}(${a.code})`, a.valid === false ? false : undefined, a.why)))),
     fc.constantFrom(...MODELS.filter((j) => j !== k)).map((j) => arg(`m${j}.optimizer`, undefined)),
   ),
-  loss: param(LOSSES.map(show).concat("'hinge'"), oneOf(LOSSES), 'loss'),
+  loss: param(LOSSES.map(show).concat("'hingee'"), oneOf(LOSSES), 'loss'),
   metrics: option(["['accuracy']", '[]', "['mse', 'mae']", "['acc', 'accuracy']", "['f1']", "'accuracy'"],
     (v) => (Array.isArray(v) && v.every((m) => METRICS.includes(m)) ? undefined : false))('metrics'),
 }, undefined, true);
