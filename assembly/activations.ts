@@ -388,14 +388,13 @@ export function softmaxAxisGrad(dx: usize, dy: usize, x: usize, y: usize, outer:
 /** PReLU over x viewed as [outer, a, s, b], alpha [a, b] shared along s: y = x > 0 ? x : alpha·x; x, y: [outer·a·s·b] */
 export function prelu(y: usize, x: usize, alpha: usize, outer: i32, a: i32, s: i32, b: i32): void {
   let k = 0;
-  for (let o = 0; o < outer; o++) {
-    for (let p = 0; p < a; p++) {
-      for (let q = 0; q < s; q++) {
-        for (let r = 0; r < b; r++) {
-          const v = ld(x, k);
-          st(y, k, v > 0 ? v : ld(alpha, p * b + r) * v);
-          k++;
-        }
+  for (let op = 0; op < outer * a; op++) {
+    const row = (op % a) * b; // alpha's row p
+    for (let q = 0; q < s; q++) {
+      for (let r = 0; r < b; r++) {
+        const v = ld(x, k);
+        st(y, k, v > 0 ? v : ld(alpha, row + r) * v);
+        k++;
       }
     }
   }

@@ -2,6 +2,7 @@
 // twin writes d(mean loss)/d(prediction) and returns the same value, so a training step reads the data once.
 // Keras's reduction: mean over the last axis, then over the batch (cross-entropies sum the last axis).
 // The `…Logits` forms are the fused, numerically stable ones a sigmoid/softmax output layer uses.
+// A plain form and its fused twin share one @inline `…Of` helper; its constant `logits` flag picks the branch.
 // The binary and categorical cross-entropies take Keras's label smoothing (`smoothing`, 0 for none); the sparse
 // ones an ignored class (`ignore`, NaN for none).
 import { ld, st } from './simd';
@@ -90,22 +91,34 @@ export function binaryCrossentropy(p: usize, t: usize, rows: i32, cols: i32, smo
 }
 /** dp = (p − t)/(p(1 − p))/n inside the clip range, 0 outside; returns the loss */
 export function binaryCrossentropyGrad(dp: usize, p: usize, t: usize, rows: i32, cols: i32, smoothing: f32): f64 {
-  const n = rows * cols;
-  const k: f32 = <f32>1 / <f32>n;
-  let s: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const v = ld(p, i);
-    const q = clipProb(v);
-    const y = smooth(ld(t, i), smoothing, 0.5);
-    s -= <f64>(y * Mathf.log(q) + (1 - y) * Mathf.log(1 - q));
-    st(dp, i, v == q ? k * ((q - y) / (q * (1 - q))) : 0);
-  }
-  return s / n;
+  return binaryCrossentropyGradOf(dp, p, t, rows, cols, smoothing, false);
 }
 
 @inline function logitLoss(z: f32, y: f32): f32 {
   // −(y·log σ(z) + (1 − y)·log(1 − σ(z))) rewritten so neither exp nor log can overflow.
   return max(z, 0) - z * y + Mathf.log1p(Mathf.exp(-Mathf.abs(z)));
+}
+// The binary cross-entropy's gradient: of clipped p, or (`logits`, a constant each caller passes, so the branch
+// folds away) of σ(z).
+@inline function binaryCrossentropyGradOf(
+  dx: usize, x: usize, t: usize, rows: i32, cols: i32, smoothing: f32, logits: bool,
+): f64 {
+  const n = rows * cols;
+  const k: f32 = <f32>1 / <f32>n;
+  let s: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = ld(x, i);
+    const y = smooth(ld(t, i), smoothing, 0.5);
+    if (logits) {
+      s += <f64>logitLoss(v, y);
+      st(dx, i, k * (sigmoidPair(v) - y)); // σ(z) from one exp, stable on both sides
+    } else {
+      const q = clipProb(v);
+      s -= <f64>(y * Mathf.log(q) + (1 - y) * Mathf.log(1 - q));
+      st(dx, i, v == q ? k * ((q - y) / (q * (1 - q))) : 0);
+    }
+  }
+  return s / n;
 }
 /** binary cross-entropy of σ(z): mean(max(z, 0) − z·t + log(1 + e^−|z|)); z, t: [rows, cols] */
 export function binaryCrossentropyLogits(z: usize, t: usize, rows: i32, cols: i32, smoothing: f32): f64 {
@@ -116,18 +129,7 @@ export function binaryCrossentropyLogits(z: usize, t: usize, rows: i32, cols: i3
 }
 /** dz = (σ(z) − t)/n; returns the loss */
 export function binaryCrossentropyLogitsGrad(dz: usize, z: usize, t: usize, rows: i32, cols: i32, smoothing: f32): f64 {
-  const n = rows * cols;
-  const k: f32 = <f32>1 / <f32>n;
-  let s: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const v = ld(z, i);
-    const y = smooth(ld(t, i), smoothing, 0.5);
-    s += <f64>logitLoss(v, y);
-    const e = Mathf.exp(-Mathf.abs(v)); // σ(z) from the same exp, stable on both sides
-    const sig: f32 = v >= 0 ? 1 / (1 + e) : e / (1 + e);
-    st(dz, i, k * (sig - y));
-  }
-  return s / n;
+  return binaryCrossentropyGradOf(dz, z, t, rows, cols, smoothing, true);
 }
 
 // Keras normalises each row of probabilities to sum 1 before clipping: −Σ_j t_j·log(clip(p_j / S)).
@@ -152,26 +154,7 @@ export function categoricalCrossentropy(p: usize, t: usize, rows: i32, cols: i32
  * constant of the loss); returns the loss
  */
 export function categoricalCrossentropyGrad(dp: usize, p: usize, t: usize, rows: i32, cols: i32, smoothing: f32): f64 {
-  const k: f32 = <f32>1 / <f32>rows;
-  let s: f64 = 0;
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    const sum = rowSum(p, o, cols);
-    let live: f32 = 0;
-    for (let j = 0; j < cols; j++) {
-      const q = ld(p, o + j) / sum;
-      const c = clipProb(q);
-      const y = smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols);
-      s -= <f64>(y * Mathf.log(c));
-      if (q == c) live += y;
-    }
-    for (let j = 0; j < cols; j++) {
-      const v = ld(p, o + j);
-      const q = v / sum;
-      st(dp, o + j, k * (live / sum - (q == clipProb(q) ? smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols) / v : 0)));
-    }
-  }
-  return s / rows;
+  return categoricalCrossentropyGradOf(dp, p, t, rows, cols, smoothing, false);
 }
 
 @inline function smoothedSum(t: usize, o: i32, cols: i32, smoothing: f32): f32 {
@@ -189,6 +172,45 @@ export function categoricalCrossentropyGrad(dp: usize, p: usize, t: usize, rows:
   return m + Mathf.log(s);
 }
 
+// A row's Σp, or (`logits`) its lse(z): what the categorical forms divide by, or subtract.
+@inline function rowShift(x: usize, o: i32, cols: i32, logits: bool): f32 {
+  return logits ? logSumExp(x, o, cols) : rowSum(x, o, cols);
+}
+// The categorical cross-entropy's gradient: of p normalised and clipped, or (`logits`, constant) of softmax(z).
+@inline function categoricalCrossentropyGradOf(
+  dx: usize, x: usize, t: usize, rows: i32, cols: i32, smoothing: f32, logits: bool,
+): f64 {
+  const k: f32 = <f32>1 / <f32>rows;
+  let s: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    const shift = rowShift(x, o, cols, logits);
+    if (logits) {
+      const tsum = smoothedSum(t, o, cols, smoothing);
+      for (let j = 0; j < cols; j++) {
+        const v = ld(x, o + j);
+        const y = smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols);
+        s += <f64>(y * (shift - v));
+        st(dx, o + j, k * (Mathf.exp(v - shift) * tsum - y));
+      }
+    } else {
+      let live: f32 = 0;
+      for (let j = 0; j < cols; j++) {
+        const q = ld(x, o + j) / shift;
+        const c = clipProb(q);
+        const y = smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols);
+        s -= <f64>(y * Mathf.log(c));
+        if (q == c) live += y;
+      }
+      for (let j = 0; j < cols; j++) {
+        const v = ld(x, o + j);
+        const q = v / shift;
+        st(dx, o + j, k * (live / shift - (q == clipProb(q) ? smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols) / v : 0)));
+      }
+    }
+  }
+  return s / rows;
+}
 /** categorical cross-entropy of softmax(z): mean over rows of Σ_j t_j·(lse(z) − z_j); z, t: [rows, cols] */
 export function categoricalCrossentropyLogits(z: usize, t: usize, rows: i32, cols: i32, smoothing: f32): f64 {
   let s: f64 = 0;
@@ -201,20 +223,7 @@ export function categoricalCrossentropyLogits(z: usize, t: usize, rows: i32, col
 }
 /** dz_j = (softmax(z)_j·Σt − t_j)/rows; returns the loss */
 export function categoricalCrossentropyLogitsGrad(dz: usize, z: usize, t: usize, rows: i32, cols: i32, smoothing: f32): f64 {
-  const k: f32 = <f32>1 / <f32>rows;
-  let s: f64 = 0;
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    const lse = logSumExp(z, o, cols);
-    const tsum = smoothedSum(t, o, cols, smoothing);
-    for (let j = 0; j < cols; j++) {
-      const v = ld(z, o + j);
-      const y = smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols);
-      s += <f64>(y * (lse - v));
-      st(dz, o + j, k * (Mathf.exp(v - lse) * tsum - y));
-    }
-  }
-  return s / rows;
+  return categoricalCrossentropyGradOf(dz, z, t, rows, cols, smoothing, true);
 }
 
 // Sparse forms: labels are class indices stored as f32 (checked to be integers in range by the host). A row
@@ -236,6 +245,35 @@ export function counted(t: usize, rows: i32, ignore: f32): i32 {
   return c > 0 ? s / c : 0;
 }
 
+// The sparse categorical cross-entropy's gradient: of p normalised and clipped, or (`logits`, constant) of softmax(z).
+@inline function sparseCategoricalCrossentropyGradOf(
+  dx: usize, x: usize, t: usize, rows: i32, cols: i32, ignore: f32, logits: bool,
+): f64 {
+  const k: f32 = <f32>1 / <f32>max(counted(t, rows, ignore), 1);
+  let s: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    if (ld(t, r) == ignore) {
+      for (let j = 0; j < cols; j++) st(dx, o + j, 0);
+      continue;
+    }
+    const shift = rowShift(x, o, cols, logits);
+    const l = label(t, r);
+    if (logits) {
+      s += <f64>(shift - ld(x, o + l));
+      for (let j = 0; j < cols; j++) st(dx, o + j, k * (Mathf.exp(ld(x, o + j) - shift) - (j == l ? <f32>1 : 0)));
+    } else {
+      const v = ld(x, o + l);
+      const q = v / shift;
+      const c = clipProb(q);
+      s -= <f64>Mathf.log(c);
+      const live = q == c;
+      for (let j = 0; j < cols; j++) st(dx, o + j, live ? k * (1 / shift) : 0);
+      if (live) st(dx, o + l, k * (1 / shift - 1 / v));
+    }
+  }
+  return perCounted(s, t, rows, ignore);
+}
 /** mean over counted rows of −log(clip(p[label]/Σp)); a row labelled `ignore` (NaN: none) counts 0; p: [rows, cols], t: [rows] */
 export function sparseCategoricalCrossentropy(p: usize, t: usize, rows: i32, cols: i32, ignore: f32): f64 {
   let s: f64 = 0;
@@ -248,25 +286,7 @@ export function sparseCategoricalCrossentropy(p: usize, t: usize, rows: i32, col
 }
 /** dp_j = (1/S − [j = label]/p_j)/counted, 0 for an ignored row or where the label's p/S is clipped; returns the loss */
 export function sparseCategoricalCrossentropyGrad(dp: usize, p: usize, t: usize, rows: i32, cols: i32, ignore: f32): f64 {
-  const k: f32 = <f32>1 / <f32>max(counted(t, rows, ignore), 1);
-  let s: f64 = 0;
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    if (ld(t, r) == ignore) {
-      for (let j = 0; j < cols; j++) st(dp, o + j, 0);
-      continue;
-    }
-    const sum = rowSum(p, o, cols);
-    const l = label(t, r);
-    const v = ld(p, o + l);
-    const q = v / sum;
-    const c = clipProb(q);
-    s -= <f64>Mathf.log(c);
-    const live = q == c;
-    for (let j = 0; j < cols; j++) st(dp, o + j, live ? k * (1 / sum) : 0);
-    if (live) st(dp, o + l, k * (1 / sum - 1 / v));
-  }
-  return perCounted(s, t, rows, ignore);
+  return sparseCategoricalCrossentropyGradOf(dp, p, t, rows, cols, ignore, false);
 }
 
 /** sparse categorical cross-entropy of softmax(z): mean over counted rows of lse(z) − z[label]; z: [rows, cols], t: [rows] */
@@ -281,20 +301,7 @@ export function sparseCategoricalCrossentropyLogits(z: usize, t: usize, rows: i3
 }
 /** dz_j = (softmax(z)_j − [j = label])/counted, 0 for an ignored row; returns the loss */
 export function sparseCategoricalCrossentropyLogitsGrad(dz: usize, z: usize, t: usize, rows: i32, cols: i32, ignore: f32): f64 {
-  const k: f32 = <f32>1 / <f32>max(counted(t, rows, ignore), 1);
-  let s: f64 = 0;
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    if (ld(t, r) == ignore) {
-      for (let j = 0; j < cols; j++) st(dz, o + j, 0);
-      continue;
-    }
-    const lse = logSumExp(z, o, cols);
-    const l = label(t, r);
-    s += <f64>(lse - ld(z, o + l));
-    for (let j = 0; j < cols; j++) st(dz, o + j, k * (Mathf.exp(ld(z, o + j) - lse) - (j == l ? <f32>1 : 0)));
-  }
-  return perCounted(s, t, rows, ignore);
+  return sparseCategoricalCrossentropyGradOf(dz, z, t, rows, cols, ignore, true);
 }
 
 // ─── Per-row losses ───
@@ -462,55 +469,52 @@ export function meanSquaredLogarithmicErrorRows(out: usize, p: usize, t: usize, 
 @inline function hingeTarget(y: f32, binary: bool): f32 {
   return binary ? 2 * y - 1 : y;
 }
-/** dp = −y·[1 − y·p > 0]/n, y = t or 2t − 1 (0/1 targets); returns mean(max<f32>(1 − y·p, 0)); p, t: [rows, cols] */
-export function hingeGrad(dp: usize, p: usize, t: usize, rows: i32, cols: i32): f64 {
+// The hinge losses, m = max(1 − y·p, 0) or (`squared`, a constant each caller passes) m².
+@inline function hingeGradOf(dp: usize, p: usize, t: usize, rows: i32, cols: i32, squared: bool): f64 {
   const n = rows * cols;
   const binary = hingeBinary(t, n);
   let s: f64 = 0;
   for (let i = 0; i < n; i++) {
     const y = hingeTarget(ld(t, i), binary);
     const m = max<f32>(1 - y * ld(p, i), <f32>0);
-    s += <f64>m;
-    st(dp, i, m > 0 ? -y / <f32>n : 0);
+    if (squared) {
+      s += <f64>(m * m);
+      st(dp, i, <f32>-2 * y * m / <f32>n);
+    } else {
+      s += <f64>m;
+      st(dp, i, m > 0 ? -y / <f32>n : 0);
+    }
   }
   return s / n;
 }
-/** out_r = mean_j max<f32>(1 − y·p, 0), y as hingeGrad; p, t: [rows, cols], out: [rows] */
-export function hingeRows(out: usize, p: usize, t: usize, rows: i32, cols: i32): void {
-  const binary = hingeBinary(t, rows * cols);
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    let s: f64 = 0;
-    for (let j = 0; j < cols; j++) s += <f64>max<f32>(1 - hingeTarget(ld(t, o + j), binary) * ld(p, o + j), <f32>0);
-    st(out, r, <f32>(s / cols));
-  }
-}
-
-/** dp = −2y·max<f32>(1 − y·p, 0)/n, y as hingeGrad; returns mean(max<f32>(1 − y·p, 0)²); p, t: [rows, cols] */
-export function squaredHingeGrad(dp: usize, p: usize, t: usize, rows: i32, cols: i32): f64 {
-  const n = rows * cols;
-  const binary = hingeBinary(t, n);
-  let s: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const y = hingeTarget(ld(t, i), binary);
-    const m = max<f32>(1 - y * ld(p, i), <f32>0);
-    s += <f64>(m * m);
-    st(dp, i, <f32>-2 * y * m / <f32>n);
-  }
-  return s / n;
-}
-/** out_r = mean_j max<f32>(1 − y·p, 0)², y as hingeGrad; p, t: [rows, cols], out: [rows] */
-export function squaredHingeRows(out: usize, p: usize, t: usize, rows: i32, cols: i32): void {
+@inline function hingeRowsOf(out: usize, p: usize, t: usize, rows: i32, cols: i32, squared: bool): void {
   const binary = hingeBinary(t, rows * cols);
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     let s: f64 = 0;
     for (let j = 0; j < cols; j++) {
       const m = max<f32>(1 - hingeTarget(ld(t, o + j), binary) * ld(p, o + j), <f32>0);
-      s += <f64>(m * m);
+      s += <f64>(squared ? m * m : m);
     }
     st(out, r, <f32>(s / cols));
   }
+}
+/** dp = −y·[1 − y·p > 0]/n, y = t or 2t − 1 (0/1 targets); returns mean(max<f32>(1 − y·p, 0)); p, t: [rows, cols] */
+export function hingeGrad(dp: usize, p: usize, t: usize, rows: i32, cols: i32): f64 {
+  return hingeGradOf(dp, p, t, rows, cols, false);
+}
+/** out_r = mean_j max<f32>(1 − y·p, 0), y as hingeGrad; p, t: [rows, cols], out: [rows] */
+export function hingeRows(out: usize, p: usize, t: usize, rows: i32, cols: i32): void {
+  hingeRowsOf(out, p, t, rows, cols, false);
+}
+
+/** dp = −2y·max<f32>(1 − y·p, 0)/n, y as hingeGrad; returns mean(max<f32>(1 − y·p, 0)²); p, t: [rows, cols] */
+export function squaredHingeGrad(dp: usize, p: usize, t: usize, rows: i32, cols: i32): f64 {
+  return hingeGradOf(dp, p, t, rows, cols, true);
+}
+/** out_r = mean_j max<f32>(1 − y·p, 0)², y as hingeGrad; p, t: [rows, cols], out: [rows] */
+export function squaredHingeRows(out: usize, p: usize, t: usize, rows: i32, cols: i32): void {
+  hingeRowsOf(out, p, t, rows, cols, true);
 }
 
 // max<f32>(neg − pos + 1, 0), pos = Σ t·p, neg = max_j (1 − t_j)·p_j; the arg max is the first one.
@@ -669,54 +673,79 @@ export function poissonRows(out: usize, p: usize, t: usize, rows: i32, cols: i32
   return gamma == 1 ? 1 : 0;
 }
 
-// The binary focal terms take the weights w1 (target 1) and w0 (target 0): α and 1 − α with class balancing,
-// 1 and 1 without; t is smoothed first. u = 1 − p_t uses the unclipped p, the cross-entropy the clipped one.
-@inline function binaryFocalOf(v: f32, y: f32, gamma: f32, w1: f32, w0: f32): f32 {
-  const q = clipProb(v);
-  const bce = -(y * Mathf.log(q) + (1 - y) * Mathf.log(1 - q));
-  const u = y * (1 - v) + (1 - y) * v;
-  return (y * w1 + (1 - y) * w0) * Mathf.pow(u, gamma) * bce;
-}
-/** dp = w·(γu^(γ−1)(1 − 2y)·bce + u^γ·dbce)/n, u = 1 − p_t; returns mean(w·u^γ·bce); p, t: [rows, cols] */
-export function binaryFocalCrossentropyGrad(
-  dp: usize, p: usize, t: usize, rows: i32, cols: i32, gamma: f32, w1: f32, w0: f32, smoothing: f32,
-): f64 {
-  const n = rows * cols;
-  let s: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const v = ld(p, i);
-    const y = smooth(ld(t, i), smoothing, 0.5);
-    const q = clipProb(v);
-    const bce = -(y * Mathf.log(q) + (1 - y) * Mathf.log(1 - q));
-    const u = y * (1 - v) + (1 - y) * v;
-    const w = y * w1 + (1 - y) * w0;
-    s += <f64>(w * Mathf.pow(u, gamma) * bce);
-    const dbce: f32 = v == q ? (q - y) / (q * (1 - q)) : 0;
-    st(dp, i, w * (focalSlope(u, gamma) * (1 - 2 * y) * bce + Mathf.pow(u, gamma) * dbce) / <f32>n);
-  }
-  return s / n;
-}
-/** out_r = mean_j w·u^γ·bce (as binaryFocalCrossentropyGrad); p, t: [rows, cols], out: [rows] */
-export function binaryFocalCrossentropyRows(
-  out: usize, p: usize, t: usize, rows: i32, cols: i32, gamma: f32, w1: f32, w0: f32, smoothing: f32,
-): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    let s: f64 = 0;
-    for (let j = 0; j < cols; j++) s += <f64>binaryFocalOf(ld(p, o + j), smooth(ld(t, o + j), smoothing, 0.5), gamma, w1, w0);
-    st(out, r, <f32>(s / cols));
-  }
-}
-
 // σ(z) and 1 − σ(z) from one exp of −|z|, both exact at any |z|.
 @inline function sigmoidPair(z: f32): f32 {
   const e = Mathf.exp(-Mathf.abs(z));
   return z >= 0 ? 1 / (1 + e) : e / (1 + e);
 }
-@inline function binaryFocalLogitsOf(z: f32, y: f32, gamma: f32, w1: f32, w0: f32): f32 {
-  const u = y * sigmoidPair(-z) + (1 - y) * sigmoidPair(z);
-  return (y * w1 + (1 - y) * w0) * Mathf.pow(u, gamma) * logitLoss(z, y);
+// The binary focal terms take the weights w1 (target 1) and w0 (target 0): α and 1 − α with class balancing,
+// 1 and 1 without; t is smoothed first. u = 1 − p_t uses the unclipped p, the cross-entropy the clipped one.
+// With `logits` (a constant each caller passes, so the branches fold away), both come overflow-free from z.
+@inline function binaryFocalOf(v: f32, y: f32, gamma: f32, w1: f32, w0: f32, logits: bool): f32 {
+  let u: f32, bce: f32;
+  if (logits) {
+    u = y * sigmoidPair(-v) + (1 - y) * sigmoidPair(v);
+    bce = logitLoss(v, y);
+  } else {
+    const q = clipProb(v);
+    bce = -(y * Mathf.log(q) + (1 - y) * Mathf.log(1 - q));
+    u = y * (1 - v) + (1 - y) * v;
+  }
+  return (y * w1 + (1 - y) * w0) * Mathf.pow(u, gamma) * bce;
 }
+@inline function binaryFocalRowsOf(
+  out: usize, x: usize, t: usize, rows: i32, cols: i32, gamma: f32, w1: f32, w0: f32, smoothing: f32, logits: bool,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let s: f64 = 0;
+    for (let j = 0; j < cols; j++) s += <f64>binaryFocalOf(ld(x, o + j), smooth(ld(t, o + j), smoothing, 0.5), gamma, w1, w0, logits);
+    st(out, r, <f32>(s / cols));
+  }
+}
+// The gradient: w·(γu^(γ−1)·du·bce + u^γ·dbce)/n, du = (1 − 2y), or (1 − 2y)σ(z)σ(−z) with logits.
+@inline function binaryFocalGradOf(
+  dx: usize, x: usize, t: usize, rows: i32, cols: i32, gamma: f32, w1: f32, w0: f32, smoothing: f32, logits: bool,
+): f64 {
+  const n = rows * cols;
+  let s: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = ld(x, i);
+    const y = smooth(ld(t, i), smoothing, 0.5);
+    const w = y * w1 + (1 - y) * w0;
+    let f: f32, bce: f32, d: f32;
+    if (logits) {
+      const sp = sigmoidPair(v), sn = sigmoidPair(-v);
+      const u = y * sn + (1 - y) * sp;
+      bce = logitLoss(v, y);
+      f = Mathf.pow(u, gamma);
+      d = focalSlope(u, gamma) * (1 - 2 * y) * sp * sn * bce + f * (sp - y);
+    } else {
+      const q = clipProb(v);
+      bce = -(y * Mathf.log(q) + (1 - y) * Mathf.log(1 - q));
+      const u = y * (1 - v) + (1 - y) * v;
+      f = Mathf.pow(u, gamma);
+      const dbce: f32 = v == q ? (q - y) / (q * (1 - q)) : 0;
+      d = focalSlope(u, gamma) * (1 - 2 * y) * bce + f * dbce;
+    }
+    s += <f64>(w * f * bce);
+    st(dx, i, w * d / <f32>n);
+  }
+  return s / n;
+}
+/** dp = w·(γu^(γ−1)(1 − 2y)·bce + u^γ·dbce)/n, u = 1 − p_t; returns mean(w·u^γ·bce); p, t: [rows, cols] */
+export function binaryFocalCrossentropyGrad(
+  dp: usize, p: usize, t: usize, rows: i32, cols: i32, gamma: f32, w1: f32, w0: f32, smoothing: f32,
+): f64 {
+  return binaryFocalGradOf(dp, p, t, rows, cols, gamma, w1, w0, smoothing, false);
+}
+/** out_r = mean_j w·u^γ·bce (as binaryFocalCrossentropyGrad); p, t: [rows, cols], out: [rows] */
+export function binaryFocalCrossentropyRows(
+  out: usize, p: usize, t: usize, rows: i32, cols: i32, gamma: f32, w1: f32, w0: f32, smoothing: f32,
+): void {
+  binaryFocalRowsOf(out, p, t, rows, cols, gamma, w1, w0, smoothing, false);
+}
+
 /**
  * binary focal cross-entropy of σ(z), overflow-free: dz = w·(γu^(γ−1)(1 − 2y)σ(z)σ(−z)·bce + u^γ(σ(z) − y))/n,
  * bce = max<f32>(z, 0) − z·y + log(1 + e^−|z|); returns the loss; z, t: [rows, cols]
@@ -724,119 +753,96 @@ export function binaryFocalCrossentropyRows(
 export function binaryFocalCrossentropyLogitsGrad(
   dz: usize, z: usize, t: usize, rows: i32, cols: i32, gamma: f32, w1: f32, w0: f32, smoothing: f32,
 ): f64 {
-  const n = rows * cols;
-  let s: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const v = ld(z, i);
-    const y = smooth(ld(t, i), smoothing, 0.5);
-    const sp = sigmoidPair(v), sn = sigmoidPair(-v);
-    const u = y * sn + (1 - y) * sp;
-    const w = y * w1 + (1 - y) * w0;
-    const bce = logitLoss(v, y);
-    const f = Mathf.pow(u, gamma);
-    s += <f64>(w * f * bce);
-    st(dz, i, w * (focalSlope(u, gamma) * (1 - 2 * y) * sp * sn * bce + f * (sp - y)) / <f32>n);
-  }
-  return s / n;
+  return binaryFocalGradOf(dz, z, t, rows, cols, gamma, w1, w0, smoothing, true);
 }
 /** out_r = mean_j of the binary focal cross-entropy of σ(z); z, t: [rows, cols], out: [rows] */
 export function binaryFocalCrossentropyLogitsRows(
   out: usize, z: usize, t: usize, rows: i32, cols: i32, gamma: f32, w1: f32, w0: f32, smoothing: f32,
 ): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    let s: f64 = 0;
-    for (let j = 0; j < cols; j++) s += <f64>binaryFocalLogitsOf(ld(z, o + j), smooth(ld(t, o + j), smoothing, 0.5), gamma, w1, w0);
-    st(out, r, <f32>(s / cols));
-  }
+  binaryFocalRowsOf(out, z, t, rows, cols, gamma, w1, w0, smoothing, true);
 }
 
-// Categorical focal: −Σ_j α·y_j·(1 − q_j)^γ·log q_j, q = clip(p/Σp), y smoothed towards 1/classes.
-@inline function categoricalFocalRow(p: usize, t: usize, o: i32, cols: i32, alpha: f32, gamma: f32, smoothing: f32): f32 {
-  const sum = rowSum(p, o, cols);
+// Categorical focal: −Σ_j α·y_j·(1 − q_j)^γ·log q_j, q = clip(p/Σp), y smoothed towards 1/classes. The fused form
+// (`logits`, a constant each caller passes, so the branches fold away): log q_j = z_j − lse(z) and
+// 1 − q_j = −expm1(log q_j), so no logit overflows and no clip is needed.
+@inline function categoricalFocalRow(
+  x: usize, t: usize, o: i32, cols: i32, alpha: f32, gamma: f32, smoothing: f32, logits: bool,
+): f32 {
+  const shift = rowShift(x, o, cols, logits);
   const k: f32 = <f32>1 / <f32>cols;
   let s: f32 = 0;
   for (let j = 0; j < cols; j++) {
-    const q = clipProb(ld(p, o + j) / sum);
-    s -= alpha * smooth(ld(t, o + j), smoothing, k) * Mathf.pow(1 - q, gamma) * Mathf.log(q);
+    let u: f32, lq: f32;
+    if (logits) {
+      lq = ld(x, o + j) - shift;
+      u = -Mathf.expm1(lq);
+    } else {
+      const q = clipProb(ld(x, o + j) / shift);
+      u = 1 - q;
+      lq = Mathf.log(q);
+    }
+    s -= alpha * smooth(ld(t, o + j), smoothing, k) * Mathf.pow(u, gamma) * lq;
   }
   return s;
 }
-/**
- * dp_k = (g_k − Σ_j g_j·p_j/S)/S/rows, g_j = −αy_j((1 − q_j)^γ/q_j − γ(1 − q_j)^(γ−1)·log q_j) (0 where clipped);
- * returns the mean over rows of −Σ_j α·y_j·(1 − q_j)^γ·log q_j; p, t: [rows, cols]
- */
-export function categoricalFocalCrossentropyGrad(
-  dp: usize, p: usize, t: usize, rows: i32, cols: i32, alpha: f32, gamma: f32, smoothing: f32,
+// The gradient, written in two passes (dx holds g, or h with logits, first): plain dp_k = (g_k − Σ_j g_j·p_j/S)/S/rows,
+// g_j = −αy_j((1 − q_j)^γ/q_j − γ(1 − q_j)^(γ−1)·log q_j) (0 where clipped); fused dz_k = (h_k − q_k·Σ_j h_j)/rows,
+// h_j = −αy_j((1 − q_j)^γ − γ·q_j(1 − q_j)^(γ−1)·log q_j).
+@inline function categoricalFocalGradOf(
+  dx: usize, x: usize, t: usize, rows: i32, cols: i32, alpha: f32, gamma: f32, smoothing: f32, logits: bool,
 ): f64 {
   const k: f32 = <f32>1 / <f32>rows;
   const c: f32 = <f32>1 / <f32>cols;
   let s: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    s += <f64>categoricalFocalRow(p, t, o, cols, alpha, gamma, smoothing);
-    const sum = rowSum(p, o, cols);
-    let dot: f32 = 0; // Σ_j g_j·p_j/S; dp holds g first
+    s += <f64>categoricalFocalRow(x, t, o, cols, alpha, gamma, smoothing, logits);
+    const shift = rowShift(x, o, cols, logits);
+    let acc: f32 = 0; // Σ_j g_j·p_j/S, or Σ_j h_j
     for (let j = 0; j < cols; j++) {
-      const raw = ld(p, o + j) / sum;
-      const q = clipProb(raw);
-      const y = smooth(ld(t, o + j), smoothing, c);
-      const g: f32 = raw == q ? -alpha * y * (Mathf.pow(1 - q, gamma) / q - focalSlope(1 - q, gamma) * Mathf.log(q)) : 0;
-      st(dp, o + j, g);
-      dot += g * raw;
+      if (logits) {
+        const lq = ld(x, o + j) - shift;
+        const q = Mathf.exp(lq), u = -Mathf.expm1(lq);
+        const y = smooth(ld(t, o + j), smoothing, c);
+        const h = -alpha * y * (Mathf.pow(u, gamma) - focalSlope(u, gamma) * q * lq);
+        st(dx, o + j, h);
+        acc += h;
+      } else {
+        const raw = ld(x, o + j) / shift;
+        const q = clipProb(raw);
+        const y = smooth(ld(t, o + j), smoothing, c);
+        const g: f32 = raw == q ? -alpha * y * (Mathf.pow(1 - q, gamma) / q - focalSlope(1 - q, gamma) * Mathf.log(q)) : 0;
+        st(dx, o + j, g);
+        acc += g * raw;
+      }
     }
-    for (let j = 0; j < cols; j++) st(dp, o + j, k * (ld(dp, o + j) - dot) / sum);
+    for (let j = 0; j < cols; j++) {
+      st(dx, o + j, logits ? k * (ld(dx, o + j) - Mathf.exp(ld(x, o + j) - shift) * acc) : k * (ld(dx, o + j) - acc) / shift);
+    }
   }
   return s / rows;
+}
+/** dp as categoricalFocalGradOf's plain form; returns the mean over rows of −Σ_j α·y_j·(1 − q_j)^γ·log q_j; p, t: [rows, cols] */
+export function categoricalFocalCrossentropyGrad(
+  dp: usize, p: usize, t: usize, rows: i32, cols: i32, alpha: f32, gamma: f32, smoothing: f32,
+): f64 {
+  return categoricalFocalGradOf(dp, p, t, rows, cols, alpha, gamma, smoothing, false);
 }
 /** out_r = −Σ_j α·y_j·(1 − q_j)^γ·log q_j, q = clip(p/Σp); p, t: [rows, cols], out: [rows] */
 export function categoricalFocalCrossentropyRows(
   out: usize, p: usize, t: usize, rows: i32, cols: i32, alpha: f32, gamma: f32, smoothing: f32,
 ): void {
-  for (let r = 0; r < rows; r++) st(out, r, categoricalFocalRow(p, t, r * cols, cols, alpha, gamma, smoothing));
+  for (let r = 0; r < rows; r++) st(out, r, categoricalFocalRow(p, t, r * cols, cols, alpha, gamma, smoothing, false));
 }
-
-// The fused form: log q_j = z_j − lse(z) and 1 − q_j = −expm1(log q_j), so no logit overflows and no clip is needed.
-@inline function categoricalFocalLogitsRow(z: usize, t: usize, o: i32, cols: i32, alpha: f32, gamma: f32, smoothing: f32): f32 {
-  const lse = logSumExp(z, o, cols);
-  const k: f32 = <f32>1 / <f32>cols;
-  let s: f32 = 0;
-  for (let j = 0; j < cols; j++) {
-    const lq = ld(z, o + j) - lse;
-    s -= alpha * smooth(ld(t, o + j), smoothing, k) * Mathf.pow(-Mathf.expm1(lq), gamma) * lq;
-  }
-  return s;
-}
-/**
- * categorical focal cross-entropy of softmax<f32>(z): dz_k = (h_k − q_k·Σ_j h_j)/rows,
- * h_j = −αy_j((1 − q_j)^γ − γ·q_j(1 − q_j)^(γ−1)·log q_j); returns the loss; z, t: [rows, cols]
- */
+/** categorical focal cross-entropy of softmax<f32>(z): dz as categoricalFocalGradOf's fused form; returns the loss; z, t: [rows, cols] */
 export function categoricalFocalCrossentropyLogitsGrad(
   dz: usize, z: usize, t: usize, rows: i32, cols: i32, alpha: f32, gamma: f32, smoothing: f32,
 ): f64 {
-  const k: f32 = <f32>1 / <f32>rows;
-  const c: f32 = <f32>1 / <f32>cols;
-  let s: f64 = 0;
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    s += <f64>categoricalFocalLogitsRow(z, t, o, cols, alpha, gamma, smoothing);
-    const lse = logSumExp(z, o, cols);
-    let total: f32 = 0; // Σ_j h_j; dz holds h first
-    for (let j = 0; j < cols; j++) {
-      const lq = ld(z, o + j) - lse;
-      const q = Mathf.exp(lq), u = -Mathf.expm1(lq);
-      const y = smooth(ld(t, o + j), smoothing, c);
-      const h = -alpha * y * (Mathf.pow(u, gamma) - focalSlope(u, gamma) * q * lq);
-      st(dz, o + j, h);
-      total += h;
-    }
-    for (let j = 0; j < cols; j++) st(dz, o + j, k * (ld(dz, o + j) - Mathf.exp(ld(z, o + j) - lse) * total));
-  }
-  return s / rows;
+  return categoricalFocalGradOf(dz, z, t, rows, cols, alpha, gamma, smoothing, true);
 }
 /** out_r = −Σ_j α·y_j·(1 − q_j)^γ·log q_j, q = softmax<f32>(z); z, t: [rows, cols], out: [rows] */
 export function categoricalFocalCrossentropyLogitsRows(
   out: usize, z: usize, t: usize, rows: i32, cols: i32, alpha: f32, gamma: f32, smoothing: f32,
 ): void {
-  for (let r = 0; r < rows; r++) st(out, r, categoricalFocalLogitsRow(z, t, r * cols, cols, alpha, gamma, smoothing));
+  for (let r = 0; r < rows; r++) st(out, r, categoricalFocalRow(z, t, r * cols, cols, alpha, gamma, smoothing, true));
 }

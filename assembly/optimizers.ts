@@ -59,6 +59,17 @@ export function adamStep(w: usize, m: usize, v: usize, g: usize, n: i32, alpha: 
   }
 }
 
+// RMSprop's last move, with momentum μ > 0: u = μu + s, w −= u; else w −= s.
+@inline function rmspropApply(w: usize, u: usize, i: i32, step: f32, momentum: f32): void {
+  if (momentum > 0) {
+    const uv = momentum * ld(u, i) + step;
+    st(u, i, uv);
+    st(w, i, ld(w, i) - uv);
+  } else {
+    st(w, i, ld(w, i) - step);
+  }
+}
+
 /**
  * v = ρv + (1 − ρ)g²; s = lr·g/√(v + ε); with momentum μ: u = μu + s, w −= u, else w −= s. The host passes
  * rhoComplement = 1 − ρ computed in f64, as Keras does; all [n]
@@ -70,13 +81,7 @@ export function rmspropStep(w: usize, v: usize, u: usize, g: usize, n: i32, lear
     const vv = rho * ld(v, i) + rhoComplement * (gv * gv);
     st(v, i, vv);
     const step = learningRate * gv / Mathf.sqrt(vv + epsilon);
-    if (momentum > 0) {
-      const uv = momentum * ld(u, i) + step;
-      st(u, i, uv);
-      st(w, i, ld(w, i) - uv);
-    } else {
-      st(w, i, ld(w, i) - step);
-    }
+    rmspropApply(w, u, i, step, momentum);
   }
 }
 
@@ -182,13 +187,7 @@ export function rmspropCenteredStep(w: usize, v: usize, a: usize, u: usize, g: u
     st(v, i, vv);
     st(a, i, av);
     const step = learningRate * gv / Mathf.sqrt(vv - av * av + epsilon);
-    if (momentum > 0) {
-      const uv = momentum * ld(u, i) + step;
-      st(u, i, uv);
-      st(w, i, ld(w, i) - uv);
-    } else {
-      st(w, i, ld(w, i) - step);
-    }
+    rmspropApply(w, u, i, step, momentum);
   }
 }
 

@@ -25,56 +25,48 @@ const ELU_ALPHA = 1.0;
 /** Keras's alpha for `celu`. */
 const CELU_ALPHA = 1.0;
 
+type FlatForward = (y: number, x: number, n: number) => void;
+type FlatBackward = (dx: number, dy: number, x: number, y: number, n: number) => void;
+
+/** A row whose kernels see the `rows × cols` floats as one flat run of `rows·cols`. */
+function flatRow(id: number, forward: FlatForward, backward: FlatBackward, aliases?: readonly string[]): ActivationKernels {
+  const row: ActivationKernels = { id, forward: (y, x, r, c) => forward(y, x, r * c), backward: (dx, dy, x, y, r, c) => backward(dx, dy, x, y, r * c) };
+  if (aliases) row.aliases = aliases;
+  return row;
+}
+
+/** An elementwise row with a fixed parameter `alpha`, passed last to both kernels (and to fused ones by the id). */
+function scaled(id: number, alpha: number, forward: (y: number, x: number, n: number, alpha: number) => void,
+  backward: (dx: number, dy: number, x: number, y: number, n: number, alpha: number) => void): ActivationKernels {
+  return { id, alpha, forward: (y, x, r, c) => forward(y, x, r * c, alpha), backward: (dx, dy, x, y, r, c) => backward(dx, dy, x, y, r * c, alpha) };
+}
+
 /** Every activation by name. */
 export const ACTIVATIONS = {
-  linear: { id: k.ACTIVATION_LINEAR.value, forward: (y, x, r, c) => k.linear(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.linearGrad(dx, dy, x, y, r * c) },
-  relu: { id: k.ACTIVATION_RELU.value, forward: (y, x, r, c) => k.relu(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.reluGrad(dx, dy, x, y, r * c) },
-  sigmoid: { id: k.ACTIVATION_SIGMOID.value, forward: (y, x, r, c) => k.sigmoid(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.sigmoidGrad(dx, dy, x, y, r * c) },
-  tanh: { id: k.ACTIVATION_TANH.value, forward: (y, x, r, c) => k.tanh(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.tanhGrad(dx, dy, x, y, r * c) },
-  softmax: { id: k.ACTIVATION_SOFTMAX.value, forward: (y, x, r, c) => k.softmax(y, x, r, c), backward: (dx, dy, x, y, r, c) => k.softmaxGrad(dx, dy, x, y, r, c) },
-  leakyRelu: {
-    id: k.ACTIVATION_LEAKY_RELU.value, alpha: LEAKY_SLOPE,
-    forward: (y, x, r, c) => k.leakyRelu(y, x, r * c, LEAKY_SLOPE),
-    backward: (dx, dy, x, y, r, c) => k.leakyReluGrad(dx, dy, x, y, r * c, LEAKY_SLOPE),
-  },
-  elu: {
-    id: k.ACTIVATION_ELU.value, alpha: ELU_ALPHA,
-    forward: (y, x, r, c) => k.elu(y, x, r * c, ELU_ALPHA),
-    backward: (dx, dy, x, y, r, c) => k.eluGrad(dx, dy, x, y, r * c, ELU_ALPHA),
-  },
-  selu: { id: k.ACTIVATION_SELU.value, forward: (y, x, r, c) => k.selu(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.seluGrad(dx, dy, x, y, r * c) },
-  gelu: { id: k.ACTIVATION_GELU.value, forward: (y, x, r, c) => k.gelu(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.geluGrad(dx, dy, x, y, r * c) },
-  swish: {
-    id: k.ACTIVATION_SWISH.value,
-    forward: (y, x, r, c) => k.swish(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.swishGrad(dx, dy, x, y, r * c),
-    aliases: ['silu'],
-  },
-  softplus: { id: k.ACTIVATION_SOFTPLUS.value, forward: (y, x, r, c) => k.softplus(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.softplusGrad(dx, dy, x, y, r * c) },
-  relu6: { id: k.ACTIVATION_RELU6.value, forward: (y, x, r, c) => k.relu6(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.relu6Grad(dx, dy, x, y, r * c) },
+  linear: flatRow(k.ACTIVATION_LINEAR.value, k.linear, k.linearGrad),
+  relu: flatRow(k.ACTIVATION_RELU.value, k.relu, k.reluGrad),
+  sigmoid: flatRow(k.ACTIVATION_SIGMOID.value, k.sigmoid, k.sigmoidGrad),
+  tanh: flatRow(k.ACTIVATION_TANH.value, k.tanh, k.tanhGrad),
+  softmax: { id: k.ACTIVATION_SOFTMAX.value, forward: k.softmax, backward: k.softmaxGrad },
+  leakyRelu: scaled(k.ACTIVATION_LEAKY_RELU.value, LEAKY_SLOPE, k.leakyRelu, k.leakyReluGrad),
+  elu: scaled(k.ACTIVATION_ELU.value, ELU_ALPHA, k.elu, k.eluGrad),
+  selu: flatRow(k.ACTIVATION_SELU.value, k.selu, k.seluGrad),
+  gelu: flatRow(k.ACTIVATION_GELU.value, k.gelu, k.geluGrad),
+  swish: flatRow(k.ACTIVATION_SWISH.value, k.swish, k.swishGrad, ['silu']),
+  softplus: flatRow(k.ACTIVATION_SOFTPLUS.value, k.softplus, k.softplusGrad),
+  relu6: flatRow(k.ACTIVATION_RELU6.value, k.relu6, k.relu6Grad),
   // NOTE: Keras 3's hard sigmoid, relu6(x + 3)/6; TensorFlow.js's 'hardSigmoid' is 0.2x + 0.5 clipped to [0, 1].
-  hardSigmoid: { id: k.ACTIVATION_HARD_SIGMOID.value, forward: (y, x, r, c) => k.hardSigmoid(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.hardSigmoidGrad(dx, dy, x, y, r * c) },
-  hardSwish: {
-    id: k.ACTIVATION_HARD_SWISH.value,
-    forward: (y, x, r, c) => k.hardSwish(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.hardSwishGrad(dx, dy, x, y, r * c),
-    aliases: ['hard_silu'],
-  },
-  softsign: { id: k.ACTIVATION_SOFTSIGN.value, forward: (y, x, r, c) => k.softsign(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.softsignGrad(dx, dy, x, y, r * c) },
-  mish: { id: k.ACTIVATION_MISH.value, forward: (y, x, r, c) => k.mish(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.mishGrad(dx, dy, x, y, r * c) },
-  logSoftmax: { id: k.ACTIVATION_LOG_SOFTMAX.value, forward: (y, x, r, c) => k.logSoftmax(y, x, r, c), backward: (dx, dy, x, y, r, c) => k.logSoftmaxGrad(dx, dy, x, y, r, c) },
-  logSigmoid: { id: k.ACTIVATION_LOG_SIGMOID.value, forward: (y, x, r, c) => k.logSigmoid(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.logSigmoidGrad(dx, dy, x, y, r * c) },
-  exponential: { id: k.ACTIVATION_EXPONENTIAL.value, forward: (y, x, r, c) => k.exponential(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.exponentialGrad(dx, dy, x, y, r * c) },
-  celu: {
-    id: k.ACTIVATION_CELU.value, alpha: CELU_ALPHA,
-    forward: (y, x, r, c) => k.celu(y, x, r * c, CELU_ALPHA),
-    backward: (dx, dy, x, y, r, c) => k.celuGrad(dx, dy, x, y, r * c, CELU_ALPHA),
-  },
+  hardSigmoid: flatRow(k.ACTIVATION_HARD_SIGMOID.value, k.hardSigmoid, k.hardSigmoidGrad),
+  hardSwish: flatRow(k.ACTIVATION_HARD_SWISH.value, k.hardSwish, k.hardSwishGrad, ['hard_silu']),
+  softsign: flatRow(k.ACTIVATION_SOFTSIGN.value, k.softsign, k.softsignGrad),
+  mish: flatRow(k.ACTIVATION_MISH.value, k.mish, k.mishGrad),
+  logSoftmax: { id: k.ACTIVATION_LOG_SOFTMAX.value, forward: k.logSoftmax, backward: k.logSoftmaxGrad },
+  logSigmoid: flatRow(k.ACTIVATION_LOG_SIGMOID.value, k.logSigmoid, k.logSigmoidGrad),
+  exponential: flatRow(k.ACTIVATION_EXPONENTIAL.value, k.exponential, k.exponentialGrad),
+  celu: scaled(k.ACTIVATION_CELU.value, CELU_ALPHA, k.celu, k.celuGrad),
   // NOTE: 'gelu' is the exact erf form, Keras 3's default (`gelu(x, approximate=False)`) and TensorFlow.js's 'gelu';
   // this row is the tanh approximation (TensorFlow.js's 'gelu_new', Keras's `approximate=True`).
-  geluApproximate: {
-    id: k.ACTIVATION_GELU_APPROXIMATE.value,
-    forward: (y, x, r, c) => k.geluApproximate(y, x, r * c), backward: (dx, dy, x, y, r, c) => k.geluApproximateGrad(dx, dy, x, y, r * c),
-    aliases: ['gelu_new'],
-  },
+  geluApproximate: flatRow(k.ACTIVATION_GELU_APPROXIMATE.value, k.geluApproximate, k.geluApproximateGrad, ['gelu_new']),
 } satisfies Record<string, ActivationKernels>;
 
 /** An activation's name: `'relu'`, `'sigmoid'`, `'softmax'`, … (Keras's snake_case spellings are accepted too). */

@@ -86,28 +86,27 @@ export class Constant extends Initializer {
   }
 }
 
-/** Every element 0. */
-export class Zeros extends Constant {
-  override readonly className = 'Zeros';
-  constructor(options?: Record<string, never> | null) {
-    readOptions(options, [], 'Zeros()');
-    super({ value: 0 });
+/** Zeros and Ones: a Constant without options, saved as `{}`. */
+abstract class Filled extends Constant {
+  protected constructor(options: Record<string, never> | null | undefined, where: string, value: number) {
+    readOptions(options, [], where);
+    super({ value });
   }
   override getConfig(): Record<string, unknown> {
     return {};
   }
 }
 
+/** Every element 0. */
+export class Zeros extends Filled {
+  override readonly className = 'Zeros';
+  constructor(options?: Record<string, never> | null) { super(options, 'Zeros()', 0); }
+}
+
 /** Every element 1. */
-export class Ones extends Constant {
+export class Ones extends Filled {
   override readonly className = 'Ones';
-  constructor(options?: Record<string, never> | null) {
-    readOptions(options, [], 'Ones()');
-    super({ value: 1 });
-  }
-  override getConfig(): Record<string, unknown> {
-    return {};
-  }
+  constructor(options?: Record<string, never> | null) { super(options, 'Ones()', 1); }
 }
 
 /** Options of `Identity` and `Orthogonal`. */
@@ -185,11 +184,17 @@ abstract class Normal extends Initializer {
   readonly mean: number;
   /** Standard deviation. */
   readonly stddev: number;
-  protected constructor(options: NormalOptions | null | undefined, where: string) {
+  readonly #draw: (x: number, n: number, state: number, mean: number, stddev: number) => void;
+  protected constructor(options: NormalOptions | null | undefined, where: string,
+    draw: (x: number, n: number, state: number, mean: number, stddev: number) => void) {
     const o = readOptions(options, ['mean', 'stddev', 'seed'], where);
     super(o.seed, where);
     this.mean = number(o.mean ?? 0, 'mean', where);
     this.stddev = number(o.stddev ?? 0.05, 'stddev', where, { above: 0 });
+    this.#draw = draw;
+  }
+  protected fill(x: number, shape: readonly number[], state: number): void {
+    this.#draw(x, sizeOf(shape), state, this.mean, this.stddev);
   }
   getConfig(): Record<string, unknown> {
     return { mean: this.mean, stddev: this.stddev, seed: this.seed };
@@ -200,10 +205,7 @@ abstract class Normal extends Initializer {
 export class RandomNormal extends Normal {
   readonly className = 'RandomNormal';
   constructor(options?: NormalOptions | null) {
-    super(options, 'RandomNormal()');
-  }
-  protected fill(x: number, shape: readonly number[], state: number): void {
-    k.randomNormal(x, sizeOf(shape), state, this.mean, this.stddev);
+    super(options, 'RandomNormal()', k.randomNormal);
   }
 }
 
@@ -211,10 +213,7 @@ export class RandomNormal extends Normal {
 export class TruncatedNormal extends Normal {
   readonly className = 'TruncatedNormal';
   constructor(options?: NormalOptions | null) {
-    super(options, 'TruncatedNormal()');
-  }
-  protected fill(x: number, shape: readonly number[], state: number): void {
-    k.truncatedNormal(x, sizeOf(shape), state, this.mean, this.stddev);
+    super(options, 'TruncatedNormal()', k.truncatedNormal);
   }
 }
 
@@ -324,10 +323,19 @@ export class VarianceScaling extends Initializer {
   }
 }
 
+// Each preset's VarianceScaling settings, by its Keras 3 name (as its errors name it).
+const PRESETS: Record<string, [scale: number, mode: FanMode, distribution: Distribution]> = {
+  GlorotUniform: [1, 'fan_avg', 'uniform'], GlorotNormal: [1, 'fan_avg', 'truncated_normal'],
+  HeUniform: [2, 'fan_in', 'uniform'], HeNormal: [2, 'fan_in', 'truncated_normal'],
+  LecunUniform: [1, 'fan_in', 'uniform'], LecunNormal: [1, 'fan_in', 'truncated_normal'],
+};
+
 /** A named VarianceScaling (Glorot, He, LeCun): its only option is `seed`, and it saves as `{ seed }`. */
 abstract class Preset extends VarianceScaling {
-  protected constructor(options: SeedOptions | null | undefined, where: string, scale: number, mode: FanMode, distribution: Distribution) {
+  protected constructor(options: SeedOptions | null | undefined, preset: string) {
+    const where = `${preset}()`;
     const o = readOptions(options, ['seed'], where);
+    const [scale, mode, distribution] = PRESETS[preset]!;
     super({ scale, mode, distribution, seed: o.seed }, where);
   }
   override getConfig(): Record<string, unknown> {
@@ -336,35 +344,17 @@ abstract class Preset extends VarianceScaling {
 }
 
 /** VarianceScaling with scale 1, fan_avg, uniform (Keras's default for kernels). */
-export class GlorotUniform extends Preset {
-  override readonly className = 'GlorotUniform';
-  constructor(options?: SeedOptions | null) { super(options, 'GlorotUniform()', 1, 'fan_avg', 'uniform'); }
-}
+export class GlorotUniform extends Preset { override readonly className = 'GlorotUniform'; constructor(options?: SeedOptions | null) { super(options, 'GlorotUniform'); } }
 /** VarianceScaling with scale 1, fan_avg, truncated normal. */
-export class GlorotNormal extends Preset {
-  override readonly className = 'GlorotNormal';
-  constructor(options?: SeedOptions | null) { super(options, 'GlorotNormal()', 1, 'fan_avg', 'truncated_normal'); }
-}
+export class GlorotNormal extends Preset { override readonly className = 'GlorotNormal'; constructor(options?: SeedOptions | null) { super(options, 'GlorotNormal'); } }
 /** VarianceScaling with scale 2, fan_in, uniform. */
-export class HeUniform extends Preset {
-  override readonly className = 'HeUniform';
-  constructor(options?: SeedOptions | null) { super(options, 'HeUniform()', 2, 'fan_in', 'uniform'); }
-}
+export class HeUniform extends Preset { override readonly className = 'HeUniform'; constructor(options?: SeedOptions | null) { super(options, 'HeUniform'); } }
 /** VarianceScaling with scale 2, fan_in, truncated normal. */
-export class HeNormal extends Preset {
-  override readonly className = 'HeNormal';
-  constructor(options?: SeedOptions | null) { super(options, 'HeNormal()', 2, 'fan_in', 'truncated_normal'); }
-}
+export class HeNormal extends Preset { override readonly className = 'HeNormal'; constructor(options?: SeedOptions | null) { super(options, 'HeNormal'); } }
 /** VarianceScaling with scale 1, fan_in, uniform; saved as TF.js's `LeCunUniform` (Keras 3: `LecunUniform`; both load). */
-export class LecunUniform extends Preset {
-  override readonly className = 'LeCunUniform';
-  constructor(options?: SeedOptions | null) { super(options, 'LecunUniform()', 1, 'fan_in', 'uniform'); }
-}
+export class LecunUniform extends Preset { override readonly className = 'LeCunUniform'; constructor(options?: SeedOptions | null) { super(options, 'LecunUniform'); } }
 /** VarianceScaling with scale 1, fan_in, truncated normal; saved as TF.js's `LeCunNormal` (Keras 3: `LecunNormal`). */
-export class LecunNormal extends Preset {
-  override readonly className = 'LeCunNormal';
-  constructor(options?: SeedOptions | null) { super(options, 'LecunNormal()', 1, 'fan_in', 'truncated_normal'); }
-}
+export class LecunNormal extends Preset { override readonly className = 'LeCunNormal'; constructor(options?: SeedOptions | null) { super(options, 'LecunNormal'); } }
 
 type Make = (options?: Record<string, unknown>) => Initializer;
 const row = (make: Make, aliases: readonly string[] = []) => ({ make, aliases });

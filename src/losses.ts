@@ -40,64 +40,58 @@ const FOCAL_GAMMA = 2.0;
 /** The kernels' "no ignored class": NaN equals no label. */
 const NO_IGNORE = Number.NaN;
 
-function binaryCE(smoothing: number): LossKernels {
+/** A grad or rows kernel: its outputs, inputs and sizes, then the loss's options. */
+type Kernel<A extends number[]> = (out: number, x: number, t: number, rows: number, cols: number, ...options: A) => number | void;
+/** A kernel with its options bound. */
+type Bound = (out: number, x: number, t: number, rows: number, cols: number) => number | void;
+/**
+ * A loss's grad and rows kernels and their fused forms after `activation`, each given its options by `given`
+ * (`f => (o, x, t, r, c) => f(o, x, t, r, c, …options)`).
+ */
+function fusedKernels<A extends number[]>(
+  activation: ActivationName, [grad, rows, logitsGrad, logitsRows]: readonly [Kernel<A>, Kernel<A>, Kernel<A>, Kernel<A>],
+  given: (f: Kernel<A>) => Bound,
+): LossKernels {
   return {
-    grad: (d, p, t, r, c) => k.binaryCrossentropyGrad(d, p, t, r, c, smoothing),
-    rows: (o, p, t, r, c) => k.binaryCrossentropyRows(o, p, t, r, c, smoothing),
-    logits: {
-      activation: 'sigmoid',
-      grad: (d, z, t, r, c) => k.binaryCrossentropyLogitsGrad(d, z, t, r, c, smoothing),
-      rows: (o, z, t, r, c) => k.binaryCrossentropyLogitsRows(o, z, t, r, c, smoothing),
-    },
+    grad: given(grad) as LossKernels['grad'],
+    rows: given(rows) as LossKernels['rows'],
+    logits: { activation, grad: given(logitsGrad) as LossKernels['grad'], rows: given(logitsRows) as LossKernels['rows'] },
   };
 }
+function binaryCE(smoothing: number): LossKernels {
+  return fusedKernels('sigmoid', [
+    k.binaryCrossentropyGrad, k.binaryCrossentropyRows, k.binaryCrossentropyLogitsGrad, k.binaryCrossentropyLogitsRows,
+  ], (f) => (o, x, t, r, c) => f(o, x, t, r, c, smoothing));
+}
 function categoricalCE(smoothing: number): LossKernels {
-  return {
-    grad: (d, p, t, r, c) => k.categoricalCrossentropyGrad(d, p, t, r, c, smoothing),
-    rows: (o, p, t, r, c) => k.categoricalCrossentropyRows(o, p, t, r, c, smoothing),
-    logits: {
-      activation: 'softmax',
-      grad: (d, z, t, r, c) => k.categoricalCrossentropyLogitsGrad(d, z, t, r, c, smoothing),
-      rows: (o, z, t, r, c) => k.categoricalCrossentropyLogitsRows(o, z, t, r, c, smoothing),
-    },
-  };
+  return fusedKernels('softmax', [
+    k.categoricalCrossentropyGrad, k.categoricalCrossentropyRows,
+    k.categoricalCrossentropyLogitsGrad, k.categoricalCrossentropyLogitsRows,
+  ], (f) => (o, x, t, r, c) => f(o, x, t, r, c, smoothing));
 }
 function sparseCE(ignore: number): LossKernels {
   const counts = !Number.isNaN(ignore);
   return {
-    grad: (d, p, t, r, c) => k.sparseCategoricalCrossentropyGrad(d, p, t, r, c, ignore),
-    rows: (o, p, t, r, c) => k.sparseCategoricalCrossentropyRows(o, p, t, r, c, ignore),
-    logits: {
-      activation: 'softmax',
-      grad: (d, z, t, r, c) => k.sparseCategoricalCrossentropyLogitsGrad(d, z, t, r, c, ignore),
-      rows: (o, z, t, r, c) => k.sparseCategoricalCrossentropyLogitsRows(o, z, t, r, c, ignore),
-    },
+    ...fusedKernels('softmax', [
+      k.sparseCategoricalCrossentropyGrad, k.sparseCategoricalCrossentropyRows,
+      k.sparseCategoricalCrossentropyLogitsGrad, k.sparseCategoricalCrossentropyLogitsRows,
+    ], (f) => (o, x, t, r, c) => f(o, x, t, r, c, ignore)),
     sparse: true,
     ...(counts ? { count: (t: number, r: number) => k.counted(t, r, ignore) } : {}),
   };
 }
 /** w1, w0: the weights of targets 1 and 0 (α and 1 − α with class balancing, else 1 and 1). */
 function binaryFocal(gamma: number, w1: number, w0: number, smoothing: number): LossKernels {
-  return {
-    grad: (d, p, t, r, c) => k.binaryFocalCrossentropyGrad(d, p, t, r, c, gamma, w1, w0, smoothing),
-    rows: (o, p, t, r, c) => k.binaryFocalCrossentropyRows(o, p, t, r, c, gamma, w1, w0, smoothing),
-    logits: {
-      activation: 'sigmoid',
-      grad: (d, z, t, r, c) => k.binaryFocalCrossentropyLogitsGrad(d, z, t, r, c, gamma, w1, w0, smoothing),
-      rows: (o, z, t, r, c) => k.binaryFocalCrossentropyLogitsRows(o, z, t, r, c, gamma, w1, w0, smoothing),
-    },
-  };
+  return fusedKernels('sigmoid', [
+    k.binaryFocalCrossentropyGrad, k.binaryFocalCrossentropyRows,
+    k.binaryFocalCrossentropyLogitsGrad, k.binaryFocalCrossentropyLogitsRows,
+  ], (f) => (o, x, t, r, c) => f(o, x, t, r, c, gamma, w1, w0, smoothing));
 }
 function categoricalFocal(alpha: number, gamma: number, smoothing: number): LossKernels {
-  return {
-    grad: (d, p, t, r, c) => k.categoricalFocalCrossentropyGrad(d, p, t, r, c, alpha, gamma, smoothing),
-    rows: (o, p, t, r, c) => k.categoricalFocalCrossentropyRows(o, p, t, r, c, alpha, gamma, smoothing),
-    logits: {
-      activation: 'softmax',
-      grad: (d, z, t, r, c) => k.categoricalFocalCrossentropyLogitsGrad(d, z, t, r, c, alpha, gamma, smoothing),
-      rows: (o, z, t, r, c) => k.categoricalFocalCrossentropyLogitsRows(o, z, t, r, c, alpha, gamma, smoothing),
-    },
-  };
+  return fusedKernels('softmax', [
+    k.categoricalFocalCrossentropyGrad, k.categoricalFocalCrossentropyRows,
+    k.categoricalFocalCrossentropyLogitsGrad, k.categoricalFocalCrossentropyLogitsRows,
+  ], (f) => (o, x, t, r, c) => f(o, x, t, r, c, alpha, gamma, smoothing));
 }
 function huberKernels(delta: number): LossKernels {
   return { grad: (d, p, t, r, c) => k.huberGrad(d, p, t, r, c, delta), rows: (o, p, t, r, c) => k.huberRows(o, p, t, r, c, delta) };
@@ -282,56 +276,62 @@ function perSample(loss: Loss, yTrue: TensorLike, yPred: TensorLike, where: stri
 
 type Ctor<O> = new (options?: O) => Loss;
 
-/** Keras's MeanSquaredError: mean((p − t)²) over the last axis. */
-export class MeanSquaredError extends Loss {
-  readonly className: string = 'MeanSquaredError';
-  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new MeanSquaredError()'), 'mean_squared_error', 'new MeanSquaredError()'); }
+/** A Loss whose abstract members a factory's class implements. */
+interface Concrete extends Loss {
+  readonly className: string;
   /** @internal */
-  kernels(): LossKernels { return LOSSES.meanSquaredError; }
+  kernels(): LossKernels;
 }
-/** Keras's MeanAbsoluteError: mean(|p − t|) over the last axis. */
-export class MeanAbsoluteError extends Loss {
-  readonly className: string = 'MeanAbsoluteError';
-  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new MeanAbsoluteError()'), 'mean_absolute_error', 'new MeanAbsoluteError()'); }
-  /** @internal */
-  kernels(): LossKernels { return LOSSES.meanAbsoluteError; }
-}
-/** Keras's MeanAbsolutePercentageError: 100·mean(|t − p|/max(|t|, ε)). */
-export class MeanAbsolutePercentageError extends Loss {
-  readonly className: string = 'MeanAbsolutePercentageError';
-  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new MeanAbsolutePercentageError()'), 'mean_absolute_percentage_error', 'new MeanAbsolutePercentageError()'); }
-  /** @internal */
-  kernels(): LossKernels { return LOSSES.meanAbsolutePercentageError; }
-}
-/** Keras's MeanSquaredLogarithmicError: mean((log(max(p, ε) + 1) − log(max(t, ε) + 1))²). */
-export class MeanSquaredLogarithmicError extends Loss {
-  readonly className: string = 'MeanSquaredLogarithmicError';
-  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new MeanSquaredLogarithmicError()'), 'mean_squared_logarithmic_error', 'new MeanSquaredLogarithmicError()'); }
-  /** @internal */
-  kernels(): LossKernels { return LOSSES.meanSquaredLogarithmicError; }
-}
-/** Keras's Huber: ½d² for |d| ≤ delta, else delta·|d| − ½delta² (delta defaults to 1). */
-export class Huber extends Loss {
-  readonly className: string = 'Huber';
-  /** The point where the loss turns from quadratic to linear. */
-  readonly delta: number;
-  constructor(options?: LossOptions & { delta?: number }) {
-    const where = 'new Huber()';
-    const o = readOptions(options, [...BASE_KEYS, 'delta'], where);
-    super(o, 'huber_loss', where);
-    this.delta = o.delta === undefined ? HUBER_DELTA : number(o.delta, 'delta', where, { above: 0 });
+/**
+ * A Loss class: Keras's `className` and default name, and the option `keys` it takes; `read` checks its own options
+ * (after name and reduction) into its fields, `config` gives their Keras entries, `kernelsOf` the kernels they bind.
+ */
+function lossClass<O extends LossOptions, S extends object>(
+  className: string, defaultName: string, keys: readonly (keyof O & string)[], read: (o: O, where: string) => S,
+  config: (s: S) => Record<string, unknown>, kernelsOf: (s: S) => LossKernels,
+): new (options?: O) => Concrete & Readonly<S> {
+  const where = `new ${className}()`;
+  class Bound extends Loss {
+    readonly className: string = className;
+    constructor(options?: O) {
+      const o = readOptions(options, keys, where);
+      super(o, defaultName, where);
+      Object.assign(this, read(o, where));
+    }
+    protected override settings(): Record<string, unknown> { return config(this as unknown as S); }
+    /** @internal */
+    kernels(): LossKernels { return kernelsOf(this as unknown as S); }
   }
-  protected override settings(): Record<string, unknown> { return { delta: this.delta }; }
-  /** @internal */
-  kernels(): LossKernels { return this.delta === HUBER_DELTA ? LOSSES.huber : huberKernels(this.delta); }
+  return Bound as unknown as new (options?: O) => Concrete & Readonly<S>;
+}
+const none = () => ({});
+/** A Loss class with no options of its own: Keras's `className` running the LOSSES row `key`. */
+function plainLoss(className: string, defaultName: string, key: LossName) {
+  return lossClass<LossOptions, object>(className, defaultName, BASE_KEYS, none, none, () => LOSSES[key]);
+}
+
+/** Keras's MeanSquaredError: mean((p − t)²) over the last axis. */
+export class MeanSquaredError extends plainLoss('MeanSquaredError', 'mean_squared_error', 'meanSquaredError') {}
+/** Keras's MeanAbsoluteError: mean(|p − t|) over the last axis. */
+export class MeanAbsoluteError extends plainLoss('MeanAbsoluteError', 'mean_absolute_error', 'meanAbsoluteError') {}
+/** Keras's MeanAbsolutePercentageError: 100·mean(|t − p|/max(|t|, ε)). */
+export class MeanAbsolutePercentageError extends plainLoss('MeanAbsolutePercentageError', 'mean_absolute_percentage_error', 'meanAbsolutePercentageError') {}
+/** Keras's MeanSquaredLogarithmicError: mean((log(max(p, ε) + 1) − log(max(t, ε) + 1))²). */
+export class MeanSquaredLogarithmicError extends plainLoss('MeanSquaredLogarithmicError', 'mean_squared_logarithmic_error', 'meanSquaredLogarithmicError') {}
+/** Keras's Huber: ½d² for |d| ≤ delta, else delta·|d| − ½delta² (delta defaults to 1). */
+export class Huber extends lossClass(
+  'Huber', 'huber_loss', [...BASE_KEYS, 'delta'],
+  (o: LossOptions & { delta?: number }, where) => ({
+    delta: o.delta === undefined ? HUBER_DELTA : number(o.delta, 'delta', where, { above: 0 }),
+  }),
+  (s) => ({ delta: s.delta }),
+  (s) => s.delta === HUBER_DELTA ? LOSSES.huber : huberKernels(s.delta),
+) {
+  /** The point where the loss turns from quadratic to linear. */
+  declare readonly delta: number;
 }
 /** Keras's LogCosh: mean(log cosh(p − t)). */
-export class LogCosh extends Loss {
-  readonly className: string = 'LogCosh';
-  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new LogCosh()'), 'log_cosh', 'new LogCosh()'); }
-  /** @internal */
-  kernels(): LossKernels { return LOSSES.logCosh; }
-}
+export class LogCosh extends plainLoss('LogCosh', 'log_cosh', 'logCosh') {}
 
 /** Reads fromLogits, labelSmoothing and axis. */
 function crossentropyOptions(o: CrossentropyOptions, where: string) {
@@ -341,129 +341,66 @@ function crossentropyOptions(o: CrossentropyOptions, where: string) {
     axis: lastAxis(o.axis, where),
   };
 }
+/** Keras's config entries of a cross-entropy's own options. */
+function crossentropySettings(l: { fromLogits: boolean; labelSmoothing: number; axis: number }): Record<string, unknown> {
+  return { from_logits: l.fromLogits, label_smoothing: l.labelSmoothing, axis: l.axis };
+}
 /** With fromLogits the loss takes the layer's output as logits: the fused kernels become the plain ones. */
 function bind(kernels: LossKernels, fromLogits: boolean): LossKernels {
   if (!fromLogits) return kernels;
   const { grad, rows } = kernels.logits!;
   return { grad, rows, ...(kernels.sparse ? { sparse: true } : {}), ...(kernels.count ? { count: kernels.count } : {}) };
 }
+/** A cross-entropy Loss class: Keras's `className`, `plain` kernels without label smoothing, else `smoothed`'s. */
+function crossentropyLoss(
+  className: string, defaultName: string, plain: LossKernels, smoothed: (labelSmoothing: number) => LossKernels,
+) {
+  return lossClass(className, defaultName, CE_KEYS, crossentropyOptions, crossentropySettings,
+    (s) => bind(s.labelSmoothing === 0 ? plain : smoothed(s.labelSmoothing), s.fromLogits));
+}
 
 /**
  * Keras's BinaryCrossentropy: mean over the last axis of −(t·log p + (1 − t)·log(1 − p)), p clipped to [ε, 1 − ε].
  * With fromLogits, the exact max(z, 0) − z·t + log(1 + e^−|z|).
  */
-export class BinaryCrossentropy extends Loss {
-  readonly className: string = 'BinaryCrossentropy';
-  readonly fromLogits: boolean;
-  readonly labelSmoothing: number;
-  readonly axis: number;
-  constructor(options?: CrossentropyOptions) {
-    const where = 'new BinaryCrossentropy()';
-    const o = readOptions(options, CE_KEYS, where);
-    super(o, 'binary_crossentropy', where);
-    ({ fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis } = crossentropyOptions(o, where));
-  }
-  protected override settings(): Record<string, unknown> {
-    return { from_logits: this.fromLogits, label_smoothing: this.labelSmoothing, axis: this.axis };
-  }
-  /** @internal */
-  kernels(): LossKernels {
-    return bind(this.labelSmoothing === 0 ? LOSSES.binaryCrossentropy : binaryCE(this.labelSmoothing), this.fromLogits);
-  }
-}
+export class BinaryCrossentropy extends crossentropyLoss(
+  'BinaryCrossentropy', 'binary_crossentropy', LOSSES.binaryCrossentropy, binaryCE,
+) {}
 /** Keras's CategoricalCrossentropy: −Σ t·log(clip(p/Σp)) per row; with fromLogits, Σ t·(logΣe^z − z). */
-export class CategoricalCrossentropy extends Loss {
-  readonly className: string = 'CategoricalCrossentropy';
-  readonly fromLogits: boolean;
-  readonly labelSmoothing: number;
-  readonly axis: number;
-  constructor(options?: CrossentropyOptions) {
-    const where = 'new CategoricalCrossentropy()';
-    const o = readOptions(options, CE_KEYS, where);
-    super(o, 'categorical_crossentropy', where);
-    ({ fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis } = crossentropyOptions(o, where));
-  }
-  protected override settings(): Record<string, unknown> {
-    return { from_logits: this.fromLogits, label_smoothing: this.labelSmoothing, axis: this.axis };
-  }
-  /** @internal */
-  kernels(): LossKernels {
-    return bind(this.labelSmoothing === 0 ? LOSSES.categoricalCrossentropy : categoricalCE(this.labelSmoothing), this.fromLogits);
-  }
-}
+export class CategoricalCrossentropy extends crossentropyLoss(
+  'CategoricalCrossentropy', 'categorical_crossentropy', LOSSES.categoricalCrossentropy, categoricalCE,
+) {}
 /** Keras's SparseCategoricalCrossentropy: categorical cross-entropy against class indices; `ignoreClass` masks rows. */
-export class SparseCategoricalCrossentropy extends Loss {
-  readonly className: string = 'SparseCategoricalCrossentropy';
-  readonly fromLogits: boolean;
-  readonly ignoreClass: number | null;
-  readonly axis: number;
-  constructor(options?: SparseCrossentropyOptions) {
-    const where = 'new SparseCategoricalCrossentropy()';
-    const o = readOptions(options, [...BASE_KEYS, 'fromLogits', 'ignoreClass', 'axis'], where);
-    super(o, 'sparse_categorical_crossentropy', where);
-    this.fromLogits = o.fromLogits === undefined ? false : boolean(o.fromLogits, 'fromLogits', where);
-    this.ignoreClass = o.ignoreClass === undefined || o.ignoreClass === null ? null
-      : integer(o.ignoreClass, 'ignoreClass', where, -(2 ** 24), 2 ** 24); // exact as the f32 the kernels compare
-    this.axis = lastAxis(o.axis, where);
-  }
-  protected override settings(): Record<string, unknown> {
-    return { from_logits: this.fromLogits, ignore_class: this.ignoreClass, axis: this.axis };
-  }
+export class SparseCategoricalCrossentropy extends lossClass(
+  'SparseCategoricalCrossentropy', 'sparse_categorical_crossentropy', [...BASE_KEYS, 'fromLogits', 'ignoreClass', 'axis'],
+  (o: SparseCrossentropyOptions, where) => ({
+    fromLogits: o.fromLogits === undefined ? false : boolean(o.fromLogits, 'fromLogits', where),
+    ignoreClass: o.ignoreClass === undefined || o.ignoreClass === null ? null
+      : integer(o.ignoreClass, 'ignoreClass', where, -(2 ** 24), 2 ** 24), // exact as the f32 the kernels compare
+    axis: lastAxis(o.axis, where),
+  }),
+  (s) => ({ from_logits: s.fromLogits, ignore_class: s.ignoreClass, axis: s.axis }),
+  (s) => bind(s.ignoreClass === null ? LOSSES.sparseCategoricalCrossentropy : sparseCE(s.ignoreClass), s.fromLogits),
+) {
   override ignored(): number | undefined { return this.ignoreClass ?? undefined; }
-  /** @internal */
-  kernels(): LossKernels {
-    return bind(this.ignoreClass === null ? LOSSES.sparseCategoricalCrossentropy : sparseCE(this.ignoreClass), this.fromLogits);
-  }
 }
 /** Keras's Hinge: mean(max(1 − t·p, 0)); targets that are all 0 or 1 become −1 or 1. */
-export class Hinge extends Loss {
-  readonly className: string = 'Hinge';
-  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new Hinge()'), 'hinge', 'new Hinge()'); }
-  /** @internal */
-  kernels(): LossKernels { return LOSSES.hinge; }
-}
+export class Hinge extends plainLoss('Hinge', 'hinge', 'hinge') {}
 /** Keras's SquaredHinge: mean(max(1 − t·p, 0)²); targets that are all 0 or 1 become −1 or 1. */
-export class SquaredHinge extends Loss {
-  readonly className: string = 'SquaredHinge';
-  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new SquaredHinge()'), 'squared_hinge', 'new SquaredHinge()'); }
-  /** @internal */
-  kernels(): LossKernels { return LOSSES.squaredHinge; }
-}
+export class SquaredHinge extends plainLoss('SquaredHinge', 'squared_hinge', 'squaredHinge') {}
 /** Keras's CategoricalHinge: max(max((1 − t)·p) − Σ t·p + 1, 0) per row. */
-export class CategoricalHinge extends Loss {
-  readonly className: string = 'CategoricalHinge';
-  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new CategoricalHinge()'), 'categorical_hinge', 'new CategoricalHinge()'); }
-  /** @internal */
-  kernels(): LossKernels { return LOSSES.categoricalHinge; }
-}
+export class CategoricalHinge extends plainLoss('CategoricalHinge', 'categorical_hinge', 'categoricalHinge') {}
 /** Keras's CosineSimilarity: −Σ l2norm(t)·l2norm(p) per row (−1 for the same direction). */
-export class CosineSimilarity extends Loss {
-  readonly className: string = 'CosineSimilarity';
-  readonly axis: number;
-  constructor(options?: LossOptions & { axis?: number }) {
-    const where = 'new CosineSimilarity()';
-    const o = readOptions(options, [...BASE_KEYS, 'axis'], where);
-    super(o, 'cosine_similarity', where);
-    this.axis = lastAxis(o.axis, where);
-  }
-  protected override settings(): Record<string, unknown> { return { axis: this.axis }; }
-  /** @internal */
-  kernels(): LossKernels { return LOSSES.cosineSimilarity; }
-}
+export class CosineSimilarity extends lossClass(
+  'CosineSimilarity', 'cosine_similarity', [...BASE_KEYS, 'axis'],
+  (o: LossOptions & { axis?: number }, where) => ({ axis: lastAxis(o.axis, where) }),
+  (s) => ({ axis: s.axis }),
+  () => LOSSES.cosineSimilarity,
+) {}
 /** Keras's KLDivergence: Σ t·log(t/p) per row, both clipped to [ε, 1]. */
-export class KLDivergence extends Loss {
-  readonly className: string = 'KLDivergence';
-  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new KLDivergence()'), 'kl_divergence', 'new KLDivergence()'); }
-  /** @internal */
-  kernels(): LossKernels { return LOSSES.klDivergence; }
-}
+export class KLDivergence extends plainLoss('KLDivergence', 'kl_divergence', 'klDivergence') {}
 /** Keras's Poisson: mean(p − t·log(p + ε)). */
-export class Poisson extends Loss {
-  readonly className: string = 'Poisson';
-  constructor(options?: LossOptions) { super(readOptions(options, BASE_KEYS, 'new Poisson()'), 'poisson', 'new Poisson()'); }
-  /** @internal */
-  kernels(): LossKernels { return LOSSES.poisson; }
-}
+export class Poisson extends plainLoss('Poisson', 'poisson', 'poisson') {}
 
 function focalOptions(o: FocalOptions, where: string) {
   return {
@@ -476,60 +413,29 @@ function focalOptions(o: FocalOptions, where: string) {
  * Keras's BinaryFocalCrossentropy: mean of w·(1 − p_t)^γ·bce. With fromLogits, the overflow-free form in z (Keras
  * takes sigmoid(z) and clips it, so it tops out near −log ε where this one keeps growing).
  */
-export class BinaryFocalCrossentropy extends Loss {
-  readonly className: string = 'BinaryFocalCrossentropy';
-  readonly applyClassBalancing: boolean;
-  readonly alpha: number;
-  readonly gamma: number;
-  readonly fromLogits: boolean;
-  readonly labelSmoothing: number;
-  readonly axis: number;
-  constructor(options?: BinaryFocalOptions) {
-    const where = 'new BinaryFocalCrossentropy()';
-    const o = readOptions(options, [...CE_KEYS, 'applyClassBalancing', 'alpha', 'gamma'], where);
-    super(o, 'binary_focal_crossentropy', where);
-    this.applyClassBalancing = o.applyClassBalancing === undefined ? false : boolean(o.applyClassBalancing, 'applyClassBalancing', where);
-    ({ alpha: this.alpha, gamma: this.gamma } = focalOptions(o, where));
-    ({ fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis } = crossentropyOptions(o, where));
-  }
-  protected override settings(): Record<string, unknown> {
-    return {
-      from_logits: this.fromLogits, label_smoothing: this.labelSmoothing, axis: this.axis,
-      apply_class_balancing: this.applyClassBalancing, alpha: this.alpha, gamma: this.gamma,
-    };
-  }
-  /** @internal */
-  kernels(): LossKernels {
-    const [w1, w0] = this.applyClassBalancing ? [this.alpha, 1 - this.alpha] : [1, 1];
-    return bind(binaryFocal(this.gamma, w1, w0, this.labelSmoothing), this.fromLogits);
-  }
-}
+export class BinaryFocalCrossentropy extends lossClass(
+  'BinaryFocalCrossentropy', 'binary_focal_crossentropy', [...CE_KEYS, 'applyClassBalancing', 'alpha', 'gamma'],
+  (o: BinaryFocalOptions, where) => ({
+    applyClassBalancing: o.applyClassBalancing === undefined ? false : boolean(o.applyClassBalancing, 'applyClassBalancing', where),
+    ...focalOptions(o, where),
+    ...crossentropyOptions(o, where),
+  }),
+  (s) => ({ ...crossentropySettings(s), apply_class_balancing: s.applyClassBalancing, alpha: s.alpha, gamma: s.gamma }),
+  (s) => {
+    const [w1, w0] = s.applyClassBalancing ? [s.alpha, 1 - s.alpha] : [1, 1];
+    return bind(binaryFocal(s.gamma, w1, w0, s.labelSmoothing), s.fromLogits);
+  },
+) {}
 /**
  * Keras's CategoricalFocalCrossentropy: −Σ α·t·(1 − q)^γ·log q per row, q = clip(p/Σp). With fromLogits, the
  * overflow-free form in z (no clip). alpha is one number (Keras also takes a list per class).
  */
-export class CategoricalFocalCrossentropy extends Loss {
-  readonly className: string = 'CategoricalFocalCrossentropy';
-  readonly alpha: number;
-  readonly gamma: number;
-  readonly fromLogits: boolean;
-  readonly labelSmoothing: number;
-  readonly axis: number;
-  constructor(options?: FocalOptions) {
-    const where = 'new CategoricalFocalCrossentropy()';
-    const o = readOptions(options, [...CE_KEYS, 'alpha', 'gamma'], where);
-    super(o, 'categorical_focal_crossentropy', where);
-    ({ alpha: this.alpha, gamma: this.gamma } = focalOptions(o, where));
-    ({ fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis } = crossentropyOptions(o, where));
-  }
-  protected override settings(): Record<string, unknown> {
-    return { from_logits: this.fromLogits, label_smoothing: this.labelSmoothing, axis: this.axis, alpha: this.alpha, gamma: this.gamma };
-  }
-  /** @internal */
-  kernels(): LossKernels {
-    return bind(categoricalFocal(this.alpha, this.gamma, this.labelSmoothing), this.fromLogits);
-  }
-}
+export class CategoricalFocalCrossentropy extends lossClass(
+  'CategoricalFocalCrossentropy', 'categorical_focal_crossentropy', [...CE_KEYS, 'alpha', 'gamma'],
+  (o: FocalOptions, where) => ({ ...focalOptions(o, where), ...crossentropyOptions(o, where) }),
+  (s) => ({ ...crossentropySettings(s), alpha: s.alpha, gamma: s.gamma }),
+  (s) => bind(categoricalFocal(s.alpha, s.gamma, s.labelSmoothing), s.fromLogits),
+) {}
 
 /** The class of every LOSSES row. */
 const CLASSES: { [K in LossName]: Ctor<never> } = {
@@ -608,4 +514,8 @@ export const losses = {
   poisson: perSampleFunction(Poisson, [], 'poisson'),
   binaryFocalCrossentropy: perSampleFunction(BinaryFocalCrossentropy, [...CE, 'applyClassBalancing', 'alpha', 'gamma'], 'binaryFocalCrossentropy'),
   categoricalFocalCrossentropy: perSampleFunction(CategoricalFocalCrossentropy, [...CE, 'alpha', 'gamma'], 'categoricalFocalCrossentropy'),
+  // The classes too, as Keras's `keras.losses.BinaryCrossentropy(...)`.
+  Loss, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, LogCosh,
+  BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge, SquaredHinge, CategoricalHinge,
+  CosineSimilarity, KLDivergence, Poisson, BinaryFocalCrossentropy, CategoricalFocalCrossentropy,
 };

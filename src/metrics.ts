@@ -146,10 +146,7 @@ export abstract class Metric {
   private batch(yTrue: TensorLike, yPred: TensorLike, sampleWeight: TensorLike | undefined, where: string): Batch {
     const pred = toTensor(yPred, where, 'yPred');
     const target = toTensor(yTrue, where, 'yTrue');
-    if (pred.rank < 1 || pred.rank > 2) throw new ShapeError(`${where}: yPred must have shape [rows, cols] or [rows], got [${pred.shape.join(', ')}]`);
-    const rows = pred.shape[0]!;
-    const cols = pred.rank === 2 ? pred.shape[1]! : 1;
-    if (rows > 0 && cols === 0) throw new ShapeError(`${where}: yPred has rows of no values`);
+    const [rows, cols] = predRowsCols(pred, where);
     if (this.sparseTargets) {
       if (target.size !== rows || target.rank > 2 || (target.rank === 2 && target.shape[1] !== 1)) {
         throw new ShapeError(`${where}: yTrue must hold one class index per row ([${rows}] or [${rows}, 1]), got shape [${target.shape.join(', ')}]`);
@@ -250,45 +247,41 @@ export class SparseCategoricalAccuracy extends MeanMetric {
 /** Options of the top-k accuracies: `k` (default 5). */
 export interface TopKOptions extends MetricOptions { k?: number }
 
-/**
- * Keras's `TopKCategoricalAccuracy`: how often the target class is among the k highest scores (TensorFlow's
- * in_top_k: scores tied with the k-th are all in the top k).
- */
-export class TopKCategoricalAccuracy extends MeanMetric {
-  readonly className: string = 'TopKCategoricalAccuracy';
+/** What the top-k accuracies share: `k`, checked and clamped for the kernel, and saved. */
+abstract class TopKMean extends MeanMetric {
   readonly k: number;
   protected rows: RowsKernel;
-  constructor(options?: TopKOptions | null) {
-    const where = 'TopKCategoricalAccuracy()';
+  protected constructor(options: TopKOptions | null | undefined, defaultName: string, where: string,
+    kernel: (out: number, p: number, t: number, r: number, c: number, k: number) => void) {
     const o = readOptions(options, ['name', 'k'], where);
-    super(o.name, 'top_k_categorical_accuracy', where);
+    super(o.name, defaultName, where);
     const kk = o.k === undefined ? 5 : integer(o.k, 'k', where, 1);
     const kClamped = Math.min(kk, 2 ** 31 - 1); // an i32 in the kernel: more than the columns means every class
     this.k = kk;
-    this.rows = (out, p, t, r, c) => k.topKCategoricalAccuracyRows(out, p, t, r, c, kClamped);
+    this.rows = (out, p, t, r, c) => kernel(out, p, t, r, c, kClamped);
   }
   protected override options(): Record<string, unknown> {
     return { k: this.k };
   }
 }
 
+/**
+ * Keras's `TopKCategoricalAccuracy`: how often the target class is among the k highest scores (TensorFlow's
+ * in_top_k: scores tied with the k-th are all in the top k).
+ */
+export class TopKCategoricalAccuracy extends TopKMean {
+  readonly className: string = 'TopKCategoricalAccuracy';
+  constructor(options?: TopKOptions | null) {
+    super(options, 'top_k_categorical_accuracy', 'TopKCategoricalAccuracy()', k.topKCategoricalAccuracyRows);
+  }
+}
+
 /** Keras's `SparseTopKCategoricalAccuracy`: top-k accuracy against class indices. */
-export class SparseTopKCategoricalAccuracy extends MeanMetric {
+export class SparseTopKCategoricalAccuracy extends TopKMean {
   readonly className: string = 'SparseTopKCategoricalAccuracy';
   override readonly sparseTargets = true;
-  readonly k: number;
-  protected rows: RowsKernel;
   constructor(options?: TopKOptions | null) {
-    const where = 'SparseTopKCategoricalAccuracy()';
-    const o = readOptions(options, ['name', 'k'], where);
-    super(o.name, 'sparse_top_k_categorical_accuracy', where);
-    const kk = o.k === undefined ? 5 : integer(o.k, 'k', where, 1);
-    const kClamped = Math.min(kk, 2 ** 31 - 1); // an i32 in the kernel: more than the columns means every class
-    this.k = kk;
-    this.rows = (out, p, t, r, c) => k.sparseTopKCategoricalAccuracyRows(out, p, t, r, c, kClamped);
-  }
-  protected override options(): Record<string, unknown> {
-    return { k: this.k };
+    super(options, 'sparse_top_k_categorical_accuracy', 'SparseTopKCategoricalAccuracy()', k.sparseTopKCategoricalAccuracyRows);
   }
 }
 
@@ -857,14 +850,20 @@ function resolveByName(name: string, where: string): Metric {
 
 // ─── Keras's standalone functions: one value per row ───
 
-/** Runs a rows kernel on copies of the inputs; the per-row values as a Tensor of shape [rows]. */
-function perRow(kernel: RowsKernel, yTrue: TensorLike, yPred: TensorLike, sparse: boolean, where: string): Tensor {
-  const pred = toTensor(yPred, where, 'yPred');
-  const target = toTensor(yTrue, where, 'yTrue');
+/** yPred's rows and columns (a [rows] tensor is one column), checked as every standalone batch is. */
+function predRowsCols(pred: Tensor, where: string): [rows: number, cols: number] {
   if (pred.rank < 1 || pred.rank > 2) throw new ShapeError(`${where}: yPred must have shape [rows, cols] or [rows], got [${pred.shape.join(', ')}]`);
   const rows = pred.shape[0]!;
   const cols = pred.rank === 2 ? pred.shape[1]! : 1;
   if (rows > 0 && cols === 0) throw new ShapeError(`${where}: yPred has rows of no values`);
+  return [rows, cols];
+}
+
+/** Runs a rows kernel on copies of the inputs; the per-row values as a Tensor of shape [rows]. */
+function perRow(kernel: RowsKernel, yTrue: TensorLike, yPred: TensorLike, sparse: boolean, where: string): Tensor {
+  const pred = toTensor(yPred, where, 'yPred');
+  const target = toTensor(yTrue, where, 'yTrue');
+  const [rows, cols] = predRowsCols(pred, where);
   if (sparse) {
     if (target.size !== rows) throw new ShapeError(`${where}: yTrue must hold one class index per row (${rows}), got shape [${target.shape.join(', ')}]`);
     target.data.forEach((v, r) => {

@@ -463,21 +463,30 @@ export class Adadelta extends Optimizer {
 /** Options of `Adamax` and `Nadam`. */
 export interface AdamaxOptions extends OptimizerOptions { beta1?: number; beta2?: number; epsilon?: number }
 
-/** Adamax with Keras's defaults (lr 0.001, β1 0.9, β2 0.999, ε 1e-7): Adam with the infinity norm. */
-export class Adamax extends Optimizer {
-  readonly className = 'Adamax';
+/** What Adamax and Nadam share: β1, β2 and ε with Keras's defaults (0.9, 0.999, 1e-7), and two slots m and v. */
+abstract class AdamLike extends Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
   protected readonly ruleSlots = 2;
+  protected constructor(options: AdamaxOptions | null | undefined, where: string) {
+    const o = readOptions(options, [...OPTIMIZER_KEYS, 'beta1', 'beta2', 'epsilon'], where);
+    super(o, 0.001, where);
+    this.beta1 = fraction(o.beta1, 'beta1', where, 0.9);
+    this.beta2 = fraction(o.beta2, 'beta2', where, 0.999);
+    this.epsilon = positive(o.epsilon, 'epsilon', where, 1e-7);
+    lockSettings<AdamLike>(this, ['beta1', 'beta2', 'epsilon']);
+  }
+  protected ruleConfig() { return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon }; }
+  protected ruleSlotNames() { return ['m', 'v']; }
+}
+
+/** Adamax with Keras's defaults (lr 0.001, β1 0.9, β2 0.999, ε 1e-7): Adam with the infinity norm. */
+export class Adamax extends AdamLike {
+  readonly className = 'Adamax';
   #beta1Power = 1;
   constructor(options?: AdamaxOptions | null) {
-    const o = readOptions(options, [...OPTIMIZER_KEYS, 'beta1', 'beta2', 'epsilon'], 'Adamax()');
-    super(o, 0.001, 'Adamax()');
-    this.beta1 = fraction(o.beta1, 'beta1', 'Adamax()', 0.9);
-    this.beta2 = fraction(o.beta2, 'beta2', 'Adamax()', 0.999);
-    this.epsilon = positive(o.epsilon, 'epsilon', 'Adamax()', 1e-7);
-    lockSettings<Adamax>(this, ['beta1', 'beta2', 'epsilon']);
+    super(options, 'Adamax()');
   }
   protected update(b: ParameterBlocks, lr: number): void {
     this.#beta1Power *= this.beta1;
@@ -491,8 +500,6 @@ export class Adamax extends Optimizer {
       this.#beta1Power = p;
     }
   }
-  protected ruleConfig() { return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon }; }
-  protected ruleSlotNames() { return ['m', 'v']; }
 }
 
 /** Options of `Nadam`. */
@@ -502,23 +509,14 @@ export type NadamOptions = AdamaxOptions;
  * Nadam with Keras 3's defaults (lr 0.001, β1 0.9, β2 0.999, ε 1e-7) and its momentum cache uₜ = β1(1 − ½·0.96ᵗ).
  * NOTE: Keras 2's (tf.keras before 2.11) was 0.96^(0.004·t); Keras 3 uses 0.96ᵗ, followed here.
  */
-export class Nadam extends Optimizer {
+export class Nadam extends AdamLike {
   readonly className = 'Nadam';
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly epsilon: number;
-  protected readonly ruleSlots = 2;
   // Running products in f64: 0.96ᵗ, Π uᵢ (Keras's u_product) and β2ᵗ.
   #decayPower = 1;
   #uProduct = 1;
   #beta2Power = 1;
   constructor(options?: NadamOptions | null) {
-    const o = readOptions(options, [...OPTIMIZER_KEYS, 'beta1', 'beta2', 'epsilon'], 'Nadam()');
-    super(o, 0.001, 'Nadam()');
-    this.beta1 = fraction(o.beta1, 'beta1', 'Nadam()', 0.9);
-    this.beta2 = fraction(o.beta2, 'beta2', 'Nadam()', 0.999);
-    this.epsilon = positive(o.epsilon, 'epsilon', 'Nadam()', 1e-7);
-    lockSettings<Nadam>(this, ['beta1', 'beta2', 'epsilon']);
+    super(options, 'Nadam()');
   }
   /** Advances the products by one update; returns whether anything changed. */
   #advance(): boolean {
@@ -544,8 +542,6 @@ export class Nadam extends Optimizer {
     this.#decayPower = this.#uProduct = this.#beta2Power = 1;
     for (let i = 0; i < updates; i++) if (!this.#advance()) break;
   }
-  protected ruleConfig() { return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon }; }
-  protected ruleSlotNames() { return ['m', 'v']; }
 }
 
 /** Options of `Lion`. */

@@ -35,57 +35,57 @@ export interface DecayOptions {
   name?: string;
 }
 
-/** `initialLearningRate · decayRate^(step / decaySteps)` (the exponent floored when `staircase`). */
-export class ExponentialDecay extends LearningRateSchedule {
-  readonly className = 'ExponentialDecay';
+/** A schedule from `initialLearningRate` over `decaySteps`: both checked first, in that order. */
+abstract class DecaySchedule extends LearningRateSchedule {
   readonly initialLearningRate: number;
   readonly decaySteps: number;
+  protected constructor(o: { initialLearningRate?: unknown; decaySteps?: unknown }, where: string) {
+    super();
+    this.initialLearningRate = rate(o.initialLearningRate, 'initialLearningRate', where);
+    this.decaySteps = steps(o.decaySteps, 'decaySteps', where);
+  }
+}
+
+/** What ExponentialDecay and InverseTimeDecay share: their options, checks and saved config. */
+abstract class StepDecay extends DecaySchedule {
   readonly decayRate: number;
   readonly staircase: boolean;
   readonly name: string;
-  constructor(options: DecayOptions) {
-    super();
-    const where = 'ExponentialDecay()';
+  /** `decayRate` is checked with `decayRateRange` (the two decays allow different values). */
+  protected constructor(options: DecayOptions, className: string, decayRateRange: { min?: number; above?: number }) {
+    const where = `${className}()`;
     const o = readOptions(options, ['initialLearningRate', 'decaySteps', 'decayRate', 'staircase', 'name'], where);
-    this.initialLearningRate = rate(o.initialLearningRate, 'initialLearningRate', where);
-    this.decaySteps = steps(o.decaySteps, 'decaySteps', where);
-    this.decayRate = number(o.decayRate, 'decayRate', where, { above: 0 }); // a negative base to a fractional power is NaN
+    super(o, where);
+    this.decayRate = number(o.decayRate, 'decayRate', where, decayRateRange);
     this.staircase = boolean(o.staircase ?? false, 'staircase', where);
-    this.name = text(o.name ?? 'ExponentialDecay', 'name', where);
-  }
-  value(step: number): number {
-    return k.exponentialDecay(this.initialLearningRate, checkStep(step, this.className), this.decaySteps, this.decayRate, this.staircase);
+    this.name = text(o.name ?? className, 'name', where);
   }
   getConfig() {
     return { initial_learning_rate: this.initialLearningRate, decay_steps: this.decaySteps, decay_rate: this.decayRate, staircase: this.staircase, name: this.name };
   }
 }
 
-/** `initialLearningRate / (1 + decayRate · step / decaySteps)` (the quotient floored when `staircase`). */
-export class InverseTimeDecay extends LearningRateSchedule {
-  readonly className = 'InverseTimeDecay';
-  readonly initialLearningRate: number;
-  readonly decaySteps: number;
-  readonly decayRate: number;
-  readonly staircase: boolean;
-  readonly name: string;
+/** `initialLearningRate · decayRate^(step / decaySteps)` (the exponent floored when `staircase`). */
+export class ExponentialDecay extends StepDecay {
+  readonly className = 'ExponentialDecay';
   constructor(options: DecayOptions) {
-    super();
-    const where = 'InverseTimeDecay()';
-    const o = readOptions(options, ['initialLearningRate', 'decaySteps', 'decayRate', 'staircase', 'name'], where);
-    this.initialLearningRate = rate(o.initialLearningRate, 'initialLearningRate', where);
-    this.decaySteps = steps(o.decaySteps, 'decaySteps', where);
-    this.decayRate = rate(o.decayRate, 'decayRate', where); // negative would divide by zero at some step
-    this.staircase = boolean(o.staircase ?? false, 'staircase', where);
-    this.name = text(o.name ?? 'InverseTimeDecay', 'name', where);
+    super(options, 'ExponentialDecay', { above: 0 }); // a negative base to a fractional power is NaN
+  }
+  value(step: number): number {
+    return k.exponentialDecay(this.initialLearningRate, checkStep(step, this.className), this.decaySteps, this.decayRate, this.staircase);
+  }
+}
+
+/** `initialLearningRate / (1 + decayRate · step / decaySteps)` (the quotient floored when `staircase`). */
+export class InverseTimeDecay extends StepDecay {
+  readonly className = 'InverseTimeDecay';
+  constructor(options: DecayOptions) {
+    super(options, 'InverseTimeDecay', { min: 0 }); // negative would divide by zero at some step
   }
   value(step: number): number {
     let p = checkStep(step, this.className) / this.decaySteps;
     if (this.staircase) p = Math.floor(p);
     return this.initialLearningRate / (1 + this.decayRate * p);
-  }
-  getConfig() {
-    return { initial_learning_rate: this.initialLearningRate, decay_steps: this.decaySteps, decay_rate: this.decayRate, staircase: this.staircase, name: this.name };
   }
 }
 
@@ -147,20 +147,16 @@ export interface PolynomialDecayOptions {
 }
 
 /** `(initial − end)·(1 − step/decaySteps)^power + end`, step clamped to `decaySteps`, or cycling. */
-export class PolynomialDecay extends LearningRateSchedule {
+export class PolynomialDecay extends DecaySchedule {
   readonly className = 'PolynomialDecay';
-  readonly initialLearningRate: number;
-  readonly decaySteps: number;
   readonly endLearningRate: number;
   readonly power: number;
   readonly cycle: boolean;
   readonly name: string;
   constructor(options: PolynomialDecayOptions) {
-    super();
     const where = 'PolynomialDecay()';
     const o = readOptions(options, ['initialLearningRate', 'decaySteps', 'endLearningRate', 'power', 'cycle', 'name'], where);
-    this.initialLearningRate = rate(o.initialLearningRate, 'initialLearningRate', where);
-    this.decaySteps = steps(o.decaySteps, 'decaySteps', where);
+    super(o, where);
     this.endLearningRate = rate(o.endLearningRate ?? 0.0001, 'endLearningRate', where);
     this.power = number(o.power ?? 1, 'power', where, { min: 0 }); // negative: 0^power is infinite at the end
     this.cycle = boolean(o.cycle ?? false, 'cycle', where);
@@ -196,20 +192,16 @@ export interface CosineDecayOptions {
 }
 
 /** A cosine from the rate down to `alpha` times it over `decaySteps`, after an optional linear warmup. */
-export class CosineDecay extends LearningRateSchedule {
+export class CosineDecay extends DecaySchedule {
   readonly className = 'CosineDecay';
-  readonly initialLearningRate: number;
-  readonly decaySteps: number;
   readonly alpha: number;
   readonly warmupTarget: number | undefined;
   readonly warmupSteps: number;
   readonly name: string;
   constructor(options: CosineDecayOptions) {
-    super();
     const where = 'CosineDecay()';
     const o = readOptions(options, ['initialLearningRate', 'decaySteps', 'alpha', 'warmupTarget', 'warmupSteps', 'name'], where);
-    this.initialLearningRate = rate(o.initialLearningRate, 'initialLearningRate', where);
-    this.decaySteps = steps(o.decaySteps, 'decaySteps', where);
+    super(o, where);
     this.alpha = rate(o.alpha ?? 0, 'alpha', where);
     this.warmupTarget = o.warmupTarget === undefined ? undefined : rate(o.warmupTarget, 'warmupTarget', where);
     this.warmupSteps = number(o.warmupSteps ?? 0, 'warmupSteps', where, { min: 0 });
@@ -280,10 +272,13 @@ export class CosineDecayRestarts extends LearningRateSchedule {
   }
 }
 
+/** ExponentialDecay's and InverseTimeDecay's config keys → option names. */
+const DECAY_KEYS = { initial_learning_rate: 'initialLearningRate', decay_steps: 'decaySteps', decay_rate: 'decayRate', staircase: 'staircase', name: 'name' };
+
 /** Each schedule by Keras's class name, with its config keys → option names. */
 const SCHEDULES: Record<string, { make: (o: never) => LearningRateSchedule; keys: Record<string, string> }> = {
-  ExponentialDecay: { make: (o: DecayOptions) => new ExponentialDecay(o), keys: { initial_learning_rate: 'initialLearningRate', decay_steps: 'decaySteps', decay_rate: 'decayRate', staircase: 'staircase', name: 'name' } },
-  InverseTimeDecay: { make: (o: DecayOptions) => new InverseTimeDecay(o), keys: { initial_learning_rate: 'initialLearningRate', decay_steps: 'decaySteps', decay_rate: 'decayRate', staircase: 'staircase', name: 'name' } },
+  ExponentialDecay: { make: (o: DecayOptions) => new ExponentialDecay(o), keys: DECAY_KEYS },
+  InverseTimeDecay: { make: (o: DecayOptions) => new InverseTimeDecay(o), keys: DECAY_KEYS },
   PiecewiseConstantDecay: { make: (o: PiecewiseConstantDecayOptions) => new PiecewiseConstantDecay(o), keys: { boundaries: 'boundaries', values: 'values', name: 'name' } },
   PolynomialDecay: {
     make: (o: PolynomialDecayOptions) => new PolynomialDecay(o),

@@ -8,6 +8,33 @@ import { initializerKey, type Initializer, type InitializerLike } from '../initi
 import { LAYER_KEYS, Layer, binding, resolveRegularizer, type LayerOptions, type Regularizer, type RegularizerLike, type WeightSpec } from './layer.js';
 import { regularizerConfig, type ConfigReader } from './config.js';
 
+/**
+ * A layer whose forward and backward passes are each one elementwise kernel call over the batch, with the same
+ * shape out as in (ReLU, LeakyReLU, ELU, ActivityRegularization). @internal
+ */
+export abstract class ElementwiseLayer extends Layer {
+  computeOutputShape(inputShape: readonly number[]): number[] {
+    return [...inputShape];
+  }
+
+  /** Writes the `n` outputs at `out` for the `n` inputs at `input`. */
+  protected abstract compute(out: number, input: number, n: number): void;
+
+  /** Writes the `n` gradients at `dInput` from those of the output at `grad`, the forward pass's `input` and its `out`. */
+  protected abstract computeGrad(dInput: number, grad: number, input: number, out: number, n: number): void;
+
+  forward(input: number, rows: number): void {
+    const b = binding(this);
+    b.input = input;
+    this.compute(b.buffers.out, input, rows * b.outputSize);
+  }
+
+  backward(dInput: number, rows: number): void {
+    const b = binding(this);
+    if (dInput !== 0) this.computeGrad(dInput, b.buffers.grad, b.input, b.buffers.out, rows * b.outputSize);
+  }
+}
+
 /** Options of `ReLU`, Keras 3's. */
 export interface ReLUOptions extends LayerOptions {
   /** Largest output, ≥ 0; none by default. */
@@ -22,7 +49,7 @@ export interface ReLUOptions extends LayerOptions {
  * Keras's ReLU layer: `x > threshold ? min(x, maxValue) : negativeSlope·(x − threshold)`. TensorFlow.js's ReLU
  * knows only `maxValue` (it ignores the other two keys when it loads a saved model).
  */
-export class ReLU extends Layer {
+export class ReLU extends ElementwiseLayer {
   readonly className = 'ReLU';
   /** Largest output, or undefined for none. */
   readonly maxValue: number | undefined;
@@ -47,10 +74,6 @@ export class ReLU extends Layer {
     return new ReLU({ ...common, maxValue: max === undefined || max === null ? undefined : c.number('max_value'), negativeSlope: c.number('negative_slope', 0), threshold: c.number('threshold', 0) });
   }
 
-  computeOutputShape(inputShape: readonly number[]): number[] {
-    return [...inputShape];
-  }
-
   getConfig(): Record<string, unknown> {
     return { max_value: this.maxValue ?? null, negative_slope: this.negativeSlope, threshold: this.threshold };
   }
@@ -60,20 +83,14 @@ export class ReLU extends Layer {
     return this.maxValue === undefined && this.negativeSlope === 0 && this.threshold === 0;
   }
 
-  forward(input: number, rows: number): void {
-    const b = binding(this);
-    b.input = input;
-    const n = rows * b.outputSize;
-    if (this.plain()) k.relu(b.buffers.out, input, n);
-    else k.reluWith(b.buffers.out, input, n, this.maxValue ?? Infinity, this.negativeSlope, this.threshold);
+  protected compute(out: number, input: number, n: number): void {
+    if (this.plain()) k.relu(out, input, n);
+    else k.reluWith(out, input, n, this.maxValue ?? Infinity, this.negativeSlope, this.threshold);
   }
 
-  backward(dInput: number, rows: number): void {
-    const b = binding(this);
-    if (dInput === 0) return;
-    const n = rows * b.outputSize;
-    if (this.plain()) k.reluGrad(dInput, b.buffers.grad, b.input, b.buffers.out, n);
-    else k.reluWithGrad(dInput, b.buffers.grad, b.input, b.buffers.out, n, this.maxValue ?? Infinity, this.negativeSlope, this.threshold);
+  protected computeGrad(dInput: number, grad: number, input: number, out: number, n: number): void {
+    if (this.plain()) k.reluGrad(dInput, grad, input, out, n);
+    else k.reluWithGrad(dInput, grad, input, out, n, this.maxValue ?? Infinity, this.negativeSlope, this.threshold);
   }
 }
 
@@ -87,7 +104,7 @@ export interface LeakyReLUOptions extends LayerOptions {
  * `x > 0 ? x : negativeSlope·x`. Keras 3 saves the slope as `negative_slope`, TensorFlow.js as `alpha`: both are
  * written and either is read.
  */
-export class LeakyReLU extends Layer {
+export class LeakyReLU extends ElementwiseLayer {
   readonly className = 'LeakyReLU';
   /** Slope for x < 0. */
   readonly negativeSlope: number;
@@ -106,23 +123,16 @@ export class LeakyReLU extends Layer {
     return new LeakyReLU({ ...common, negativeSlope: c.number(key, 0.3) });
   }
 
-  computeOutputShape(inputShape: readonly number[]): number[] {
-    return [...inputShape];
-  }
-
   getConfig(): Record<string, unknown> {
     return { negative_slope: this.negativeSlope, alpha: this.negativeSlope };
   }
 
-  forward(input: number, rows: number): void {
-    const b = binding(this);
-    b.input = input;
-    k.leakyRelu(b.buffers.out, input, rows * b.outputSize, this.negativeSlope);
+  protected compute(out: number, input: number, n: number): void {
+    k.leakyRelu(out, input, n, this.negativeSlope);
   }
 
-  backward(dInput: number, rows: number): void {
-    const b = binding(this);
-    if (dInput !== 0) k.leakyReluGrad(dInput, b.buffers.grad, b.input, b.buffers.out, rows * b.outputSize, this.negativeSlope);
+  protected computeGrad(dInput: number, grad: number, input: number, out: number, n: number): void {
+    k.leakyReluGrad(dInput, grad, input, out, n, this.negativeSlope);
   }
 }
 
@@ -133,7 +143,7 @@ export interface ELUOptions extends LayerOptions {
 }
 
 /** `x > 0 ? x : alpha·(eˣ − 1)` (TensorFlow.js's ELU layer refuses alpha ≠ 1; Keras 3's and this one take any). */
-export class ELU extends Layer {
+export class ELU extends ElementwiseLayer {
   readonly className = 'ELU';
   /** Scale of the negative part. */
   readonly alpha: number;
@@ -151,23 +161,16 @@ export class ELU extends Layer {
     return new ELU({ ...common, alpha: c.number('alpha', 1) });
   }
 
-  computeOutputShape(inputShape: readonly number[]): number[] {
-    return [...inputShape];
-  }
-
   getConfig(): Record<string, unknown> {
     return { alpha: this.alpha };
   }
 
-  forward(input: number, rows: number): void {
-    const b = binding(this);
-    b.input = input;
-    k.elu(b.buffers.out, input, rows * b.outputSize, this.alpha);
+  protected compute(out: number, input: number, n: number): void {
+    k.elu(out, input, n, this.alpha);
   }
 
-  backward(dInput: number, rows: number): void {
-    const b = binding(this);
-    if (dInput !== 0) k.eluGrad(dInput, b.buffers.grad, b.input, b.buffers.out, rows * b.outputSize, this.alpha);
+  protected computeGrad(dInput: number, grad: number, input: number, out: number, n: number): void {
+    k.eluGrad(dInput, grad, input, out, n, this.alpha);
   }
 }
 

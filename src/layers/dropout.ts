@@ -1,9 +1,10 @@
 // Dropout: zeroes a random fraction of the values in training (inverted dropout), on any rank. Also what every
-// random layer shares: a mask drawn for `noiseShape` and repeated along its 1-axes, and a layer's own `seed`.
+// random layer shares (RandomLayer, ShapedDropout): a mask drawn for `noiseShape` and repeated along its 1-axes,
+// a layer's own `seed`, identity at inference and a backward through the mask.
 import { kernels as k } from '../backend.js';
 import { integer, lockSettings, number, readOptions } from '../arguments.js';
 import { ShapeError, ValueError, describe } from '../errors.js';
-import { LAYER_KEYS, Layer, binding, sizeOf, type BufferSpec, type LayerOptions } from './layer.js';
+import { LAYER_KEYS, Layer, binding, sizeOf, type Binding, type BufferSpec, type LayerOptions } from './layer.js';
 import type { ConfigReader } from './config.js';
 
 /** Options of `Dropout`. */
@@ -82,65 +83,109 @@ export function expandMask(mask: number, rows: number, inputShape: readonly numb
   }
 }
 
-/** Zeroes a fraction `rate` of its inputs during training and scales the rest by 1/(1 − rate); identity otherwise. */
-export class Dropout extends Layer {
-  readonly className = 'Dropout';
+/**
+ * What every random layer shares: its `seed`, its per-batch buffers, the same shape out as in, identity at
+ * inference (with a mask of ones) and a backward through its mask. Subclasses say how training draws. @internal
+ */
+export abstract class RandomLayer extends Layer {
+  /** The layer's own seed, if any. */
+  readonly seed: number | undefined;
+
+  /** Takes options already read by `readOptions` (with `seed` among their keys). */
+  protected constructor(prefix: string, o: DropoutOptions, where: string) {
+    super(prefix, o, where);
+    this.seed = readSeed(o.seed, where);
+  }
+
+  computeOutputShape(inputShape: readonly number[]): number[] {
+    return [...inputShape];
+  }
+
+  /** Whether the layer keeps a mask for its backward pass (false: the gradient passes through unchanged). */
+  protected keepsMask(): boolean {
+    return true;
+  }
+
+  override bufferSpecs(inputShape: readonly number[]): BufferSpec[] {
+    return noiseBuffers(inputShape, this.keepsMask(), this.seed);
+  }
+
+  /** Whether training draws at all (a rate or a stddev above 0). */
+  protected abstract draws(): boolean;
+
+  /** In training: fills the mask (if kept) and `out` for `n` values of `rows` samples, drawing from the generator at `state`. */
+  protected abstract draw(b: Binding, input: number, rows: number, n: number, state: number): void;
+
+  forward(input: number, rows: number, training: boolean, randomState: number): void {
+    const b = binding(this);
+    const n = rows * b.outputSize;
+    if (training && this.draws()) {
+      this.draw(b, input, rows, n, layerState(randomState, this.seed, b.buffers.state));
+      return;
+    }
+    if (this.keepsMask()) k.fill(b.buffers.mask!, n, 1);
+    k.linear(b.buffers.out, input, n);
+  }
+
+  backward(dInput: number, rows: number): void {
+    const b = binding(this);
+    if (dInput === 0) return;
+    if (this.keepsMask()) k.multiply(dInput, b.buffers.grad, b.buffers.mask!, rows * b.outputSize);
+    else k.linear(dInput, b.buffers.grad, rows * b.outputSize);
+  }
+}
+
+/** What Dropout and AlphaDropout share: a `rate`, a `noiseShape` and their options, checks and saved config. @internal */
+export abstract class ShapedDropout extends RandomLayer {
   /** Fraction of the values dropped in training, in [0, 1). */
   readonly rate: number;
   /** The mask's shape with the batch axis first, 1 where a draw is shared, or undefined for one draw per value. */
   readonly noiseShape: ReadonlyArray<number | null> | undefined;
-  /** The layer's own seed, if any. */
-  readonly seed: number | undefined;
 
-  constructor(rate: number, options?: DropoutOptions | null) {
-    const o = readOptions(options, [...LAYER_KEYS, 'noiseShape', 'seed'], 'Dropout()');
-    super('dropout', o, 'Dropout()');
-    this.rate = number(rate, 'rate', 'Dropout()', { min: 0, below: 1 });
-    this.noiseShape = readNoiseShape(o.noiseShape, 'Dropout()');
-    this.seed = readSeed(o.seed, 'Dropout()');
-    lockSettings<Dropout>(this, ['name', 'declaredInputShape', 'rate', 'noiseShape', 'seed']);
+  protected constructor(prefix: string, rate: number, options: DropoutOptions | null | undefined, where: string) {
+    const o = readOptions(options, [...LAYER_KEYS, 'noiseShape', 'seed'], where);
+    super(prefix, o, where);
+    this.rate = number(rate, 'rate', where, { min: 0, below: 1 });
+    this.noiseShape = readNoiseShape(o.noiseShape, where);
+    lockSettings<ShapedDropout>(this, ['name', 'declaredInputShape', 'rate', 'noiseShape', 'seed']);
   }
 
-  /** Rebuilds a Dropout layer from its saved config. @internal */
-  static fromConfig(c: ConfigReader, common: LayerOptions): Dropout {
-    return new Dropout(c.number('rate'), { ...common, noiseShape: c.config.noise_shape as DropoutOptions['noiseShape'], seed: c.config.seed as number | undefined });
+  /** Rebuilds a layer of the class it is called on (Dropout, AlphaDropout) from its saved config. @internal */
+  static fromConfig<T extends ShapedDropout>(this: new (rate: number, options: DropoutOptions) => T, c: ConfigReader, common: LayerOptions): T {
+    return new this(c.number('rate'), { ...common, noiseShape: c.config.noise_shape as DropoutOptions['noiseShape'], seed: c.config.seed as number | undefined });
   }
 
-  computeOutputShape(inputShape: readonly number[]): number[] {
+  override computeOutputShape(inputShape: readonly number[]): number[] {
     checkNoiseShape(this.noiseShape, inputShape, this.name);
     return [...inputShape];
-  }
-
-  override bufferSpecs(inputShape: readonly number[]): BufferSpec[] {
-    return noiseBuffers(inputShape, true, this.seed);
   }
 
   getConfig(): Record<string, unknown> {
     return { rate: this.rate, noise_shape: this.noiseShape ? [...this.noiseShape] : null, seed: this.seed ?? null };
   }
 
-  forward(input: number, rows: number, training: boolean, randomState: number): void {
-    const b = binding(this);
-    const n = rows * b.outputSize;
-    const { out, mask } = b.buffers;
-    if (training && this.rate > 0) {
-      const state = layerState(randomState, this.seed, b.buffers.state);
-      // NOTE: without a noiseShape the count is the batch's size, known here: no shape walk (and its closure) per step.
-      if (this.noiseShape) {
-        k.dropoutMask(mask!, noiseCount(rows, b.inputShape, this.noiseShape), state, this.rate);
-        expandMask(mask!, rows, b.inputShape, this.noiseShape);
-      } else {
-        k.dropoutMask(mask!, n, state, this.rate);
-      }
-      k.multiply(out, input, mask!, n);
-    } else {
-      k.fill(mask!, n, 1);
-      k.linear(out, input, n);
-    }
+  protected draws(): boolean {
+    return this.rate > 0;
+  }
+}
+
+/** Zeroes a fraction `rate` of its inputs during training and scales the rest by 1/(1 − rate); identity otherwise. */
+export class Dropout extends ShapedDropout {
+  readonly className = 'Dropout';
+
+  constructor(rate: number, options?: DropoutOptions | null) {
+    super('dropout', rate, options, 'Dropout()');
   }
 
-  backward(dInput: number, rows: number): void {
-    const b = binding(this);
-    if (dInput !== 0) k.multiply(dInput, b.buffers.grad, b.buffers.mask!, rows * b.outputSize);
+  protected draw(b: Binding, input: number, rows: number, n: number, state: number): void {
+    const mask = b.buffers.mask!;
+    // NOTE: without a noiseShape the count is the batch's size, known here: no shape walk per step.
+    if (this.noiseShape) {
+      k.dropoutMask(mask, noiseCount(rows, b.inputShape, this.noiseShape), state, this.rate);
+      expandMask(mask, rows, b.inputShape, this.noiseShape);
+    } else {
+      k.dropoutMask(mask, n, state, this.rate);
+    }
+    k.multiply(b.buffers.out, input, mask, n);
   }
 }

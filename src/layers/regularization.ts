@@ -2,7 +2,8 @@
 // Keras 3) to the loss; the model's plan computes the penalty and its gradient, as for any activityRegularizer.
 import { kernels as k } from '../backend.js';
 import { lockSettings, number, readOptions } from '../arguments.js';
-import { LAYER_KEYS, Layer, binding, type LayerOptions } from './layer.js';
+import { LAYER_KEYS, type LayerOptions } from './layer.js';
+import { ElementwiseLayer } from './advanced-activations.js';
 import type { ConfigReader } from './config.js';
 
 /** Options of `ActivityRegularization`. */
@@ -14,7 +15,7 @@ export interface ActivityRegularizationOptions extends LayerOptions {
 }
 
 /** Identity that adds a penalty on its input to the loss (Keras's ActivityRegularization). */
-export class ActivityRegularization extends Layer {
+export class ActivityRegularization extends ElementwiseLayer {
   readonly className = 'ActivityRegularization';
   /** L1 factor. */
   readonly l1: number;
@@ -38,21 +39,15 @@ export class ActivityRegularization extends Layer {
     return new ActivityRegularization({ ...common, l1: c.number('l1', 0), l2: c.number('l2', 0) });
   }
 
-  computeOutputShape(inputShape: readonly number[]): number[] {
-    return [...inputShape];
-  }
-
   getConfig(): Record<string, unknown> {
     return { l1: this.l1, l2: this.l2 };
   }
 
-  forward(input: number, rows: number): void {
-    const b = binding(this);
-    k.linear(b.buffers.out, input, rows * b.outputSize);
+  protected compute(out: number, input: number, n: number): void {
+    k.linear(out, input, n);
   }
 
-  backward(dInput: number, rows: number): void {
-    const b = binding(this);
-    if (dInput !== 0) k.linear(dInput, b.buffers.grad, rows * b.outputSize);
+  protected computeGrad(dInput: number, grad: number, _input: number, _out: number, n: number): void {
+    k.linear(dInput, grad, n);
   }
 }
