@@ -133,7 +133,7 @@ export function prepareWeights(data: Dataset, sampleWeight: unknown, classWeight
     for (let r = 0; r < data.rows; r++) w.fill(t.data[r]!, r * data.rowsPerSample, (r + 1) * data.rowsPerSample);
     return w;
   }
-  const table = classWeights(classWeight, where);
+  const { weights: table, largest } = classWeights(classWeight, where);
   const w = new Float32Array(lossRows);
   const cols = data.targetCols / data.rowsPerSample; // 1 for labels or a single output, the classes for one-hot rows
   for (let r = 0; r < lossRows; r++) {
@@ -143,27 +143,28 @@ export function prepareWeights(data: Dataset, sampleWeight: unknown, classWeight
     } else {
       c = roundHalfEven(data.y[r]!);
     }
-    if (!(c >= 0 && c < table.length)) throw new ValueError(`${where}: classWeight has no weight for class ${c} (sample ${Math.floor(r / data.rowsPerSample)}); it covers classes 0 to ${table.length - 1}`);
-    w[r] = table[c]!;
+    if (!(c >= 0 && c <= largest)) throw new ValueError(`${where}: classWeight has no weight for class ${c} (sample ${Math.floor(r / data.rowsPerSample)}); it covers classes 0 to ${largest}`);
+    w[r] = table.get(c) ?? 1;
   }
   return w;
 }
 
-/** Keras's class_weight as a list indexed by class: missing classes below the largest key weigh 1. */
-function classWeights(classWeight: unknown, where: string): number[] {
-  const entries = Array.isArray(classWeight) ? classWeight.map((v, i) => [String(i), v] as const)
+/** Keras's class_weight: each class's weight, and the largest class it covers (missing classes below it weigh 1). */
+function classWeights(classWeight: unknown, where: string): { weights: Map<number, number>; largest: number } {
+  const entries = Array.isArray(classWeight) ? Array.from(classWeight as unknown[], (v, i) => [String(i), v] as const)
     : typeof classWeight === 'object' && classWeight !== null && !ArrayBuffer.isView(classWeight) ? Object.entries(classWeight)
       : undefined;
   if (entries === undefined || entries.length === 0) throw new ValueError(`${where}: classWeight must map class indices to weights, e.g. { 0: 1, 1: 5 }; got ${describe(classWeight)}`);
-  const table: number[] = [];
+  const weights = new Map<number, number>();
+  let largest = -1;
   for (const [key, value] of entries) {
     const c = Number(key);
-    if (!Number.isSafeInteger(c) || c < 0 || String(c) !== key) throw new ValueError(`${where}: classWeight key ${describe(key)} is not a class index (a non-negative integer)`);
+    if (!Number.isSafeInteger(c) || c < 0 || c >= MAX_CLASSES || String(c) !== key) throw new ValueError(`${where}: classWeight key ${describe(key)} is not a class index (an integer in [0, ${MAX_CLASSES}))`);
     if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(Math.fround(value))) throw new ValueError(`${where}: classWeight[${key}] is ${describe(value)}; weights must be finite numbers, not negative`);
-    table[c] = value;
+    weights.set(c, value);
+    largest = Math.max(largest, c);
   }
-  for (let c = 0; c < table.length; c++) table[c] ??= 1;
-  return table;
+  return { weights, largest };
 }
 
 /** Rounds half to even, as tf.round (Keras rounds a single output to its class this way). */

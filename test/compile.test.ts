@@ -3,7 +3,7 @@
 // metrics (Σw·v/Σw, Keras's `weighted_metrics`), and all of it through save and load.
 import { describe, expect, it } from 'vitest';
 import {
-  AUC, BinaryCrossentropy, Dense, Precision, SGD, Sequential, SparseCategoricalCrossentropy, loadModel, metrics,
+  AUC, BinaryCrossentropy, Dense, Precision, SGD, Sequential, SparseCategoricalCrossentropy, loadModel, losses, metrics,
   type Tensor,
 } from '../src/index.js';
 import { disposeAfterEach, expectClose, expectSameBits, mulberry32, randn } from './helpers.js';
@@ -144,6 +144,12 @@ describe('saving', () => {
 });
 
 describe('standalone', () => {
+  it('the loss classes are in the losses namespace too, as keras.losses.BinaryCrossentropy', () => {
+    expect(losses.BinaryCrossentropy).toBe(BinaryCrossentropy);
+    const loss = new losses.BinaryCrossentropy({ fromLogits: true, reduction: 'none' });
+    expectClose((loss.call([[1], [0]], [[0], [0]]) as Tensor).data, [Math.LN2, Math.LN2], { rtol: 1e-6 });
+  });
+
   it('metrics.binaryAccuracy gives per-sample values from the same kernels', () => {
     const t = metrics.binaryAccuracy([[1], [0], [1]], [[0.7], [0.6], [0.2]], { threshold: 0.5 });
     expect(Array.from(t.data)).toEqual([1, 0, 0]);

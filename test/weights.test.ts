@@ -174,6 +174,8 @@ describe('bad weights are refused before anything changes', () => {
     ['sample and class weights together', { sampleWeight: W, classWeight: { 0: 1 } }, /not both/],
     ['a class weight key that is not an index', { classWeight: { a: 1 } }, /key "a" is not a class index/],
     ['a negative class weight', { classWeight: { 0: -2 } }, /classWeight\[0\] is -2/],
+    ['a class weight key far beyond any class (no table of a billion entries is built)', { classWeight: { 1000000000: 1 } }, /key "1000000000" is not a class index/],
+    ['a hole in a class weight list', { classWeight: [1, , 2] }, /classWeight\[1\] is undefined/],
     ['a class above the largest key', { classWeight: { 0: 1, 1: 1 } }, /no weight for class 2 \(sample 2\)/],
     ['an empty class weight', { classWeight: {} }, /must map class indices/],
   ];
