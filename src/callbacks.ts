@@ -216,7 +216,7 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   /** Epochs without improvement before stopping; default 0. */
   patience?: number;
-  /** `'min'`, `'max'`, or `'auto'` (max for accuracy-like names, min otherwise); default `'auto'`. */
+  /** `'min'`, `'max'`, or `'auto'` (max for accuracy, AUC, precision, recall, F-score, R² and cosine similarity, min otherwise); default `'auto'`. */
   mode?: 'auto' | 'min' | 'max';
   /** Stop unless the value beats this. */
   baseline?: number;
@@ -254,8 +254,7 @@ export class EarlyStopping implements Callback {
     this.monitor = text(o.monitor ?? 'val_loss', 'monitor', where);
     this.patience = integer(o.patience ?? 0, 'patience', where, 0);
     const mode = oneOf(o.mode ?? 'auto', ['auto', 'min', 'max'] as const, 'mode', where);
-    const maxIsBetter = mode === 'max' || (mode === 'auto' && /acc|auc|precision|recall/.test(this.monitor));
-    this.sign = maxIsBetter ? -1 : 1;
+    this.sign = direction(mode, this.monitor);
     this.minDelta = Math.abs(number(o.minDelta ?? 0, 'minDelta', where)); // as Keras and TensorFlow.js: the sign is ignored
     this.baseline = o.baseline === undefined ? undefined : number(o.baseline, 'baseline', where);
     this.restoreBestWeights = boolean(o.restoreBestWeights ?? false, 'restoreBestWeights', where);
@@ -331,7 +330,8 @@ type Mode = 'auto' | 'min' | 'max';
 
 /** +1 when lower is better, −1 when higher is; 'auto' takes max for accuracy-like names, min otherwise. */
 function direction(mode: Mode, monitor: string): 1 | -1 {
-  return mode === 'max' || (mode === 'auto' && /acc|auc|precision|recall/.test(monitor)) ? -1 : 1;
+  // Keras 3's metrics whose direction is up: the accuracies, AUC, precision, recall, F-scores, R², cosine similarity.
+  return mode === 'max' || (mode === 'auto' && !/(^|_)loss$/.test(monitor) && /acc|auc|precision|recall|f1|fbeta|r2|cosine/.test(monitor)) ? -1 : 1;
 }
 
 /** Warns once per callback that a watched value is not logged. */

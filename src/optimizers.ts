@@ -171,6 +171,10 @@ export abstract class Optimizer {
   step(b: ParameterBlocks): void {
     const steps = this.#steps;
     const lr = this.#rateAt(steps); // Keras's schedules see every step, accumulating or not
+    // A schedule of the user's own may give anything: refuse it before it reaches a weight (no NaN training).
+    if (typeof lr !== 'number' || !(lr >= 0 && Number.isFinite(Math.fround(lr)))) {
+      throw new ValueError(`${this.#where}: the learning-rate schedule gave ${describe(lr)} at step ${steps}; it must give a finite number ≥ 0 (nothing was updated)`);
+    }
     if (steps === 0) this.initSlots(b);
     const n = this.gradientAccumulationSteps;
     if (n === undefined || (steps + 1) % n === 0) {

@@ -223,3 +223,32 @@ describe('bad options', () => {
     expect(() => new PiecewiseConstantDecay({ boundaries: [1], values: [1, 2] }).value(Infinity)).toThrow(ValueError);
   });
 });
+
+describe('a schedule of the user\'s own', () => {
+  it('trains with the rate it gives, and one that gives NaN or a negative rate stops fit before any weight changes', async () => {
+    const { Dense, SGD, Sequential } = await import('../src/index.js');
+    class Halving extends LearningRateSchedule {
+      readonly className = 'Halving';
+      constructor(private readonly bad: number | undefined) { super(); }
+      value(step: number): number { return step === 2 && this.bad !== undefined ? this.bad : 0.1 / 2 ** step; }
+      getConfig() { return {}; }
+    }
+    const make = (bad?: number) => {
+      const m = new Sequential([new Dense(1, { inputShape: [1] })], { seed: 1 });
+      m.compile({ optimizer: new SGD({ learningRate: new Halving(bad) }), loss: 'mse' });
+      return m;
+    };
+    const good = make();
+    await good.fit([[1], [2]], [1, 2], { batchSize: 1, epochs: 2, shuffle: false, verbose: 0 });
+    expect(good.optimizer!.iterations).toBe(4);
+    for (const bad of [NaN, -0.1, Infinity]) {
+      const m = make(bad);
+      await m.fit([[1], [2]], [1, 2], { batchSize: 1, epochs: 1, shuffle: false, verbose: 0 }); // steps 0 and 1
+      const before = m.getWeights().map((w) => Array.from(w.data));
+      await expect(m.fit([[1], [2]], [1, 2], { batchSize: 1, epochs: 1, shuffle: false, verbose: 0 })).rejects.toThrow(/the learning-rate schedule gave .* at step 2; it must give a finite number ≥ 0 \(nothing was updated\)/);
+      expect(m.getWeights().map((w) => Array.from(w.data))).toEqual(before);
+      m.dispose();
+    }
+    good.dispose();
+  });
+});
