@@ -2,7 +2,7 @@
 // EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, LearningRateScheduler, ModelCheckpoint, CSVLogger and
 // LambdaCallback. A callback is any object with some of the hook methods; hooks may return a promise.
 import { boolean, callable, integer, number, oneOf, readOptions, text } from './arguments.js';
-import { ValueError, describe } from './errors.js';
+import { IOError, ValueError, describe } from './errors.js';
 import type { Tensor } from './tensor.js';
 
 /** Values logged by `fit`: `loss`, each metric, and `val_`-prefixed ones at epoch end. */
@@ -791,6 +791,106 @@ export class CSVLogger implements Callback {
     const sep = this.separator;
     return fields.map((f) => (f.includes(sep) || /["\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(sep) + '\r\n';
   }
+}
+
+// ───── BackupAndRestore ─────
+
+/** Options of `BackupAndRestore` (Keras's names and defaults). */
+export interface BackupAndRestoreOptions {
+  /** When to back up: `'epoch'` (the only choice here; Keras also takes a number of batches). */
+  saveFreq?: 'epoch';
+  /** Delete the backup when training ends normally; default true. */
+  deleteCheckpoint?: boolean;
+}
+
+/** What BackupAndRestore needs of a model besides TrainingModel's: the optimizer's state. */
+interface RestorableModel extends TrainingModel {
+  getOptimizerSlots(): Float32Array;
+  setOptimizerSlots(slots: Float32Array, steps: number): void;
+}
+
+/**
+ * The epoch a callback asks `fit` to continue from (set in `onTrainBegin`, read and cleared by `fit` right after):
+ * Keras's `model._initial_epoch`, which BackupAndRestore sets. @internal
+ */
+export const resumeEpochs = new WeakMap<object, number>();
+
+/** Files a backup consists of, in its directory: the model (saved with its optimizer) and the epoch it ended. */
+const BACKUP_FILES = ['model.json', 'weights.bin', 'training_metadata.json'] as const;
+
+/**
+ * Keras's BackupAndRestore (Node): at the end of every epoch, the model, its optimizer's state and the epoch are
+ * saved into `backupDir`; a `fit` that starts while a backup is there (the last one was interrupted) first
+ * restores them and continues with the epoch after it. A fit that ends normally deletes the backup (unless
+ * `deleteCheckpoint: false`); only its own three files and then the directory, if empty, are removed.
+ */
+export class BackupAndRestore implements Callback {
+  readonly backupDir: string;
+  readonly deleteCheckpoint: boolean;
+  private model: RestorableModel | undefined;
+
+  constructor(backupDir: string, options?: BackupAndRestoreOptions | null) {
+    const where = 'BackupAndRestore()';
+    if (!isNode()) throw new ValueError(`${where}: backups are files and need Node; in a browser, save with a ModelCheckpoint to indexeddb:// and load it with loadModel`);
+    this.backupDir = text(backupDir, 'backupDir', where);
+    const o = readOptions(options, ['saveFreq', 'deleteCheckpoint'], where);
+    oneOf(o.saveFreq ?? 'epoch', ['epoch'] as const, 'saveFreq', where);
+    this.deleteCheckpoint = boolean(o.deleteCheckpoint ?? true, 'deleteCheckpoint', where);
+  }
+
+  setModel(model: TrainingModel): void {
+    this.model = model as RestorableModel;
+  }
+
+  async onTrainBegin(): Promise<void> {
+    const fs = await nodeFs();
+    const { join } = await nodePath();
+    const text = await fs.readFile(join(this.backupDir, 'training_metadata.json'), 'utf8').catch(() => undefined);
+    if (text === undefined || !this.model) return; // no backup: a fresh start
+    const where = `BackupAndRestore: the backup in ${this.backupDir}`;
+    let epoch: unknown;
+    try { epoch = (JSON.parse(text) as { epoch?: unknown }).epoch; } catch { epoch = undefined; }
+    if (!Number.isSafeInteger(epoch) || (epoch as number) < 0) throw new ValueError(`${where}: training_metadata.json does not name an epoch`);
+    const { loadModel } = await import('./io.js');
+    const saved = await loadModel(this.backupDir);
+    try {
+      // Checked before anything changes: the same weights' shapes (setWeights checks them all first) and the
+      // same optimizer state's size.
+      const slots = saved.getOptimizerSlots();
+      const mine = this.model.getOptimizerSlots().length;
+      if (slots.length !== mine) throw new ValueError(`${where} holds an optimizer state of ${slots.length} values, but this model's optimizer has ${mine}: it was made by another model or optimizer`);
+      this.model.setWeights(saved.getWeights());
+      this.model.setOptimizerSlots(slots, saved.optimizer!.steps);
+    } finally {
+      saved.dispose();
+    }
+    resumeEpochs.set(this.model, (epoch as number) + 1);
+  }
+
+  async onEpochEnd(epoch: number): Promise<void> {
+    if (!this.model) return;
+    await this.model.save(this.backupDir, { includeOptimizer: true });
+    const fs = await nodeFs();
+    const { join } = await nodePath();
+    try {
+      await fs.writeFile(join(this.backupDir, 'training_metadata.json'), JSON.stringify({ epoch }));
+    } catch (e) {
+      throw new IOError(`BackupAndRestore: cannot write ${join(this.backupDir, 'training_metadata.json')}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  async onTrainEnd(): Promise<void> {
+    if (!this.deleteCheckpoint) return;
+    const fs = await nodeFs();
+    const { join } = await nodePath();
+    for (const file of BACKUP_FILES) await fs.rm(join(this.backupDir, file), { force: true });
+    await fs.rmdir(this.backupDir).catch(() => undefined); // only if empty: other files stay, as does their folder
+  }
+}
+
+async function nodePath(): Promise<typeof import('node:path')> {
+  const name = 'node:path'; // NOTE: a non-literal specifier, so browser bundlers leave it alone
+  return (await import(/* @vite-ignore */ name)) as typeof import('node:path');
 }
 
 // ───── LambdaCallback ─────

@@ -27,11 +27,11 @@ export type {
 } from './schedules.js';
 export {
   History, ProgbarLogger, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, LearningRateScheduler, ModelCheckpoint, CSVLogger,
-  LambdaCallback,
+  LambdaCallback, BackupAndRestore,
 } from './callbacks.js';
 export type {
   Callback, Logs, TrainingModel, TrainingParams, EarlyStoppingOptions, ProgbarLoggerOptions, ReduceLROnPlateauOptions,
-  ModelCheckpointOptions, CSVLoggerOptions, LambdaCallbackOptions,
+  ModelCheckpointOptions, CSVLoggerOptions, LambdaCallbackOptions, BackupAndRestoreOptions,
 } from './callbacks.js';
 export { GaussianNoise, GaussianDropout, AlphaDropout, ActivityRegularization } from './layers/index.js';
 export type { NoiseOptions, AlphaDropoutOptions, ActivityRegularizationOptions, WeightOptions } from './layers/index.js';

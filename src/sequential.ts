@@ -8,7 +8,7 @@ import { Blocks, Plan, SHUFFLE_STREAM } from './plan.js';
 import { resolveLoss, type Loss, type LossKernels, type LossName } from './losses.js';
 import { resolveMetric, type Metric, type MetricName } from './metrics.js';
 import { getOptimizer, type Optimizer, type OptimizerName } from './optimizers.js';
-import { History, ProgbarLogger, type Callback, type Logs } from './callbacks.js';
+import { History, ProgbarLogger, resumeEpochs, type Callback, type Logs } from './callbacks.js';
 import { ShapeError, StateError, ValueError, describe } from './errors.js';
 import { boolean, callable, integer, lockSettings, number, oneOf, readOptions, text } from './arguments.js';
 import { Tensor, type TensorLike } from './tensor.js';
@@ -408,7 +408,10 @@ export class Sequential {
       let budget = 1;
       let epochsRun = 0;
       for (const c of all) await c.onTrainBegin?.({});
-      for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
+      // A callback that restored a backup (BackupAndRestore) says where to continue, as Keras's _initial_epoch.
+      const resume = resumeEpochs.get(this);
+      resumeEpochs.delete(this);
+      for (let epoch = Math.max(initialEpoch, resume ?? 0); epoch < epochs && !this.stopTraining; epoch++) {
         for (const c of all) await c.onEpochBegin?.(epoch, {});
         if (shuffle) k.permutation(order, train.rows, shuffleState);
         run.totals.fill(0);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  Adam, CSVLogger, Dense, ExponentialDecay, History, LambdaCallback, LearningRateScheduler, ModelCheckpoint, ProgbarLogger, ReduceLROnPlateau,
+  Adam, BackupAndRestore, CSVLogger, Dense, ExponentialDecay, History, LambdaCallback, LearningRateScheduler, ModelCheckpoint, ProgbarLogger, ReduceLROnPlateau,
   SGD, Sequential, ValueError, loadModel, type Callback, type Logs, type Tensor, type TrainingModel,
 } from '../src/index.js';
 import { pythonFloat } from '../src/callbacks.js';
@@ -398,5 +398,46 @@ describe('fit with callbacks as Keras orders them', () => {
     expect(out).toEqual([]); // Keras 3: a user's bar follows fit's verbose
     await model().fit(X, Y, { epochs: 1, verbose: 0, callbacks: [new ProgbarLogger({ verbose: 2 })] });
     expect(out[0]).toBe('Epoch 1/1\n');
+  });
+});
+
+describe('BackupAndRestore', () => {
+  it('an interrupted fit resumes after the last backed-up epoch, to the same bits as an uninterrupted one', async () => {
+    const dir = join(root, 'backup');
+    const straight = model(new Adam({ learningRate: 0.05 }));
+    await straight.fit(X, Y, { epochs: 5, shuffle: false, verbose: 0 });
+
+    const first = model(new Adam({ learningRate: 0.05 }));
+    const interrupt = new LambdaCallback({ onEpochEnd: (epoch) => { if (epoch === 2) throw new Error('power cut'); } });
+    await expect(first.fit(X, Y, { epochs: 5, shuffle: false, verbose: 0, callbacks: [new BackupAndRestore(dir), interrupt] })).rejects.toThrow('power cut');
+    expect(readdirSync(dir).sort()).toEqual(['model.json', 'training_metadata.json', 'weights.bin']);
+
+    const second = model(new Adam({ learningRate: 0.05 })); // a fresh process's model: the backup brings it up to date
+    const h = await second.fit(X, Y, { epochs: 5, shuffle: false, verbose: 0, callbacks: [new BackupAndRestore(dir)] });
+    expect(h.epoch).toEqual([3, 4]);
+    expect(bits(second.getWeights())).toEqual(bits(straight.getWeights()));
+    expect(second.optimizer!.iterations).toBe(straight.optimizer!.iterations);
+    expect(() => readdirSync(dir)).toThrow(); // a normal end deletes the backup and its (now empty) folder
+  });
+
+  it('leaves files it did not write, keeps the backup with deleteCheckpoint: false, and refuses a backup of another model', async () => {
+    const dir = join(root, 'backup-kept');
+    const m = model();
+    await m.fit(X, Y, { epochs: 2, verbose: 0, callbacks: [new BackupAndRestore(dir, { deleteCheckpoint: false })] });
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    expect(readdirSync(dir).sort()).toEqual(['model.json', 'notes.txt', 'training_metadata.json', 'weights.bin']);
+    const other = track(new Sequential([new Dense(3, { inputShape: [2], activation: 'relu' }), new Dense(1, { activation: 'sigmoid' })], { seed: 2 }));
+    other.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: 'binaryCrossentropy' });
+    const before = bits(other.getWeights());
+    await expect(other.fit(X, Y, { epochs: 3, verbose: 0, callbacks: [new BackupAndRestore(dir)] })).rejects.toThrow(/setWeights\(\)|optimizer state/);
+    expect(bits(other.getWeights())).toEqual(before);
+    await m.fit(X, Y, { epochs: 3, verbose: 0, callbacks: [new BackupAndRestore(dir)] }); // resumes at epoch 2, then deletes
+    expect(readdirSync(dir)).toEqual(['notes.txt']);
+  });
+
+  it('refuses bad options', () => {
+    expect(() => new BackupAndRestore('')).toThrow(ValueError);
+    expect(() => new BackupAndRestore(join(root, 'x'), { saveFreq: 5 as never })).toThrow(/saveFreq/);
+    expect(() => new BackupAndRestore(join(root, 'x'), { deleteCheckpoint: 'yes' as never })).toThrow(/deleteCheckpoint/);
   });
 });
