@@ -10,6 +10,8 @@ export * from './data';
 export * from './weights';
 export * from './activations';
 export * from './losses';
+export * from './more-losses';
+export * from './focal-losses';
 export * from './metrics';
 export * from './optimizers';
 export * from './schedules';

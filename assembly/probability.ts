@@ -1,0 +1,47 @@
+// What the cross-entropies share: Keras's epsilon and clipping, label smoothing, and the stable sigmoid and
+// log-sum-exp of the fused (logits) forms. Not re-exported by index.ts: these are not kernels of the wasm.
+import { ld } from './simd';
+
+/** Keras's backend epsilon: probabilities are clipped to [ε, 1 − ε]. */
+export const EPSILON: f32 = 1e-7;
+
+// Keras's label smoothing: t·(1 − s) + s·k, k = ½ for binary targets and 1/classes for categorical ones.
+@inline export function smooth(y: f32, s: f32, k: f32): f32 {
+  return y * (1 - s) + s * k;
+}
+
+@inline export function clipProb(v: f32): f32 {
+  return min(max(v, EPSILON), 1 - EPSILON);
+}
+
+// σ(z) and 1 − σ(z) from one exp of −|z|, both exact at any |z|.
+@inline export function sigmoidPair(z: f32): f32 {
+  const e = Mathf.exp(-Mathf.abs(z));
+  return z >= 0 ? 1 / (1 + e) : e / (1 + e);
+}
+
+@inline export function logitLoss(z: f32, y: f32): f32 {
+  // −(y·log σ(z) + (1 − y)·log(1 − σ(z))) rewritten so neither exp nor log can overflow.
+  return max(z, 0) - z * y + Mathf.log1p(Mathf.exp(-Mathf.abs(z)));
+}
+
+// A row's Σp, or (`logits`) its lse(z): what the categorical forms divide by, or subtract.
+@inline export function rowShift(x: usize, o: i32, cols: i32, logits: bool): f32 {
+  return logits ? logSumExp(x, o, cols) : rowSum(x, o, cols);
+}
+
+// Keras normalises each row of probabilities to sum 1 before clipping: −Σ_j t_j·log(clip(p_j / S)).
+@inline export function rowSum(p: usize, o: i32, cols: i32): f32 {
+  let s: f32 = 0;
+  for (let j = 0; j < cols; j++) s += ld(p, o + j);
+  return s;
+}
+
+// log Σ e^z over a row, shifted by its max.
+@inline export function logSumExp(z: usize, o: i32, cols: i32): f32 {
+  let m = ld(z, o);
+  for (let j = 1; j < cols; j++) m = max(m, ld(z, o + j));
+  let s: f32 = 0;
+  for (let j = 0; j < cols; j++) s += Mathf.exp(ld(z, o + j) - m);
+  return m + Mathf.log(s);
+}
