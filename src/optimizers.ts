@@ -99,6 +99,8 @@ export abstract class Optimizer {
     this.clipNorm = options.clipNorm === undefined ? undefined : positive(options.clipNorm, 'clipNorm', where, 0);
     this.globalClipNorm = options.globalClipNorm === undefined ? undefined : positive(options.globalClipNorm, 'globalClipNorm', where, 0);
     this.clipValue = options.clipValue === undefined ? undefined : positive(options.clipValue, 'clipValue', where, 0);
+    const clips = (['clipNorm', 'clipValue', 'globalClipNorm'] as const).filter((key) => this[key] !== undefined);
+    if (clips.length > 1) throw new ValueError(`${where}: only one of clipNorm, clipValue and globalClipNorm can be set (as Keras 3), got ${clips.join(' and ')}`);
     this.weightDecay = positive(options.weightDecay, 'weightDecay', where, defaultWeightDecay, true);
     const exclude = options.excludeFromWeightDecay ?? [];
     if (!Array.isArray(exclude)) throw new ValueError(`${where}: excludeFromWeightDecay must be an array of names, got ${describe(exclude)}`);

@@ -8,6 +8,7 @@ import { Blocks, Plan, SHUFFLE_STREAM } from './plan.js';
 import { resolveLoss, type Loss, type LossKernels, type LossName } from './losses.js';
 import { resolveMetric, type Metric, type MetricName } from './metrics.js';
 import { getOptimizer, type Optimizer, type OptimizerName } from './optimizers.js';
+import type { LearningRateSchedule } from './schedules.js';
 import { History, ProgbarLogger, resumeEpochs, type Callback, type Logs } from './callbacks.js';
 import { ShapeError, StateError, ValueError, describe } from './errors.js';
 import { boolean, callable, integer, lockSettings, number, oneOf, readOptions, text } from './arguments.js';
@@ -352,6 +353,11 @@ export class Sequential {
       if (o.sampleWeight !== undefined && o.sampleWeight !== null) prepareWeights(train, o.sampleWeight, o.classWeight, where); // throws: not both
       train = train.withWeights(prepareWeights(train, undefined, o.classWeight, where));
     }
+
+    // Every rate a schedule gives in this fit, checked before anything changes: one past float32 would otherwise be
+    // refused at its step, after the steps before it had trained the model.
+    const schedule = compiled.optimizer.learningRateSchedule;
+    if (schedule && epochs > initialEpoch) checkSchedule(schedule, compiled.optimizer.steps, (epochs - initialEpoch) * Math.ceil(train.rows / batchSize), where);
 
     // Copied into the memory and checked finite there before anything about the model changes; a model that
     // is not built yet is built for this data, and the batch buffers sized, all before training begins.
@@ -710,7 +716,7 @@ export class Sequential {
     if (weights) {
       k.scaleRows(out.grad, weights, lossRows, cols);
       kernels.rows(plan.workspace!.rowValues, pred, target, lossRows, cols);
-      loss = k.weightedAccumulate(plan.workspace!.rowValues, weights, lossRows, 0) / lossDenominator(c.kernels, target, lossRows, cols);
+      loss = meanOver(k.weightedAccumulate(plan.workspace!.rowValues, weights, lossRows, 0), lossDenominator(c.kernels, target, lossRows, cols));
     }
     if (state) {
       for (let m = 0; m < c.metrics.length; m++) {
@@ -825,7 +831,7 @@ export class Sequential {
         lossRowsCounted += lossDenominator(c.kernels, target, lossRows, cols);
         for (const bound of c.metrics) bound.metric.update(state + bound.offset, out, target, bound.weighted ? weights : 0, lossRows, cols, perRow);
       }
-      return [lossSum / lossRowsCounted + plan.penalty(), ...c.metrics.map((bound) => bound.metric.resultOf(state + bound.offset, cols))];
+      return [meanOver(lossSum, lossRowsCounted) + plan.penalty(), ...c.metrics.map((bound) => bound.metric.resultOf(state + bound.offset, cols))];
     } finally {
       if (!given) this.blocks.release(state);
     }
@@ -839,6 +845,21 @@ export class Sequential {
  */
 function lossDenominator(loss: LossKernels, target: number, rows: number, cols: number): number {
   return loss.count ? loss.count(target, rows, cols) : rows;
+}
+
+/** Throws unless `schedule` gives a finite rate ≥ 0 (as a float32) at each of the `count` steps from `first` (Optimizer.step's check, ahead). */
+function checkSchedule(schedule: LearningRateSchedule, first: number, count: number, where: string): void {
+  for (let s = first; s < first + count; s++) {
+    const lr: unknown = schedule.value(s);
+    if (typeof lr !== 'number' || !(lr >= 0 && Number.isFinite(Math.fround(lr)))) {
+      throw new ValueError(`${where}: the learning-rate schedule gave ${describe(lr)} at step ${s}; it must give a finite number ≥ 0 (nothing was updated)`);
+    }
+  }
+}
+
+/** `sum / rows`, and 0 when every row was left out (ignoreClass), as Keras 3's masked mean gives (not 0/0 = NaN). */
+function meanOver(sum: number, rows: number): number {
+  return rows === 0 ? 0 : sum / rows;
 }
 
 /** What the training steps of one `fit` read: the data's blocks and shape, and the epoch's running totals. */

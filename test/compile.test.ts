@@ -66,6 +66,17 @@ describe('loss objects', () => {
     expectClose(flat(a.getWeights()), flat(b.getWeights()), { rtol: 1e-5, atol: 1e-7 });
     expect(() => a.evaluate(xs, [0, 2, -2, 1, 2, -1, 0, 1])).toThrow(/label y\[2\] = -2 is not a class index in \[0, 2\] nor the ignored class -1/);
   });
+
+  it('every row ignored: the loss is 0 (Keras 3\'s masked mean), not 0/0 = NaN, in evaluate, weighted fit and validation', async () => {
+    // Found by the fuzz suite: evaluate and a fit with sampleWeight divided the loss sum by 0 counted rows.
+    const m = track(new Sequential([new Dense(2, { inputDim: 2, activation: 'softmax' })], { seed: 1 }));
+    m.compile({ optimizer: 'sgd', loss: new SparseCategoricalCrossentropy({ ignoreClass: 1 }) });
+    expect(m.evaluate([[0, 1]], [1])).toEqual([0]);
+    const weighted = await m.fit([[0, 1], [1, 0]], [1, 1], { verbose: 0, sampleWeight: [1, 2], validationData: [[[0, 1]], [1]] });
+    expect(weighted.history).toEqual({ loss: [0], val_loss: [0] });
+    const plain = await m.fit([[0, 1], [1, 0]], [1, 1], { verbose: 0 });
+    expect(plain.history).toEqual({ loss: [0] });
+  });
 });
 
 describe('metric objects in fit', () => {

@@ -140,6 +140,11 @@ const ROWS: Row[] = [
   { what: 'an unknown optimizer', call: ({ model }) => model.compile({ optimizer: 'adamm', loss: 'mse' }), error: ValueError, message: /compile\(\): unknown optimizer "adamm"; expected one of .*adam/ },
   { what: 'an unknown metric', call: ({ model }) => model.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['accurracy'] }), error: ValueError, message: /compile\(\): unknown metric "accurracy"; expected one of .*accuracy/ },
   { what: 'a metric listed twice', call: ({ model }) => model.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['mae', 'mae'] }), error: ValueError, message: /compile\(\): metric 'mae' is listed twice/ },
+  // Found by the fuzz suite: Keras 3 refuses more than one clipping option; every pair was accepted.
+  ...([{ clipNorm: 1, clipValue: 0.5 }, { clipNorm: 1, globalClipNorm: 1 }, { clipValue: 1, globalClipNorm: 2 }] as const).map((o): Row => ({
+    what: `two clipping options: ${Object.keys(o).join(', ')}`, call: ({ model }) => model.compile({ optimizer: new Adam(o), loss: 'binaryCrossentropy' }), error: ValueError,
+    message: /Adam\(\): only one of clipNorm, clipValue and globalClipNorm can be set \(as Keras 3\), got \w+ and \w+/,
+  })),
   { what: 'compile without a loss', call: ({ model }) => model.compile({ optimizer: 'sgd' } as never), error: ValueError, message: /compile\(\): a loss is required/ },
 
   // ── calls in the wrong state ──

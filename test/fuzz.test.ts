@@ -116,6 +116,11 @@ const REGRESSIONS: { title: string; lines: string[]; refused?: boolean; accepted
   // Training on garbage, and models changing each other.
   { title: 'learningRate = NaN, then fit', lines: ['m0.optimizer.learningRate = NaN', 'await m0.fit([[0, 1]], [1], { verbose: 0 })'] },
   { title: 'learningRate = undefined, then fit', lines: ['m1.optimizer.learningRate = undefined', 'await m1.fit([[0, 0, 0]], [0], { verbose: 0 })'] },
+  // Keras 3 refuses more than one clipping option (found by the fuzz suite once it knew the rule).
+  ...['new Adam({ clipNorm: 1, clipValue: 1 })', 'new SGD({ clipNorm: 1, globalClipNorm: 1 })', 'new Lion({ clipValue: 0.1, globalClipNorm: 2 })']
+    .map((line) => ({ title: `two clipping options: ${line}`, lines: [line], refused: true })),
+  // A schedule that leaves float32 at step 2 (found by npm run fuzz): refused once steps 0 and 1 had trained the model.
+  { title: 'a schedule past float32 midway through a fit', lines: ["m0.compile({ optimizer: new SGD({ learningRate: new ExponentialDecay({ initialLearningRate: 0.1, decaySteps: 0.5, decayRate: 1e10 }) }), loss: 'mse' })", 'await m0.fit([[0, 1], [1, 0], [1, 1]], [1, 0, 1], { verbose: 0, batchSize: 1 })'], refused: true },
   { title: 'one optimizer for two models', lines: ['await m0.fit([[0, 1]], [1], { verbose: 0 })', "m1.compile({ optimizer: m0.optimizer, loss: 'mse' })", 'm0.optimizer.learningRate = 0.1', 'await m1.fit([[0, 0, 0]], [[0, 0, 0]], { verbose: 0 })'] },
   // A value in range as a float64 that leaves it as the float32 the kernels take (found by npm run fuzz): an
   // epsilon of 1e-50 reached Adam and RMSprop as 0 and turned every weight with a zero gradient into NaN.

@@ -251,4 +251,17 @@ describe('a schedule of the user\'s own', () => {
     }
     good.dispose();
   });
+  it('one that leaves float32 midway through a fit is refused before its first step, not after training half of it', async () => {
+    // Found by the fuzz suite: steps 0 and 1 trained, step 2 (0.1·(1e10)^4 = 1e39) was refused, the model half-trained.
+    const { Dense, SGD, Sequential } = await import('../src/index.js');
+    const m = new Sequential([new Dense(1, { inputShape: [2] })], { seed: 1 });
+    m.compile({ optimizer: new SGD({ learningRate: new ExponentialDecay({ initialLearningRate: 0.1, decaySteps: 0.5, decayRate: 1e10 }) }), loss: 'mse' });
+    const before = m.getWeights().map((w) => Array.from(w.data));
+    await expect(m.fit([[0, 1], [1, 0], [1, 1]], [1, 0, 1], { batchSize: 1, verbose: 0 })).rejects.toThrow(/fit\(\): the learning-rate schedule gave 1\.0+1e\+39 at step 2; it must give a finite number ≥ 0 \(nothing was updated\)/);
+    expect(m.getWeights().map((w) => Array.from(w.data))).toEqual(before);
+    expect(m.optimizer!.iterations).toBe(0);
+    await m.fit([[0, 1], [1, 0]], [1, 0], { batchSize: 1, verbose: 0 }); // steps 0 and 1 stay within float32
+    expect(m.optimizer!.iterations).toBe(2);
+    m.dispose();
+  });
 });

@@ -32,7 +32,12 @@ export function show(v: unknown): string {
 const values = new Map<string, unknown>();
 /** The value of a constant's source text (junk and literals only: nothing that refers to the world). */
 function valueOf(code: string): unknown {
-  if (!values.has(code)) values.set(code, new Function(`'use strict'; return (${code});`)());
+  if (!values.has(code)) {
+    // Code that names the library (a Loss, a Constraint) has no value here: cross-option checks never look at it.
+    let v: unknown;
+    try { v = new Function(`'use strict'; return (${code});`)(); } catch (e) { if (!(e instanceof ReferenceError)) throw e; v = { libraryObject: code }; }
+    values.set(code, v);
+  }
   return values.get(code);
 }
 
@@ -105,11 +110,33 @@ function options(keys: Record<string, fc.Arbitrary<Arg>>, cross?: (o: Record<str
 
 const INTS = ['1', '2', '3', '4'];
 const LEARNING_RATES = ['0.01', '0.1', '1', '1e-3'];
+/** A learning-rate schedule, whole (valid) or with an option out of range or missing (its constructor throws). */
+const scheduleConstruction: fc.Arbitrary<Arg> = fc.oneof(
+  fc.tuple(fc.constantFrom('0.1', '0.01', '0', '-1', 'NaN'), fc.constantFrom('10', '1', '0.5', '0', '-1', 'Infinity'), fc.constantFrom('0.9', '0.5', '1', '1e10', '0', '-0.5', 'undefined'), fc.boolean())
+    .map(([lr, steps, rate, staircase]) => {
+      const ok = nonNegative(valueOf(lr)) === true && positive(valueOf(steps)) === true && positive(valueOf(rate)) === true;
+      return arg(`new ExponentialDecay({ initialLearningRate: ${lr}, decaySteps: ${steps}, decayRate: ${rate}${staircase ? ', staircase: true' : ''} })`, ok, ok ? undefined : 'ExponentialDecay');
+    }),
+  fc.tuple(fc.constantFrom('0.1', '0.01', '-0.1'), fc.constantFrom('5', '1', '0', 'NaN'), fc.constantFrom('', ', alpha: 0.1', ', alpha: -1', ', warmupTarget: 0.2, warmupSteps: 2', ', warmupSteps: -1'))
+    .map(([lr, steps, extra]) => {
+      const ok = nonNegative(valueOf(lr)) === true && positive(valueOf(steps)) === true && !extra.includes('-1');
+      return arg(`new CosineDecay({ initialLearningRate: ${lr}, decaySteps: ${steps}${extra} })`, ok, ok ? undefined : 'CosineDecay');
+    }),
+);
+const schedule: fc.Arbitrary<Arg> = fc.oneof({ weight: 4, arbitrary: scheduleConstruction },
+  { weight: 1, arbitrary: fc.constantFrom(arg('{ value: () => 0.1 }', false, 'learningRate not a schedule'), arg('ExponentialDecay', false, 'learningRate a class')) });
+/** A learning rate: a number, or sometimes a schedule. */
+const learningRate: fc.Arbitrary<Arg> = fc.oneof({ weight: 3, arbitrary: option(LEARNING_RATES, positive)('learningRate') }, { weight: 1, arbitrary: schedule });
 const optimizerKeys = {
-  learningRate: option(LEARNING_RATES, positive)('learningRate'),
+  learningRate,
   clipNorm: option(['1', '0.5'], positive)('clipNorm'),
   globalClipNorm: option(['1', '2'], positive)('globalClipNorm'),
   clipValue: option(['1', '0.1'], positive)('clipValue'),
+  weightDecay: option(['0', '0.004', '0.1', '-0.1'], nonNegative)('weightDecay'),
+  useEma: option(['true', 'false'], bool)('useEma'),
+  emaMomentum: option(['0.99', '0.5', '0', '1', '1.5', '-0.1'], (v) => finite(v) && v >= 0 && v <= 1)('emaMomentum'),
+  emaOverwriteFrequency: option(['1', '3', '0', '1.5'], (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= Number.MAX_SAFE_INTEGER)('emaOverwriteFrequency'),
+  gradientAccumulationSteps: option(['2', '3', '1', '0', '2.5'], (v) => Number.isInteger(v) && (v as number) >= 2 && (v as number) <= Number.MAX_SAFE_INTEGER)('gradientAccumulationSteps'),
 };
 const momentum = option(['0', '0.5', '0.9'], fraction)('momentum');
 /** A positive number that stays positive as the float32 a kernel gets (1e-50 becomes 0 there: a division by zero). */
@@ -117,11 +144,29 @@ const positiveF32 = (v: unknown): Validity => positive(v) && Math.fround(v as nu
 const epsilon = option(['1e-7', '0.1', '1e-7', '0.1', '1e-50'], positiveF32)('epsilon');
 const beta = (key: string) => option(['0', '0.5', '0.9', '0.999'], fraction)(key);
 
+const initialAccumulatorValue = option(['0.1', '0', '-0.1'], nonNegative)('initialAccumulatorValue');
+/** As Keras 3: at most one of clipNorm, clipValue and globalClipNorm. */
+const oneClip = (o: Record<string, unknown>): Validity => [o.clipNorm, o.clipValue, o.globalClipNorm].filter((v) => v !== undefined && v !== null).length <= 1;
 export const OPTIMIZERS: Record<string, fc.Arbitrary<Arg>> = {
-  SGD: options({ ...optimizerKeys, momentum, nesterov: option(['true', 'false'], bool)('nesterov') }),
-  Adam: options({ ...optimizerKeys, beta1: beta('beta1'), beta2: beta('beta2'), epsilon }),
-  AdamW: options({ ...optimizerKeys, beta1: beta('beta1'), beta2: beta('beta2'), epsilon, weightDecay: option(['0', '0.004'], nonNegative)('weightDecay') }),
-  RMSprop: options({ ...optimizerKeys, rho: beta('rho'), epsilon, momentum }),
+  SGD: options({ ...optimizerKeys, momentum, nesterov: option(['true', 'false'], bool)('nesterov') }, oneClip),
+  Adam: options({ ...optimizerKeys, beta1: beta('beta1'), beta2: beta('beta2'), epsilon, amsgrad: option(['true', 'false'], bool)('amsgrad') }, oneClip),
+  AdamW: options({ ...optimizerKeys, beta1: beta('beta1'), beta2: beta('beta2'), epsilon, amsgrad: option(['true', 'false'], bool)('amsgrad') }, oneClip),
+  RMSprop: options({ ...optimizerKeys, rho: beta('rho'), epsilon, momentum, centered: option(['true', 'false'], bool)('centered') }, oneClip),
+  Adagrad: options({ ...optimizerKeys, initialAccumulatorValue, epsilon }, oneClip),
+  Adadelta: options({ ...optimizerKeys, rho: beta('rho'), epsilon }, oneClip),
+  Adamax: options({ ...optimizerKeys, beta1: beta('beta1'), beta2: beta('beta2'), epsilon }, oneClip),
+  Nadam: options({ ...optimizerKeys, beta1: beta('beta1'), beta2: beta('beta2'), epsilon }, oneClip),
+  // Lion's beta1 lies in (0, 1] (Keras: else it is SignSGD); its beta2 in [0, 1).
+  Lion: options({ ...optimizerKeys, beta1: option(['0.9', '1', '0', '0.5'], (v) => finite(v) && v > 0 && v <= 1)('beta1'), beta2: beta('beta2') }, oneClip),
+  Ftrl: options({
+    ...optimizerKeys,
+    learningRatePower: option(['-0.5', '0', '-1', '0.5'], (v) => finite(v) && v <= 0)('learningRatePower'),
+    initialAccumulatorValue,
+    l1RegularizationStrength: option(['0', '0.01', '-1'], nonNegative)('l1RegularizationStrength'),
+    l2RegularizationStrength: option(['0', '0.01', 'NaN'], nonNegative)('l2RegularizationStrength'),
+    l2ShrinkageRegularizationStrength: option(['0', '0.01', '-0.01'], nonNegative)('l2ShrinkageRegularizationStrength'),
+    beta: option(['0', '0.5', '-1'], nonNegative)('beta'),
+  }, oneClip),
 };
 
 const regularizer = option(["'l1'", "'l2'", "'l1_l2'", '{ l1: 0.01 }', '{ l1: 0, l2: 0.5 }', "'l3'", '{ l1: -1 }', '{ l2: NaN }'],
@@ -290,6 +335,93 @@ export const convLayerConstruction: fc.Arbitrary<{ api: string; code: string; va
   }, convCross)).map(([f, s, o]) => ({ api: 'new SeparableConv2D', code: `new SeparableConv2D(${f.code}, ${s.code}, ${o.code})`, ...all([f, s, o]) })),
 );
 
+// ───── advanced activations, noise, regularization; weight options ─────
+
+/** A constraint option: names, Constraint objects, saved forms; bad ones throw (a bad Constraint already in its constructor). */
+const constraint = (key: string): fc.Arbitrary<Arg> => fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom("'max_norm'", "'maxNorm'", "'non_neg'", "'unit_norm'", "'min_max_norm'", 'new MaxNorm({ maxValue: 2 })', 'new MaxNorm({ maxValue: 0.5, axis: 0 })',
+    'new NonNeg()', 'new UnitNorm()', 'new MinMaxNorm({ minValue: 0.5, maxValue: 1, rate: 0.5 })', 'maxNorm({ maxValue: 1 })', "{ class_name: 'MaxNorm', config: { max_value: 3 } }",
+    "{ class_name: 'NonNeg' }", 'null', 'undefined').map((c) => arg(c, true)) },
+  { weight: 2, arbitrary: fc.constantFrom(
+    ['new MaxNorm({ maxValue: -1 })', 'maxValue'], ['new MaxNorm({ maxValue: NaN })', 'maxValue'], ['new MaxNorm({ maxNorm: 2 })', 'an unknown option'],
+    ['new MinMaxNorm({ minValue: 2, maxValue: 1 })', 'minValue above maxValue'], ['new MinMaxNorm({ rate: 2 })', 'rate'], ["new MaxNorm({ axis: 'x' })", 'axis'],
+    ["'max'", 'an unknown constraint'], ["'l2'", 'an unknown constraint'], ['5', 'not a constraint'], ['[1]', 'not a constraint'], ['{}', 'not a constraint'],
+    ["{ class_name: 'MaxNorm', config: { foo: 1 } }", 'an unknown config key'], ["{ class_name: 'Clip' }", 'an unknown constraint'], ["{ class_name: 'MaxNorm', config: 5 }", 'config not an object'],
+    ['() => 1', 'not a constraint'],
+  ).map(([c, why]) => arg(c!, false, `${key}: ${why}`)) },
+  // An axis past the weight's rank is found when the layer is built.
+  { weight: 1, arbitrary: fc.constantFrom('new MaxNorm({ axis: 5 })', 'new UnitNorm({ axis: [0, 1] })', "{ class_name: 'UnitNorm', config: { axis: -1 } }").map((c) => arg(c, undefined)) },
+);
+/** An initializer as an object: Initializer instances and saved forms; bad options throw. */
+const initializerObject = (key: string): fc.Arbitrary<Arg> => fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('new Orthogonal()', 'new Orthogonal({ gain: 2, seed: 3 })', 'new RandomNormal({ stddev: 0.1 })', 'new RandomNormal({ mean: 1, stddev: 0.5, seed: 0 })',
+    "new VarianceScaling({ scale: 2, mode: 'fan_out', distribution: 'uniform' })", "new VarianceScaling({ mode: 'fanAvg', distribution: 'untruncatedNormal' })", 'new VarianceScaling()',
+    'new RandomUniform({ minval: -1, maxval: 1 })', 'new GlorotUniform({ seed: 5 })', 'new Constant({ value: 0.5 })', 'new Zeros()', 'new Ones()',
+    "{ class_name: 'RandomNormal', config: { stddev: 0.2 } }", "{ className: 'Orthogonal' }", "'orthogonal'", "'variance_scaling'", "'truncatedNormal'").map((c) => arg(c, true)) },
+  { weight: 2, arbitrary: fc.constantFrom(
+    ['new RandomNormal({ stddev: 0 })', 'stddev'], ['new RandomNormal({ stddev: -1 })', 'stddev'], ['new RandomNormal({ stddev: NaN })', 'stddev'], ['new Orthogonal({ seed: -1 })', 'seed'],
+    ['new Orthogonal({ gain: Infinity })', 'gain'], ["new VarianceScaling({ mode: 'fan' })", 'mode'], ["new VarianceScaling({ distribution: 'cauchy' })", 'distribution'],
+    ['new VarianceScaling({ scale: 0 })', 'scale'], ['new RandomUniform({ minval: 1, maxval: 1 })', 'maxval not above minval'], ['new RandomNormal({ std: 1 })', 'an unknown option'],
+    ["{ class_name: 'RandomNormal', config: { stddev: -2 } }", 'stddev'], ["{ class_name: 'Gaussian' }", 'an unknown initializer'], ['{ seed: 1 }', 'no class name'],
+    ['5', 'not an initializer'], ['() => 0', 'not an initializer'],
+  ).map(([c, why]) => arg(c!, false, `${key}: ${why}`)) },
+  // The Identity initializer fills 2-D weights only: fine for Dense, a ShapeError when built for a convolution.
+  { weight: 1, arbitrary: fc.constant(arg('new Identity()', undefined)) },
+);
+
+/** Dense's options, with the weight options (constraints, an activity penalty) and initializer objects. */
+const denseWeightOptions = options({
+  ...layerKeys,
+  activation: option(ACTIVATIONS.map(show).concat("'relux'"), oneOf(ACTIVATIONS))('activation'),
+  useBias: option(['true', 'false'], bool)('useBias'),
+  kernelInitializer: initializerObject('kernelInitializer'),
+  biasInitializer: initializerObject('biasInitializer'),
+  kernelRegularizer: regularizer('kernelRegularizer'),
+  activityRegularizer: regularizer('activityRegularizer'),
+  kernelConstraint: constraint('kernelConstraint'),
+  biasConstraint: constraint('biasConstraint'),
+}, sameInput);
+
+/** A Dropout-like layer's noiseShape: null or positive integers, the batch entry null or 1 (its fit to the input is checked when built). */
+const noiseShape = option(['[null, 1]', '[null, 2]', '[1, null]', '[null, 1, null]', '[null, null, null, 1]', '[2, 1]', '[null, 0]', '[null]', '[null, -1]', "['x', 1]", '[null, 1.5]', '[]'],
+  (v) => Array.isArray(v) && v.length >= 2 && v.length <= 8 && v.every((d) => d === null || (Number.isSafeInteger(d) && d > 0)) && (v[0] === null || v[0] === 1))('noiseShape');
+const layerSeed = option(['0', '7', '2 ** 32 - 1', '2 ** 32', '-1', '1.5'], (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 32)('seed');
+const rate = (name: string) => param(['0', '0.1', '0.5', '0.99', '1', '-0.1', 'NaN', '0.99999999999'], (v) => finite(v) && v >= 0 && v < 1 && Math.fround(v) < 1, name);
+const newLayer = (name: string, args: Arg[]) => ({ api: `new ${name}`, code: `new ${name}(${args.map((a) => a.code).join(', ')})`, ...all(args) });
+
+/** The constructors of the advanced activations, the noise layers and ActivityRegularization, and Dense with its weight options. */
+export const advancedLayerConstruction: fc.Arbitrary<{ api: string; code: string; valid: Validity; why?: string }> = fc.oneof(
+  fc.tuple(units.filter((u) => u.length < 5), denseWeightOptions).map(([u, o]) => newLayer('Dense', [arg(u, true), o])),
+  options({ ...layerKeys, maxValue: option(['6', '1', '0', '-1'], nonNegative)('maxValue'), negativeSlope: option(['0', '0.1', '-0.1'], nonNegative)('negativeSlope'),
+    threshold: option(['0', '0.5', '-1'], nonNegative)('threshold') }, sameInput).map((o) => newLayer('ReLU', [o])),
+  options({ ...layerKeys, negativeSlope: option(['0.3', '0', '0.01', '-0.3', 'NaN'], nonNegative)('negativeSlope') }, sameInput).map((o) => newLayer('LeakyReLU', [o])),
+  options({ ...layerKeys, alpha: option(['1', '0.5', '-1', '0'], finite)('alpha') }, sameInput).map((o) => newLayer('ELU', [o])),
+  options({ ...layerKeys, axis: option(['-1', '1', '2', '-2', '0', '8', '-9', '1.5'], (v) => Number.isInteger(v) && (v as number) >= -8 && (v as number) <= 7 && v !== 0)('axis') }, sameInput)
+    .map((o) => newLayer('Softmax', [o])),
+  options({ ...layerKeys, alphaInitializer: fc.oneof(option(["'zeros'", "'ones'", "'glorot'"], oneOf(INITIALIZERS))('alphaInitializer'), initializerObject('alphaInitializer')),
+    alphaRegularizer: regularizer('alphaRegularizer'), alphaConstraint: option(["'non_neg'"], () => false)('alphaConstraint'),
+    sharedAxes: option(['1', '[1]', '[1, 2]', '0', '[0]', '[8]', "'1'", '[1.5]'], (v) => (typeof v === 'number' ? [v] : v) instanceof Array && ((typeof v === 'number' ? [v] : v) as unknown[]).every((a) => Number.isInteger(a) && (a as number) >= 1 && (a as number) <= 7))('sharedAxes') }, sameInput)
+    .map((o) => newLayer('PReLU', [o])),
+  fc.tuple(param(['0', '0.1', '1', '1.5', '-0.1', 'NaN'], (v) => finite(v) && v >= 0 && v <= 1, 'stddev'), options({ ...layerKeys, seed: layerSeed }, sameInput)).map(([s, o]) => newLayer('GaussianNoise', [s, o])),
+  fc.tuple(rate('rate'), options({ ...layerKeys, seed: layerSeed }, sameInput)).map(([r, o]) => newLayer('GaussianDropout', [r, o])),
+  fc.tuple(rate('rate'), options({ ...layerKeys, noiseShape, seed: layerSeed }, sameInput)).map(([r, o]) => newLayer('AlphaDropout', [r, o])),
+  fc.tuple(rate('rate'), options({ ...layerKeys, noiseShape, seed: layerSeed }, sameInput)).map(([r, o]) => newLayer('Dropout', [r, o])),
+  options({ ...layerKeys, l1: option(['0', '0.01', '1', '-0.01', 'NaN', '1e39'], nonNegative)('l1'), l2: option(['0', '0.1', '-1'], nonNegative)('l2') }, sameInput)
+    .map((o) => newLayer('ActivityRegularization', [o])),
+);
+
+/** The new layers with valid arguments, to add to models (whether one fits a model's input is the model's to say). */
+const ADVANCED_LAYERS = [
+  'new ReLU()', 'new ReLU({ maxValue: 6, negativeSlope: 0.1, threshold: 0.5 })', 'new LeakyReLU()', 'new LeakyReLU({ negativeSlope: 0.01 })', 'new ELU({ alpha: 0.5 })',
+  'new Softmax()', 'new Softmax({ axis: 1 })', 'new PReLU()', "new PReLU({ alphaInitializer: 'ones', alphaRegularizer: 'l2' })", 'new PReLU({ sharedAxes: [1, 2] })',
+  'new GaussianNoise(0.1)', 'new GaussianNoise(0.5, { seed: 3 })', 'new GaussianDropout(0.3)', 'new AlphaDropout(0.2)', 'new AlphaDropout(0.5, { noiseShape: [null, 1], seed: 1 })',
+  'new Dropout(0.5, { noiseShape: [null, 1] })', 'new Dropout(0.3, { seed: 9 })', 'new Dropout(0.5, { noiseShape: [1, null, 1] })', 'new ActivityRegularization({ l1: 0.01, l2: 0.01 })',
+  "new Dense(2, { kernelConstraint: 'max_norm', biasConstraint: new MaxNorm({ maxValue: 0.5 }) })", "new Dense(3, { activityRegularizer: 'l2', activation: 'relu' })",
+  'new Dense(2, { kernelInitializer: new Orthogonal(), kernelConstraint: new UnitNorm() })', "new Dense(2, { kernelInitializer: new RandomNormal({ stddev: 0.5 }), biasConstraint: 'non_neg' })",
+  "new Dense(1, { kernelInitializer: new VarianceScaling({ scale: 2, mode: 'fan_avg' }), activityRegularizer: { l1: 0.1 } })",
+  "new Conv2D(2, 2, { kernelConstraint: new MaxNorm({ maxValue: 1, axis: [0, 1, 2] }), activityRegularizer: 'l1' })",
+];
+
 /** Image and sequence layers with valid arguments, to add to models and stack into new ones. */
 const IMAGE_LAYERS = [
   'new Conv2D(2, 2)', "new Conv2D(2, [1, 2], { padding: 'same', strides: 2 })", "new Conv2D(1, 2, { dilationRate: 2, activation: 'relu' })",
@@ -307,7 +439,7 @@ const imageStack = fc.tuple(
   fc.constantFrom("new Conv2D(2, 2, { inputShape: S })", 'new Conv1D(2, 2, { inputShape: S })', 'new BatchNormalization({ inputShape: S })', 'new Flatten({ inputShape: S })',
     'new ZeroPadding2D(1, { inputShape: S })', "new DepthwiseConv2D(2, { inputShape: S, padding: 'same' })", 'new Dense(3, { inputShape: S })', 'new Dropout(0.1, { inputShape: S })',
     'new MaxPooling1D(2, { inputShape: S })', 'new UpSampling2D(2, { inputShape: S })', 'new Reshape([-1, 2], { inputShape: S })'),
-  fc.array(fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...IMAGE_LAYERS) },
+  fc.array(fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...IMAGE_LAYERS) }, { weight: 4, arbitrary: fc.constantFrom(...ADVANCED_LAYERS) },
     // Layers whose weights or activations outgrow the memory the ballast leaves.
     { weight: 1, arbitrary: fc.constantFrom("new Conv2D(2000, 3, { padding: 'same' })", 'new ZeroPadding2D(2000)', 'new UpSampling2D(600)', 'new Dense(30000)', 'new SeparableConv2D(3000, 1, { depthMultiplier: 3000 })') }),
   { maxLength: 4 }),
@@ -319,6 +451,7 @@ const layer: fc.Arbitrary<Arg> = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(units, fc.constantFrom('', ", { activation: 'relu' }", ", { activation: 'softmax' }", ', { inputDim: 2 }', ', { inputDim: 3 }')).map(([u, o]) => arg(`new Dense(${u}${o})`, undefined)) },
   { weight: 2, arbitrary: fc.constantFrom("new Activation('tanh')", 'new Dropout(0.5)').map((c) => arg(c, undefined)) },
   { weight: 4, arbitrary: fc.constantFrom(...IMAGE_LAYERS).map((c) => arg(c, undefined)) },
+  { weight: 4, arbitrary: fc.constantFrom(...ADVANCED_LAYERS).map((c) => arg(c, undefined)) },
   { weight: 1, arbitrary: fc.constantFrom('m0.layers[0]', 'm1.layers[1]', 'm3.layers[2]', 'm4.layers[0]').map((c) => arg(c, false, 'a layer another model owns')) },
   { weight: 1, arbitrary: junk.map((c) => arg(c, false, 'not a layer')) },
 );
@@ -432,6 +565,13 @@ const xy = (k: number): fc.Arbitrary<[Arg, Arg]> => fc.integer({ min: 1, max: 5 
   data([1, 1, WIDTHS[k]!.outputs, 2], WIDTHS[k]!.sparse ? LABEL.slice(0, WIDTHS[k]!.outputs + 1) : ['0', '1'], fc.oneof({ weight: 9, arbitrary: fc.constant(r) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 5 }) })),
 ));
 
+/** As `xy`, with the number of samples drawn (the rows of x unless x is malformed), for weights that fit them. */
+const xyr = (k: number): fc.Arbitrary<[Arg, Arg, number]> => fc.integer({ min: 1, max: 5 }).chain((r) => fc.tuple(
+  inputs(k, fc.constant(r)),
+  data([1, 1, WIDTHS[k]!.outputs, 2], WIDTHS[k]!.sparse ? LABEL.slice(0, WIDTHS[k]!.outputs + 1) : ['0', '1'], fc.oneof({ weight: 9, arbitrary: fc.constant(r) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 5 }) })),
+  fc.constant(r),
+));
+
 // ───── callbacks ─────
 
 /** Indices of the live models. */
@@ -481,9 +621,115 @@ const callback: fc.Arbitrary<CallbackArg> = fc.oneof(
   })),
 );
 
+// ───── sample and class weights ─────
+
+const WEIGHT = ['1', '0.5', '0', '2', '-0', '3'];
+/** Sample weights for `r` samples: one per sample in several forms (fine), or the wrong count, a negative or non-finite weight, wrong types. */
+const sampleWeightFor = (r: number): fc.Arbitrary<Arg> => fc.oneof(
+  { weight: 4, arbitrary: fc.tuple(fc.array(fc.constantFrom(...WEIGHT), { minLength: r, maxLength: r }), fc.nat(4)).map(([w, form]) => arg(
+    [`[${w.join(', ')}]`, `new Float32Array([${w.join(', ')}])`, `[${w.map((x) => `[${x}]`).join(', ')}]`, `tensor([${w.join(', ')}])`, `new Uint8Array([${w.map((x) => Math.trunc(Number(x))).join(', ')}])`][form]!, true)) },
+  { weight: 3, arbitrary: fc.tuple(fc.constantFrom(
+    ['W1', 'one weight too many'], ['W-1', 'one weight too few'], ['[]', 'no weights'], ['NEG', 'a negative weight'], ['NAN', 'a NaN weight'], ['INF', 'an infinite weight'],
+    ['BIG', 'a weight beyond float32'], ['PAIRS', 'two weights per sample'], ['STR', 'weights as strings'], ['5', 'a number as weights'], ["'1'", 'a string as weights'],
+    ['{}', 'an object as weights'], ['{ length: 2 }', 'an array-like as weights'], ['new BigInt64Array(2)', 'a BigInt64Array as weights'], ['() => 1', 'a function as weights'],
+    ['[[1, 2]]', 'two weights per sample'], ['tensor(new Float32Array(8), [2, 2, 2])', 'rank-3 weights'],
+  ), fc.nat(r - 1)).filter(([[c]]) => !(c === 'W-1' && r === 1) && !((c === '[[1, 2]]') && false)).map(([[c, why], at]) => {
+    const ones = Array.from({ length: r }, () => '1');
+    const put = (v: string) => { const w = [...ones]; w[at] = v; return `[${w.join(', ')}]`; };
+    const code = c === 'W1' ? `[${[...ones, '1'].join(', ')}]` : c === 'W-1' ? `[${ones.slice(1).join(', ')}]` : c === 'NEG' ? put('-1') : c === 'NAN' ? put('NaN')
+      : c === 'INF' ? put('Infinity') : c === 'BIG' ? put('1e39') : c === 'PAIRS' ? `[${ones.map(() => '[1, 1]').join(', ')}]` : c === 'STR' ? `[${ones.map(() => "'1'").join(', ')}]` : c!;
+    return arg(code, false, `sampleWeight: ${why}`);
+  }) },
+  { weight: 1, arbitrary: fc.constantFrom(arg('undefined', true), arg('null', true)) },
+);
+
+/** classWeight: class indices to weights (fine when they cover the labels, which the data decides), or malformed. */
+const classWeight: fc.Arbitrary<Arg> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('{ 0: 1, 1: 2 }', '[1, 2]', '{ 0: 0.5, 1: 1, 2: 3 }', '[1, 1, 1]', '{ 1: 5 }', "{ '0': 0, '1': 1, 2: 0.5 }",
+    'Object.assign(Object.create(null), { 0: 1, 1: 1, 2: 1 })', "{ 0: 1, 1: 1, 2: 1, [Symbol('s')]: 5 }", '{ 2: 1 }', '[0, 0, 0]').map((c) => arg(c, undefined)) },
+  { weight: 3, arbitrary: fc.constantFrom(
+    '{}', '[]', '{ a: 1 }', "{ '-1': 1, 0: 1 }", '{ 0: -1, 1: 1 }', '{ 0: NaN, 1: 1 }', "{ 0: '1', 1: 1 }", '{ 0: 1e39, 1: 1 }', "{ '01': 1, 1: 1 }", '{ 1.5: 1, 0: 1 }',
+    '{ 0: { valueOf: () => 1 }, 1: 1 }', '{ 0: 1n, 1: 1 }', '[1, -1]', '[1, NaN]', '[1, , 2]', '[1, Infinity]', 'new Float32Array([1, 2])', 'new Map([[0, 1], [1, 1]])', '5', "'balanced'", 'true',
+    '() => 1', 'Object.create({ 0: 1, 1: 1 })', "{ '-0': 1, 1: 1 }", '{ 0: null, 1: 1 }',
+  ).map((c) => arg(c, false, `classWeight ${c}`)) },
+  { weight: 1, arbitrary: fc.constantFrom(arg('undefined', true), arg('null', true)) },
+);
+const given = (a: Arg) => a.code !== 'undefined' && a.code !== 'null';
+
+/** Options code with extra keys merged in: an object gets them, anything else is replaced by an object of them (its own validity dropped). */
+function withKeys(o: Arg, extra: readonly (readonly [string, Arg])[]): { code: string; parts: Arg[] } {
+  if (extra.length === 0) return { code: o.code, parts: [o] };
+  const entries = extra.map(([k, a]) => `${k}: ${a.code}`).join(', ');
+  const isObject = o.code.startsWith('{');
+  const code = isObject ? (o.code === '{}' ? `{ ${entries} }` : `${o.code.slice(0, -2)}, ${entries} }`) : `{ ${entries} }`;
+  return { code, parts: [isObject ? o : arg('{}', true), ...extra.map(([, a]) => a)] };
+}
+
+// ───── losses and metrics as objects ─────
+
+const REDUCTION = option(["'sum_over_batch_size'", "'sum'", "'none'", "'mean'", "'SUM'", "'auto'"], oneOf(['sum_over_batch_size', 'sum', 'mean', 'none']))('reduction');
+const lossName = option(["'my_loss'", "''"], string)('name');
+const fromLogits = option(['true', 'false'], bool)('fromLogits');
+const unit = (v: unknown): Validity => finite(v) && v >= 0 && v <= 1;
+const labelSmoothing = option(['0', '0.1', '1', '1.5', '-0.1', 'NaN'], unit)('labelSmoothing');
+const lossAxis = option(['-1', '1', '0', '-2'], oneOf([-1]))('axis');
+/** Loss objects with options of any validity (the constructor refuses a bad one, so the whole expression throws). */
+export const lossConstruction: fc.Arbitrary<{ api: string; code: string; valid: Validity; why?: string }> = fc.oneof(
+  ...(['BinaryCrossentropy', 'CategoricalCrossentropy'] as const).map((c) => options({ fromLogits, labelSmoothing, reduction: REDUCTION, name: lossName, axis: lossAxis }).map((o) => newLayer(c, [o]))),
+  options({ fromLogits, reduction: REDUCTION, axis: lossAxis,
+    ignoreClass: option(['0', '1', '-1', '255', '0.5', '2 ** 24', '2 ** 25', "'0'"], (v) => Number.isInteger(v) && Math.abs(v as number) <= 2 ** 24)('ignoreClass') })
+    .map((o) => newLayer('SparseCategoricalCrossentropy', [o])),
+  options({ delta: option(['1', '0.5', '2', '0', '-1', 'NaN', '1e39', '1e-50'], positiveF32)('delta'), reduction: REDUCTION, name: lossName }).map((o) => newLayer('Huber', [o])),
+  options({ alpha: option(['0.25', '0', '1', '1.5', '-0.25'], unit)('alpha'), gamma: option(['2', '0', '0.5', '-1', 'Infinity'], nonNegative)('gamma'),
+    applyClassBalancing: option(['true', 'false'], bool)('applyClassBalancing'), fromLogits, labelSmoothing }).map((o) => newLayer('BinaryFocalCrossentropy', [o])),
+  fc.constantFrom('MeanSquaredError', 'MeanAbsoluteError', 'LogCosh', 'Hinge', 'Poisson', 'KLDivergence').chain((c) => options({ reduction: REDUCTION, name: lossName }).map((o) => newLayer(c, [o]))),
+);
+
+interface MetricArg extends Arg { readonly name?: string }
+const metricName = (dflt: string) => fc.constantFrom<[string, string]>(['', dflt], ["name: 'auc', ", 'auc'], ["name: 'm', ", 'm']);
+const thresholds = option(['0.5', '[0.5]', '[0.25, 0.75]', '0', '1', '[]', '1.5', 'NaN', '[0.5, NaN]', "'0.5'"],
+  (v) => (Array.isArray(v) ? v.length > 0 && v.every(unit) : unit(v)))('thresholds');
+/** A Metric object, its name (what compile logs it as) and validity; one giving a value per threshold is refused by compile only. */
+const metricObject = (forCompile: boolean): fc.Arbitrary<MetricArg> => fc.oneof(
+  fc.tuple(fc.constantFrom('Precision', 'Recall'), options({ thresholds })).map(([c, o]) => {
+    const t = o.valid === true && o.code.includes('thresholds: [') ? (valueOf(/thresholds: (\[[^\]]*\])/.exec(o.code)![1]!) as unknown[]) : [];
+    const perThreshold = forCompile && t.length > 1;
+    return { code: `new ${c}(${o.code})`, valid: perThreshold ? false : o.valid, why: perThreshold ? 'a metric with a value per threshold' : o.why, name: c.toLowerCase() };
+  }),
+  fc.tuple(metricName('auc'), options({
+    numThresholds: option(['200', '2', '10', '1', '0', '2.5', '2 ** 24 + 1'], (v) => Number.isInteger(v) && (v as number) >= 2 && (v as number) <= 2 ** 24)('numThresholds'),
+    curve: option(["'ROC'", "'PR'", "'pr'", "'roc2'"], (v) => typeof v === 'string' && ['ROC', 'PR'].includes(v.toUpperCase()))('curve'),
+    summationMethod: option(["'interpolation'", "'minoring'", "'MAJORING'", "'trapezoid'"], (v) => typeof v === 'string' && ['interpolation', 'minoring', 'majoring'].includes(v.toLowerCase()))('summationMethod'),
+    multiLabel: option(['true', 'false'], bool)('multiLabel'),
+  })).map(([[n, name], o]) => {
+    const code = n === '' || !o.code.startsWith('{') ? o.code : o.code === '{}' ? `{ ${n.slice(0, -2)} }` : `{ ${n}${o.code.slice(2)}`;
+    return { code: `new AUC(${code})`, valid: o.valid, why: o.why, name: code.startsWith('{') && n !== '' ? name : 'auc' };
+  }),
+  options({ thresholds: option(['[0.5]', '[0.25, 0.5, 0.75]', '[0.3]', '[]', '[0.5, 2]'], (v) => Array.isArray(v) && ['0.5', '0.25,0.5,0.75'].includes(v.join()) && v.every(unit))('thresholds') })
+    .map((o) => ({ code: `new AUC(${o.code})`, valid: o.valid, why: o.why, name: 'auc' })),
+  options({ threshold: option(['0.5', '0', '1', '-1', '2', 'NaN', '1e39'], finite)('threshold') }).map((o) => ({ code: `new BinaryAccuracy(${o.code})`, valid: o.valid, why: o.why, name: 'binary_accuracy' })),
+);
+/** A metric in a compile list: a name (it is logged under it), a Metric object, or something that is neither. */
+const metricItem: fc.Arbitrary<MetricArg> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('accuracy', 'acc', 'mse', 'mae', 'auc', 'AUC', 'precision', 'recall', 'binaryAccuracy', 'rmse', 'meanSquaredError').map((n) => ({ code: show(n), valid: undefined, name: n })) },
+  { weight: 3, arbitrary: metricObject(true) },
+  { weight: 1, arbitrary: fc.constantFrom("'f1'", "'top_k'", "'accuracyy'", '5', 'null', '{}', '() => 1', "{ name: 'auc' }", "{ class_name: 'AUC' }").map((c) => ({ code: c, valid: false, why: `metric ${c}` })) },
+);
+/** A metrics list: an array of metrics (two logged under one name are refused), no list, or not a list. */
+const metricList = (key: string): fc.Arbitrary<Arg> => fc.oneof(
+  { weight: 6, arbitrary: fc.array(metricItem, { maxLength: 3 }).map((ms) => {
+    const v = all(ms);
+    const names = ms.map((m) => m.name);
+    const twice = v.valid !== false && names.some((n, i) => n !== undefined && names.indexOf(n) !== i);
+    return arg(`[${ms.map((m) => m.code).join(', ')}]`, twice ? false : v.valid, twice ? `a metric listed twice in ${key}` : v.why);
+  }) },
+  { weight: 1, arbitrary: fc.constantFrom(arg('undefined', true), arg('null', true)) },
+  { weight: 1, arbitrary: fc.constantFrom("'accuracy'", '{}', '5', "new Set(['mse'])").map((c) => arg(c, false, `${key} not an array`)) },
+);
+
 // ───── the calls of a model ─────
 
-const fitOptions = (k: number) => fc.tuple(
+const fitOptions = (k: number, r: number) => fc.tuple(
   options({
     // NOTE: 2 ** 31 epochs are valid but never end: fast-check's time limit then abandons the sequence mid-fit,
     // leaving that fit to run (muted) through every later sequence. Huge counts are drawn as refused values only.
@@ -496,15 +742,24 @@ const fitOptions = (k: number) => fc.tuple(
   }),
   sometimes(fc.oneof(
     { weight: 3, arbitrary: xy(k).map(([x, y]) => ({ code: `[${x.code}, ${y.code}]`, ...all([x, y]) })) },
-    { weight: 1, arbitrary: fc.tuple(inputs(k), fc.constantFrom('[X]', '[X, undefined]', '[X, null]', '[undefined, X]', '[X, X, X]', '5', '{}')).map(([x, shape]) => ({ code: shape.replaceAll('X', x.code), valid: false as Validity, why: `validationData ${shape}` })) },
+    { weight: 2, arbitrary: xyr(k).chain(([x, y, vr]) => sampleWeightFor(vr).map((w) => ({ code: `[${x.code}, ${y.code}, ${w.code}]`, ...all([x, y, w]) }))) },
+    { weight: 1, arbitrary: fc.tuple(inputs(k), fc.constantFrom('[X]', '[X, undefined]', '[X, null]', '[undefined, X]', '[X, X, X, X]', '5', '{}')).map(([x, shape]) => ({ code: shape.replaceAll('X', x.code), valid: false as Validity, why: `validationData ${shape}` })) },
   ), 4),
   sometimes(fc.array(callback, { minLength: 1, maxLength: 2 }), 2),
-).map(([o, vd, cbs]) => {
-  const extra = [...(vd ? [`validationData: ${vd.code}`] : []), ...(cbs ? [`callbacks: [${cbs.map((c) => c.code).join(', ')}]`] : [])];
+  // Weights: sampleWeight (one per sample), classWeight, or both (which Keras refuses).
+  sometimes(fc.oneof(
+    sampleWeightFor(r).map((w) => [['sampleWeight', w]] as [string, Arg][]),
+    classWeight.map((c) => [['classWeight', c]] as [string, Arg][]),
+    fc.tuple(sampleWeightFor(r), classWeight).map(([w, c]) => [['sampleWeight', w], ['classWeight', c]] as [string, Arg][]),
+  ), 2),
+).map(([o, vd, cbs, weights]) => {
+  const both = weights !== null && weights.length === 2 && given(weights[0]![1]) && given(weights[1]![1]);
+  const w = (weights ?? []).map(([key, a]) => (both && a.valid !== false ? [key, arg(a.code, false, 'sampleWeight and classWeight together')] : [key, a]) as [string, Arg]);
+  const extra = [...(vd ? [`validationData: ${vd.code}`] : []), ...(cbs ? [`callbacks: [${cbs.map((c) => c.code).join(', ')}]`] : []), ...w.map(([key, a]) => `${key}: ${a.code}`)];
   // Only an object gets the extra keys: validationData and callbacks join whatever options were drawn.
   const isObject = o.code.startsWith('{');
   const code = extra.length === 0 ? o.code : isObject ? (o.code === '{}' ? `{ ${extra.join(', ')} }` : `${o.code.slice(0, -2)}, ${extra.join(', ')} }`) : `{ ${extra.join(', ')} }`;
-  const parts: Arg[] = [isObject || extra.length === 0 ? o : arg('{}', true), ...(vd ? [arg(vd.code, vd.valid, vd.why)] : []), ...(cbs ?? []).map((c) => arg(c.code, c.valid, c.why))];
+  const parts: Arg[] = [isObject || extra.length === 0 ? o : arg('{}', true), ...(vd ? [arg(vd.code, vd.valid, vd.why)] : []), ...(cbs ?? []).map((c) => arg(c.code, c.valid, c.why)), ...w.map(([, a]) => a)];
   return { code, ...all(parts), touches: (cbs ?? []).flatMap((c) => c.touches) };
 });
 
@@ -526,16 +781,48 @@ const weightsFor = (k: number): fc.Arbitrary<Arg> => fc.oneof(
   junk.filter((c) => c !== '[]').map((c) => arg(c, false, 'weights not a list')),
 );
 
+/** Optimizers with valid settings (options drawn one by one are mostly invalid somewhere): every rule, schedules, EMA, accumulation. */
+const VALID_OPTIMIZERS = [
+  'new Adagrad()', 'new Adadelta({ learningRate: 1 })', 'new Adamax({ learningRate: 0.01 })', 'new Nadam({ useEma: true, emaMomentum: 0.5 })',
+  'new Lion({ learningRate: 1e-3, weightDecay: 0.01 })', 'new Ftrl({ learningRate: 0.1, l1RegularizationStrength: 0.01, beta: 0.5, l2ShrinkageRegularizationStrength: 0.1 })',
+  'new Adam({ amsgrad: true, gradientAccumulationSteps: 2 })', 'new RMSprop({ centered: true, momentum: 0.5 })', 'new AdamW({ weightDecay: 0.1, useEma: true, emaOverwriteFrequency: 2 })',
+  'new SGD({ learningRate: new ExponentialDecay({ initialLearningRate: 0.1, decaySteps: 1, decayRate: 0.5, staircase: true }) })',
+  'new Adam({ learningRate: new CosineDecay({ initialLearningRate: 0.01, decaySteps: 3, warmupTarget: 0.02, warmupSteps: 2 }) })',
+  'new Nadam({ learningRate: new CosineDecay({ initialLearningRate: 0, decaySteps: 1 }), gradientAccumulationSteps: 3, useEma: true })',
+  // A schedule that grows past float32 after a few steps.
+  'new SGD({ learningRate: new ExponentialDecay({ initialLearningRate: 0.1, decaySteps: 0.5, decayRate: 1e10 }) })',
+];
 const compileOptions = (k: number) => options({
   optimizer: fc.oneof(
     option(OPTIMIZER_NAMES.map(show).concat("'adamx'"), oneOf(OPTIMIZER_NAMES))('optimizer'),
+    fc.constantFrom(...VALID_OPTIMIZERS).map((c) => arg(c, undefined)),
     fc.oneof(...Object.entries(OPTIMIZERS).map(([name, o]) => o.map((a) => arg(`new ${name}(${a.code})`, a.valid === false ? false : undefined, a.why)))),
     fc.constantFrom(...MODELS.filter((j) => j !== k)).map((j) => arg(`m${j}.optimizer`, undefined)),
   ),
-  loss: param(LOSSES.map(show).concat("'hingee'"), oneOf(LOSSES), 'loss'),
-  metrics: option(["['accuracy']", '[]', "['mse', 'mae']", "['acc', 'accuracy']", "['f1']", "'accuracy'"],
-    (v) => (Array.isArray(v) && v.every((m) => METRICS.includes(m)) ? undefined : false))('metrics'),
+  loss: fc.oneof(
+    { weight: 2, arbitrary: param(LOSSES.map(show).concat("'hingee'"), oneOf(LOSSES), 'loss') },
+    { weight: 1, arbitrary: lossConstruction.map((l) => arg(l.code, l.valid === false ? false : undefined, l.why)) },
+    // A class-index model: rows labelled with the ignored class count for nothing (all of them, sometimes).
+    ...(WIDTHS[k]!.sparse ? [{ weight: 1, arbitrary: fc.tuple(fc.constantFrom('0', '1', '2'), fc.boolean()).map(([c, logits]) => arg(`new SparseCategoricalCrossentropy({ ignoreClass: ${c}${logits ? ', fromLogits: true' : ''} })`, undefined)) }] : []),
+  ),
+  metrics: fc.oneof(
+    option(["['accuracy']", '[]', "['mse', 'mae']", "['acc', 'accuracy']", "['f1']", "'accuracy'", "['mse', 'mse']"],
+      (v) => (Array.isArray(v) && v.every((m) => METRICS.includes(m)) && new Set(v).size === v.length ? undefined : false))('metrics'),
+    metricList('metrics'),
+  ),
+  weightedMetrics: metricList('weightedMetrics'),
 }, undefined, true);
+/** compile's options with a loss nine times in ten (without one, compile is refused). */
+const compileWithLoss = (k: number): fc.Arbitrary<Arg> => fc.tuple(compileOptions(k), fc.nat(9), fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom(...LOSSES).map((l) => arg(show(l), true)) },
+  { weight: 1, arbitrary: lossConstruction.map((l) => arg(l.code, l.valid === false ? false : undefined, l.why)) },
+  ...(WIDTHS[k]!.sparse ? [{ weight: 1, arbitrary: fc.constantFrom('0', '1', '2').map((c) => arg(`new SparseCategoricalCrossentropy({ ignoreClass: ${c} })`, undefined)) }] : []),
+)).map(([o, n, loss]) => {
+  if (n === 0 || o.code.includes('loss: ') || !o.code.startsWith('{')) return o;
+  const merged = withKeys(o, [['loss', loss]]);
+  const v = all(merged.parts);
+  return arg(merged.code, v.valid === false ? false : undefined, v.why);
+});
 
 const saveTarget = fc.constantFrom('', 'undefined', "'nope://x'", "'indexeddb://m'", "'localstorage://m'", "'downloads://m'", '5', 'null');
 const loadOptions = options({
@@ -572,11 +859,14 @@ function modelCalls(k: number): fc.Arbitrary<Call> {
   const hasLayer = (i: number) => (w: { models: readonly { layers: readonly unknown[] }[] }) => w.models[k]!.layers.length > i;
   const calls: [number, fc.Arbitrary<Call>][] = [
     [2, layer.map((l) => on('add', `${m}.add(${l.code})`, [l]))],
-    [2, compileOptions(k).map((o) => on('compile', `${m}.compile(${o.code})`, [o]))],
-    [6, fc.tuple(xy(k), fitOptions(k), fc.boolean()).map(([[x, y], o, wait]) => on('fit',
+    [2, compileWithLoss(k).map((o) => on('compile', `${m}.compile(${o.code})`, [o]))],
+    [6, xyr(k).chain(([x, y, r]) => fc.tuple(fc.constant([x, y] as const), fitOptions(k, r), fc.boolean())).map(([[x, y], o, wait]) => on('fit',
       wait ? `${m}.fit(${x.code}, ${y.code}, ${o.code})` : `background(${m}.fit(${x.code}, ${y.code}, ${o.code}))`,
-      [x, y, arg(o.code, o.valid, o.why)], { mode: wait ? 'await' : 'sync', touches: o.touches, ...(wait ? {} : { background: true }) }))],
-    [3, fc.tuple(xy(k), batchOptions(true)).map(([[x, y], o]) => on('evaluate', `${m}.evaluate(${x.code}, ${y.code}, ${o.code})`, [x, y, o], { pure: true }))],
+      [x, y, arg(o.code, o.valid, o.why)], { mode: wait ? 'await' : 'sync', touches: o.touches, ...(wait ? { post: 'finiteLoss' } : { background: true }) }))],
+    [3, xyr(k).chain(([x, y, r]) => fc.tuple(fc.constant([x, y] as const), batchOptions(true), sometimes(sampleWeightFor(r), 3))).map(([[x, y], o, w]) => {
+      const merged = withKeys(o, w ? [['sampleWeight', w]] : []);
+      return on('evaluate', `${m}.evaluate(${x.code}, ${y.code}, ${merged.code})`, [x, y, ...merged.parts], { pure: true, post: 'finiteLoss' });
+    })],
     [3, fc.tuple(inputs(k), batchOptions(false)).map(([x, o]) => on('predict', `${m}.predict(${x.code}, ${o.code})`, [x, o], { pure: true, post: 'copies' }))],
     [2, weightsFor(k).map((w) => on('setWeights', `${m}.setWeights(${w.code})`, [w]))],
     [1, fc.constant(on('getWeights', `${m}.getWeights()`, [], { pure: true, post: 'copies' }))],
@@ -590,7 +880,10 @@ function modelCalls(k: number): fc.Arbitrary<Call> {
     [1, fc.constant(on('dispose', `${m}.dispose()`, []))],
     // Whether assigning a bad rate throws or fit refuses it later is the library's choice; a good one must stick.
     [2, param(LEARNING_RATES, positive, 'learningRate').map((lr) => on('optimizer.learningRate =', `${m}.optimizer.learningRate = ${lr.code}`, [lr],
-      { when: (w) => w.models[k]!.optimizer !== undefined, valid: lr.valid === false ? undefined : lr.valid }))],
+      { when: (w) => w.models[k]!.optimizer !== undefined && w.models[k]!.optimizer!.learningRateSchedule === undefined, valid: lr.valid === false ? undefined : lr.valid }))],
+    // As in Keras, a number cannot replace a schedule.
+    [1, param(LEARNING_RATES, positive, 'learningRate').map((lr) => on('optimizer.learningRate =', `${m}.optimizer.learningRate = ${lr.code}`, [lr],
+      { when: (w) => w.models[k]!.optimizer?.learningRateSchedule !== undefined, valid: false, why: 'a number replacing a schedule' }))],
     [2, fc.tuple(saveTarget, options({ includeOptimizer: option(['true', 'false'], bool)('includeOptimizer') })).map(([target, o]) =>
       on('save', `${m}.save(${target === '' ? '' : `${target}, ${o.code}`})`, target === '' ? [] : target === 'undefined' ? [o] : [o, arg(target, false, 'save target')],
         { mode: 'await', bind: 'saved', pure: true }))],
@@ -614,6 +907,60 @@ export const modelCall: fc.Arbitrary<Call> = fc.oneof(
     { api: 'tick', expr: 'new Promise((resolve) => setImmediate(resolve))', mode: 'await', touches: [], valid: true },
   ) },
 );
+
+// ───── whole pipelines that must work ─────
+
+/** Layers valid between two Dense layers (rank-2 activations): whatever they are given, a model of them must train. */
+const HIDDEN_LAYERS = [
+  'new ReLU()', 'new ReLU({ maxValue: 6, negativeSlope: 0.1, threshold: 0.5 })', 'new LeakyReLU()', 'new ELU({ alpha: 0.5 })', 'new Softmax()', 'new Softmax({ axis: 1 })',
+  'new PReLU()', "new PReLU({ alphaInitializer: 'ones', alphaRegularizer: 'l2' })", 'new PReLU({ sharedAxes: [1] })', 'new GaussianNoise(0.1)', 'new GaussianNoise(1, { seed: 3 })',
+  'new GaussianDropout(0.3)', 'new AlphaDropout(0.2)', 'new AlphaDropout(0.5, { noiseShape: [null, 1], seed: 1 })', 'new Dropout(0.5, { noiseShape: [null, 1] })',
+  'new Dropout(0.3, { seed: 9 })', 'new Dropout(0.99, { noiseShape: [1, null] })', 'new ActivityRegularization({ l1: 0.01, l2: 0.01 })',
+  "new Dense(2, { kernelConstraint: 'max_norm', biasConstraint: new MaxNorm({ maxValue: 0.5 }) })", "new Dense(3, { activityRegularizer: 'l2', activation: 'relu' })",
+  'new Dense(2, { kernelInitializer: new Orthogonal(), kernelConstraint: new UnitNorm() })', "new Dense(2, { kernelInitializer: new RandomNormal({ stddev: 0.5 }), biasConstraint: 'non_neg' })",
+  "new Dense(3, { kernelInitializer: new VarianceScaling({ scale: 2, mode: 'fan_avg' }), activityRegularizer: { l1: 0.1 }, kernelConstraint: new MinMaxNorm({ minValue: 0.5, maxValue: 1, rate: 0.5 }) })",
+  "new Dense(2, { kernelInitializer: new Identity(), biasInitializer: new Constant({ value: 0.1 }), kernelConstraint: 'non_neg' })",
+];
+const BINARY_LOSSES = ["'binaryCrossentropy'", 'new BinaryCrossentropy({ labelSmoothing: 0.1 })', 'new BinaryFocalCrossentropy({ alpha: 0.25, gamma: 2, applyClassBalancing: true })',
+  'new Huber({ delta: 0.5 })', "'mse'", 'new BinaryCrossentropy({ reduction: "sum" })', 'new Poisson()', 'new LogCosh()', "'hinge'"];
+const BINARY_METRICS = ["'accuracy'", 'new AUC({ numThresholds: 10 })', 'new Precision()', 'new BinaryAccuracy({ threshold: 0.3 })', "'AUC'", "'recall'", "new AUC({ curve: 'PR', name: 'pr' })", "'mse'"];
+const SPARSE_LOSSES = ["'sparseCategoricalCrossentropy'", 'new SparseCategoricalCrossentropy({ ignoreClass: 2 })', 'new SparseCategoricalCrossentropy({ ignoreClass: 0 })'];
+const SPARSE_METRICS = ["'accuracy'", "'sparseCategoricalAccuracy'", "'acc'"];
+
+/**
+ * A fresh model of valid pieces, compiled and fitted with valid weights and validation triples, then evaluated
+ * with sample weights: every step must succeed and log numbers (an Error that is no NeurasmError is a finding).
+ */
+const pipeline: fc.Arbitrary<Call> = fc.record({
+  sparse: fc.boolean(),
+  hidden: fc.array(fc.constantFrom(...HIDDEN_LAYERS), { minLength: 1, maxLength: 3 }),
+  lossIndex: fc.nat(8),
+  metrics: fc.uniqueArray(fc.nat(7), { maxLength: 2 }),
+  weighted: fc.uniqueArray(fc.nat(7), { maxLength: 2 }),
+  optimizer: fc.constantFrom(...VALID_OPTIMIZERS.slice(0, -1), "'adam'", "'rmsprop'"),
+  rows: fc.integer({ min: 2, max: 6 }),
+  weights: fc.constantFrom('sampleWeight', 'classWeight', 'none'),
+  batchSize: fc.integer({ min: 1, max: 4 }),
+  seed: fc.nat(20),
+}).map(({ sparse, hidden, lossIndex, metrics, weighted, optimizer, rows, weights, batchSize, seed }) => {
+  const losses = sparse ? SPARSE_LOSSES : BINARY_LOSSES;
+  const pool = sparse ? SPARSE_METRICS : BINARY_METRICS;
+  const names = (ix: number[]) => `[${[...new Set(ix.map((i) => pool[i % pool.length]!))].join(', ')}]`;
+  const x = `[${Array.from({ length: rows }, (_, r) => `[${CELL[(seed + r) % CELL.length]}, ${CELL[(seed + 3 * r + 1) % CELL.length]}]`).join(', ')}]`;
+  const y = `[${Array.from({ length: rows }, (_, r) => (sparse ? (seed + r) % 3 : (seed + r) % 2)).join(', ')}]`;
+  const w = `[${Array.from({ length: rows }, (_, r) => WEIGHT[(seed + r) % WEIGHT.length]).join(', ')}]`;
+  const fitWeights = weights === 'sampleWeight' ? `, sampleWeight: ${w}` : weights === 'classWeight' ? (sparse ? ', classWeight: { 0: 1, 1: 2, 2: 0.5 }' : ', classWeight: [1, 3]') : '';
+  const code = `(async () => {
+    const m = new Sequential([new Dense(3, { inputDim: 2 }), ${hidden.join(', ')}, new Dense(${sparse ? "3, { activation: 'softmax' }" : "1, { activation: 'sigmoid' }"})], { seed: ${seed} });
+    m.compile({ optimizer: ${optimizer}, loss: ${losses[lossIndex % losses.length]}, metrics: ${names(metrics)}, weightedMetrics: ${names(weighted)} });
+    const h = await m.fit(${x}, ${y}, { verbose: 0, epochs: 2, batchSize: ${batchSize}${fitWeights}, validationData: [${x}, ${y}, ${w}] });
+    const e = m.evaluate(${x}, ${y}, { sampleWeight: ${w}, returnDict: true });
+    const bad = [...Object.entries(h.history).map(([k, v]) => [k, v.find((n) => !Number.isFinite(n))]), ...Object.entries(e)].find(([, v]) => v !== undefined && !Number.isFinite(v));
+    if (bad || !m.getWeights().every((t) => t.data.every(Number.isFinite))) throw new Error('not finite: ' + (bad ? bad[0] + ' ' + bad[1] : 'weights'));
+    return m;
+  })()`;
+  return { api: 'pipeline', expr: code.replace(/\n\s*/g, ' '), mode: 'await', bind: 'loaded', touches: [], valid: true } as Call;
+});
 
 // ───── functions and constructors outside models ─────
 
@@ -666,6 +1013,11 @@ export const functionCall: fc.Arbitrary<Call> = fc.oneof(
     plain('errorFromData', `errorFromData(${d})`, { valid: d.startsWith("{ name: '") ? true : undefined })),
   layerConstruction.map((l) => plain(l.api, l.code, l)),
   { weight: 3, arbitrary: convLayerConstruction.map((l) => plain(l.api, l.code, l)) },
+  { weight: 3, arbitrary: advancedLayerConstruction.map((l) => plain(l.api, l.code, l)) },
+  { weight: 2, arbitrary: pipeline },
+  lossConstruction.map((l) => plain(l.api, l.code, l)),
+  metricObject(false).map((m) => plain(m.code.replace(/\(.*$/s, ''), m.code, m)),
+  scheduleConstruction.map((a) => plain(a.code.replace(/\(.*$/s, ''), a.code, a)),
   { weight: 2, arbitrary: imageStack.map((s) => plain('new Sequential', s.code, s, { bind: 'loaded' })) },
   // Round trips of the image models, fresh in these sequences: what is loaded predicts the very same bits.
   fc.constantFrom(3, 4).chain((k) => fc.constantFrom<Call>(
@@ -682,6 +1034,11 @@ export const functionCall: fc.Arbitrary<Call> = fc.oneof(
     plain('Sequential.predict', 'loaded.predict(tensor(new Float32Array(loaded.layers[0].inputShape.slice(1).reduce((a, b) => a * b, 2)), [2, ...loaded.layers[0].inputShape.slice(1)]))', { valid: undefined }, { onLoaded: true, pure: true, post: 'copies', when: (w) => w.vars.loaded !== undefined }),
     plain('Sequential.fit', 'loaded.fit(tensor(new Float32Array(loaded.layers[0].inputShape.slice(1).reduce((a, b) => a * b, 2)).fill(0.5), [2, ...loaded.layers[0].inputShape.slice(1)]), tensor(new Float32Array(loaded.layers.at(-1).outputShape.slice(1).reduce((a, b) => a * b, 2)), [2, ...loaded.layers.at(-1).outputShape.slice(1)]), { verbose: 0, epochs: 2 })', { valid: undefined }, { mode: 'await', onLoaded: true, when: (w) => w.vars.loaded !== undefined }),
     plain('modelFromJSON', 'modelFromJSON(loaded.toJSON())', { valid: undefined }, { bind: 'loaded', when: (w) => w.vars.loaded !== undefined }),
+    // Weights per sample, per step of a sequence output ([2, steps]), per class; all-zero weights.
+    ...["{ sampleWeight: [1, 0.5] }", '{ sampleWeight: tensor(new Float32Array(loaded.layers.at(-1).outputShape.slice(1, -1).reduce((a, b) => a * b, 2)).fill(2), [2, ...loaded.layers.at(-1).outputShape.slice(1, -1)]) }',
+      '{ classWeight: { 0: 2 } }', '{ sampleWeight: [0, 0] }', '{ sampleWeight: [1, 1], validationData: [X, Y, [0, 3]] }'].map((o) => plain('Sequential.fit',
+      `((X, Y) => loaded.fit(X, Y, { verbose: 0, epochs: 2, ...${o} }))(tensor(new Float32Array(loaded.layers[0].inputShape.slice(1).reduce((a, b) => a * b, 2)).fill(0.5), [2, ...loaded.layers[0].inputShape.slice(1)]), tensor(new Float32Array(loaded.layers.at(-1).outputShape.slice(1).reduce((a, b) => a * b, 2)), [2, ...loaded.layers.at(-1).outputShape.slice(1)]))`,
+      { valid: undefined }, { mode: 'await', onLoaded: true, post: 'finiteLoss', when: (w) => w.vars.loaded !== undefined })),
     plain('Sequential.evaluate', 'loaded.evaluate(tensor(new Float32Array(loaded.layers[0].inputShape.slice(1).reduce((a, b) => a * b, 3)).fill(-1), [3, ...loaded.layers[0].inputShape.slice(1)]), tensor(new Float32Array(loaded.layers.at(-1).outputShape.slice(1).reduce((a, b) => a * b, 3)), [3, ...loaded.layers.at(-1).outputShape.slice(1)]), { batchSize: 2 })', { valid: undefined }, { onLoaded: true, pure: true, when: (w) => w.vars.loaded !== undefined }),
     plain('Sequential.setWeights', 'loaded.setWeights(loaded.getWeights())', { valid: undefined }, { onLoaded: true, when: (w) => w.vars.loaded !== undefined }),
     plain('Sequential.summary', 'loaded.summary({ printFn: () => {} })', { valid: undefined }, { onLoaded: true, pure: true, when: (w) => w.vars.loaded !== undefined }),

@@ -282,7 +282,9 @@ export function checkInvariants(call: Call, before: Snapshot, outcome: Outcome, 
   // (e) a fit that succeeded trained with a usable learning rate.
   if (outcome.ok && call.api === 'Sequential.fit' && !call.background && target) {
     const now = target.optimizer?.learningRate;
-    if (!goodRate(before.learningRate) || !goodRate(now)) {
+    // A schedule may decay to 0 (CosineDecay's end, an initialLearningRate of 0), as Keras's do.
+    const good = target.optimizer?.learningRateSchedule ? (lr: unknown) => lr === 0 || goodRate(lr) : goodRate;
+    if (!good(before.learningRate) || !good(now)) {
       return { invariant: 'e', kind: 'fit trained with an unusable learning rate', message: `fit succeeded with learningRate ${String(before.learningRate)} (now ${String(now)}); weights ${after.get(target)?.weights}` };
     }
   }
@@ -315,6 +317,15 @@ function checkContract(call: Call, value: unknown, w: World): string | undefined
     case 'copies':
       for (const t of [value].flat()) if (t instanceof Tensor) t.data.fill(7);
       return undefined;
+    case 'finiteLoss': {
+      // Finite data (anything else is refused) through finite weights: a NaN loss is a 0/0 somewhere.
+      const target = targetOf(call, w);
+      const h = (value as { history?: Record<string, unknown[]> } | undefined)?.history;
+      const loss = Array.isArray(value) ? value[0] : h ? [...(h.loss ?? []), ...(h.val_loss ?? [])].find((l) => Number.isNaN(l)) : (value as { loss?: unknown } | undefined)?.loss;
+      const finiteWeights = target !== undefined && attemptValue(() => target.getWeights().every((t) => t.data.every(Number.isFinite))) === true;
+      if (Number.isNaN(loss) && finiteWeights) return `${call.api}() logged a NaN loss on finite data with finite weights`;
+      return undefined;
+    }
     case 'tensor': {
       if (!(value instanceof Tensor) || !(value.data instanceof Float32Array)) return 'tensor() returned something else than a Tensor of float32';
       const size = value.shape.reduce((a, b) => a * b, 1);

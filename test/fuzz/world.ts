@@ -16,7 +16,7 @@ export interface Arg {
 }
 
 /** The contract a call's result is checked against besides the invariants (see checkContract in invariants.ts). */
-export type Post = 'copies' | 'roundTrip' | 'errorRoundTrip' | 'tensor' | 'split' | 'samePredictions';
+export type Post = 'copies' | 'roundTrip' | 'errorRoundTrip' | 'tensor' | 'split' | 'samePredictions' | 'finiteLoss';
 
 /** One call of the public API, as the statement a repro prints. */
 export interface Call {
