@@ -719,3 +719,20 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
 }
+
+/** Mean, sample variance and standard deviation, and the range of draws (for checking distributions). */
+export function sampleStats(x: Float32Array): { mean: number; variance: number; std: number; min: number; max: number } {
+  let sum = 0;
+  for (const v of x) sum += v;
+  const mean = sum / x.length;
+  let sq = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of x) {
+    sq += (v - mean) ** 2;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const variance = sq / (x.length - 1);
+  return { mean, variance, std: Math.sqrt(variance), min, max };
+}

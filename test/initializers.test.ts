@@ -12,7 +12,7 @@ import {
 } from '../src/index.js';
 import { kernels } from '../src/backend.js';
 import { fromArtifacts } from '../src/saving.js';
-import { disposeAfterEach, expectSameBits, useWasm } from './helpers.js';
+import { disposeAfterEach, expectSameBits, sampleStats as stats, useWasm } from './helpers.js';
 
 const wasm = useWasm();
 const own = disposeAfterEach();
@@ -28,17 +28,6 @@ function draw(init: Initializer, shape: number[], seed = 11): Float32Array {
   init.init(x.ptr, shape, state);
   x.expectIntact();
   return x.read();
-}
-
-function stats(x: Float32Array) {
-  let sum = 0;
-  for (const v of x) sum += v;
-  const mean = sum / x.length;
-  let sq = 0;
-  for (const v of x) sq += (v - mean) ** 2;
-  let [min, max] = [Infinity, -Infinity];
-  for (const v of x) [min, max] = [Math.min(min, v), Math.max(max, v)];
-  return { mean, variance: sq / (x.length - 1), min, max };
 }
 
 /** N(0,1) truncated to ±2: its variance (Keras's 0.87962566103423978 is its square root). */

@@ -3,7 +3,7 @@
 // distributions whose transcendental math happens inside the wasm.
 import { describe, expect, it } from 'vitest';
 import { kernels } from '../../src/backend.js';
-import { expectSameBits, mulberry32, randn, useWasm } from '../helpers.js';
+import { expectSameBits, mulberry32, randn, sampleStats as stats, useWasm } from '../helpers.js';
 
 const wasm = useWasm();
 const f = Math.fround;
@@ -54,15 +54,6 @@ function seeded(seed: number, stream = 0): number {
   const state = wasm.alloc(4);
   kernels.seedRandom(state, seed, stream);
   return state;
-}
-
-function stats(x: Float32Array) {
-  let sum = 0;
-  for (const v of x) sum += v;
-  const mean = sum / x.length;
-  let sq = 0;
-  for (const v of x) sq += (v - mean) ** 2;
-  return { mean, std: Math.sqrt(sq / (x.length - 1)) };
 }
 
 describe('seedRandom and randomU32', () => {
