@@ -1,0 +1,21 @@
+// The esbuild bundles of the package, defined once: scripts/build.mjs builds all of them, scripts/start.mjs only
+// those the demo runs on (`forDemo`), each with these same options.
+import { inlineWasm } from './inline-wasm.mjs';
+import { syncWasm } from './sync-wasm.mjs';
+import { browserFiles, coreAsPackage } from './vis-plugins.mjs';
+
+// NOTE: always set a target: without one esbuild may emit syntax or APIs Node 20 lacks (its inlined-binary
+// decoder among them).
+const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };
+
+/** Every bundle, by what it is; `forDemo` marks the three `npm start` needs. */
+export const BUNDLES = [
+  { forDemo: true, options: { ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral' } },
+  { options: { ...common, ...inlineWasm, entryPoints: ['src/index.ts'], outfile: 'dist/index.browser.js', platform: 'browser' } },
+  { options: { ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.cjs', format: 'cjs', platform: 'node', plugins: [syncWasm] } },
+  // neurasm/vis imports the core as the package 'neurasm' (coreAsPackage), never a copy of it.
+  { forDemo: true, options: { ...common, entryPoints: ['src/vis/index.ts'], outfile: 'dist/vis.js', platform: 'node', packages: 'external', plugins: [coreAsPackage] } },
+  { options: { ...common, entryPoints: ['src/vis/index.ts'], outfile: 'dist/vis.browser.js', platform: 'browser', packages: 'external', plugins: [coreAsPackage, browserFiles] } },
+  { options: { ...common, entryPoints: ['examples/xor.ts', 'examples/mnist-cnn.ts', 'examples/worker/main.ts', 'examples/worker/trainer.ts'], outdir: 'build/examples', outbase: 'examples', platform: 'node', external: ['neurasm'] } },
+  { forDemo: true, options: { ...common, entryPoints: ['examples/xor.ts'], outdir: 'build/examples', outbase: 'examples', platform: 'node', external: ['neurasm'] }, demoOnly: true },
+];
