@@ -1,6 +1,8 @@
-// The package as a user gets it: `npm pack`, installed from the tarball into an empty folder, then used from a
-// plain Node ESM script and from a browser app bundled with esbuild. Both print the same predictions, and
-// neurasm/vis draws the same SVG in both (and a PNG in Node, with the fonts and resvg its dependencies bring).
+// The package as a user gets it: `npm pack`, installed from the tarball into two empty folders. `app` installs
+// neurasm alone (the core has no dependencies: one package), trains from a plain Node ESM script and from a
+// browser app bundled with esbuild, with the same predictions in both, and a plot there says which command
+// installs the plotting libraries. `visApp` installs them beside neurasm (they are optional peer dependencies,
+// at the versions the repo tests with), and neurasm/vis draws the same SVG in Node and Chromium (and a PNG in Node).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
@@ -12,6 +14,14 @@ import { chromiumAvailable, launchChromium, resultsOf, serve } from './chromium.
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const app = mkdtempSync(join(tmpdir(), 'neurasm-consumer-'));
+const visApp = mkdtempSync(join(tmpdir(), 'neurasm-vis-consumer-'));
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  dependencies?: Record<string, string>; devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>; peerDependenciesMeta: Record<string, { optional?: boolean }>;
+};
+const PEERS = Object.keys(manifest.peerDependencies);
+// What the error names under Node: every plotting library, in the order neurasm/vis lists them.
+const INSTALL = 'npm install vega vega-lite @hpcc-js/wasm-graphviz @resvg/resvg-wasm dejavu-fonts-ttf';
 
 // The same program in both places: the seed's XOR model with a fixed seed; it reports its predictions.
 const PROGRAM = `
@@ -38,26 +48,63 @@ export const svgs = [
 export const sameErrorClass = await plotHistory({}).catch((e) => e instanceof ValueError);
 `;
 
+// neurasm/vis without its plotting libraries: the import works, each picture rejects with a NeurasmError.
+const NO_PEERS_PROGRAM = `
+import { Sequential, Dense, NeurasmError } from 'neurasm';
+import { plotModel, plotHistory, historySpec } from 'neurasm/vis';
+const model = new Sequential([new Dense(2, { inputDim: 2 })]);
+model.compile({ optimizer: 'sgd', loss: 'mse' });
+const history = await model.fit([[0, 1]], [[1, 0]], { epochs: 2, verbose: 0 });
+const failure = (e) => ({ neurasmError: e instanceof NeurasmError, name: e.name, code: e.code, message: e.message });
+console.log(JSON.stringify({
+  spec: typeof historySpec(history),
+  model: await plotModel(model).then(() => 'drawn', failure),
+  history: await plotHistory(history).then(() => 'drawn', failure),
+}));
+`;
+
 beforeAll(() => {
-  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', app], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', join(app, tarball)], { cwd: app });
+  const tarball = join(app, execFileSync('npm', ['pack', '--silent', '--pack-destination', app], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!);
+  const npmInstall = (cwd: string, specs: string[]) => {
+    writeFileSync(join(cwd, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', ...specs], { cwd });
+  };
+  npmInstall(app, [tarball]);
+  npmInstall(visApp, [tarball, ...PEERS.map((name) => `${name}@${manifest.devDependencies[name]}`)]);
   writeFileSync(join(app, 'program.js'), PROGRAM);
   writeFileSync(join(app, 'node.js'), "import { predictions } from './program.js';\nconsole.log(JSON.stringify(predictions));\n");
   writeFileSync(join(app, 'browser.js'), "import { predictions } from './program.js';\nwindow.__results = predictions;\n");
-  writeFileSync(join(app, 'vis.js'), VIS_PROGRAM);
-  writeFileSync(join(app, 'vis-node.js'), "import { svgs, sameErrorClass } from './vis.js';\nconsole.log(JSON.stringify({ svgs, sameErrorClass }));\n");
-  writeFileSync(join(app, 'vis-browser.js'), "import { svgs, sameErrorClass } from './vis.js';\nwindow.__results = { svgs, sameErrorClass };\n");
-}, 120_000);
+  writeFileSync(join(app, 'no-peers.js'), NO_PEERS_PROGRAM);
+  writeFileSync(join(app, 'vis-browser.js'), "import { plotHistory } from 'neurasm/vis';\nwindow.__results = await plotHistory({ history: { loss: [1] } });\n");
+  writeFileSync(join(visApp, 'vis.js'), VIS_PROGRAM);
+  writeFileSync(join(visApp, 'vis-node.js'), "import { svgs, sameErrorClass } from './vis.js';\nconsole.log(JSON.stringify({ svgs, sameErrorClass }));\n");
+  writeFileSync(join(visApp, 'vis-browser.js'), "import { svgs, sameErrorClass } from './vis.js';\nwindow.__results = { svgs, sameErrorClass };\n");
+}, 300_000);
 
-afterAll(() => rmSync(app, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(app, { recursive: true, force: true });
+  rmSync(visApp, { recursive: true, force: true });
+});
 
 let fromNode: number[];
 
 describe('the packed package, installed elsewhere', () => {
+  it('installs alone: one package, the plotting libraries optional peers at the versions the repo tests with', () => {
+    // npm ls exits non-zero on anything missing or invalid; the first line is the consumer itself.
+    const packages = execFileSync('npm', ['ls', '--parseable', '--all'], { cwd: app, encoding: 'utf8' }).trim().split('\n').slice(1);
+    expect(packages).toEqual([join(app, 'node_modules', 'neurasm')]);
+    expect(manifest.dependencies ?? {}).toEqual({});
+    expect([...PEERS].sort()).toEqual(INSTALL.split(' ').slice(2).sort());
+    for (const name of PEERS) {
+      expect(manifest.peerDependenciesMeta[name], name).toEqual({ optional: true });
+      expect(manifest.peerDependencies[name], name).toBe(`^${manifest.devDependencies[name]}`);
+    }
+    // With them installed: neurasm and the five, and npm ls finds every peer satisfied.
+    const withPeers = execFileSync('npm', ['ls', '--parseable', '--depth=0'], { cwd: visApp, encoding: 'utf8' }).trim().split('\n').slice(1);
+    expect(withPeers.map((p) => p.slice(join(visApp, 'node_modules').length + 1)).sort()).toEqual(['neurasm', ...PEERS].sort());
+  });
+
   it('ships what it needs and nothing of the sources', () => {
-    const files = execFileSync('npm', ['ls', '--parseable', '--all'], { cwd: app, encoding: 'utf8' });
-    expect(files).toContain('node_modules/neurasm');
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules/neurasm/package.json'), 'utf8')) as { exports: Record<string, unknown> };
     expect(Object.keys(pkg.exports['.'] as object)).toEqual(['types', 'node', 'browser', 'default']);
     expect(Object.keys(pkg.exports['./vis'] as object)).toEqual(['types', 'node', 'browser', 'default']);
@@ -89,21 +136,35 @@ describe('the packed package, installed elsewhere', () => {
     }
   }, 60_000);
 
+  it('neurasm/vis without the plotting libraries imports, and each picture names the npm install to run', () => {
+    type Failure = { neurasmError: boolean; name: string; code?: string; message: string };
+    const r = JSON.parse(execFileSync(process.execPath, ['no-peers.js'], { cwd: app, encoding: 'utf8' })) as { spec: string; model: Failure; history: Failure };
+    expect(r.spec).toBe('object'); // specs need no library
+    for (const [failure, missing] of [[r.model, '@hpcc-js/wasm-graphviz'], [r.history, 'vega']] as const) {
+      expect(failure).toEqual({ neurasmError: true, name: 'NeurasmError', message: `neurasm/vis needs its plotting libraries: ${INSTALL} (${missing} is not installed)` });
+    }
+  }, 60_000);
+
+  it('neurasm/vis without the plotting libraries: a browser bundle fails to build, naming them', async () => {
+    const bundling = build({ entryPoints: [join(app, 'vis-browser.js')], outfile: join(app, 'vis-out.js'), bundle: true, format: 'esm', target: 'es2022', platform: 'browser', absWorkingDir: app, logLevel: 'silent' });
+    await expect(bundling).rejects.toThrow(/Could not resolve "vega"/);
+  });
+
   let visFromNode: { svgs: string[]; sameErrorClass: boolean };
 
   it('neurasm/vis draws from a plain Node script: SVG text, a PNG, and the core\'s own error classes', () => {
-    visFromNode = JSON.parse(execFileSync(process.execPath, ['vis-node.js'], { cwd: app, encoding: 'utf8' })) as typeof visFromNode;
+    visFromNode = JSON.parse(execFileSync(process.execPath, ['vis-node.js'], { cwd: visApp, encoding: 'utf8' })) as typeof visFromNode;
     expect(visFromNode.sameErrorClass).toBe(true);
     expect(visFromNode.svgs[0]).toContain('Output shape: ');
-    expect(readFileSync(join(app, 'loss.svg'), 'utf8')).toBe(visFromNode.svgs[1]);
-    const png = readFileSync(join(app, 'model.png'));
+    expect(readFileSync(join(visApp, 'loss.svg'), 'utf8')).toBe(visFromNode.svgs[1]);
+    const png = readFileSync(join(visApp, 'model.png'));
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(png.length).toBeGreaterThan(5000);
   }, 60_000);
 
   it.runIf(chromiumAvailable())('neurasm/vis bundled with esbuild for a browser draws the same SVG text in Chromium', async () => {
-    await build({ entryPoints: [join(app, 'vis-browser.js')], outfile: join(app, 'vis-out.js'), bundle: true, format: 'esm', target: 'es2022', platform: 'browser', absWorkingDir: app, logLevel: 'error' });
-    const { url, server } = await serve({ '/': { body: '<!doctype html><script type="module" src="/vis-out.js"></script>' }, '/vis-out.js': join(app, 'vis-out.js') });
+    await build({ entryPoints: [join(visApp, 'vis-browser.js')], outfile: join(visApp, 'vis-out.js'), bundle: true, format: 'esm', target: 'es2022', platform: 'browser', absWorkingDir: visApp, logLevel: 'error' });
+    const { url, server } = await serve({ '/': { body: '<!doctype html><script type="module" src="/vis-out.js"></script>' }, '/vis-out.js': join(visApp, 'vis-out.js') });
     const browser = await launchChromium();
     try {
       expect(await resultsOf(browser, url)).toEqual(visFromNode);

@@ -5,6 +5,9 @@ import type { Target } from './files.js';
 
 export type { Target };
 
+/** The libraries neurasm/vis draws with in a browser (optional peer dependencies of neurasm; no resvg, no fonts). */
+export const PEERS = ['vega', 'vega-lite', '@hpcc-js/wasm-graphviz'];
+
 /** Refuses `toFile`: in a browser the returned SVG text is the picture. */
 export async function checkTarget(toFile: unknown, _scale: number, where: string): Promise<Target | undefined> {
   if (toFile === undefined) return undefined;

@@ -1,13 +1,14 @@
 // Where pictures go under Node: `toFile` ending in .svg gets the SVG text, .png a raster drawn by resvg (wasm)
 // with DejaVu Sans from npm and no system fonts, so every machine draws the same pixels. The one Node/browser
-// branch of neurasm/vis: the browser build swaps this file for files.browser.ts.
+// branch of neurasm/vis: the browser build swaps this file for files.browser.ts. resvg and the fonts are optional
+// peer dependencies, loaded at the first PNG (peers.ts).
 import { constants } from 'node:fs';
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
-import { initWasm, Resvg } from '@resvg/resvg-wasm';
 import { IOError, ValueError } from '../index.js';
 import { describe } from './inputs.js';
+import { peer } from './peers.js';
 import { FONT } from './render.js';
 
 /** Where a picture goes and in which format. */
@@ -15,6 +16,9 @@ export interface Target { path: string; format: 'png' | 'svg'; scale: number }
 
 const require = createRequire(import.meta.url);
 const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'];
+
+/** The libraries neurasm/vis draws with under Node (optional peer dependencies of neurasm). */
+export const PEERS = ['vega', 'vega-lite', '@hpcc-js/wasm-graphviz', '@resvg/resvg-wasm', 'dejavu-fonts-ttf'];
 
 /**
  * Largest side of a PNG in pixels. resvg drew 16,384 × 16,384 (8 s, over 1 GB of wasm memory) but trapped at
@@ -56,23 +60,29 @@ export async function writePicture(svg: string, target: Target, where: string): 
   });
 }
 
-let fonts: Promise<Uint8Array[]> | undefined;
+type Resvg = typeof import('@resvg/resvg-wasm');
+let rasterizer: Promise<{ resvg: Resvg; fontBuffers: Uint8Array[] }> | undefined;
 
-/** Loads resvg's wasm and the two font files, once per process. */
-function loadRasterizer(): Promise<Uint8Array[]> {
-  fonts ??= (async () => {
+/** Loads resvg, its wasm and the two font files, once per process (a failed load is tried again next time). */
+function loadRasterizer(): Promise<{ resvg: Resvg; fontBuffers: Uint8Array[] }> {
+  rasterizer ??= (async () => {
+    const resvg = await peer('@resvg/resvg-wasm', () => import('@resvg/resvg-wasm'));
+    const fontFiles = await peer('dejavu-fonts-ttf', () => FONT_FILES.map((f) => require.resolve(`dejavu-fonts-ttf/ttf/${f}`)));
     const wasm = await readFile(require.resolve('@resvg/resvg-wasm/index_bg.wasm'));
-    await initWasm(wasm).catch((e: Error) => {
+    await resvg.initWasm(wasm).catch((e: Error) => {
       // Someone else in this process (another library) initialised resvg already: that one serves us too.
       if (!/already initiali[sz]ed/i.test(e.message)) throw e;
     });
-    return Promise.all(FONT_FILES.map((f) => readFile(require.resolve(`dejavu-fonts-ttf/ttf/${f}`))));
-  })();
-  return fonts;
+    return { resvg, fontBuffers: await Promise.all(fontFiles.map((f) => readFile(f))) };
+  })().catch((e: unknown) => {
+    rasterizer = undefined;
+    throw e;
+  });
+  return rasterizer;
 }
 
 async function toPng(svg: string, scale: number, where: string): Promise<Uint8Array> {
-  const fontBuffers = await loadRasterizer();
+  const { resvg: { Resvg }, fontBuffers } = await loadRasterizer();
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: 'white',

@@ -1,10 +1,12 @@
 // From a description to SVG text: Vega-Lite specs through Vega, DOT through Graphviz (wasm). The same code
 // in Node and browsers gives the same bytes, because text is sized from one table of the PNG font's widths
 // rather than by each host's own measuring. Knows nothing of files (files.ts) or of models (model.ts, charts.ts).
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
-import { Graphviz } from '@hpcc-js/wasm-graphviz';
+// Vega, Vega-Lite and Graphviz are optional peer dependencies, imported at the first picture (peers.ts).
+import type * as Vega from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
+import type { Graphviz } from '@hpcc-js/wasm-graphviz';
 import { BOLD, CHARS, REGULAR } from './font-widths.js';
+import { peer } from './peers.js';
 
 /** The font every picture is drawn in: its widths are in font-widths.ts, its files come from npm. */
 export const FONT = 'DejaVu Sans';
@@ -39,11 +41,11 @@ function isBold(weight: number | string | undefined): boolean {
 // so other Vega charts on the same page keep measuring their own way.
 // (Vega exports textMetrics but its typings leave it out.)
 type WidthFunction = (item: TextItem, text: unknown) => number;
-const textMetrics = (vega as unknown as { textMetrics: { width: WidthFunction } }).textMetrics;
 let renders = 0;
-let theirs = textMetrics.width;
+let theirs: WidthFunction;
 
-function useFontTable(on: boolean): void {
+function useFontTable(vega: typeof Vega, on: boolean): void {
+  const textMetrics = (vega as unknown as { textMetrics: { width: WidthFunction } }).textMetrics;
   if (on && renders++ === 0) {
     theirs = textMetrics.width;
     textMetrics.width = textWidth;
@@ -54,7 +56,8 @@ function useFontTable(on: boolean): void {
 
 /** Renders a Vega-Lite spec to SVG text; the same bytes in Node and browsers. */
 export async function chartSvg(spec: TopLevelSpec): Promise<string> {
-  useFontTable(true);
+  const [vega, { compile }] = await Promise.all([peer('vega', () => import('vega')), peer('vega-lite', () => import('vega-lite'))]);
+  useFontTable(vega, true);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none', logLevel: vega.Error });
   try {
     await view.runAsync();
@@ -63,7 +66,7 @@ export async function chartSvg(spec: TopLevelSpec): Promise<string> {
     return await view.toSVG();
   } finally {
     view.finalize();
-    useFontTable(false);
+    useFontTable(vega, false);
   }
 }
 
@@ -71,6 +74,8 @@ let graphviz: ReturnType<typeof Graphviz.load> | undefined;
 
 /** Lays out a DOT graph with Graphviz's `dot` and returns the SVG text. */
 export async function graphSvg(dot: string): Promise<string> {
-  graphviz ??= Graphviz.load();
+  // A failed load is forgotten, so the next call tries again.
+  graphviz ??= peer('@hpcc-js/wasm-graphviz', () => import('@hpcc-js/wasm-graphviz')).then((g) => g.Graphviz.load())
+    .catch((e: unknown) => { graphviz = undefined; throw e; });
   return (await graphviz).dot(dot, 'svg');
 }
