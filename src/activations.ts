@@ -1,7 +1,7 @@
 // ACTIVATIONS: the one table from activation name to its forward and gradient kernels. Adding a row here
 // is all an activation needs: layers, tests and benches loop over this table.
 import { kernels as k } from './backend.js';
-import { lookup } from './names.js';
+import { lookup, type Spelling } from './names.js';
 import { boolean, integer, number, readOptions } from './arguments.js';
 import { Tensor, toTensor, type TensorLike } from './tensor.js';
 import { runOnCopies } from './standalone.js';
@@ -29,8 +29,10 @@ type FlatForward = (y: number, x: number, n: number) => void;
 type FlatBackward = (dx: number, dy: number, x: number, y: number, n: number) => void;
 
 /** A row whose kernels see the `rows × cols` floats as one flat run of `rows·cols`. */
-function flatRow(id: number, forward: FlatForward, backward: FlatBackward, aliases?: readonly string[]): ActivationKernels {
-  const row: ActivationKernels = { id, forward: (y, x, r, c) => forward(y, x, r * c), backward: (dx, dy, x, y, r, c) => backward(dx, dy, x, y, r * c) };
+function flatRow<const A extends readonly string[] = readonly never[]>(
+  id: number, forward: FlatForward, backward: FlatBackward, aliases?: A,
+): ActivationKernels & { aliases?: A } {
+  const row: ActivationKernels & { aliases?: A } = { id, forward: (y, x, r, c) => forward(y, x, r * c), backward: (dx, dy, x, y, r, c) => backward(dx, dy, x, y, r * c) };
   if (aliases) row.aliases = aliases;
   return row;
 }
@@ -44,7 +46,7 @@ function scaled(id: number, alpha: number, forward: (y: number, x: number, n: nu
 /** Every activation by name. */
 export const ACTIVATIONS = {
   linear: flatRow(k.ACTIVATION_LINEAR.value, k.linear, k.linearGrad),
-  relu: flatRow(k.ACTIVATION_RELU.value, k.relu, k.reluGrad),
+  relu: flatRow(k.ACTIVATION_RELU.value, k.relu, k.reluGrad, ['ReLU']),
   sigmoid: flatRow(k.ACTIVATION_SIGMOID.value, k.sigmoid, k.sigmoidGrad),
   tanh: flatRow(k.ACTIVATION_TANH.value, k.tanh, k.tanhGrad),
   softmax: { id: k.ACTIVATION_SOFTMAX.value, forward: k.softmax, backward: k.softmaxGrad },
@@ -71,6 +73,12 @@ export const ACTIVATIONS = {
 
 /** An activation's name: `'relu'`, `'sigmoid'`, `'softmax'`, … (Keras's snake_case spellings are accepted too). */
 export type ActivationName = keyof typeof ACTIVATIONS;
+
+/**
+ * An activation as a user may spell it: the key (`'leakyRelu'`), Keras's snake_case (`'leaky_relu'`), a class-style
+ * name (`'LeakyRelu'`) or an alias (`'silu'`). Anything else is a type error.
+ */
+export type ActivationSpelling = Spelling<typeof ACTIVATIONS>;
 
 /** Resolves a user's activation name (camelCase, snake_case or alias) to its table key. */
 export function activationKey(name: unknown, where: string): ActivationName {

@@ -3,7 +3,7 @@
 import { kernels as k } from './backend.js';
 import { number, readOptions, lockSettings } from './arguments.js';
 import { ShapeError, ValueError, describe } from './errors.js';
-import { lookup } from './names.js';
+import { lookup, type Spelling } from './names.js';
 
 /** Axes of a weight a norm is taken over: one axis or several adjacent ones (negative counts from the last). */
 export type Axis = number | number[];
@@ -64,10 +64,12 @@ abstract class NormConstraint extends Constraint {
     this.axis = axis;
   }
   protected abstract get bounds(): [number, number, number];
+  /** @internal */
   override check(shape: readonly number[], where: string): void {
     const v = normView(this.axis, shape);
     if (typeof v === 'string') throw new ShapeError(`${where}: ${this.className}: ${v} [${shape.join(', ')}]`);
   }
+  /** @internal */
   apply(offset: number, shape: readonly number[]): void {
     const v = normView(this.axis, shape) as [number, number, number];
     const [min, max, rate] = this.bounds;
@@ -127,6 +129,7 @@ export class MinMaxNorm extends NormConstraint {
 export class NonNeg extends Constraint {
   readonly className = 'NonNeg';
   getConfig(): Record<string, unknown> { return {}; }
+  /** @internal */
   apply(offset: number, shape: readonly number[]): void {
     let n = 1;
     for (const d of shape) n *= d;
@@ -152,7 +155,7 @@ const CONSTRAINTS = {
 } as const satisfies Record<string, { keys: Record<string, string>; make(o: Record<string, unknown>): Constraint }>;
 
 /** A constraint name in either spelling (`'max_norm'`, `'maxNorm'`) or class name (`'MaxNorm'`). */
-export type ConstraintName = keyof typeof CONSTRAINTS | 'max_norm' | 'non_neg' | 'unit_norm' | 'min_max_norm' | 'MaxNorm' | 'NonNeg' | 'UnitNorm' | 'MinMaxNorm';
+export type ConstraintName = Spelling<typeof CONSTRAINTS>;
 
 /** A constraint option: an instance or a name (Keras's defaults). */
 export type ConstraintLike = Constraint | ConstraintName;

@@ -16,7 +16,7 @@ export type {
 export { Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion, Ftrl } from './optimizers.js';
 export type {
   OptimizerOptions, SGDOptions, AdamOptions, AdamWOptions, RMSpropOptions, AdagradOptions, AdadeltaOptions, AdamaxOptions, NadamOptions,
-  LionOptions, FtrlOptions, OptimizerName, ConfigValue,
+  LionOptions, FtrlOptions, OptimizerName, OptimizerSpelling, ConfigValue,
 } from './optimizers.js';
 export {
   LearningRateSchedule, ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay, CosineDecay, CosineDecayRestarts,
@@ -38,7 +38,7 @@ export type { NoiseOptions, AlphaDropoutOptions, ActivityRegularizationOptions, 
 export { Constraint, MaxNorm, NonNeg, UnitNorm, MinMaxNorm, maxNorm, nonNeg, unitNorm, minMaxNorm } from './constraints.js';
 export type { Axis, ConstraintLike, ConstraintName, MaxNormOptions, UnitNormOptions, MinMaxNormOptions } from './constraints.js';
 export { Tensor, tensor } from './tensor.js';
-export type { TensorLike } from './tensor.js';
+export type { TensorLike, Rank, TensorArrays } from './tensor.js';
 export { trainTestSplit, oneHot } from './data.js';
 export { loadModel } from './io.js';
 export type { ModelSource, SaveTarget } from './io.js';
@@ -47,12 +47,12 @@ export type { ModelArtifacts, WeightSpec, TrainingConfig, SaveOptions, LoadOptio
 export type { SplitOptions } from './data.js';
 export { NeurasmError, ShapeError, ValueError, StateError, MemoryError, IOError, errorToData, errorFromData } from './errors.js';
 export type { ErrorData } from './errors.js';
-export type { ActivationName } from './activations.js';
+export type { ActivationName, ActivationSpelling } from './activations.js';
 export { activations } from './activations.js';
 export type { ReluOptions, LeakyReluOptions, AlphaOptions, GeluOptions, AxisOptions } from './activations.js';
 export { ReLU, LeakyReLU, ELU, Softmax, PReLU } from './layers/index.js';
 export type { ReLUOptions, LeakyReLUOptions, ELUOptions, SoftmaxOptions, PReLUOptions } from './layers/index.js';
-export type { LossName } from './losses.js';
+export type { LossName, LossSpelling } from './losses.js';
 export {
   losses, Loss, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, LogCosh,
   BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge, SquaredHinge, CategoricalHinge,
@@ -61,7 +61,7 @@ export {
 export type {
   Reduction, LossOptions, CrossentropyOptions, FocalOptions, BinaryFocalOptions, SparseCrossentropyOptions,
 } from './losses.js';
-export type { MetricName } from './metrics.js';
+export type { MetricName, MetricSpelling } from './metrics.js';
 export {
   metrics, Metric, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
   SparseTopKCategoricalAccuracy, Precision, Recall, AUC, F1Score, FBetaScore, R2Score, RootMeanSquaredError,
@@ -69,7 +69,7 @@ export {
 export type {
   MetricOptions, BinaryAccuracyOptions, TopKOptions, PrecisionOptions, AUCOptions, FBetaScoreOptions, R2ScoreOptions,
 } from './metrics.js';
-export type { InitializerName, InitializerLike, InitializerConfig, SeedOptions, ConstantOptions, GainOptions, NormalOptions, UniformOptions, VarianceScalingOptions, FanMode, Distribution } from './initializers.js';
+export type { InitializerName, InitializerSpelling, InitializerLike, InitializerConfig, SeedOptions, ConstantOptions, GainOptions, NormalOptions, UniformOptions, VarianceScalingOptions, FanMode, Distribution } from './initializers.js';
 export {
   initializers, Initializer, Constant, Zeros, Ones, Identity, Orthogonal, RandomNormal, TruncatedNormal, RandomUniform, VarianceScaling,
   GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform, LecunNormal,

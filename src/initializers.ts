@@ -2,7 +2,7 @@
 // the one table from a name or class name to its class. Each fills a weight of a given shape in the wasm
 // memory, drawing from a seeded generator there; nothing here allocates or does transcendental math.
 import { kernels as k, memory } from './backend.js';
-import { lookup, camelCase } from './names.js';
+import { lookup, camelCase, type Spelling } from './names.js';
 import { NeurasmError, ShapeError, ValueError, describe } from './errors.js';
 import { integer, number, readOptions } from './arguments.js';
 import { fans, sizeOf } from './layers/layer.js';
@@ -41,10 +41,11 @@ export abstract class Initializer {
   /**
    * Throws a ShapeError if this initialiser cannot fill a weight of `shape` (Identity: not 2-D). Called while a
    * model is checked, before anything is allocated, since `init` must not fail.
+   * @internal
    */
   check(_shape: readonly number[], _where: string): void {}
 
-  /** Fills the weight of `shape` at byte offset `x`, drawing from the generator state at `state` (16 bytes). */
+  /** Fills the weight of `shape` at byte offset `x`, drawing from the generator state at `state` (16 bytes). @internal */
   init(x: number, shape: readonly number[], state: number): void {
     if (this.seed === null) {
       this.fill(x, shape, state);
@@ -126,6 +127,7 @@ export class Identity extends Initializer {
     super(undefined, where);
     this.gain = number(o.gain ?? 1, 'gain', where);
   }
+  /** @internal */
   override check(shape: readonly number[], where: string): void {
     if (shape.length !== 2) throw new ShapeError(`${where}: the Identity initializer fills 2-D weights only, got shape [${shape.join(', ')}]`);
   }
@@ -156,6 +158,7 @@ export class Orthogonal extends Initializer {
     super(o.seed, where);
     this.gain = number(o.gain ?? 1, 'gain', where);
   }
+  /** @internal */
   override check(shape: readonly number[], where: string): void {
     if (shape.length < 2) throw new ShapeError(`${where}: the Orthogonal initializer fills weights of 2 or more axes, got shape [${shape.join(', ')}]`);
   }
@@ -357,7 +360,7 @@ export class LecunUniform extends Preset { override readonly className = 'LeCunU
 export class LecunNormal extends Preset { override readonly className = 'LeCunNormal'; constructor(options?: SeedOptions | null) { super(options, 'LecunNormal'); } }
 
 type Make = (options?: Record<string, unknown>) => Initializer;
-const row = (make: Make, aliases: readonly string[] = []) => ({ make, aliases });
+const row = <const A extends readonly string[] = readonly never[]>(make: Make, aliases: A = [] as unknown as A) => ({ make, aliases });
 
 /** Every initialiser by name: how to make it from its options (camelCase) or saved config (snake_case). */
 export const INITIALIZERS = {
@@ -365,8 +368,8 @@ export const INITIALIZERS = {
   glorotNormal: row((o) => new GlorotNormal(o)),
   heUniform: row((o) => new HeUniform(o)),
   heNormal: row((o) => new HeNormal(o)),
-  lecunUniform: row((o) => new LecunUniform(o)),
-  lecunNormal: row((o) => new LecunNormal(o)),
+  lecunUniform: row((o) => new LecunUniform(o), ['LeCunUniform']),
+  lecunNormal: row((o) => new LecunNormal(o), ['LeCunNormal']),
   varianceScaling: row((o) => new VarianceScaling(o)),
   randomNormal: row((o) => new RandomNormal(o)),
   truncatedNormal: row((o) => new TruncatedNormal(o)),
@@ -382,11 +385,17 @@ export const INITIALIZERS = {
 export type InitializerName = keyof typeof INITIALIZERS;
 
 /**
+ * An initialiser as a user may spell it: the key (`'glorotUniform'`), Keras's snake_case (`'glorot_uniform'`) or a
+ * Keras/TF.js class name (`'GlorotUniform'`, `'LeCunUniform'`). Anything else is a type error.
+ */
+export type InitializerSpelling = Spelling<typeof INITIALIZERS>;
+
+/**
  * What an initialiser option takes: a name in camelCase or snake_case or a Keras/TF.js class name (`'glorotUniform'`,
  * `'glorot_uniform'`, `'GlorotUniform'`), an initialiser object (`new RandomNormal({ stddev: 2 })`) or a saved
  * config (`{ class_name: 'RandomNormal', config: { stddev: 2 } }`).
  */
-export type InitializerLike = InitializerName | (string & {}) | Initializer | InitializerConfig;
+export type InitializerLike = InitializerSpelling | Initializer | InitializerConfig;
 
 /** A saved config's keys as options: snake_case to camelCase, nulls dropped (defaults apply). */
 function optionsOf(config: unknown, where: string): Record<string, unknown> {

@@ -4,7 +4,7 @@
 // uses instead: gradient straight to the pre-activation, no overflow. The Loss classes bind options to the same
 // kernels (`kernels()`), and `losses.*` runs them on tensors. No kernel math happens here.
 import { kernels as k } from './backend.js';
-import { lookup } from './names.js';
+import { lookup, type Spelling } from './names.js';
 import { ShapeError, ValueError, describe } from './errors.js';
 import { boolean, integer, number, oneOf, readOptions, text } from './arguments.js';
 import { Tensor, toTensor, type TensorLike } from './tensor.js';
@@ -116,14 +116,20 @@ export const LOSSES = {
   squaredHinge: { grad: k.squaredHingeGrad, rows: k.squaredHingeRows },
   categoricalHinge: { grad: k.categoricalHingeGrad, rows: k.categoricalHingeRows },
   cosineSimilarity: { grad: k.cosineSimilarityGrad, rows: k.cosineSimilarityRows },
-  klDivergence: { grad: k.klDivergenceGrad, rows: k.klDivergenceRows, aliases: ['kld', 'KLD', 'kullback_leibler_divergence'] },
+  klDivergence: { grad: k.klDivergenceGrad, rows: k.klDivergenceRows, aliases: ['kld', 'KLD', 'kullback_leibler_divergence', 'KLDivergence'] },
   poisson: { grad: k.poissonGrad, rows: k.poissonRows },
   binaryFocalCrossentropy: binaryFocal(FOCAL_GAMMA, 1, 1, 0),
   categoricalFocalCrossentropy: categoricalFocal(FOCAL_ALPHA, FOCAL_GAMMA, 0),
-} satisfies Record<string, LossKernels>;
+} as const satisfies Record<string, LossKernels>;
 
 /** A loss's name: `'binaryCrossentropy'`, `'meanSquaredError'`, … (or Keras's `'binary_crossentropy'`, `'mse'`). */
 export type LossName = keyof typeof LOSSES;
+
+/**
+ * A loss as a user may spell it: the key (`'binaryCrossentropy'`), Keras's snake_case (`'binary_crossentropy'`),
+ * its class name (`'BinaryCrossentropy'`) or an alias (`'mse'`). Anything else is a type error.
+ */
+export type LossSpelling = Spelling<typeof LOSSES>;
 
 /** Resolves a user's loss name to its table key. */
 export function lossKey(name: unknown, where: string): LossName {

@@ -5,7 +5,7 @@
 import { kernels as k } from './backend.js';
 import { ShapeError, ValueError, describe } from './errors.js';
 import { integer, number, readOptions } from './arguments.js';
-import { lookup } from './names.js';
+import { lookup, type Spelling } from './names.js';
 import { runOnCopies } from './standalone.js';
 import { Tensor, toTensor, type TensorLike } from './tensor.js';
 import { Metric, predRowsCols, type RowsKernel } from './metrics/metric.js';
@@ -27,11 +27,12 @@ export * from './metrics/scores.js';
 
 interface MetricRow { make: (options?: Record<string, unknown> | null) => Metric; aliases?: readonly string[] }
 type Ctor = new (options?: never) => Metric;
-const row = (C: Ctor, aliases?: readonly string[]): MetricRow => ({ make: (o) => new C(o as never), ...(aliases ? { aliases } : {}) });
+const row = <const A extends readonly string[] = readonly never[]>(C: Ctor, aliases?: A): MetricRow & { aliases?: A } =>
+  ({ make: (o) => new C(o as never), ...(aliases ? { aliases } : {}) });
 
 /** Every metric by name (camelCase key; snake_case, class names and aliases resolve too). */
 export const METRICS = {
-  accuracy: { make: (o) => new Accuracy(o), aliases: ['acc'] },
+  accuracy: { make: (o) => new Accuracy(o), aliases: ['acc'] as const },
   binaryAccuracy: row(BinaryAccuracy),
   categoricalAccuracy: row(CategoricalAccuracy),
   sparseCategoricalAccuracy: row(SparseCategoricalAccuracy),
@@ -53,7 +54,7 @@ export const METRICS = {
   hinge: row(Hinge),
   squaredHinge: row(SquaredHinge),
   categoricalHinge: row(CategoricalHinge),
-  klDivergence: row(KLDivergence, ['kld', 'KLD', 'kullback_leibler_divergence']),
+  klDivergence: row(KLDivergence, ['kld', 'KLD', 'kullback_leibler_divergence', 'KLDivergence']),
   poisson: row(Poisson),
   binaryCrossentropy: row(BinaryCrossentropy, ['bce']),
   categoricalCrossentropy: row(CategoricalCrossentropy, ['cce']),
@@ -62,6 +63,12 @@ export const METRICS = {
 
 /** A metric's name: `'accuracy'`, `'mse'`, `'auc'`, `'categoricalAccuracy'`, … */
 export type MetricName = keyof typeof METRICS;
+
+/**
+ * A metric as a user may spell it: the key (`'categoricalAccuracy'`), Keras's snake_case (`'categorical_accuracy'`),
+ * its class name (`'CategoricalAccuracy'`, `'AUC'`) or an alias (`'acc'`, `'mse'`). Anything else is a type error.
+ */
+export type MetricSpelling = Spelling<typeof METRICS>;
 
 /** Renames a metric made from a string to that string, as Keras logs a metric given by name. */
 function named(metric: Metric, name: string): Metric {

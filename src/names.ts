@@ -2,6 +2,20 @@
 // snake_case ('binary_crossentropy', 'glorot_uniform') and camelCase ('binaryCrossentropy') both resolve.
 import { ValueError, describe } from './errors.js';
 
+/** A camelCase name in Keras's snake_case, at the type level: `Snake<'binaryCrossentropy'>` is `'binary_crossentropy'`; digits stay (`'relu6'`). */
+export type Snake<S extends string> = S extends `${infer H}${infer T}`
+  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${Snake<T>}`
+  : S;
+
+/** The literal aliases of a table row (`aliases: ['mse', 'MSE'] as const`); a row whose aliases are plain `string[]` adds none. */
+type AliasOf<R> = R extends { readonly aliases?: readonly (infer A extends string)[] } ? (string extends A ? never : A) : never;
+
+/**
+ * Every spelling `lookup` resolves in `table`, as a type: each key in camelCase and snake_case, its class name
+ * (`Capitalize`), and each row's literal aliases. Typos ('relux') do not compile; plain JavaScript still gets lookup's error.
+ */
+export type Spelling<T> = { [K in keyof T & string]: K | Snake<K> | Capitalize<K> | AliasOf<T[K]> }[keyof T & string];
+
 /** 'binary_crossentropy' → 'binaryCrossentropy'; camelCase passes through. */
 export function camelCase(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());

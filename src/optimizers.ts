@@ -3,7 +3,7 @@
 // BaseOptimizer order: (accumulate gradients) → clip → decoupled weight decay → update → EMA of the weights.
 // Host math is IEEE-exact only (+ − × ÷, sqrt): powers such as β1ᵗ are running products in f64.
 import { kernels as k } from './backend.js';
-import { lookup } from './names.js';
+import { lookup, type Spelling } from './names.js';
 import { boolean, integer, lockSettings, number, readOptions, text } from './arguments.js';
 import { LearningRateSchedule } from './schedules.js';
 import { StateError, ValueError, describe } from './errors.js';
@@ -114,7 +114,7 @@ export abstract class Optimizer {
       'emaMomentum', 'emaOverwriteFrequency', 'gradientAccumulationSteps']);
   }
 
-  /** Floats of state per weight: the rule's slots, then the gradient accumulator and the EMA, if used. */
+  /** Floats of state per weight: the rule's slots, then the gradient accumulator and the EMA, if used. @internal */
   get slotCount(): number {
     return this.ruleSlots + (this.gradientAccumulationSteps ? 1 : 0) + (this.useEma ? 1 : 0);
   }
@@ -169,6 +169,7 @@ export abstract class Optimizer {
    * One training step on the gradients in `b.grads` (which it may change): accumulates them, or (every
    * `gradientAccumulationSteps`-th step, or always) clips them, decays the weights and applies the update;
    * then updates the EMA. Allocates nothing once the weight ranges are known.
+   * @internal
    */
   step(b: ParameterBlocks): void {
     const steps = this.#steps;
@@ -236,12 +237,12 @@ export abstract class Optimizer {
     for (const r of this.#decayRanges) k.weightDecayStep(b.weights + r.offset * 4, r.length, decay);
   }
 
-  /** Forgets the steps taken (a model compiled with this optimizer starts its slots from zero). */
+  /** Forgets the steps taken (a model compiled with this optimizer starts its slots from zero). @internal */
   reset(): void {
     this.restore(0);
   }
 
-  /** Sets the step count (`steps`, Keras's `_iterations`), and whatever derives from it, as after that many steps (loading). */
+  /** Sets the step count (`steps`, Keras's `_iterations`), and whatever derives from it, as after that many steps (loading). @internal */
   restore(steps: number): void {
     this.#steps = steps;
     this.replay(this.#updatesAt(steps));
@@ -642,10 +643,16 @@ export const OPTIMIZERS = {
   nadam: { make: (o?: NadamOptions) => new Nadam(o), aliases: ['Nadam'], className: 'Nadam', tfjsClassName: undefined },
   lion: { make: (o?: LionOptions) => new Lion(o), aliases: ['Lion'], className: 'Lion', tfjsClassName: undefined },
   ftrl: { make: (o?: FtrlOptions) => new Ftrl(o), aliases: ['Ftrl', 'FTRL'], className: 'Ftrl', tfjsClassName: undefined },
-} satisfies Record<string, { make: (options?: never) => Optimizer; aliases?: readonly string[]; className: string; tfjsClassName: string | undefined }>;
+} as const satisfies Record<string, { make: (options?: never) => Optimizer; aliases?: readonly string[]; className: string; tfjsClassName: string | undefined }>;
 
 /** An optimizer's name: `'adam'`, `'sgd'`, `'rmsprop'`, `'adamw'`, `'adagrad'`, `'adadelta'`, `'adamax'`, `'nadam'`, `'lion'`, `'ftrl'`. */
 export type OptimizerName = keyof typeof OPTIMIZERS;
+
+/**
+ * An optimizer as a user may spell it: the key (`'adam'`, `'rmsprop'`), a class name (`'Adam'`, `'SGD'`, `'RMSprop'`,
+ * TF.js's `'RMSProp'`, `'AdamW'`) or an alias. Anything else is a type error.
+ */
+export type OptimizerSpelling = Spelling<typeof OPTIMIZERS>;
 
 /** An optimizer instance, or a fresh one with Keras's defaults for a name. */
 export function getOptimizer(optimizer: unknown, where: string): Optimizer {

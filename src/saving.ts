@@ -9,7 +9,7 @@ import { Adadelta, Adagrad, Adam, AdamW, Adamax, Ftrl, Lion, Nadam, OPTIMIZERS, 
 import { Loss, lossFromConfig, lossKey, resolveLoss } from './losses.js';
 import { scheduleFromConfig, type LearningRateSchedule, type ScheduleConfig } from './schedules.js';
 import { camelCase, lookup } from './names.js';
-import { METRICS, metricFromConfig, type Metric } from './metrics.js';
+import { METRICS, metricFromConfig, type Metric, type MetricSpelling } from './metrics.js';
 import { ShapeError, ValueError, describe } from './errors.js';
 import { boolean, readOptions } from './arguments.js';
 import { VERSION } from './version.js';
@@ -465,13 +465,13 @@ function optimizerFrom(config: unknown, where: string): Optimizer {
 }
 
 /** Metric names or configs of a training config (TensorFlow.js writes {} for none). */
-function metricsFrom(metrics: unknown, key: string, where: string): Array<string | Metric> {
+function metricsFrom(metrics: unknown, key: string, where: string): Array<MetricSpelling | Metric> {
   const list = isObject(metrics) && Object.keys(metrics).length === 0 ? [] : metrics ?? [];
   if (!Array.isArray(list)) throw new ValueError(`${where}: trainingConfig.${key} must be a list of names or { class_name, config }, got ${describe(list)}`);
   return list.map((m: unknown) => {
     if (typeof m === 'string') {
       lookup(METRICS, m, 'metric', `${where}: trainingConfig.${key}`);
-      return m;
+      return m as MetricSpelling; // checked by the lookup above
     }
     return metricFromConfig(m as SavedObject, `${where}: trainingConfig.${key}`);
   });
@@ -527,7 +527,7 @@ export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Se
     return new Tensor(values, w.shape);
   });
 
-  let compile: { optimizer: Optimizer; loss: Loss; metrics: Array<string | Metric>; weightedMetrics: Array<string | Metric> } | undefined;
+  let compile: { optimizer: Optimizer; loss: Loss; metrics: Array<MetricSpelling | Metric>; weightedMetrics: Array<MetricSpelling | Metric> } | undefined;
   if (isObject(training)) {
     const metrics = metricsFrom(training.metrics, 'metrics', where);
     const weightedMetrics = metricsFrom(training.weighted_metrics, 'weighted_metrics', where);

@@ -5,14 +5,14 @@ import { kernels as k } from './backend.js';
 import { arena } from './arena.js';
 import { Layer, binding, checkWeights, formatShape, ownerOf, setOwner, sizeOf, unbound } from './layers/index.js';
 import { Blocks, Plan, SHUFFLE_STREAM } from './plan.js';
-import { resolveLoss, type Loss, type LossKernels, type LossName } from './losses.js';
-import { resolveMetric, type Metric, type MetricName } from './metrics.js';
-import { getOptimizer, type Optimizer, type OptimizerName } from './optimizers.js';
+import { resolveLoss, type Loss, type LossKernels, type LossSpelling } from './losses.js';
+import { resolveMetric, type Metric, type MetricSpelling } from './metrics.js';
+import { getOptimizer, type Optimizer, type OptimizerSpelling } from './optimizers.js';
 import type { LearningRateSchedule } from './schedules.js';
 import { History, ProgbarLogger, resumeEpochs, type Callback, type Logs } from './callbacks.js';
 import { ShapeError, StateError, ValueError, describe } from './errors.js';
 import { boolean, callable, integer, lockSettings, number, oneOf, readOptions, text } from './arguments.js';
-import { Tensor, type TensorLike } from './tensor.js';
+import { Tensor, type Rank, type TensorLike } from './tensor.js';
 import { prepareData, prepareWeights, upload, release, copyChecked, type Dataset, type DataSpec, type Uploaded } from './data.js';
 import { saveModel, type SaveTarget } from './io.js';
 import { topologyOf, type ModelArtifacts, type SaveOptions } from './saving.js';
@@ -28,19 +28,19 @@ export interface SequentialOptions {
 /** Options of `compile`. */
 export interface CompileOptions {
   /** An optimizer instance (`new Adam({ learningRate: 0.01 })`) or a name with Keras's defaults (`'adam'`). */
-  optimizer: Optimizer | OptimizerName | (string & {});
+  optimizer: Optimizer | OptimizerSpelling;
   /**
    * The loss to minimise: a name with Keras's defaults (`'binaryCrossentropy'`, `'mse'`,
    * `'sparse_categorical_crossentropy'`, …) or a loss object with options (`new BinaryCrossentropy({ fromLogits: true })`).
    */
-  loss: Loss | LossName | (string & {});
+  loss: Loss | LossSpelling;
   /** Metrics to log besides the loss, unweighted: names (`'accuracy'`, `'mse'`, `'auc'`, …) or metric objects (`new AUC()`). */
-  metrics?: Array<Metric | MetricName | (string & {})>;
+  metrics?: Array<Metric | MetricSpelling>;
   /**
    * Metrics weighted by `sampleWeight`/`classWeight` (Keras's `weighted_metrics`); one also in `metrics` is logged as
    * `weighted_<name>`.
    */
-  weightedMetrics?: Array<Metric | MetricName | (string & {})>;
+  weightedMetrics?: Array<Metric | MetricSpelling>;
 }
 
 /** Options of `fit`. */
@@ -492,8 +492,12 @@ export class Sequential {
     return Object.fromEntries(this.metricsNames.map((n, i) => [n, values[i]!]));
   }
 
-  /** The model's outputs for `x`: a Tensor of shape `[samples, ...the output shape]` (`[samples, outputs]` for a flat output). */
-  predict(x: TensorLike, options?: PredictOptions | null): Tensor {
+  /**
+   * The model's outputs for `x`: a Tensor of shape `[samples, ...the output shape]` (`[samples, outputs]` for a flat output).
+   * Its type says rank 2 (`toArray()` is `number[][]`), as for most models; the rank is not checked statically, so a
+   * model with image or sequence outputs names its rank: `model.predict<4>(x)` (or `predict<Rank>` for any rank).
+   */
+  predict<R extends Rank = 2>(x: TensorLike, options?: PredictOptions | null): Tensor<R> {
     const where = 'predict()';
     this.alive(where);
     const given = readOptions(options, ['batchSize'], where).batchSize;
@@ -512,7 +516,7 @@ export class Sequential {
         result.set(arena.f32(out, rows * size), start * size);
       }
     });
-    return new Tensor(result, [data.rows, ...this.plan.outputShape]);
+    return new Tensor<R>(result, [data.rows, ...this.plan.outputShape]);
   }
 
   /** Keras's summary table (layer, output shape, params, totals); printed via `printFn` and returned. */

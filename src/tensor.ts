@@ -6,8 +6,23 @@ import { ShapeError, ValueError, describe } from './errors.js';
 /** Most dimensions a tensor may have. */
 const MAX_RANK = 8;
 
-/** A dense float32 array of any rank, row-major. Owns its data: changing a model never changes a Tensor. */
-export class Tensor {
+/** Ranks a tensor may have, 0 to 8. */
+export type Rank = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+
+/**
+ * What `toArray()` returns for each rank: `number` for rank 0, `number[]` for rank 1, `number[][]` for rank 2, and so
+ * on; `TensorArrays[Rank]` (any of them) when the rank is not known statically.
+ */
+export interface TensorArrays {
+  0: number; 1: number[]; 2: number[][]; 3: number[][][]; 4: number[][][][]; 5: number[][][][][];
+  6: number[][][][][][]; 7: number[][][][][][][]; 8: number[][][][][][][][];
+}
+
+/**
+ * A dense float32 array of any rank, row-major. Owns its data: changing a model never changes a Tensor. The type
+ * argument `R` is its rank where that is known statically (`Tensor<2>` from `predict`); `Tensor` alone is any rank.
+ */
+export class Tensor<R extends Rank = Rank> {
   readonly #data: Float32Array;
   readonly #shape: readonly number[];
 
@@ -47,14 +62,14 @@ export class Tensor {
   }
 
   /** Nested plain arrays: `number[]` for rank 1, `number[][]` for rank 2, deeper for higher ranks; a number for rank 0. */
-  toArray(): number[] | number[][] {
+  toArray(): TensorArrays[R] {
     const nest = (dim: number, at: number): unknown => {
       const n = this.#shape[dim]!;
       if (dim === this.#shape.length - 1) return Array.from(this.#data.subarray(at, at + n));
       const stride = this.#shape.slice(dim + 1).reduce((a, b) => a * b, 1);
       return Array.from({ length: n }, (_, i) => nest(dim + 1, at + i * stride));
     };
-    return (this.#shape.length === 0 ? this.#data[0]! : nest(0, 0)) as number[] | number[][];
+    return (this.#shape.length === 0 ? this.#data[0]! : nest(0, 0)) as TensorArrays[R];
   }
 
   /** The value at row `i` (and column `j` for rank 2). */

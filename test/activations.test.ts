@@ -367,7 +367,7 @@ describe('the layers in a model', () => {
     ['Softmax({ axis: 0 })', () => new Softmax({ axis: 0 }), /Softmax\(\): axis 0 is the batch axis/],
     ['Softmax({ axis: 1.5 })', () => new Softmax({ axis: 1.5 }), /Softmax\(\): axis/],
     ['PReLU({ sharedAxes: [0] })', () => new PReLU({ sharedAxes: [0] }), /PReLU\(\): sharedAxes\[0\]/],
-    ['PReLU({ alphaInitializer: "nope" })', () => new PReLU({ alphaInitializer: 'nope' }), /PReLU\(\).*initializer/],
+    ['PReLU({ alphaInitializer: "nope" })', () => new PReLU({ alphaInitializer: 'nope' as never }), /PReLU\(\).*initializer/],
     ['PReLU({ alphaConstraint: "nonNeg" })', () => new PReLU({ alphaConstraint: 'nonNeg' as never }), /PReLU\(\): alphaConstraint/],
   ])('%s is rejected', (_, make, message) => {
     expect(make).toThrow(ValueError);

@@ -12,6 +12,7 @@ import {
 } from '../src/index.js';
 import { pythonFloat } from '../src/callbacks.js';
 import { disposeAfterEach, mulberry32 } from './helpers.js';
+import type { MetricSpelling } from '../src/metrics.js';
 
 const track = disposeAfterEach();
 const root = mkdtempSync(join(tmpdir(), 'neurasm-callbacks-'));
@@ -24,7 +25,7 @@ const Y = X.map(([a, b]) => (a! * b! > 0 ? 1 : 0));
 const VX = X.slice(0, 12).map(([a, b]) => [a! + 0.3, b! - 0.2]);
 const VY = Y.slice(0, 12);
 
-function model(optimizer: SGD | Adam = new SGD({ learningRate: 0.1 }), metrics: string[] = []): Sequential {
+function model(optimizer: SGD | Adam = new SGD({ learningRate: 0.1 }), metrics: MetricSpelling[] = []): Sequential {
   const m = track(new Sequential([new Dense(4, { inputShape: [2], activation: 'relu' }), new Dense(1, { activation: 'sigmoid' })], { seed: 1 }));
   m.compile({ optimizer, loss: 'binaryCrossentropy', metrics });
   return m;

@@ -7,6 +7,7 @@ import {
   type Tensor,
 } from '../src/index.js';
 import { disposeAfterEach, expectClose, expectSameBits, mulberry32, randn } from './helpers.js';
+import type { ActivationSpelling } from '../src/activations.js';
 
 const track = disposeAfterEach();
 
@@ -21,7 +22,7 @@ function flat(ts: readonly Tensor[]): Float32Array {
 }
 
 // Biases start at 1, not 0: a learning rate of 1e-30 then changes no weight's bits (see the streaming test).
-function binary(activation: string, seed = 4): Sequential {
+function binary(activation: ActivationSpelling, seed = 4): Sequential {
   return track(new Sequential([
     new Dense(4, { inputShape: [3], activation: 'tanh', biasInitializer: 'ones' }), new Dense(1, { activation, biasInitializer: 'ones' }),
   ], { seed }));

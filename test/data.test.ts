@@ -90,7 +90,7 @@ describe('trainTestSplit', () => {
     expect(yTrain.shape).toEqual([6, 3]);
     expect(yTest.shape).toEqual([2, 3]);
     (xTest.toArray() as number[]).forEach((id, i) => {
-      expect(yTest.toArray()[i]).toEqual([0, 1, 2].map((k) => +(k === id % 3)));
+      expect((yTest.toArray() as number[][])[i]).toEqual([0, 1, 2].map((k) => +(k === id % 3)));
     });
   });
 

@@ -132,12 +132,19 @@ const ROWS: Row[] = [
   { what: 'a BCE target below 0 (evaluate)', call: ({ model }) => model.evaluate(XOR_X, [0, -0.5, 1, 0]), error: ValueError, message: /evaluate\(\): y\[1\] is -0.5, but cross-entropy targets must be in \[0, 1\]/ },
 
   // ── names nothing answers to ──
+  // @ts-expect-error: a misspelt name does not compile; from plain JavaScript it throws
   { what: 'an unknown activation (Dense)', call: () => new Dense(2, { activation: 'relux' }), error: ValueError, message: /Dense\(\): unknown activation "relux"; expected one of .*relu/ },
+  // @ts-expect-error
   { what: 'an unknown activation (Activation)', call: () => new Activation('softmaxx'), error: ValueError, message: /Activation\(\): unknown activation "softmaxx"; expected one of .*softmax/ },
+  // @ts-expect-error
   { what: 'an unknown kernel initializer', call: () => new Dense(2, { kernelInitializer: 'glorot' }), error: ValueError, message: /Dense\(\): unknown initializer "glorot"; expected one of .*glorotUniform/ },
+  // @ts-expect-error
   { what: 'an unknown bias initializer', call: () => new Dense(2, { biasInitializer: 'zero' }), error: ValueError, message: /Dense\(\): unknown initializer "zero"; expected one of .*zeros/ },
+  // @ts-expect-error
   { what: 'an unknown loss', call: ({ model }) => model.compile({ optimizer: 'adam', loss: 'binary_crossentropyy' }), error: ValueError, message: /compile\(\): unknown loss "binary_crossentropyy"; expected one of .*binaryCrossentropy/ },
+  // @ts-expect-error
   { what: 'an unknown optimizer', call: ({ model }) => model.compile({ optimizer: 'adamm', loss: 'mse' }), error: ValueError, message: /compile\(\): unknown optimizer "adamm"; expected one of .*adam/ },
+  // @ts-expect-error
   { what: 'an unknown metric', call: ({ model }) => model.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['accurracy'] }), error: ValueError, message: /compile\(\): unknown metric "accurracy"; expected one of .*accuracy/ },
   { what: 'a metric listed twice', call: ({ model }) => model.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['mae', 'mae'] }), error: ValueError, message: /compile\(\): metric 'mae' is listed twice/ },
   // Found by the fuzz suite: Keras 3 refuses more than one clipping option; every pair was accepted.

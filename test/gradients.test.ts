@@ -6,6 +6,7 @@ import { Sequential, Dense, Dropout } from '../src/index.js';
 import { ACTIVATIONS } from '../src/activations.js';
 import { LOSSES } from '../src/losses.js';
 import { ACTIVATION_REFS, LOSS_REFS, logSoftmaxRef, mulberry32, randn, labels, oneHot, numericGrad, softmaxRef, expectClose, type ElementwiseActivation, type LossName as RefLossName } from './helpers.js';
+import type { ActivationSpelling } from '../src/activations.js';
 
 const ALPHA: Record<string, number> = { leakyRelu: 0.2, elu: 1, celu: 1 };
 const IN = 3, HIDDEN = 5, ROWS = 6;
@@ -29,7 +30,7 @@ function dense64(x: ArrayLike<number>, w: Float64Array, wo: number, rows: number
   return z;
 }
 
-interface Case { hidden: string; output: string; loss: keyof typeof LOSSES; outputs: number; unfused?: boolean; l2?: number }
+interface Case { hidden: ActivationSpelling; output: ActivationSpelling; loss: keyof typeof LOSSES; outputs: number; unfused?: boolean; l2?: number }
 
 /** The loss of the float64 reference network as a function of all weights, flat in getWeights() order. */
 function referenceLoss(c: Case, x: Float32Array, t: Float32Array) {
@@ -78,7 +79,7 @@ function check(c: Case, seed: number): void {
 }
 
 describe('gradients by finite differences through Dense → Dense', () => {
-  const activations = Object.keys(ACTIVATIONS).filter((a) => a !== 'softmax');
+  const activations = (Object.keys(ACTIVATIONS) as ActivationSpelling[]).filter((a) => a !== 'softmax');
   it.each(activations)('hidden activation %s (MSE head)', (hidden) => {
     check({ hidden, output: 'linear', loss: 'meanSquaredError', outputs: 2 }, 11);
   });

@@ -13,6 +13,7 @@ import {
 import { kernels } from '../src/backend.js';
 import { fromArtifacts } from '../src/saving.js';
 import { disposeAfterEach, expectSameBits, sampleStats as stats, useWasm } from './helpers.js';
+import type { InitializerLike } from '../src/initializers.js';
 
 const wasm = useWasm();
 const own = disposeAfterEach();
@@ -120,8 +121,8 @@ describe('the bits of models built before initialisers took parameters', () => {
     const h = createHash('sha256');
     for (const name of names) {
       const m = own(new Sequential([
-        new Conv2D(3, [3, 2], { inputShape: [6, 5, 2], kernelInitializer: name, biasInitializer: name }), new BatchNormalization(),
-        new Dense(7, { kernelInitializer: name, biasInitializer: name }),
+        new Conv2D(3, [3, 2], { inputShape: [6, 5, 2], kernelInitializer: name as InitializerLike, biasInitializer: name as InitializerLike }), new BatchNormalization(),
+        new Dense(7, { kernelInitializer: name as InitializerLike, biasInitializer: name as InitializerLike }),
       ], { seed: 13 }));
       for (const w of m.getWeights()) h.update(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength));
     }
@@ -215,9 +216,9 @@ describe('in layers and models', () => {
 
   it('every spelling of a name, a class name, an object and a config make the same initialiser', () => {
     for (const name of ['glorotUniform', 'glorot_uniform', 'GlorotUniform', { class_name: 'GlorotUniform', config: { seed: null } }]) {
-      expect(initializers.get(name)).toBeInstanceOf(GlorotUniform);
+      expect(initializers.get(name as InitializerLike)).toBeInstanceOf(GlorotUniform);
     }
-    for (const name of ['LecunNormal', 'LeCunNormal', 'lecun_normal']) expect(initializers.get(name)).toBeInstanceOf(LecunNormal);
+    for (const name of ['LecunNormal', 'LeCunNormal', 'lecun_normal'] as const) expect(initializers.get(name)).toBeInstanceOf(LecunNormal);
     expect(initializers.get('OrthogonalInitializer')).toBeInstanceOf(Orthogonal);
     expect(initializers.get('truncated_normal')).toBeInstanceOf(TruncatedNormal);
     const given = new initializers.RandomNormal({ mean: 0, stddev: 0.05 });
@@ -259,7 +260,7 @@ describe('bad parameters: a ValueError naming the option, before anything change
     { call: () => new GlorotUniform({ seed: -1 }), message: /GlorotUniform\(\): seed must be an integer ≥ 0, got -1/ },
     { call: () => new RandomNormal({ stdev: 1 } as never), message: /RandomNormal\(\): unknown option 'stdev'; did you mean 'stddev'\?/ },
     { call: () => new Dense(2, { kernelInitializer: { class_name: 'RandomNormal', config: { stddev: -2 } } }), message: /Dense\(\): randomNormal: RandomNormal\(\): stddev must be a positive finite number, got -2/ },
-    { call: () => new Dense(2, { kernelInitializer: 'glorot' }), message: /Dense\(\): unknown initializer "glorot"/ },
+    { call: () => new Dense(2, { kernelInitializer: 'glorot' as never }), message: /Dense\(\): unknown initializer "glorot"/ },
     { call: () => new Dense(2, { kernelInitializer: { config: {} } as never }), message: /Dense\(\): an initializer must be a name, an Initializer or \{ class_name, config \}/ },
   ])('$message', ({ call, message }) => {
     expect(call).toThrow(ValueError);

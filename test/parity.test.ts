@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Adam, Dense, RMSprop, SGD, Sequential, tensor, type Optimizer, type Tensor } from '../src/index.js';
 import { labels, mulberry32, oneHot, randn } from './helpers.js';
+import type { MetricSpelling } from '../src/metrics.js';
 
 /** Optimizer steps per case: epochs × ⌈rows / batchSize⌉. */
 const STEPS = 20;
@@ -185,7 +186,7 @@ async function trainBoth(c: Case, tfOptimizer: tf.Optimizer) {
   const [x, y] = c.data;
   const [tx, ty] = [toTf(x), toTf(y)];
   const model = new Sequential(c.layers(), { seed: 7 });
-  model.compile({ optimizer: c.optimizer(), loss: c.loss, metrics: [c.metric.name] });
+  model.compile({ optimizer: c.optimizer(), loss: c.loss, metrics: [c.metric.name as MetricSpelling] });
   const tfModel = tfModelOf(model.layers as Dense[]);
   tfModel.compile({ optimizer: tfOptimizer, loss: c.loss, metrics: [c.metric.tf] });
   const initial = model.getWeights();

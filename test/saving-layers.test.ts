@@ -12,6 +12,7 @@ import {
 import { fromArtifacts } from '../src/saving.js';
 import { arena } from '../src/arena.js';
 import { disposeAfterEach, mulberry32, randn } from './helpers.js';
+import type { LossSpelling } from '../src/losses.js';
 
 const own = disposeAfterEach();
 /** neurasm's and TF.js's float32 convolutions sum in different orders: agreement to this, scaled by max(1, |y|). */
@@ -88,7 +89,7 @@ describe('neurasm → TensorFlow.js: convolutional networks trained here load in
     { name: 'the sequence layers', make: sequenceNetwork, x: SEQUENCES, shape: [ROWS, 12, 3], loss: 'binaryCrossentropy', y: labelsData },
   ])('$name', async ({ make, x, shape, loss, y }) => {
     const model = own(make());
-    model.compile({ optimizer: 'adam', loss, metrics: ['accuracy'] });
+    model.compile({ optimizer: 'adam', loss: loss as LossSpelling, metrics: ['accuracy'] });
     await model.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0 });
     const artifacts = await model.save();
     const tfModel = await tf.loadLayersModel(tf.io.fromMemory(artifacts as unknown as tf.io.ModelArtifacts));

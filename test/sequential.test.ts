@@ -8,6 +8,10 @@ import {
 } from '../src/index.js';
 import { disposeAfterEach } from './helpers.js';
 import { arena } from '../src/arena.js';
+import type { LossSpelling } from '../src/losses.js';
+import type { InitializerLike } from '../src/initializers.js';
+import type { ActivationSpelling } from '../src/activations.js';
+import type { OptimizerSpelling } from '../src/optimizers.js';
 
 const XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]];
 const XOR_Y = [0, 1, 1, 0];
@@ -95,7 +99,7 @@ describe('names', () => {
 });
 
 describe("Keras's snake_case spellings", () => {
-  async function trainedWeights(loss: string, seed = 5): Promise<number[]> {
+  async function trainedWeights(loss: LossSpelling, seed = 5): Promise<number[]> {
     const m = track(new Sequential([new Dense(3, { inputDim: 2, activation: 'tanh' }), new Dense(1, { activation: 'sigmoid' })], { seed }));
     m.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss });
     await m.fit(XOR_X, XOR_Y, { epochs: 5, batchSize: 2, verbose: 0 });
@@ -114,14 +118,14 @@ describe("Keras's snake_case spellings", () => {
   });
 
   it("'glorot_uniform' and 'he_normal' initialise exactly as their camelCase names", () => {
-    const init = (name: string) => bits(track(new Sequential([new Dense(5, { inputDim: 3, kernelInitializer: name })], { seed: 9 })).getWeights());
+    const init = (name: InitializerLike) => bits(track(new Sequential([new Dense(5, { inputDim: 3, kernelInitializer: name })], { seed: 9 })).getWeights());
     expect(init('glorot_uniform')).toEqual(init('glorotUniform'));
     expect(init('he_normal')).toEqual(init('heNormal'));
     expect(init('he_normal')).not.toEqual(init('glorotUniform'));
   });
 
   it("'leaky_relu' computes exactly as 'leakyRelu' (and is not relu)", () => {
-    const out = (activation: string) => {
+    const out = (activation: ActivationSpelling) => {
       const m = track(new Sequential([new Dense(4, { inputDim: 2, activation })], { seed: 3 }));
       return bits([m.predict([[1, -2], [-3, 0.5], [2, 2]])]);
     };
@@ -130,7 +134,7 @@ describe("Keras's snake_case spellings", () => {
   });
 
   it("optimizer names 'Adam' and 'adam' give the same training", async () => {
-    const run = async (optimizer: string) => {
+    const run = async (optimizer: OptimizerSpelling) => {
       const m = track(new Sequential([new Dense(2, { inputDim: 2 }), new Dense(1)], { seed: 4 }));
       m.compile({ optimizer, loss: 'mse' });
       await m.fit(XOR_X, XOR_Y, { epochs: 3, verbose: 0 });

@@ -457,12 +457,12 @@ describe('15. what the README promises about memory and batches', () => {
 
 describe('16. names as Keras and TensorFlow.js spell them', () => {
   it('class names work for initializers, activations, losses, optimizers and metrics', () => {
-    for (const init of ['HeNormal', 'GlorotUniform', 'Zeros', 'LecunNormal', 'he_normal', 'RandomUniform']) expect(() => new Dense(2, { kernelInitializer: init })).not.toThrow();
+    for (const init of ['HeNormal', 'GlorotUniform', 'Zeros', 'LecunNormal', 'he_normal', 'RandomUniform'] as const) expect(() => new Dense(2, { kernelInitializer: init })).not.toThrow();
     expect(new Dense(2, { activation: 'ReLU' }).activation).toBe('relu');
     const m = track(new Sequential([new Dense(1, { inputDim: 2, activation: 'Sigmoid' })]));
     m.compile({ optimizer: 'Adam', loss: 'BinaryCrossentropy', metrics: ['BinaryAccuracy'] });
     m.compile({ optimizer: 'RMSprop', loss: 'MeanSquaredError', metrics: ['MeanAbsoluteError'] });
-    expect(() => m.compile({ optimizer: 'Adamm', loss: 'mse' })).toThrow(ValueError);
+    expect(() => m.compile({ optimizer: 'Adamm' as never, loss: 'mse' })).toThrow(ValueError);
   });
 
   it('EarlyStopping takes |minDelta|, as Keras and TensorFlow.js do', async () => {

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Dense, SGD, Sequential, tensor, type Tensor } from '../src/index.js';
 import { disposeAfterEach, expectClose, expectSameBits, mulberry32, randn } from './helpers.js';
+import type { LossSpelling } from '../src/losses.js';
+import type { ActivationSpelling } from '../src/activations.js';
 
 const track = disposeAfterEach();
 
@@ -98,7 +100,7 @@ describe('classWeight in fit', () => {
     const labels = [0, 2, 1, 1, 0, 2];
     const cw = { 0: 1, 1: 4, 2: 0.5 };
     const sw = labels.map((c) => cw[c as 0 | 1 | 2]);
-    const cases: Array<{ loss: string; units: number; activation: string; y: number[] | number[][] }> = [
+    const cases: Array<{ loss: LossSpelling; units: number; activation: ActivationSpelling; y: number[] | number[][] }> = [
       { loss: 'sparseCategoricalCrossentropy', units: 3, activation: 'softmax', y: labels },
       { loss: 'categoricalCrossentropy', units: 3, activation: 'softmax', y: labels.map((c) => [0, 1, 2].map((j) => (j === c ? 1 : 0))) },
     ];

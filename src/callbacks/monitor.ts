@@ -124,7 +124,7 @@ export class TerminateOnNaN implements Callback {
 
 // ───── watching a logged value ─────
 
-/** How a watched value improves: `'auto'` chooses by its name. @internal */
+/** How a watched value improves: `'min'`, `'max'`, or `'auto'` (chosen by its name). */
 export type Mode = 'auto' | 'min' | 'max';
 
 /** +1 when lower is better, −1 when higher is; 'auto' takes max for accuracy-like names, min otherwise. */

@@ -1,6 +1,6 @@
 // Activation: an activation function as a layer of its own, on any rank (softmax over the last axis).
 import { kernels as k } from '../backend.js';
-import { ACTIVATIONS, activationKey, type ActivationName, type ActivationKernels } from '../activations.js';
+import { ACTIVATIONS, activationKey, type ActivationName, type ActivationSpelling, type ActivationKernels } from '../activations.js';
 import { lockSettings, readOptions } from '../arguments.js';
 import { LAYER_KEYS, Layer, binding, type LayerOptions } from './layer.js';
 import { activationConfig, type ConfigReader } from './config.js';
@@ -12,7 +12,7 @@ export class Activation extends Layer {
   readonly activation: ActivationName;
   private readonly act: ActivationKernels;
 
-  constructor(activation: ActivationName | (string & {}), options?: LayerOptions | null) {
+  constructor(activation: ActivationSpelling, options?: LayerOptions | null) {
     const o = readOptions(options, LAYER_KEYS, 'Activation()');
     super('activation', o, 'Activation()');
     this.activation = activationKey(activation, 'Activation()');
@@ -33,6 +33,7 @@ export class Activation extends Layer {
     return { activation: activationConfig(this.activation) };
   }
 
+  /** @internal */
   forward(input: number, rows: number): void {
     const b = binding(this);
     b.input = input;
@@ -40,6 +41,7 @@ export class Activation extends Layer {
     this.act.forward(b.buffers.out, input, rows * (b.outputSize / last), last);
   }
 
+  /** @internal */
   backward(dInput: number, rows: number, gradIsPre: boolean): void {
     const b = binding(this);
     if (dInput === 0) return;

@@ -10,7 +10,7 @@ import { regularizerConfig, type ConfigReader } from './config.js';
 
 /**
  * A layer whose forward and backward passes are each one elementwise kernel call over the batch, with the same
- * shape out as in (ReLU, LeakyReLU, ELU, ActivityRegularization). @internal
+ * shape out as in (ReLU, LeakyReLU, ELU, ActivityRegularization).
  */
 export abstract class ElementwiseLayer extends Layer {
   computeOutputShape(inputShape: readonly number[]): number[] {
@@ -23,12 +23,14 @@ export abstract class ElementwiseLayer extends Layer {
   /** Writes the `n` gradients at `dInput` from those of the output at `grad`, the forward pass's `input` and its `out`. */
   protected abstract computeGrad(dInput: number, grad: number, input: number, out: number, n: number): void;
 
+  /** @internal */
   forward(input: number, rows: number): void {
     const b = binding(this);
     b.input = input;
     this.compute(b.buffers.out, input, rows * b.outputSize);
   }
 
+  /** @internal */
   backward(dInput: number, rows: number): void {
     const b = binding(this);
     if (dInput !== 0) this.computeGrad(dInput, b.buffers.grad, b.input, b.buffers.out, rows * b.outputSize);
@@ -232,6 +234,7 @@ export class Softmax extends Layer {
     return { axis: this.axis };
   }
 
+  /** @internal */
   forward(input: number, rows: number): void {
     const b = binding(this);
     b.input = input;
@@ -240,6 +243,7 @@ export class Softmax extends Layer {
     else k.softmaxAxis(b.buffers.out, input, rows * outer, size, inner);
   }
 
+  /** @internal */
   backward(dInput: number, rows: number, gradIsPre: boolean): void {
     const b = binding(this);
     if (dInput === 0) return;
@@ -355,6 +359,7 @@ export class PReLU extends Layer {
     return [...inputShape];
   }
 
+  /** @internal */
   override weightSpecs(inputShape: readonly number[]): WeightSpec[] {
     return [{ name: 'alpha', shape: this.alphaShape(inputShape), initializer: this.alphaInitializer, regularizer: this.alphaRegularizer, trainable: true }];
   }
@@ -367,6 +372,7 @@ export class PReLU extends Layer {
     };
   }
 
+  /** @internal */
   forward(input: number, rows: number): void {
     const b = binding(this);
     b.input = input;
@@ -374,6 +380,7 @@ export class PReLU extends Layer {
     k.prelu(b.buffers.out, input, b.weightOffsets[0]!, rows * outer, a, s, inner);
   }
 
+  /** @internal */
   backward(dInput: number, rows: number): void {
     const b = binding(this);
     const { outer, a, s, b: inner } = this.splitFor(b.inputShape);

@@ -1,7 +1,7 @@
 // Conv2D and Conv1D: channels-last convolutions (Conv1D is a Conv2D of height 1), with Keras's 'valid',
 // 'same' (and, for sequences, 'causal') padding, strides and dilation; the window geometry pooling shares.
 import { kernels as k } from '../backend.js';
-import { ACTIVATIONS, activationKey, type ActivationName, type ActivationKernels } from '../activations.js';
+import { ACTIVATIONS, activationKey, type ActivationName, type ActivationSpelling, type ActivationKernels } from '../activations.js';
 import { initializerKey, type Initializer, type InitializerLike } from '../initializers.js';
 import { boolean, lockSettings, oneOf, readOptions } from '../arguments.js';
 import { ShapeError, ValueError, describe } from '../errors.js';
@@ -63,7 +63,7 @@ export interface ConvOptions extends LayerOptions, WeightOptions {
   /** Only `'channelsLast'` (Keras's default): samples are `[height, width, channels]`. */
   dataFormat?: 'channelsLast' | 'channels_last';
   /** Activation applied to the convolution plus bias; default `'linear'`. */
-  activation?: ActivationName | (string & {});
+  activation?: ActivationSpelling;
   /** Whether the layer has a bias per filter; default true. */
   useBias?: boolean;
   /** Initialiser of the kernel; default `'glorotUniform'`. */
@@ -157,6 +157,7 @@ abstract class Convolution extends Layer {
     return this.rank === 2 ? [g.outH, g.outW, this.filters] : [g.outW, this.filters];
   }
 
+  /** @internal */
   override weightSpecs(inputShape: readonly number[]): WeightSpec[] {
     const channels = this.geometry(inputShape).channels;
     const specs: WeightSpec[] = [{ name: 'kernel', shape: [...this.kernelSize, channels, this.filters], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, trainable: true }];
@@ -164,6 +165,7 @@ abstract class Convolution extends Layer {
     return specs;
   }
 
+  /** @internal */
   override bufferSpecs(inputShape: readonly number[]): BufferSpec[] {
     return this.activation === 'linear' ? [] : [{ name: 'pre', perSample: sizeOf(this.computeOutputShape(inputShape)) }];
   }
@@ -178,6 +180,7 @@ abstract class Convolution extends Layer {
     };
   }
 
+  /** @internal */
   forward(input: number, rows: number): void {
     const b = binding(this);
     b.input = input;
@@ -187,6 +190,7 @@ abstract class Convolution extends Layer {
       g.windowH, g.windowW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW, this.act.id, this.act.alpha ?? 0);
   }
 
+  /** @internal */
   backward(dInput: number, rows: number, gradIsPre: boolean): void {
     const b = binding(this);
     const g = this.geometry(b.inputShape);

@@ -1,7 +1,7 @@
 // Dense: y = activation(x·W + b) on the last axis of each sample (Keras's Dense on any rank), one fused kernel
 // forward; backward through the three matmul forms.
 import { kernels as k } from '../backend.js';
-import { ACTIVATIONS, activationKey, type ActivationName, type ActivationKernels } from '../activations.js';
+import { ACTIVATIONS, activationKey, type ActivationName, type ActivationSpelling, type ActivationKernels } from '../activations.js';
 import { initializerKey, type Initializer, type InitializerLike } from '../initializers.js';
 import { boolean, lockSettings, readOptions } from '../arguments.js';
 import { LAYER_KEYS, WEIGHT_KEYS, Layer, binding, positiveInt, resolveRegularizer, type BufferSpec, type LayerOptions, type Regularizer, type RegularizerLike, type WeightOptions, type WeightSpec } from './layer.js';
@@ -10,7 +10,7 @@ import { activationConfig, initializerConfig, regularizerConfig, type ConfigRead
 /** Options of `Dense`. */
 export interface DenseOptions extends LayerOptions, WeightOptions {
   /** Activation applied to `x·W + b`; default `'linear'`. */
-  activation?: ActivationName | (string & {});
+  activation?: ActivationSpelling;
   /** Whether the layer has a bias; default true. */
   useBias?: boolean;
   /** Initialiser of the kernel; default `'glorotUniform'` (Keras's). */
@@ -73,6 +73,7 @@ export class Dense extends Layer {
     return [...inputShape.slice(0, -1), this.units];
   }
 
+  /** @internal */
   override weightSpecs(inputShape: readonly number[]): WeightSpec[] {
     const inputs = inputShape[inputShape.length - 1]!;
     const specs: WeightSpec[] = [{ name: 'kernel', shape: [inputs, this.units], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, trainable: true }];
@@ -80,6 +81,7 @@ export class Dense extends Layer {
     return specs;
   }
 
+  /** @internal */
   override bufferSpecs(inputShape: readonly number[]): BufferSpec[] {
     return this.activation === 'linear' ? [] : [{ name: 'pre', perSample: this.computeOutputShape(inputShape).reduce((a, b) => a * b, 1) }];
   }
@@ -93,6 +95,7 @@ export class Dense extends Layer {
     };
   }
 
+  /** @internal */
   forward(input: number, rows: number): void {
     const b = binding(this);
     b.input = input;
@@ -101,6 +104,7 @@ export class Dense extends Layer {
       rows * (b.inputSize / inputs), inputs, this.units, this.act.id, this.act.alpha ?? 0);
   }
 
+  /** @internal */
   backward(dInput: number, rows: number, gradIsPre: boolean): void {
     const b = binding(this);
     const { out, grad } = b.buffers;

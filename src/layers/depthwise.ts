@@ -1,7 +1,7 @@
 // DepthwiseConv2D and SeparableConv2D: a convolution per input channel (each with `depthMultiplier` filters of
 // its own), and that followed by a 1×1 convolution mixing the channels — what mobile-sized image models are made of.
 import { kernels as k } from '../backend.js';
-import { ACTIVATIONS, activationKey, type ActivationName, type ActivationKernels } from '../activations.js';
+import { ACTIVATIONS, activationKey, type ActivationName, type ActivationSpelling, type ActivationKernels } from '../activations.js';
 import { initializerKey, type Initializer, type InitializerLike } from '../initializers.js';
 import { boolean, lockSettings, readOptions } from '../arguments.js';
 import { ValueError } from '../errors.js';
@@ -25,7 +25,7 @@ export interface DepthwiseConvOptions extends LayerOptions, Omit<WeightOptions, 
   /** Only `'channelsLast'`. */
   dataFormat?: 'channelsLast' | 'channels_last';
   /** Activation; default `'linear'`. */
-  activation?: ActivationName | (string & {});
+  activation?: ActivationSpelling;
   /** Whether the layer has a bias per output channel; default true. */
   useBias?: boolean;
   /** Initialiser of the depthwise kernel; default `'glorotUniform'`. */
@@ -173,6 +173,7 @@ export class DepthwiseConv2D extends Depthwise {
     return [g.outH, g.outW, g.channels * this.depthMultiplier];
   }
 
+  /** @internal */
   override weightSpecs(inputShape: readonly number[]): WeightSpec[] {
     const c = this.geometry(inputShape).channels;
     const specs = [this.depthwiseSpec(c)];
@@ -180,6 +181,7 @@ export class DepthwiseConv2D extends Depthwise {
     return specs;
   }
 
+  /** @internal */
   override bufferSpecs(inputShape: readonly number[]): BufferSpec[] {
     return this.activation === 'linear' ? [] : [{ name: 'pre', perSample: sizeOf(this.computeOutputShape(inputShape)) }];
   }
@@ -188,6 +190,7 @@ export class DepthwiseConv2D extends Depthwise {
     return this.depthwiseConfig();
   }
 
+  /** @internal */
   forward(input: number, rows: number): void {
     const b = binding(this);
     b.input = input;
@@ -197,6 +200,7 @@ export class DepthwiseConv2D extends Depthwise {
     if (this.activation !== 'linear') this.act.forward(b.buffers.out, pre, rows * g.outH * g.outW, g.channels * this.depthMultiplier);
   }
 
+  /** @internal */
   backward(dInput: number, rows: number, gradIsPre: boolean): void {
     const b = binding(this);
     const g = this.geometry(b.inputShape);
@@ -242,6 +246,7 @@ export class SeparableConv2D extends Depthwise {
     return [g.outH, g.outW, this.filters];
   }
 
+  /** @internal */
   override weightSpecs(inputShape: readonly number[]): WeightSpec[] {
     const c = this.geometry(inputShape).channels;
     const specs = [
@@ -252,6 +257,7 @@ export class SeparableConv2D extends Depthwise {
     return specs;
   }
 
+  /** @internal */
   override bufferSpecs(inputShape: readonly number[]): BufferSpec[] {
     const g = this.geometry(inputShape);
     const mid = g.outH * g.outW * g.channels * this.depthMultiplier;
@@ -267,6 +273,7 @@ export class SeparableConv2D extends Depthwise {
     };
   }
 
+  /** @internal */
   forward(input: number, rows: number): void {
     const b = binding(this);
     b.input = input;
@@ -277,6 +284,7 @@ export class SeparableConv2D extends Depthwise {
       g.channels * this.depthMultiplier, this.filters, this.act.id, this.act.alpha ?? 0);
   }
 
+  /** @internal */
   backward(dInput: number, rows: number, gradIsPre: boolean): void {
     const b = binding(this);
     const g = this.geometry(b.inputShape);

@@ -85,7 +85,7 @@ export function expandMask(mask: number, rows: number, inputShape: readonly numb
 
 /**
  * What every random layer shares: its `seed`, its per-batch buffers, the same shape out as in, identity at
- * inference (with a mask of ones) and a backward through its mask. Subclasses say how training draws. @internal
+ * inference (with a mask of ones) and a backward through its mask. Subclasses say how training draws.
  */
 export abstract class RandomLayer extends Layer {
   /** The layer's own seed, if any. */
@@ -106,6 +106,7 @@ export abstract class RandomLayer extends Layer {
     return true;
   }
 
+  /** @internal */
   override bufferSpecs(inputShape: readonly number[]): BufferSpec[] {
     return noiseBuffers(inputShape, this.keepsMask(), this.seed);
   }
@@ -116,6 +117,7 @@ export abstract class RandomLayer extends Layer {
   /** In training: fills the mask (if kept) and `out` for `n` values of `rows` samples, drawing from the generator at `state`. */
   protected abstract draw(b: Binding, input: number, rows: number, n: number, state: number): void;
 
+  /** @internal */
   forward(input: number, rows: number, training: boolean, randomState: number): void {
     const b = binding(this);
     const n = rows * b.outputSize;
@@ -127,6 +129,7 @@ export abstract class RandomLayer extends Layer {
     k.linear(b.buffers.out, input, n);
   }
 
+  /** @internal */
   backward(dInput: number, rows: number): void {
     const b = binding(this);
     if (dInput === 0) return;
@@ -135,7 +138,7 @@ export abstract class RandomLayer extends Layer {
   }
 }
 
-/** What Dropout and AlphaDropout share: a `rate`, a `noiseShape` and their options, checks and saved config. @internal */
+/** What Dropout and AlphaDropout share: a `rate`, a `noiseShape` and their options, checks and saved config. */
 export abstract class ShapedDropout extends RandomLayer {
   /** Fraction of the values dropped in training, in [0, 1). */
   readonly rate: number;

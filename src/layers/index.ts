@@ -15,7 +15,9 @@ import { ActivityRegularization } from './regularization.js';
 import { ELU, LeakyReLU, PReLU, ReLU, Softmax } from './advanced-activations.js';
 import { AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D } from './pooling.js';
 
-export { Layer, binding, checkWeights, ownerOf, setOwner, unbound, sameShape, sizeOf, fans, formatShape } from './layer.js';
+export { Layer, checkWeights, sameShape, sizeOf, fans, formatShape } from './layer.js';
+/** @internal A model's handles on its layers (never exported from the package). */
+export { binding, ownerOf, setOwner, unbound } from './layer.js';
 export type { LayerOptions, Regularizer, RegularizerLike, WeightSpec, BufferSpec, Binding } from './layer.js';
 export { Dense, type DenseOptions } from './dense.js';
 export { Activation } from './activation.js';

@@ -14,8 +14,8 @@ import { constraintConfig, resolveConstraint, type Constraint, type ConstraintLi
 /** An L1/L2 penalty on a weight: `l1·Σ|w| + l2·Σw²`, added to the loss (Keras's `L1L2`). */
 export interface Regularizer { l1?: number; l2?: number }
 
-/** `'l1'`, `'l2'` or `'l1_l2'` (each 0.01, as in Keras) or explicit factors. */
-export type RegularizerLike = Regularizer | 'l1' | 'l2' | 'l1l2' | 'l1_l2';
+/** `'l1'`, `'l2'` or `'l1_l2'` (each 0.01, as in Keras; class names `'L1'`, `'L2'`, `'L1L2'` too) or explicit factors. */
+export type RegularizerLike = Regularizer | 'l1' | 'l2' | 'l1l2' | 'l1_l2' | 'L1' | 'L2' | 'L1L2';
 
 /** One weight a layer declares: its name within the layer, shape, initialiser, penalty, and whether training updates it. */
 export interface WeightSpec {
@@ -208,12 +208,12 @@ export abstract class Layer {
    */
   abstract computeOutputShape(inputShape: readonly number[]): number[];
 
-  /** The weights this layer needs for an input shape, in Keras's order (none for most layers). */
+  /** The weights this layer needs for an input shape, in Keras's order (none for most layers). @internal */
   weightSpecs(_inputShape: readonly number[]): WeightSpec[] {
     return [];
   }
 
-  /** Buffers the layer needs besides `out` and `grad`, for an input shape. */
+  /** Buffers the layer needs besides `out` and `grad`, for an input shape. @internal */
   bufferSpecs(_inputShape: readonly number[]): BufferSpec[] {
     return [];
   }
@@ -221,12 +221,13 @@ export abstract class Layer {
   /** The layer's settings as Keras's `get_config()` writes them (snake_case), without name, dtype and input shape. */
   abstract getConfig(): Record<string, unknown>;
 
-  /** Computes `buffers.out` from `input` (`rows` samples at that offset). */
+  /** Computes `buffers.out` from `input` (`rows` samples at that offset). @internal */
   abstract forward(input: number, rows: number, training: boolean, randomState: number): void;
 
   /**
    * From `buffers.grad` (d loss / d output, or d loss / d pre-activation when `gradIsPre`), writes the weight
    * gradients and, unless `dInput` is 0, d loss / d input there.
+   * @internal
    */
   abstract backward(dInput: number, rows: number, gradIsPre: boolean): void;
 
@@ -249,7 +250,7 @@ export abstract class Layer {
     return buffers.pre ?? buffers.out;
   }
 
-  /** The constraint (if any) of a weight by its option name (`'kernel'` for `kernelConstraint`). */
+  /** The constraint (if any) of a weight by its option name (`'kernel'` for `kernelConstraint`). @internal */
   constraintOf(option: 'kernel' | 'bias' | 'depthwise' | 'pointwise'): Constraint | undefined {
     return this.constraints[option === 'depthwise' || option === 'pointwise' ? `${option}_kernel` : option];
   }
@@ -268,12 +269,12 @@ export abstract class Layer {
     return n;
   }
 
-  /** Adds each regularized weight's penalty gradient to its gradient and returns the penalties' sum (0 without regularizers). */
+  /** Adds each regularized weight's penalty gradient to its gradient and returns the penalties' sum (0 without regularizers). @internal */
   regularize(): number {
     return applyPenalties(binding(this), true);
   }
 
-  /** The penalties alone, for evaluation. */
+  /** The penalties alone, for evaluation. @internal */
   penalty(): number {
     return applyPenalties(binding(this), false);
   }

@@ -104,6 +104,7 @@ export class BatchNormalization extends Layer {
     return [...inputShape];
   }
 
+  /** @internal */
   override weightSpecs(inputShape: readonly number[]): WeightSpec[] {
     const c = this.channels(inputShape);
     const specs: WeightSpec[] = [];
@@ -115,6 +116,7 @@ export class BatchNormalization extends Layer {
     return specs;
   }
 
+  /** @internal */
   override bufferSpecs(inputShape: readonly number[]): BufferSpec[] {
     const c = this.channels(inputShape);
     return [{ name: 'xhat', perSample: inputShape.reduce((a, b) => a * b, 1) }, { name: 'mean', perSample: 0, fixed: c }, { name: 'invStd', perSample: 0, fixed: c }];
@@ -130,6 +132,7 @@ export class BatchNormalization extends Layer {
     };
   }
 
+  /** @internal */
   forward(input: number, rows: number, training: boolean): void {
     const b = binding(this);
     const w = b.weightOffsets;
@@ -147,6 +150,7 @@ export class BatchNormalization extends Layer {
     }
   }
 
+  /** @internal */
   backward(dInput: number, rows: number): void {
     const b = binding(this);
     const g = b.gradOffsets;

@@ -70,6 +70,7 @@ abstract class Pooling extends Layer {
     return this.rank === 2 ? [g.outH, g.outW, g.channels] : [g.outW, g.channels];
   }
 
+  /** @internal */
   override bufferSpecs(inputShape: readonly number[]): BufferSpec[] {
     return this.max ? [{ name: 'argmax', perSample: sizeOf(this.computeOutputShape(inputShape)) }] : [];
   }
@@ -78,6 +79,7 @@ abstract class Pooling extends Layer {
     return { pool_size: [...this.poolSize], padding: this.padding, strides: [...this.strides], data_format: 'channels_last' };
   }
 
+  /** @internal */
   forward(input: number, rows: number): void {
     const b = binding(this);
     const g = this.geometry(b.inputShape);
@@ -88,6 +90,7 @@ abstract class Pooling extends Layer {
     }
   }
 
+  /** @internal */
   backward(dInput: number, rows: number): void {
     if (dInput === 0) return;
     const b = binding(this);
@@ -209,6 +212,7 @@ abstract class GlobalPooling extends Layer {
     return this.keepdims ? [...Array<number>(this.rank).fill(1), channels] : [channels];
   }
 
+  /** @internal */
   override bufferSpecs(inputShape: readonly number[]): BufferSpec[] {
     return this.max ? [{ name: 'argmax', perSample: this.dims(inputShape)[2] }] : [];
   }
@@ -217,6 +221,7 @@ abstract class GlobalPooling extends Layer {
     return { data_format: 'channels_last', keepdims: this.keepdims };
   }
 
+  /** @internal */
   forward(input: number, rows: number): void {
     const b = binding(this);
     const d = this.dims(b.inputShape); // height, width, channels; one window of them all
@@ -224,6 +229,7 @@ abstract class GlobalPooling extends Layer {
     else k.avgPool2d(b.buffers.out, input, rows, d[0], d[1], d[2], d[0], d[1], 1, 1, 0, 0, 1, 1);
   }
 
+  /** @internal */
   backward(dInput: number, rows: number): void {
     if (dInput === 0) return;
     const b = binding(this);

@@ -32,11 +32,13 @@ export class Flatten extends Layer {
     return { data_format: 'channels_last' };
   }
 
+  /** @internal */
   forward(input: number, rows: number): void {
     const b = binding(this);
     k.linear(b.buffers.out, input, rows * b.outputSize);
   }
 
+  /** @internal */
   backward(dInput: number, rows: number): void {
     if (dInput !== 0) k.linear(dInput, binding(this).buffers.grad, rows * binding(this).outputSize);
   }
@@ -87,11 +89,13 @@ export class Reshape extends Layer {
     return { target_shape: [...this.targetShape] };
   }
 
+  /** @internal */
   forward(input: number, rows: number): void {
     const b = binding(this);
     k.linear(b.buffers.out, input, rows * b.outputSize);
   }
 
+  /** @internal */
   backward(dInput: number, rows: number): void {
     if (dInput !== 0) k.linear(dInput, binding(this).buffers.grad, rows * binding(this).outputSize);
   }

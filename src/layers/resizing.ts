@@ -68,6 +68,7 @@ export class ZeroPadding2D extends Layer {
     return { padding: this.padding.map((p) => [...p]), data_format: 'channels_last' };
   }
 
+  /** @internal */
   forward(input: number, rows: number): void {
     const b = binding(this);
     const s = b.inputShape;
@@ -75,6 +76,7 @@ export class ZeroPadding2D extends Layer {
     k.zeroPad2d(b.buffers.out, input, rows, s[0]!, s[1]!, s[2]!, p[0][0], p[0][1], p[1][0], p[1][1]);
   }
 
+  /** @internal */
   backward(dInput: number, rows: number): void {
     if (dInput === 0) return;
     const b = binding(this);
@@ -126,12 +128,14 @@ export class UpSampling2D extends Layer {
     return { size: [...this.size], data_format: 'channels_last', interpolation: this.interpolation };
   }
 
+  /** @internal */
   forward(input: number, rows: number): void {
     const b = binding(this);
     const s = b.inputShape;
     k.upSample2d(b.buffers.out, input, rows, s[0]!, s[1]!, s[2]!, this.size[0]!, this.size[1]!);
   }
 
+  /** @internal */
   backward(dInput: number, rows: number): void {
     if (dInput === 0) return;
     const b = binding(this);

@@ -58,10 +58,12 @@ abstract class ConfusionMetric extends Metric {
     return { thresholds: this.#given ?? null, top_k: this.topK ?? null, class_id: this.classId ?? null };
   }
 
+  /** @internal */
   stateSize(): number {
     return this.#even ? 2 * this.thresholds.length + 2 : 4 * this.thresholds.length;
   }
 
+  /** @internal */
   update(state: number, pred: number, target: number, weights: number, rows: number, cols: number): void {
     const classId = Math.min(this.classId ?? -1, 2 ** 31 - 1);
     const topK = Math.min(this.topK ?? 0, 2 ** 31 - 1);
@@ -177,10 +179,12 @@ export class AUC extends Metric {
     };
   }
 
+  /** @internal */
   stateSize(cols: number): number {
     return (2 * this.numThresholds + 2) * (this.multiLabel ? cols : 1);
   }
 
+  /** @internal */
   update(state: number, pred: number, target: number, weights: number, rows: number, cols: number): void {
     k.confusionBucketsUpdate(state, pred, target, weights, rows, cols, this.numThresholds, -1, 0, this.multiLabel, true);
   }

@@ -11,6 +11,7 @@ export interface MetricOptions { name?: string }
 
 /** Keras's MeanMetricWrapper: the weighted mean over rows of a per-row value computed by a wasm kernel. */
 export abstract class MeanMetric extends Metric {
+  /** @internal */
   stateSize(): number {
     return 2;
   }
@@ -18,6 +19,7 @@ export abstract class MeanMetric extends Metric {
   /** @internal each row's value */
   protected abstract rows: RowsKernel;
 
+  /** @internal */
   update(state: number, pred: number, target: number, weights: number, rows: number, cols: number, scratch?: number): void {
     if (rows === 0) return;
     const out = scratch ?? reserveRowScratch(rows);

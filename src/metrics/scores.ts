@@ -37,10 +37,12 @@ export class FBetaScore extends Metric {
     return { beta: this.beta, average: this.average, threshold: this.threshold };
   }
 
+  /** @internal */
   stateSize(cols: number): number {
     return 4 * cols;
   }
 
+  /** @internal */
   update(state: number, pred: number, target: number, weights: number, rows: number, cols: number): void {
     k.fScoreUpdate(state, pred, target, weights, rows, cols, this.threshold ?? -1);
   }
@@ -107,10 +109,12 @@ export class R2Score extends Metric {
     return { class_aggregation: this.classAggregation, num_regressors: this.numRegressors };
   }
 
+  /** @internal */
   stateSize(cols: number): number {
     return 4 * cols + 1;
   }
 
+  /** @internal */
   update(state: number, pred: number, target: number, weights: number, rows: number, cols: number): void {
     k.r2Update(state, pred, target, weights, rows, cols);
   }
