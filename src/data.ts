@@ -3,7 +3,7 @@
 import { kernels as k } from './backend.js';
 import { arena } from './arena.js';
 import { ShapeError, ValueError, describe } from './errors.js';
-import { boolean, integer, number, readOptions } from './arguments.js';
+import { FLOAT32_MAX, boolean, integer, nearest, number, readOptions } from './arguments.js';
 import { Tensor, toTensor, nonFiniteError, type TensorLike } from './tensor.js';
 import { sameShape } from './layers/index.js';
 
@@ -305,4 +305,197 @@ export function oneHot(labels: TensorLike, numClasses: number): Tensor {
   const out = new Float32Array(t.data.length * numClasses);
   t.data.forEach((v, i) => { out[i * numClasses + v] = 1; });
   return new Tensor(out, [t.data.length, numClasses]);
+}
+
+/** A column of a CSV text: its name in the header row, or its index (0-based; negative counts from the end, -1 is the last). */
+export type CsvColumn = string | number;
+
+/** Options of `parseCsv`. */
+export interface CsvOptions {
+  /** The first row names the columns (pandas' `header=0`); default true. Without it, columns are named '0', '1', … */
+  header?: boolean;
+  /** The one character between fields; default ','. */
+  delimiter?: string;
+  /** The feature columns of x, in this order; default every column that is not a label. */
+  columns?: readonly CsvColumn[];
+  /**
+   * The target column of y ([rows]), or several ([rows, k]). A single label column may hold class names:
+   * they become class indices into `classes`. Omit it for x alone.
+   */
+  label?: CsvColumn | readonly CsvColumn[];
+}
+
+/** What `parseCsv` returns. */
+export interface CsvData {
+  /** The features, [rows, columns.length]. */
+  x: Tensor<2>;
+  /** The targets ([rows] for one label column, [rows, k] for a list), if a label was given. */
+  y?: Tensor;
+  /** Names of x's columns, in order. */
+  columns: string[];
+  /** The class names a label column of names held, sorted (as scikit-learn's LabelEncoder): y holds indices into it. */
+  classes?: string[];
+}
+
+interface CsvRecord { fields: string[]; line: number }
+
+/** A decimal number as CSV files write them: no hex, no Infinity or NaN, no thousands separators. */
+const CSV_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Splits RFC 4180 text into records (CRLF, LF or CR line ends; quoted fields may hold delimiters, quotes doubled and line ends). Blank lines are skipped. */
+function csvRecords(text: string, delimiter: string, where: string): CsvRecord[] {
+  const out: CsvRecord[] = [];
+  const n = text.length;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte-order mark, as Excel writes
+  let line = 1;
+  const isEnd = (c: string | undefined) => c === '\n' || c === '\r';
+  while (i < n) {
+    const start = line;
+    const fields: string[] = [];
+    let quoted = false;
+    for (;;) {
+      let field = '';
+      if (text[i] === '"') {
+        quoted = true;
+        const open = line;
+        i++;
+        for (;;) {
+          const q = text.indexOf('"', i);
+          if (q < 0) throw new ValueError(`${where}: the quoted field opened on line ${open} is never closed`);
+          const chunk = text.slice(i, q);
+          line += chunk.match(/\r\n?|\n/g)?.length ?? 0;
+          field += chunk;
+          i = q + 1;
+          if (text[i] !== '"') break;
+          field += '"';
+          i++;
+        }
+        if (i < n && text[i] !== delimiter && !isEnd(text[i])) {
+          throw new ValueError(`${where}: line ${line}: text follows the closing quote of a quoted field; a quote inside a quoted field is written twice ("")`);
+        }
+      } else {
+        let j = i;
+        while (j < n && text[j] !== delimiter && !isEnd(text[j])) j++;
+        field = text.slice(i, j);
+        i = j;
+      }
+      fields.push(field);
+      if (i < n && text[i] === delimiter) { i++; continue; }
+      break;
+    }
+    if (text[i] === '\r') i++;
+    if (text[i] === '\n') i++;
+    line++;
+    if (fields.length === 1 && fields[0] === '' && !quoted) continue;
+    out.push({ fields, line: start });
+  }
+  return out;
+}
+
+/**
+ * Parses CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF) into tensors, like pandas' `read_csv`
+ * followed by splitting off the label column: `parseCsv(text, { label: 'species' })` → `{ x, y, columns, classes }`.
+ * Every value must be a number except in a single label column, whose names become class indices (sorted names in
+ * `classes`). An empty field, a name in a feature column or a row of the wrong length is an error naming its row.
+ */
+export function parseCsv(text: string, options?: CsvOptions | null): CsvData {
+  const where = 'parseCsv()';
+  if (typeof text !== 'string') throw new ValueError(`${where}: text must be a string (the CSV file's contents), got ${describe(text)}`);
+  const o = readOptions(options, ['header', 'delimiter', 'columns', 'label'], where);
+  const header = boolean(o.header ?? true, 'header', where);
+  const delimiter = o.delimiter ?? ',';
+  if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new ValueError(`${where}: delimiter must be one character other than a quote or a line end, e.g. ',', ';' or '\\t', got ${describe(delimiter)}`);
+  }
+  const records = csvRecords(text, delimiter, where);
+  if (records.length === 0) throw new ValueError(`${where}: the text has no rows`);
+  const width = records[0]!.fields.length;
+  records.forEach((r, i) => {
+    if (r.fields.length !== width) {
+      throw new ShapeError(`${where}: row ${header ? i : i + 1} (line ${r.line}) has ${r.fields.length} fields, but the ${header ? 'header' : 'first row'} has ${width}`);
+    }
+  });
+  const names = header ? records[0]!.fields : Array.from({ length: width }, (_, i) => String(i));
+  const rows = header ? records.slice(1) : records;
+  if (rows.length === 0) throw new ValueError(`${where}: the text has a header row but no data rows`);
+
+  const column = (ref: unknown, what: string): number => {
+    if (typeof ref === 'number') {
+      integer(ref, what, where, -width, width - 1);
+      return ref < 0 ? width + ref : ref;
+    }
+    if (typeof ref !== 'string') throw new ValueError(`${where}: ${what} must be a column name or index, got ${describe(ref)}`);
+    if (!header) throw new ValueError(`${where}: ${what} '${ref}' is a name, but without a header row columns have indices only (0 to ${width - 1})`);
+    const at = names.indexOf(ref);
+    if (at < 0) {
+      const near = nearest(ref, names);
+      throw new ValueError(`${where}: ${what} '${ref}' is not a column${near ? `; did you mean '${near}'?` : ''} (columns: ${names.join(', ')})`);
+    }
+    if (names.indexOf(ref, at + 1) >= 0) throw new ValueError(`${where}: ${what} '${ref}' names more than one column (${names.filter((n) => n === ref).length}); pass its index`);
+    return at;
+  };
+  const columnList = (refs: unknown, what: string): number[] => {
+    if (!Array.isArray(refs) || refs.length === 0) throw new ValueError(`${where}: ${what} must be a non-empty array of column names or indices, got ${describe(refs)}`);
+    const out = refs.map((r, i) => column(r, `${what}[${i}]`));
+    const twice = out.find((c, i) => out.indexOf(c) !== i);
+    if (twice !== undefined) throw new ValueError(`${where}: ${what} lists column '${names[twice]}' twice`);
+    return out;
+  };
+  const labelList = Array.isArray(o.label);
+  const labels = o.label === undefined ? [] : labelList ? columnList(o.label, 'label') : [column(o.label, 'label')];
+  let features: number[];
+  if (o.columns !== undefined) {
+    features = columnList(o.columns, 'columns');
+    const both = features.find((c) => labels.includes(c));
+    if (both !== undefined) throw new ValueError(`${where}: column '${names[both]}' is both a feature (in columns) and the label`);
+  } else {
+    features = names.map((_, i) => i).filter((i) => !labels.includes(i));
+    if (features.length === 0) throw new ValueError(`${where}: no feature columns are left: the text has ${width} column${width === 1 ? '' : 's'}, all label`);
+  }
+
+  const place = (r: number, c: number) => `row ${r + 1} (line ${rows[r]!.line}), column ${header ? `'${names[c]}'` : c}`;
+  const missing = (r: number, c: number) => new ValueError(`${where}: missing value at ${place(r, c)}: the field is empty; fill it in or drop the row before parsing`);
+  const value = (r: number, c: number): number | undefined => {
+    const s = rows[r]!.fields[c]!.trim();
+    if (s === '') throw missing(r, c);
+    if (!CSV_NUMBER.test(s)) return undefined;
+    const v = Number(s);
+    if (Math.abs(v) > FLOAT32_MAX) throw new ValueError(`${where}: value ${s} at ${place(r, c)} is beyond float32's range (±${FLOAT32_MAX})`);
+    return v;
+  };
+  const notNumber = (r: number, c: number, why: string) =>
+    new ValueError(`${where}: column ${header ? `'${names[c]}'` : c} is not numeric: row ${r + 1} (line ${rows[r]!.line}) holds ${JSON.stringify(rows[r]!.fields[c])}; ${why}`);
+
+  const x = new Float32Array(rows.length * features.length);
+  for (let r = 0; r < rows.length; r++) {
+    for (let j = 0; j < features.length; j++) {
+      const v = value(r, features[j]!);
+      if (v === undefined) throw notNumber(r, features[j]!, 'only a single label column may hold class names');
+      x[r * features.length + j] = v;
+    }
+  }
+  const result: CsvData = { x: new Tensor(x, [rows.length, features.length]) as Tensor<2>, columns: features.map((c) => names[c]!) };
+  if (labels.length === 0) return result;
+
+  const y = new Float32Array(rows.length * labels.length);
+  let categorical = false;
+  for (let r = 0; r < rows.length && !categorical; r++) {
+    for (let j = 0; j < labels.length; j++) {
+      const v = value(r, labels[j]!);
+      if (v !== undefined) { y[r * labels.length + j] = v; continue; }
+      if (labels.length > 1) throw notNumber(r, labels[j]!, 'class names work for a single label column only');
+      categorical = true;
+    }
+  }
+  if (categorical) {
+    // Class names: every non-empty field of the label column, sorted by code unit (the same in every locale).
+    const c = labels[0]!;
+    for (let r = 0; r < rows.length; r++) if (rows[r]!.fields[c]!.trim() === '') throw missing(r, c);
+    const classes = [...new Set(rows.map((row) => row.fields[c]!))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const index = new Map(classes.map((name, i) => [name, i]));
+    for (let r = 0; r < rows.length; r++) y[r] = index.get(rows[r]!.fields[c]!)!;
+    result.classes = classes;
+  }
+  result.y = new Tensor(y, labelList ? [rows.length, labels.length] : [rows.length]);
+  return result;
 }

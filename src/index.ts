@@ -40,6 +40,7 @@ export type { Axis, ConstraintLike, ConstraintName, MaxNormOptions, UnitNormOpti
 export { Tensor, tensor } from './tensor.js';
 export type { TensorLike, Rank, TensorArrays } from './tensor.js';
 export { trainTestSplit, oneHot } from './data.js';
+export { parseCsv, type CsvOptions, type CsvData, type CsvColumn } from './data.js';
 export { loadModel } from './io.js';
 export type { ModelSource, SaveTarget } from './io.js';
 export { modelFromJSON } from './saving.js';
