@@ -391,8 +391,6 @@ export class Sequential {
     const all: Callback[] = [...callbacks];
     if (!userHistory) all.push(history);
     if (verbose > 0 && !callbacks.some((c) => c instanceof ProgbarLogger)) all.push(new ProgbarLogger(verbose as 1 | 2));
-    const batchBegin = all.filter((c) => c.onBatchBegin);
-    const batchEnd = all.filter((c) => c.onBatchEnd);
 
     this.stopTraining = false;
     this.training = this.plan.training = true;
@@ -402,6 +400,9 @@ export class Sequential {
         const pending = c.setModel?.(this) as unknown; // typed void, but a promise it returns is awaited, not dropped
         if (pending instanceof Promise) await pending;
       }
+      // After setParams: a callback may need batches only for some settings (the bar, on a terminal).
+      const batchBegin = all.filter((c) => c.onBatchBegin);
+      const batchEnd = all.filter((c) => c.onBatchEnd);
       const run: FitRun = {
         compiled, x: trainData.x, y: trainData.y, w: trainData.w, order, rows: train.rows, inputDim: train.inputDim,
         targetCols: train.targetCols, cols: this.plan.outputCols, batchSize, shuffle, state,

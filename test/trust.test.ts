@@ -410,19 +410,19 @@ describe('15. what the README promises about memory and batches', () => {
 
   // A child process, so V8's young generation can be made large enough that no collection hides what a
   // step allocates; it runs the built package (npm test builds first). `setup` defines n, x, y and the model m.
-  const bytesPerStep = (setup: string): number => {
+  const bytesPerStep = (setup: string, verbose = 0): number => {
     const script = `
       import v8 from 'node:v8';
       import * as neurasm from './dist/index.js';
       const { Sequential, Dense, Conv2D, BatchNormalization, MaxPooling2D, Dropout, Flatten, tensor } = neurasm;
       const young = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_used_size;
       ${setup}
-      for (let i = 0; i < 3; i++) await m.fit(x, y, { epochs: 1, batchSize: 1, verbose: 0 });
-      const cost = async (epochs) => { gc(); const before = young(); await m.fit(x, y, { epochs, batchSize: 1, verbose: 0 }); return young() - before; };
+      for (let i = 0; i < 3; i++) await m.fit(x, y, { epochs: 1, batchSize: 1, verbose: ${verbose} });
+      const cost = async (epochs) => { gc(); const before = young(); await m.fit(x, y, { epochs, batchSize: 1, verbose: ${verbose} }); return young() - before; };
       const one = await cost(1), four = await cost(4);
       console.log(JSON.stringify({ perStep: (four - one) / (3 * n), one, four }));`;
     const out = execFileSync(process.execPath, ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', '--input-type=module', '-e', script], { cwd: new URL('..', import.meta.url), encoding: 'utf8' });
-    return (JSON.parse(out) as { perStep: number }).perStep;
+    return (JSON.parse(out.trim().split('\n').pop()!) as { perStep: number }).perStep; // after any progress lines
   };
   const built = existsSync(new URL('../dist/index.js', import.meta.url));
 
@@ -435,6 +435,17 @@ describe('15. what the README promises about memory and batches', () => {
       m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });`);
     // Three more epochs of 20,000 steps each: what they add is per-epoch and per-slice bookkeeping (logs, the
     // clock read once a millisecond, a promise per yield), well under a byte per step.
+    expect(perStep).toBeLessThan(1);
+  });
+
+  it.runIf(built)('so does a step with the default progress output going to a file or pipe, with a metric logged', () => {
+    // The bar redraws per batch only on a terminal; elsewhere fit must keep the fast path and compute no batch logs.
+    const perStep = bytesPerStep(`
+      const n = 20000;
+      const x = tensor(Float32Array.from({ length: n * 2 }, (_, i) => Math.sin(i)), [n, 2]);
+      const y = tensor(Float32Array.from({ length: n }, (_, i) => i % 2), [n, 1]);
+      const m = new Sequential([new Dense(8, { inputDim: 2, activation: 'relu' }), new Dense(1, { activation: 'sigmoid' })], { seed: 1 });
+      m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy', 'mse'] });`, 1);
     expect(perStep).toBeLessThan(1);
   });
 

@@ -2,7 +2,7 @@
 import { kernels as k } from '../backend.js';
 import { integer, number, readOptions } from '../arguments.js';
 import { resolveLoss } from '../losses.js';
-import { Metric, readState, reserveRowScratch, type RowsKernel } from './metric.js';
+import { Metric, f64At, reserveRowScratch, type RowsKernel } from './metric.js';
 
 // ─── Mean metrics: Σw·v / Σw of a per-row value ───
 
@@ -28,8 +28,8 @@ export abstract class MeanMetric extends Metric {
   }
 
   protected compute(state: number): number {
-    const [total, count] = readState(state, 2);
-    return count === 0 ? 0 : total! / count!;
+    const count = f64At(state + 8);
+    return count === 0 ? 0 : f64At(state) / count;
   }
 }
 

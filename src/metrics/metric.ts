@@ -34,6 +34,17 @@ export function reserveRowScratch(rows: number): number {
   return offset;
 }
 
+let f64View: Float64Array | undefined;
+
+/**
+ * The f64 at byte offset `at` (8-aligned), read through one view of the memory that is made again only when the
+ * memory has grown: what a metric's value per batch reads, so logging it allocates nothing.
+ */
+export function f64At(at: number): number {
+  if (f64View === undefined || f64View.buffer !== memory.buffer) f64View = new Float64Array(memory.buffer);
+  return f64View[at / 8]!;
+}
+
 /** A copy of `n` f64 slots at byte offset `state`. */
 export function readState(state: number, n: number): Float64Array {
   return new Float64Array(memory.buffer, state, n).slice();
