@@ -16,7 +16,7 @@ import { A_GRAD_PATCHES, A_PATCHES_T, B_STRIDED, B_TAP_WEIGHTS, gemmPacked, setC
 @inline function gemmFilterGrad(inC: i32, outC: i32): bool {
   return (inC & 3) == 0 && inC * outC >= 64;
 }
-import { tap, outside } from './windows';
+import { tap, outside, tapSum } from './windows';
 
 // Layouts: x, dx: [batch, height, width, inC]; out, dy: [batch, outH, outW, outC]; w, dw: [kH, kW, inC, outC].
 // Tap (ky, kx) of output (oy, ox) reads input row oy·sh + ky·dh − padTop, column ox·sw + kx·dw − padLeft;
@@ -375,17 +375,8 @@ export function conv2dFilterGrad(dw: usize, db: usize, x: usize, dy: usize, batc
               dilationH, dilationW, padTop, padLeft, outH, outW);
           }
           for (; oc < outC; oc++) {
-            let s = ld(dw, wi + oc);
-            for (let oy = 0; oy < outH; oy++) {
-              const iy = tap(oy, ky, strideH, dilationH, padTop);
-              if (outside(iy, height)) continue;
-              for (let ox = 0; ox < outW; ox++) {
-                const ix = tap(ox, kx, strideW, dilationW, padLeft);
-                if (outside(ix, width)) continue;
-                s += ld(x, xn + (iy * width + ix) * inC + ci) * ld(dy, dyn + (oy * outW + ox) * outC + oc);
-              }
-            }
-            st(dw, wi + oc, s);
+            st(dw, wi + oc, tapSum(ld(dw, wi + oc), x, dy, xn, dyn, ky, kx, ci, oc, height, width, inC, outC, strideH, strideW,
+              dilationH, dilationW, padTop, padLeft, outH, outW));
           }
         }
       }

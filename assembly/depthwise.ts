@@ -3,7 +3,7 @@
 // 'same' arguments are conv2d's (convolution.ts); never allocates.
 import { ld, st, ld4, st4, floor4 } from './simd';
 import { biasGrad } from './matmul';
-import { tap, outside } from './windows';
+import { tap, outside, tapSum } from './windows';
 
 // Layouts: x, dx: [batch, height, width, inC]; out, dy: [batch, outH, outW, inC·multiplier]; w, dw:
 // [kH, kW, inC, multiplier]; b, db: [inC·multiplier]. Output channel oc = ci·multiplier + m reads input channel
@@ -170,18 +170,8 @@ export function depthwiseConv2dFilterGrad(dw: usize, db: usize, x: usize, dy: us
           st4(dw, wi + oc, a);
         }
         for (; oc < outC; oc++) {
-          const ci = oc / multiplier;
-          let s = ld(dw, wi + oc);
-          for (let oy = 0; oy < outH; oy++) {
-            const iy = tap(oy, ky, strideH, dilationH, padTop);
-            if (outside(iy, height)) continue;
-            for (let ox = 0; ox < outW; ox++) {
-              const ix = tap(ox, kx, strideW, dilationW, padLeft);
-              if (outside(ix, width)) continue;
-              s += ld(x, xn + (iy * width + ix) * inC + ci) * ld(dy, dyn + (oy * outW + ox) * outC + oc);
-            }
-          }
-          st(dw, wi + oc, s);
+          st(dw, wi + oc, tapSum(ld(dw, wi + oc), x, dy, xn, dyn, ky, kx, oc / multiplier, oc, height, width, inC, outC,
+            strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW));
         }
       }
     }
