@@ -6,8 +6,9 @@ import { arena } from '../src/arena.js';
 import { kernels } from '../src/backend.js';
 import { checkTarget, collectGarbage, formatNumber, formatRatio, printHeading, printTable, printTargets, writeResults } from './harness.js';
 import { CLASSES, PIXELS, loadDigits } from './digits.js';
-import { ADAM, neurasmData, neurasmMlp } from './mlp.js';
-import { Adam, Conv2D, Dense, Flatten, MaxPooling2D, Sequential, tensor } from '../src/index.js';
+import { neurasmData, neurasmMlp } from './mlp.js';
+import { TUTORIAL_CNN, neurasmCnn } from './cnn.js';
+import { tensor } from '../src/index.js';
 
 const SAMPLES = 8000;
 const BATCH = 64;
@@ -48,19 +49,6 @@ const MLP_PER_SAMPLE = PIXELS + CLASSES + 1 + 3 * 128 + 3 * CLASSES;
 const CNN_PARAMS = (5 * 5 * 1 * 8 + 8) + (5 * 5 * 8 * 16 + 16) + (256 * CLASSES + CLASSES);
 const CNN_PER_SAMPLE = PIXELS + CLASSES + 1 + 3 * 4608 + 3 * 1152 + 3 * 1024 + 3 * 256 + 2 * 256 + 3 * CLASSES;
 
-function cnn(): Sequential {
-  const model = new Sequential([
-    new Conv2D(8, 5, { inputShape: [28, 28, 1], activation: 'relu' }),
-    new MaxPooling2D(2),
-    new Conv2D(16, 5, { activation: 'relu' }),
-    new MaxPooling2D(2),
-    new Flatten(),
-    new Dense(CLASSES, { activation: 'softmax' }),
-  ], { seed: 1 });
-  model.compile({ optimizer: new Adam(ADAM), loss: 'sparseCategoricalCrossentropy' });
-  return model;
-}
-
 const digits = loadDigits(SAMPLES);
 const data = neurasmData(digits);
 const images = tensor(data.x.data, [SAMPLES, 28, 28, 1]);
@@ -69,7 +57,7 @@ const targets: ReturnType<typeof checkTarget>[] = [];
 
 for (const { name, make, x, params, perSample } of [
   { name: 'mlp', make: () => neurasmMlp([128]), x: data.x, params: MLP_PARAMS, perSample: MLP_PER_SAMPLE },
-  { name: 'cnn', make: cnn, x: images, params: CNN_PARAMS, perSample: CNN_PER_SAMPLE },
+  { name: 'cnn', make: () => neurasmCnn(TUTORIAL_CNN), x: images, params: CNN_PARAMS, perSample: CNN_PER_SAMPLE },
 ]) {
   const expected = expectedFor(params, perSample);
   const atRest = expected.parameters + expected.gradients + expected.adamSlots + expected.activations + expected.randomState;
