@@ -1,8 +1,9 @@
 // Activations and their derivatives, each forward kernel with its gradient directly below it.
 // Forward: y = f(x). Gradient: dx = dy · f'(x), given both x and y so each rule can use whichever is
-// cheaper; dx may alias dy. Transcendentals use AssemblyScript's Mathf, which runs inside the wasm and so
-// gives the same bits in every engine.
+// cheaper; dx may alias dy. Transcendentals are AssemblyScript's (math.ts), which run inside the wasm and so
+// give the same bits in every engine.
 import { ld, st, ld4, st4, floor4 } from './simd';
+import { exp, expf, logf } from './math';
 
 /** y = x; x, y: [n] */
 export function linear(y: usize, x: usize, n: i32): void {
@@ -57,8 +58,8 @@ export function leakyReluGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32, 
 
 @inline function sigmoidOf(v: f32): f32 {
   // Two branches so exp never overflows: both are exact rewrites of 1 / (1 + e^-v).
-  if (v >= 0) return 1 / (1 + Mathf.exp(-v));
-  const e = Mathf.exp(v);
+  if (v >= 0) return 1 / (1 + expf(-v));
+  const e = expf(v);
   return e / (1 + e);
 }
 
@@ -96,7 +97,7 @@ export function tanhGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void
 
 /** y = x > 0 ? x : alpha·(e^x − 1); x, y: [n] */
 export function elu(y: usize, x: usize, n: i32, alpha: f32): void {
-  for (let i = 0; i < n; i++) { const v = ld(x, i); st(y, i, v > 0 ? v : alpha * (Mathf.exp(v) - 1)); }
+  for (let i = 0; i < n; i++) { const v = ld(x, i); st(y, i, v > 0 ? v : alpha * (expf(v) - 1)); }
 }
 /** dx = dy · (x > 0 ? 1 : y + alpha); all [n] */
 export function eluGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32, alpha: f32): void {
@@ -110,7 +111,7 @@ const SELU_SCALE: f32 = 1.0507009873554805;
 export function selu(y: usize, x: usize, n: i32): void {
   for (let i = 0; i < n; i++) {
     const v = ld(x, i);
-    st(y, i, v > 0 ? SELU_SCALE * v : SELU_SCALE * (SELU_ALPHA * (Mathf.exp(v) - 1)));
+    st(y, i, v > 0 ? SELU_SCALE * v : SELU_SCALE * (SELU_ALPHA * (expf(v) - 1)));
   }
 }
 /** dx = dy · (x > 0 ? scale : y + scale·alpha); all [n] */
@@ -126,7 +127,7 @@ export function seluGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void
 @inline function erf(x: f64): f64 {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+  const r = t * exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
     t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
   return x >= 0 ? 1 - r : r - 1;
 }
@@ -145,7 +146,7 @@ export function gelu(y: usize, x: usize, n: i32): void {
 export function geluGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
   for (let i = 0; i < n; i++) {
     const v = <f64>ld(x, i);
-    const d = 0.5 * (1 + erf(v * SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+    const d = 0.5 * (1 + erf(v * SQRT1_2)) + v * INV_SQRT_2PI * exp(-0.5 * v * v);
     st(dx, i, <f32>(<f64>ld(dy, i) * d));
   }
 }
@@ -164,7 +165,7 @@ export function swishGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): voi
 
 /** y = log(1 + e^x), computed as max(x, 0) + log1p(e^-|x|); x, y: [n] */
 export function softplus(y: usize, x: usize, n: i32): void {
-  for (let i = 0; i < n; i++) { const v = ld(x, i); st(y, i, max(v, 0) + Mathf.log1p(Mathf.exp(-Mathf.abs(v)))); }
+  for (let i = 0; i < n; i++) { const v = ld(x, i); st(y, i, max(v, 0) + Mathf.log1p(expf(-Mathf.abs(v)))); }
 }
 /** dx = dy · σ(x); all [n] */
 export function softplusGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
@@ -246,11 +247,11 @@ export function softsignGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): 
 }
 
 @inline function softplus64(v: f64): f64 {
-  return max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+  return max(v, 0) + Math.log1p(exp(-Math.abs(v)));
 }
 @inline function sigmoid64(v: f64): f64 {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
+  if (v >= 0) return 1 / (1 + exp(-v));
+  const e = exp(v);
   return e / (1 + e);
 }
 
@@ -269,7 +270,7 @@ export function mishGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void
 
 /** y = log σ(x) = −softplus(−x) = min(x, 0) − log1p(e^-|x|); x, y: [n] */
 export function logSigmoid(y: usize, x: usize, n: i32): void {
-  for (let i = 0; i < n; i++) { const v = ld(x, i); st(y, i, min(v, 0) - Mathf.log1p(Mathf.exp(-Mathf.abs(v)))); }
+  for (let i = 0; i < n; i++) { const v = ld(x, i); st(y, i, min(v, 0) - Mathf.log1p(expf(-Mathf.abs(v)))); }
 }
 /** dx = dy · σ(−x); all [n] */
 export function logSigmoidGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
@@ -278,7 +279,7 @@ export function logSigmoidGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32)
 
 /** y = e^x; x, y: [n] */
 export function exponential(y: usize, x: usize, n: i32): void {
-  for (let i = 0; i < n; i++) st(y, i, Mathf.exp(ld(x, i)));
+  for (let i = 0; i < n; i++) st(y, i, expf(ld(x, i)));
 }
 /** dx = dy · y; all [n] */
 export function exponentialGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32): void {
@@ -294,7 +295,7 @@ export function celu(y: usize, x: usize, n: i32, alpha: f32): void {
 }
 /** dx = dy · (x > 0 ? 1 : e^(x/alpha)); all [n] */
 export function celuGrad(dx: usize, dy: usize, x: usize, y: usize, n: i32, alpha: f32): void {
-  for (let i = 0; i < n; i++) { const v = ld(x, i); const g = ld(dy, i); st(dx, i, v > 0 ? g : g * Mathf.exp(v / alpha)); }
+  for (let i = 0; i < n; i++) { const v = ld(x, i); const g = ld(dy, i); st(dx, i, v > 0 ? g : g * expf(v / alpha)); }
 }
 
 const SQRT_2_OVER_PI: f64 = 0.7978845608028654;
@@ -324,7 +325,7 @@ export function softmax(y: usize, x: usize, rows: i32, cols: i32): void {
     let m = ld(x, o);
     for (let j = 1; j < cols; j++) m = max(m, ld(x, o + j));
     let s: f32 = 0;
-    for (let j = 0; j < cols; j++) { const e = Mathf.exp(ld(x, o + j) - m); st(y, o + j, e); s += e; }
+    for (let j = 0; j < cols; j++) { const e = expf(ld(x, o + j) - m); st(y, o + j, e); s += e; }
     for (let j = 0; j < cols; j++) st(y, o + j, ld(y, o + j) / s);
   }
 }
@@ -345,8 +346,8 @@ export function logSoftmax(y: usize, x: usize, rows: i32, cols: i32): void {
     let m: f32 = -Infinity;
     for (let j = 0; j < cols; j++) m = max(m, ld(x, o + j));
     let s: f32 = 0;
-    for (let j = 0; j < cols; j++) s += Mathf.exp(ld(x, o + j) - m);
-    const shift = m + Mathf.log(s);
+    for (let j = 0; j < cols; j++) s += expf(ld(x, o + j) - m);
+    const shift = m + logf(s);
     for (let j = 0; j < cols; j++) st(y, o + j, ld(x, o + j) - shift);
   }
 }
@@ -356,7 +357,7 @@ export function logSoftmaxGrad(dx: usize, dy: usize, x: usize, y: usize, rows: i
     const o = r * cols;
     let s: f32 = 0;
     for (let j = 0; j < cols; j++) s += ld(dy, o + j);
-    for (let j = 0; j < cols; j++) st(dx, o + j, ld(dy, o + j) - Mathf.exp(ld(y, o + j)) * s);
+    for (let j = 0; j < cols; j++) st(dx, o + j, ld(dy, o + j) - expf(ld(y, o + j)) * s);
   }
 }
 
@@ -368,7 +369,7 @@ export function softmaxAxis(y: usize, x: usize, outer: i32, size: i32, inner: i3
       let m: f32 = -Infinity;
       for (let j = 0; j < size; j++) m = max(m, ld(x, b + j * inner));
       let s: f32 = 0;
-      for (let j = 0; j < size; j++) { const e = Mathf.exp(ld(x, b + j * inner) - m); st(y, b + j * inner, e); s += e; }
+      for (let j = 0; j < size; j++) { const e = expf(ld(x, b + j * inner) - m); st(y, b + j * inner, e); s += e; }
       for (let j = 0; j < size; j++) st(y, b + j * inner, ld(y, b + j * inner) / s);
     }
   }

@@ -1,11 +1,12 @@
 // Keras's focal cross-entropies, binary and categorical, each in a plain and a fused (logits) form.
 import { ld, st } from './simd';
 import { EPSILON, smooth, clipProb, sigmoidPair, logitLoss, rowShift } from './probability';
+import { expf, logf, powf } from './math';
 
 // γ·u^(γ−1) is the derivative of u^γ; at u = 0 it is taken as its limit for γ ≥ 1 and 0 below (where it is
 // infinite: the loss has a cusp there).
 @inline function focalSlope(u: f32, gamma: f32): f32 {
-  if (u > 0) return gamma * Mathf.pow(u, gamma - 1);
+  if (u > 0) return gamma * powf(u, gamma - 1);
   return gamma == 1 ? 1 : 0;
 }
 
@@ -19,10 +20,10 @@ import { EPSILON, smooth, clipProb, sigmoidPair, logitLoss, rowShift } from './p
     bce = logitLoss(v, y);
   } else {
     const q = clipProb(v);
-    bce = -(y * Mathf.log(q) + (1 - y) * Mathf.log(1 - q));
+    bce = -(y * logf(q) + (1 - y) * logf(1 - q));
     u = y * (1 - v) + (1 - y) * v;
   }
-  return (y * w1 + (1 - y) * w0) * Mathf.pow(u, gamma) * bce;
+  return (y * w1 + (1 - y) * w0) * powf(u, gamma) * bce;
 }
 @inline function binaryFocalRowsOf(
   out: usize, x: usize, t: usize, rows: i32, cols: i32, gamma: f32, w1: f32, w0: f32, smoothing: f32, logits: bool,
@@ -49,13 +50,13 @@ import { EPSILON, smooth, clipProb, sigmoidPair, logitLoss, rowShift } from './p
       const sp = sigmoidPair(v), sn = sigmoidPair(-v);
       const u = y * sn + (1 - y) * sp;
       bce = logitLoss(v, y);
-      f = Mathf.pow(u, gamma);
+      f = powf(u, gamma);
       d = focalSlope(u, gamma) * (1 - 2 * y) * sp * sn * bce + f * (sp - y);
     } else {
       const q = clipProb(v);
-      bce = -(y * Mathf.log(q) + (1 - y) * Mathf.log(1 - q));
+      bce = -(y * logf(q) + (1 - y) * logf(1 - q));
       const u = y * (1 - v) + (1 - y) * v;
-      f = Mathf.pow(u, gamma);
+      f = powf(u, gamma);
       const dbce: f32 = v == q ? (q - y) / (q * (1 - q)) : 0;
       d = focalSlope(u, gamma) * (1 - 2 * y) * bce + f * dbce;
     }
@@ -110,9 +111,9 @@ export function binaryFocalCrossentropyLogitsRows(
     } else {
       const q = clipProb(ld(x, o + j) / shift);
       u = 1 - q;
-      lq = Mathf.log(q);
+      lq = logf(q);
     }
-    s -= alpha * smooth(ld(t, o + j), smoothing, k) * Mathf.pow(u, gamma) * lq;
+    s -= alpha * smooth(ld(t, o + j), smoothing, k) * powf(u, gamma) * lq;
   }
   return s;
 }
@@ -133,22 +134,22 @@ export function binaryFocalCrossentropyLogitsRows(
     for (let j = 0; j < cols; j++) {
       if (logits) {
         const lq = ld(x, o + j) - shift;
-        const q = Mathf.exp(lq), u = -Mathf.expm1(lq);
+        const q = expf(lq), u = -Mathf.expm1(lq);
         const y = smooth(ld(t, o + j), smoothing, c);
-        const h = -alpha * y * (Mathf.pow(u, gamma) - focalSlope(u, gamma) * q * lq);
+        const h = -alpha * y * (powf(u, gamma) - focalSlope(u, gamma) * q * lq);
         st(dx, o + j, h);
         acc += h;
       } else {
         const raw = ld(x, o + j) / shift;
         const q = clipProb(raw);
         const y = smooth(ld(t, o + j), smoothing, c);
-        const g: f32 = raw == q ? -alpha * y * (Mathf.pow(1 - q, gamma) / q - focalSlope(1 - q, gamma) * Mathf.log(q)) : 0;
+        const g: f32 = raw == q ? -alpha * y * (powf(1 - q, gamma) / q - focalSlope(1 - q, gamma) * logf(q)) : 0;
         st(dx, o + j, g);
         acc += g * raw;
       }
     }
     for (let j = 0; j < cols; j++) {
-      st(dx, o + j, logits ? k * (ld(dx, o + j) - Mathf.exp(ld(x, o + j) - shift) * acc) : k * (ld(dx, o + j) - acc) / shift);
+      st(dx, o + j, logits ? k * (ld(dx, o + j) - expf(ld(x, o + j) - shift) * acc) : k * (ld(dx, o + j) - acc) / shift);
     }
   }
   return s / rows;

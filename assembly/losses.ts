@@ -7,6 +7,7 @@
 // ones an ignored class (`ignore`, NaN for none).
 import { ld, st } from './simd';
 import { EPSILON, clipProb, logSumExp, logitLoss, rowShift, rowSum, sigmoidPair, smooth } from './probability';
+import { expf, logf } from './math';
 
 /** mean((p − t)²); p, t: [rows, cols] */
 export function meanSquaredError(p: usize, t: usize, rows: i32, cols: i32): f64 {
@@ -75,7 +76,7 @@ export function binaryCrossentropy(p: usize, t: usize, rows: i32, cols: i32, smo
   for (let i = 0; i < n; i++) {
     const q = clipProb(ld(p, i));
     const y = smooth(ld(t, i), smoothing, 0.5);
-    s -= <f64>(y * Mathf.log(q) + (1 - y) * Mathf.log(1 - q));
+    s -= <f64>(y * logf(q) + (1 - y) * logf(1 - q));
   }
   return s / n;
 }
@@ -100,7 +101,7 @@ export function binaryCrossentropyGrad(dp: usize, p: usize, t: usize, rows: i32,
       st(dx, i, k * (sigmoidPair(v) - y)); // σ(z) from one exp, stable on both sides
     } else {
       const q = clipProb(v);
-      s -= <f64>(y * Mathf.log(q) + (1 - y) * Mathf.log(1 - q));
+      s -= <f64>(y * logf(q) + (1 - y) * logf(1 - q));
       st(dx, i, v == q ? k * ((q - y) / (q * (1 - q))) : 0);
     }
   }
@@ -124,7 +125,7 @@ export function categoricalCrossentropy(p: usize, t: usize, rows: i32, cols: i32
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     const sum = rowSum(p, o, cols);
-    for (let j = 0; j < cols; j++) s -= <f64>(smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols) * Mathf.log(clipProb(ld(p, o + j) / sum)));
+    for (let j = 0; j < cols; j++) s -= <f64>(smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols) * logf(clipProb(ld(p, o + j) / sum)));
   }
   return s / rows;
 }
@@ -157,7 +158,7 @@ export function categoricalCrossentropyGrad(dp: usize, p: usize, t: usize, rows:
         const v = ld(x, o + j);
         const y = smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols);
         s += <f64>(y * (shift - v));
-        st(dx, o + j, k * (Mathf.exp(v - shift) * tsum - y));
+        st(dx, o + j, k * (expf(v - shift) * tsum - y));
       }
     } else {
       let live: f32 = 0;
@@ -165,7 +166,7 @@ export function categoricalCrossentropyGrad(dp: usize, p: usize, t: usize, rows:
         const q = ld(x, o + j) / shift;
         const c = clipProb(q);
         const y = smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols);
-        s -= <f64>(y * Mathf.log(c));
+        s -= <f64>(y * logf(c));
         if (q == c) live += y;
       }
       for (let j = 0; j < cols; j++) {
@@ -227,12 +228,12 @@ export function counted(t: usize, rows: i32, ignore: f32): i32 {
     const l = label(t, r);
     if (logits) {
       s += <f64>(shift - ld(x, o + l));
-      for (let j = 0; j < cols; j++) st(dx, o + j, k * (Mathf.exp(ld(x, o + j) - shift) - (j == l ? <f32>1 : 0)));
+      for (let j = 0; j < cols; j++) st(dx, o + j, k * (expf(ld(x, o + j) - shift) - (j == l ? <f32>1 : 0)));
     } else {
       const v = ld(x, o + l);
       const q = v / shift;
       const c = clipProb(q);
-      s -= <f64>Mathf.log(c);
+      s -= <f64>logf(c);
       const live = q == c;
       for (let j = 0; j < cols; j++) st(dx, o + j, live ? k * (1 / shift) : 0);
       if (live) st(dx, o + l, k * (1 / shift - 1 / v));
@@ -246,7 +247,7 @@ export function sparseCategoricalCrossentropy(p: usize, t: usize, rows: i32, col
   for (let r = 0; r < rows; r++) {
     if (ld(t, r) == ignore) continue;
     const o = r * cols;
-    s -= <f64>Mathf.log(clipProb(ld(p, o + label(t, r)) / rowSum(p, o, cols)));
+    s -= <f64>logf(clipProb(ld(p, o + label(t, r)) / rowSum(p, o, cols)));
   }
   return perCounted(s, t, rows, ignore);
 }
@@ -313,7 +314,7 @@ export function binaryCrossentropyRows(out: usize, p: usize, t: usize, rows: i32
     for (let j = 0; j < cols; j++) {
       const q = clipProb(ld(p, o + j));
       const y = smooth(ld(t, o + j), smoothing, 0.5);
-      s -= <f64>(y * Mathf.log(q) + (1 - y) * Mathf.log(1 - q));
+      s -= <f64>(y * logf(q) + (1 - y) * logf(1 - q));
     }
     st(out, r, <f32>(s / cols));
   }
@@ -335,7 +336,7 @@ export function categoricalCrossentropyRows(out: usize, p: usize, t: usize, rows
     const o = r * cols;
     const sum = rowSum(p, o, cols);
     let s: f64 = 0;
-    for (let j = 0; j < cols; j++) s -= <f64>(smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols) * Mathf.log(clipProb(ld(p, o + j) / sum)));
+    for (let j = 0; j < cols; j++) s -= <f64>(smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols) * logf(clipProb(ld(p, o + j) / sum)));
     st(out, r, <f32>s);
   }
 }
@@ -355,7 +356,7 @@ export function categoricalCrossentropyLogitsRows(out: usize, z: usize, t: usize
 export function sparseCategoricalCrossentropyRows(out: usize, p: usize, t: usize, rows: i32, cols: i32, ignore: f32): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    st(out, r, ld(t, r) == ignore ? 0 : -Mathf.log(clipProb(ld(p, o + label(t, r)) / rowSum(p, o, cols))));
+    st(out, r, ld(t, r) == ignore ? 0 : -logf(clipProb(ld(p, o + label(t, r)) / rowSum(p, o, cols))));
   }
 }
 

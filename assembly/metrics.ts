@@ -2,6 +2,7 @@
 // the state after many batches has the same bits however the rows were split. A weights offset of 0 means every
 // row weighs 1. The `…Rows` kernels write one f32 value per row for the mean metrics (and the standalone functions).
 import { ld, st } from './simd';
+import { log } from './math';
 
 @inline function weight(w: usize, r: i32): f64 {
   return w == 0 ? 1.0 : <f64>ld(w, r);
@@ -187,7 +188,7 @@ export function aucResult(state: usize, thresholds: i32, labels: i32, curve: i32
     const slope = divNoNan(dtp, max(pA - pB, 0));
     const intercept = tpB - slope * pB;
     const ratio = pA > 0 && pB > 0 ? divNoNan(pA, max(pB, 0)) : 1;
-    return divNoNan(slope * (dtp + intercept * Math.log(ratio)), max(tpB + fnB, 0));
+    return divNoNan(slope * (dtp + intercept * log(ratio)), max(tpB + fnB, 0));
   }
   const recallA = divNoNan(tpA, tpA + fnA);
   const recallB = divNoNan(tpB, tpB + fnB);

@@ -3,6 +3,7 @@
 // KL divergence, categorical focal) reduce each row their own way. The mean over rows follows.
 import { ld, st } from './simd';
 import { EPSILON } from './probability';
+import { expf, logf } from './math';
 
 @inline function mapeOf(p: f32, t: f32): f32 {
   return <f32>100 * Mathf.abs(t - p) / max<f32>(Mathf.abs(t), EPSILON);
@@ -30,7 +31,7 @@ export function meanAbsolutePercentageErrorRows(out: usize, p: usize, t: usize, 
 }
 
 @inline function logPlusOne(v: f32): f32 {
-  return Mathf.log(max<f32>(v, EPSILON) + 1);
+  return logf(max<f32>(v, EPSILON) + 1);
 }
 /** dp = 2(log(max<f32>(p, ε) + 1) − log(max<f32>(t, ε) + 1))/(p + 1)/n (0 where p < ε); returns the mean squared log error */
 export function meanSquaredLogarithmicErrorGrad(dp: usize, p: usize, t: usize, rows: i32, cols: i32): f64 {
@@ -184,7 +185,7 @@ export function cosineSimilarityRows(out: usize, p: usize, t: usize, rows: i32, 
 // log cosh x = x + softplus(−2x) − log 2, softplus in its overflow-free form.
 @inline function logCoshOf(x: f32): f32 {
   const y: f32 = <f32>-2 * x;
-  return x + max<f32>(y, <f32>0) + Mathf.log1p(Mathf.exp(-Mathf.abs(y))) - <f32>Math.LN2;
+  return x + max<f32>(y, <f32>0) + Mathf.log1p(expf(-Mathf.abs(y))) - <f32>Math.LN2;
 }
 /** dp = tanh(p − t)/n; returns mean(log cosh(p − t)); p, t: [rows, cols] */
 export function logCoshGrad(dp: usize, p: usize, t: usize, rows: i32, cols: i32): f64 {
@@ -219,7 +220,7 @@ export function klDivergenceGrad(dp: usize, p: usize, t: usize, rows: i32, cols:
     for (let j = 0; j < cols; j++) {
       const v = ld(p, o + j);
       const q = clipUnit(v), y = clipUnit(ld(t, o + j));
-      s += <f64>(y * Mathf.log(y / q));
+      s += <f64>(y * logf(y / q));
       st(dp, o + j, v == q ? -k * y / q : 0);
     }
   }
@@ -232,7 +233,7 @@ export function klDivergenceRows(out: usize, p: usize, t: usize, rows: i32, cols
     let s: f64 = 0;
     for (let j = 0; j < cols; j++) {
       const y = clipUnit(ld(t, o + j));
-      s += <f64>(y * Mathf.log(y / clipUnit(ld(p, o + j))));
+      s += <f64>(y * logf(y / clipUnit(ld(p, o + j))));
     }
     st(out, r, <f32>s);
   }
@@ -244,7 +245,7 @@ export function poissonGrad(dp: usize, p: usize, t: usize, rows: i32, cols: i32)
   let s: f64 = 0;
   for (let i = 0; i < n; i++) {
     const v = ld(p, i), y = ld(t, i);
-    s += <f64>(v - y * Mathf.log(v + EPSILON));
+    s += <f64>(v - y * logf(v + EPSILON));
     st(dp, i, (1 - y / (v + EPSILON)) / <f32>n);
   }
   return s / n;
@@ -254,7 +255,7 @@ export function poissonRows(out: usize, p: usize, t: usize, rows: i32, cols: i32
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     let s: f64 = 0;
-    for (let j = 0; j < cols; j++) { const v = ld(p, o + j); s += <f64>(v - ld(t, o + j) * Mathf.log(v + EPSILON)); }
+    for (let j = 0; j < cols; j++) { const v = ld(p, o + j); s += <f64>(v - ld(t, o + j) * logf(v + EPSILON)); }
     st(out, r, <f32>(s / cols));
   }
 }

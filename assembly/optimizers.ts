@@ -1,6 +1,7 @@
 // Optimizer updates over one flat parameter vector (all of a model's weights, gradients and slots are
 // contiguous), so a step is one call. Operation order follows Keras 3 so results match it to float error.
 import { ld, st, ld4, st4, floor4 } from './simd';
+import { powf } from './math';
 
 /** w −= lr·g; w, g: [n] */
 export function sgdStep(w: usize, g: usize, n: i32, learningRate: f32): void {
@@ -275,8 +276,8 @@ export function ftrlStep(w: usize, a: usize, linear: usize, g: usize, n: i32, le
     const wv = ld(w, i);
     const av = ld(a, i);
     const next = av + gv * gv;
-    const nextPower = Mathf.pow(next, power);
-    const lv = ld(linear, i) + ((gv + shrinkage * wv) - ((nextPower - Mathf.pow(av, power)) / learningRate) * wv);
+    const nextPower = powf(next, power);
+    const lv = ld(linear, i) + ((gv + shrinkage * wv) - ((nextPower - powf(av, power)) / learningRate) * wv);
     st(linear, i, lv);
     const quadratic = nextPower / learningRate + l2;
     st(w, i, (min(max(lv, -l1), l1) - lv) / quadratic);

@@ -1,6 +1,7 @@
 // What the cross-entropies share: Keras's epsilon and clipping, label smoothing, and the stable sigmoid and
 // log-sum-exp of the fused (logits) forms. Not re-exported by index.ts: these are not kernels of the wasm.
 import { ld } from './simd';
+import { expf, logf } from './math';
 
 /** Keras's backend epsilon: probabilities are clipped to [ε, 1 − ε]. */
 export const EPSILON: f32 = 1e-7;
@@ -16,13 +17,13 @@ export const EPSILON: f32 = 1e-7;
 
 // σ(z) and 1 − σ(z) from one exp of −|z|, both exact at any |z|.
 @inline export function sigmoidPair(z: f32): f32 {
-  const e = Mathf.exp(-Mathf.abs(z));
+  const e = expf(-Mathf.abs(z));
   return z >= 0 ? 1 / (1 + e) : e / (1 + e);
 }
 
 @inline export function logitLoss(z: f32, y: f32): f32 {
   // −(y·log σ(z) + (1 − y)·log(1 − σ(z))) rewritten so neither exp nor log can overflow.
-  return max(z, 0) - z * y + Mathf.log1p(Mathf.exp(-Mathf.abs(z)));
+  return max(z, 0) - z * y + Mathf.log1p(expf(-Mathf.abs(z)));
 }
 
 // A row's Σp, or (`logits`) its lse(z): what the categorical forms divide by, or subtract.
@@ -42,6 +43,6 @@ export const EPSILON: f32 = 1e-7;
   let m = ld(z, o);
   for (let j = 1; j < cols; j++) m = max(m, ld(z, o + j));
   let s: f32 = 0;
-  for (let j = 0; j < cols; j++) s += Mathf.exp(ld(z, o + j) - m);
-  return m + Mathf.log(s);
+  for (let j = 0; j < cols; j++) s += expf(ld(z, o + j) - m);
+  return m + logf(s);
 }

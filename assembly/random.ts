@@ -2,6 +2,7 @@
 // `state`, so each model carries its own stream. Everything random in neurasm (initialisers, shuffles,
 // dropout masks, splits) comes from here, so a seed gives the same bits in every engine.
 import { at, ld, st } from './simd';
+import { log } from './math';
 
 const MULT: u64 = 6364136223846793005;
 
@@ -41,7 +42,7 @@ export function randomUniform(x: usize, n: i32, state: usize, low: f32, high: f3
 @inline function gaussian(state: usize): f64 {
   const u1 = (<f64>next(state) + 1) * (1.0 / 4294967296.0); // (0, 1]: log never sees 0
   const u2 = <f64>next(state) * (1.0 / 4294967296.0);
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  return Math.sqrt(-2 * log(u1)) * Math.cos(2 * Math.PI * u2);
 }
 
 /** x[i] ~ N(mean, stddev²); x: [n] */
