@@ -2,34 +2,20 @@
 // its progress; then a bad job, whose ShapeError comes back as a ShapeError. In a browser the same trainer
 // runs as `new Worker(new URL('./trainer.js', import.meta.url), { type: 'module' })`.
 import { Worker } from 'node:worker_threads';
-import { errorFromData, type ErrorData } from 'neurasm';
+import { connectWorker } from 'neurasm';
+import type { Job, Progress } from './trainer.js';
 
-type Reply = { ready: true } | { epoch: number; loss: number; accuracy: number } | { predictions: number[] } | { error: ErrorData };
-
-function train(x: number[][], y: number[], epochs: number): Promise<number[]> {
-  const worker = new Worker(new URL('./trainer.js', import.meta.url));
-  return new Promise((resolve, reject) => {
-    worker.on('message', (reply: Reply) => {
-      if ('ready' in reply) {
-        worker.postMessage({ x, y, epochs });
-        return;
-      }
-      if ('epoch' in reply) {
-        if ((reply.epoch + 1) % 25 === 0) console.log(`epoch ${reply.epoch + 1}: loss ${reply.loss.toFixed(4)}, accuracy ${reply.accuracy.toFixed(2)}`);
-        return;
-      }
-      void worker.terminate();
-      if ('error' in reply) reject(errorFromData(reply.error));
-      else resolve(reply.predictions);
-    });
-    worker.on('error', reject);
-  });
-}
-
-const predictions = await train([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0], 100);
-console.log(`predictions: ${predictions.map((p) => p.toFixed(3)).join(', ')}`);
+const trainer = await connectWorker<Job, number[], Progress>(new Worker(new URL('./trainer.js', import.meta.url)));
 try {
-  await train([[0, 0, 0]], [0, 1], 1); // 1 sample of x, 2 of y
-} catch (e) {
-  console.log(`the worker's error, rebuilt here: ${(e as Error).name}: ${(e as Error).message}`);
+  const predictions = await trainer.run({ x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [0, 1, 1, 0], epochs: 100 }, {
+    onProgress: ({ epoch, loss, accuracy }) => {
+      if ((epoch + 1) % 25 === 0) console.log(`epoch ${epoch + 1}: loss ${loss.toFixed(4)}, accuracy ${accuracy.toFixed(2)}`);
+    },
+  });
+  console.log(`predictions: ${predictions.map((p) => p.toFixed(3)).join(', ')}`);
+  await trainer.run({ x: [[0, 0, 0]], y: [0, 1], epochs: 1 }).catch((e: Error) => { // 1 sample of x, 2 of y
+    console.log(`the worker's error, rebuilt here: ${e.name}: ${e.message}`);
+  });
+} finally {
+  await trainer.terminate();
 }
