@@ -22,14 +22,24 @@ execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconf
 // neurasm/vis is ESM only (it needs the ESM core's classes): require('neurasm/vis') says so.
 writeFileSync('dist/vis.cjs', "throw new Error(\"neurasm/vis is ESM only: use it from an ES module (import { plotModel } from 'neurasm/vis') together with import { Sequential } from 'neurasm'; models made with require('neurasm') cannot be plotted\");\n");
 
-// The declarations again for CommonJS consumers (TypeScript's node16/nodenext): the same .d.ts files under dist/cjs/,
-// whose package.json says "commonjs", with asc's bindings copied in beside them (build/ is ESM: type "module").
-rmSync('dist/cjs', { recursive: true, force: true });
-for (const file of readdirSync('dist', { recursive: true }).map(String).filter((f) => f.endsWith('.d.ts') && !f.startsWith('vis'))) {
-  const to = join('dist/cjs', file);
-  const bindings = relative(dirname(to), 'dist/cjs/wasm-bindings.js').replaceAll('\\', '/');
-  mkdirSync(dirname(to), { recursive: true });
-  writeFileSync(to, readFileSync(join('dist', file), 'utf8').replace(/(["'])(?:\.\.\/)+build\/neurasm\.js\1/g, `$1${bindings.startsWith('.') ? bindings : `./${bindings}`}$1`));
+// asc's declarations of the kernels, which dist/*.d.ts name for internal types, as dist/wasm-bindings.d.ts: the
+// WebAssembly classes looked up where the consumer's types declare them, so a project whose `lib` lacks them (Node
+// without @types/node or DOM) type-checks neurasm with skipLibCheck off (test/readme.test.ts).
+const WASM_HOST = "/** A WebAssembly class's instance type where the project's types declare WebAssembly, else `never`. */\n"
+  + 'type WasmHost<K extends string> = typeof globalThis extends { WebAssembly: { [P in K]: { prototype: infer T } } } ? T : never;\n';
+writeFileSync('dist/wasm-bindings.d.ts', WASM_HOST + readFileSync('build/neurasm.d.ts', 'utf8').replace(/\bWebAssembly\.(\w+)/g, "WasmHost<'$1'>"));
+const declarations = readdirSync('dist', { recursive: true }).map(String).filter((f) => f.endsWith('.d.ts') && !f.startsWith('vis') && !f.startsWith('cjs'));
+for (const file of declarations) {
+  const bindings = relative(dirname(join('dist', file)), 'dist/wasm-bindings.js').replaceAll('\\', '/');
+  const text = readFileSync(join('dist', file), 'utf8');
+  writeFileSync(join('dist', file), text.replace(/(["'])(?:\.\.\/)+build\/neurasm\.js\1/g, `$1${bindings.startsWith('.') ? bindings : `./${bindings}`}$1`));
 }
-cpSync('build/neurasm.d.ts', 'dist/cjs/wasm-bindings.d.ts');
+
+// The declarations again for CommonJS consumers (TypeScript's node16/nodenext): the same .d.ts files under dist/cjs/,
+// whose package.json says "commonjs" (dist/ is ESM: type "module").
+rmSync('dist/cjs', { recursive: true, force: true });
+for (const file of declarations) {
+  mkdirSync(dirname(join('dist/cjs', file)), { recursive: true });
+  cpSync(join('dist', file), join('dist/cjs', file));
+}
 writeFileSync('dist/cjs/package.json', '{ "type": "commonjs" }\n');

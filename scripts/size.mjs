@@ -118,7 +118,7 @@ try {
   for (const [name, bytes] of [...sums].sort((x, y) => y[1] - x[1])) if (bytes > 0) console.log(`    ${name.padEnd(44)} ${kib(bytes).padStart(9)}`);
   if (other > 0) console.log(`    ${'the app itself'.padEnd(44)} ${kib(other).padStart(9)}`);
   console.log('  the wasm\'s code by assembly/ file (function bodies, bytes):');
-  for (const [file, bytes] of wasmByFile()) if (bytes > 0) console.log(`    ${file.padEnd(44)} ${kib(bytes).padStart(9)}`);
+  for (const [file, bytes] of wasmByFile()) if (bytes >= 512) console.log(`    ${file.padEnd(44)} ${kib(bytes).padStart(9)}`);
 
   const all = await bundle('all', EVERYTHING(join(root, 'dist/index.browser.js')));
   console.log(`An app that imports everything: ${kib(all.bytes.length)}, gzipped ${kib(gz(all.bytes))}`);

@@ -3,7 +3,7 @@
 // are read, from beside it; sizes are checked before anything is read or allocated. A failure of the storage
 // or the network is an IOError, a path or URL that cannot be right a ValueError; both name the call.
 import type { Sequential } from './sequential.js';
-import { LOAD_KEYS, checkJson, checkWeightSpecs, fromArtifacts, readLoadOptions, readSaveOptions, toArtifacts, type LoadOptions, type ModelArtifacts, type SaveOptions, type WeightSpec } from './saving.js';
+import { LOAD_KEYS, checkJson, type HostInstance, checkWeightSpecs, fromArtifacts, readLoadOptions, readSaveOptions, toArtifacts, type LoadOptions, type ModelArtifacts, type SaveOptions, type WeightSpec } from './saving.js';
 import { IOError, NeurasmError, ValueError, describe } from './errors.js';
 import { callable } from './arguments.js';
 
@@ -558,7 +558,7 @@ export async function saveModel(model: Sequential, target: SaveTarget | undefine
 }
 
 /** Anything `loadModel` reads: see its TSDoc. */
-export type ModelSource = string | ModelArtifacts | File[] | FileList;
+export type ModelSource = string | ModelArtifacts | HostInstance<'File'>[] | HostInstance<'FileList'>;
 
 /**
  * Loads a model saved by neurasm or TensorFlow.js, or converted from Keras by the TensorFlow.js converter:

@@ -76,12 +76,20 @@ export interface LoadOptions {
    * a DOMException named 'AbortError' after `controller.abort()`, 'TimeoutError' after `AbortSignal.timeout`,
    * or whatever was given to `abort(reason)`. No model is built.
    */
-  signal?: AbortSignal;
+  signal?: HostInstance<'AbortSignal'>;
   /** Options merged into every request's `fetch` init (headers, credentials, …); the `signal` option wins over one here. */
-  requestInit?: RequestInit;
+  requestInit?: FetchInit;
   /** Used instead of the global `fetch` for every request, called as `fetchFunc(url, init)` (TensorFlow.js's `fetchFunc`). */
-  fetchFunc?: (input: string, init?: RequestInit) => Promise<Response>;
+  fetchFunc?: (input: string, init?: FetchInit) => Promise<HostInstance<'Response'>>;
 }
+
+// NOTE: the declarations name no host global (AbortSignal, RequestInit, File, …) directly: a TypeScript project whose
+// `lib` lacks DOM (a Node project without @types/node, say) would get errors from neurasm's own .d.ts files. These
+// look the types up where the project declares them, and are `never` where it does not.
+/** The instance type of the global class `K` where the project's types declare it (DOM's `File`, …), else `never`. */
+export type HostInstance<K extends string> = typeof globalThis extends { [P in K]: { prototype: infer T } } ? T : never;
+/** `fetch`'s init (DOM's `RequestInit`) where the project's types declare `fetch`, else `never`. */
+export type FetchInit = typeof globalThis extends { fetch(input: never, init?: infer I): unknown } ? NonNullable<I> : never;
 
 /** The keys `modelFromJSON` takes (the others are about fetching). */
 export const TOPOLOGY_KEYS = ['maxBytes', 'seed'] as const;

@@ -118,7 +118,12 @@ const collector = new FinalizationRegistry<Blocks>((blocks) => blocks.releaseAll
 const optimizerOwners = new WeakMap<Optimizer, WeakRef<Sequential>>();
 
 // NOTE: engines without explicit resource management have no Symbol.dispose; `using` needs it anyway there.
-const DISPOSE: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+// Its type is looked up rather than named, so the declarations also compile for users whose `lib` lacks
+// esnext.disposable (`typeof Symbol.dispose` is an error there; a `/// <reference lib>` would add DisposableStack
+// and the rest of that lib to their globals). test/readme.test.ts type-checks both cases.
+declare const NO_DISPOSE: unique symbol;
+type DisposeSymbol = SymbolConstructor extends { readonly dispose: infer S extends symbol } ? S : typeof NO_DISPOSE;
+const DISPOSE: DisposeSymbol = ((Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose')) as DisposeSymbol;
 
 /** Hooks `fit` calls on a callback; each must be a function when present. */
 const HOOKS = ['setParams', 'setModel', 'onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;

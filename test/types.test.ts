@@ -15,6 +15,8 @@ import { resolveRegularizer, type RegularizerLike } from '../src/layers/layer.js
 import { lookup, type Snake, type Spelling } from '../src/names.js';
 import type { CompileOptions } from '../src/sequential.js';
 import type { Rank, TensorArrays } from '../src/tensor.js';
+import type { ModelSource } from '../src/io.js';
+import type { LoadOptions } from '../src/saving.js';
 import { disposeAfterEach } from './helpers.js';
 
 const track = disposeAfterEach();
@@ -161,5 +163,20 @@ describe('Tensor typed by rank', () => {
     expect(tensor([1, 2], [2]).toArray()).toEqual([1, 2]);
     expect(tensor([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]).toArray()).toEqual([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]);
     expect(tensor([5], []).toArray()).toBe(5);
+  });
+});
+
+describe('host types looked up, not named (the declarations compile without DOM; test/readme.test.ts checks that)', () => {
+  it('with DOM types, loading takes Files, a FileList, an AbortSignal and a RequestInit, and refuses a bad one', () => {
+    expectTypeOf<File[]>().toExtend<ModelSource>();
+    expectTypeOf<FileList>().toExtend<ModelSource>();
+    expectTypeOf<AbortSignal>().toExtend<NonNullable<LoadOptions['signal']>>();
+    expectTypeOf<RequestInit>().toEqualTypeOf<NonNullable<LoadOptions['requestInit']>>();
+    expectTypeOf<Promise<Response>>().toEqualTypeOf<ReturnType<NonNullable<LoadOptions['fetchFunc']>>>();
+    // @ts-expect-error: not a RequestCredentials
+    const bad: LoadOptions = { requestInit: { credentials: 'everyone' } };
+    // @ts-expect-error: a Blob is not a File
+    const notFiles: ModelSource = [new Blob([])];
+    expect([bad, notFiles]).toHaveLength(2);
   });
 });
