@@ -63,7 +63,8 @@ function parseModelJSON(text: string, where: string): ModelJSON {
       if (typeof p !== 'string' || !SAFE_PATH.test(p)) throw new ValueError(`${where}: weight file ${describe(p)} is not a plain file name beside model.json`);
     }
   }
-  return json as ModelJSON;
+  // NOTE: the manifest as checked: a model.json without one (a model with no weights) reads as an empty list.
+  return { ...json, weightsManifest: manifest } as ModelJSON;
 }
 
 /**

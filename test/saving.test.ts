@@ -868,6 +868,8 @@ const ROWS_HOSTILE: Row[] = [
   // ── a directory on disk ──
   { name: 'model.json that is not JSON', source: () => dirWith(() => {}, { 'model.json': '{"modelTopology": {' }), error: ValueError, message: /model\.json is not JSON/ },
   { name: 'no model.json', source: () => dirWith(() => {}, { 'model.json': null }), error: ValueError, message: /no model\.json at/ },
+  { name: 'model.json without a weightsManifest, its topology a string', source: () => dirWith(() => {}, { 'model.json': '{"modelTopology": "x"}' }), error: ValueError, message: /modelTopology/ },
+  { name: 'model.json without a weightsManifest: a model with weights, none given', source: () => dirWith((j) => { delete j.weightsManifest; }), error: ValueError, message: /missing from the weights/ },
   { name: "a weights path '../weights.bin' (a valid file there is not read)", source: () => { const d = dirWith(manifestPaths(['../weights.bin'])); writeFileSync(join(d, '..', 'weights.bin'), readFileSync(join(baseDir, 'weights.bin'))); return d; }, error: ValueError, message: /weight file "\.\.\/weights\.bin" is not a plain file name beside model\.json/ },
   { name: "a weights path '/etc/passwd'", source: () => dirWith(manifestPaths(['/etc/passwd'])), error: ValueError, message: /weight file "\/etc\/passwd" is not a plain file name/ },
   { name: "a weights path 'http://evil/x'", source: () => dirWith(manifestPaths(['http://evil/x'])), error: ValueError, message: /weight file "http:\/\/evil\/x" is not a plain file name/ },
