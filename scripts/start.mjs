@@ -22,10 +22,6 @@ const JS = {
   inputs: ['src', 'examples', 'build/neurasm.js', 'package.json', 'tsconfig.json', 'scripts/vis-plugins.mjs', 'scripts/bundles.mjs', 'scripts/start.mjs'],
 };
 
-// asc's note when binaryen's last extra optimisation round (asconfig's `converge`) made the module no smaller: not
-// an error, and the only thing `npm start` would print otherwise before the demo.
-const ASC_NOTE = /^Last converge was suboptimal\.\r?$/;
-
 /** Newest modification time (ms) among the files at `paths` (directories walked), or -Infinity if none exist. */
 function newest(paths) {
   let t = -Infinity;
@@ -54,24 +50,14 @@ function dateOutputs(step, started) {
   for (const f of step.outputs) utimesSync(at(f), t, t);
 }
 
-/** Runs `npm run build:wasm`, passing its output through except asc's converge note; rejects if it fails. */
+/** Runs `npm run build:wasm`, its output passed through (asc prints nothing on success); rejects if it fails. */
 function buildWasm() {
   const npm = process.env.npm_execpath;
   const [command, args] = npm ? [process.execPath, [npm]] : ['npm', []];
-  const child = spawn(command, [...args, 'run', 'build:wasm', '--silent'], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
-  let rest = '';
-  const forward = (text) => {
-    const lines = (rest + text).split('\n');
-    rest = lines.pop();
-    for (const line of lines) if (!ASC_NOTE.test(line)) process.stderr.write(`${line}\n`);
-  };
-  child.stderr.setEncoding('utf8').on('data', forward);
+  const child = spawn(command, [...args, 'run', 'build:wasm', '--silent'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => {
-      if (rest !== '' && !ASC_NOTE.test(rest)) process.stderr.write(rest);
-      code === 0 ? resolve() : reject(new Error(`npm run build:wasm failed (exit code ${code})`));
-    });
+    child.on('close', (code) => code === 0 ? resolve() : reject(new Error(`npm run build:wasm failed (exit code ${code})`)));
   });
 }
 
