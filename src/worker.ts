@@ -25,6 +25,20 @@ export interface RunOptions<Progress> {
   onProgress?: (value: Progress) => void;
   /** Objects to transfer rather than copy with the job (ArrayBuffers, MessagePorts, …). */
   transfer?: readonly object[];
+  /**
+   * Stops waiting: once it is aborted, `run` rejects with its reason (as `fetch` does; `AbortSignal.timeout(ms)`
+   * gives a timeout). The job itself is not interrupted: the worker finishes it (its result is dropped) before
+   * the next; `terminate()` stops the work.
+   */
+  signal?: AbortSignalLike;
+}
+
+/** The part of an `AbortSignal` that `run` uses (any realm's, or a look-alike). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 /** The main thread's handle on a worker started with `serveWorker`. */
@@ -51,6 +65,15 @@ function listen(target: WorkerEndpoint, type: string, listener: (data: unknown) 
   if (typeof target.on === 'function') { target.on(type, listener); return; }
   target.addEventListener!(type, (e: { data?: unknown }) => listener(type === 'message' ? e.data : e));
   (target as { start?: () => void }).start?.(); // a MessagePort delivers nothing to addEventListener until started
+}
+
+function isSignal(v: unknown): v is AbortSignalLike {
+  const s = v as Partial<AbortSignalLike> | null;
+  return typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
+}
+
+function abortReason(signal: AbortSignalLike): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
 function isOurs(data: unknown): data is { neurasm: string } {
@@ -157,15 +180,27 @@ export function connectWorker<Job = unknown, Result = unknown, Progress = unknow
   const client: WorkerClient<Job, Result, Progress> = {
     run(job, options = {}) {
       if (closed !== undefined) return Promise.reject(new StateError(`run(): the worker is closed: ${closed}`));
+      const { signal } = options;
+      if (signal !== undefined && !isSignal(signal)) {
+        return Promise.reject(new ValueError(`run(): signal must be an AbortSignal (e.g. new AbortController().signal or AbortSignal.timeout(ms)), got ${describe(signal)}`));
+      }
+      if (signal?.aborted) return Promise.reject(abortReason(signal));
       const id = nextId++;
       return new Promise<Result>((resolve, reject) => {
-        pending.set(id, { resolve, reject, onProgress: options.onProgress });
+        const onAbort = () => {
+          if (!pending.delete(id)) return;
+          reject(abortReason(signal!));
+        };
+        const settle = <T>(then: (value: T) => void) => (value: T) => { signal?.removeEventListener('abort', onAbort); then(value); };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        pending.set(id, { resolve: settle(resolve), reject: settle(reject), onProgress: options.onProgress });
         try {
           const message: ToWorker<Job> = { neurasm: 'run', id, job };
           if (options.transfer) worker.postMessage(message, options.transfer); else worker.postMessage(message);
         } catch (e) {
+          const entry = pending.get(id);
           pending.delete(id);
-          reject(e); // e.g. a DataCloneError: the job cannot be copied to the worker
+          entry?.reject(e); // e.g. a DataCloneError: the job cannot be copied to the worker
         }
       });
     },

@@ -135,6 +135,35 @@ describe('Node worker_threads', () => {
     }
   }, 30_000);
 
+  it('a signal stops waiting: abort rejects with its reason, a timeout with a TimeoutError, and the worker lives on', async () => {
+    const client = await connect();
+    try {
+      const controller = new AbortController();
+      const seen: Progress[] = [];
+      const xor = client.run({ task: 'xor', epochs: 50 }, { onProgress: (p) => seen.push(p), signal: controller.signal });
+      controller.abort(new Error('no longer needed'));
+      const e = await failure(xor);
+      expect([e.name, e.message]).toEqual(['Error', 'no longer needed']);
+      const timedOut = await failure(client.run({ task: 'hang' }, { signal: AbortSignal.timeout(100) }));
+      expect(timedOut.name).toBe('TimeoutError');
+      // Already aborted: rejected at once, nothing posted.
+      const early = await failure(client.run({ task: 'xor', epochs: 1 }, { signal: AbortSignal.abort() }));
+      expect(early.name).toBe('AbortError');
+      const bad = await failure(client.run({ task: 'xor', epochs: 1 }, { signal: { aborted: false } as unknown as AbortSignal }));
+      expect([bad.name, bad.message]).toEqual(['ValueError', 'run(): signal must be an AbortSignal (e.g. new AbortController().signal or AbortSignal.timeout(ms)), got an object (Object)']);
+      expect(seen.length).toBeLessThan(50); // the aborted run's progress stopped reaching its callback
+    } finally {
+      await client.terminate();
+    }
+    // The XOR job that was given up on still ran to the end in the worker; a fresh worker still gives the same bits.
+    const again = await connect();
+    try {
+      expect(await again.run({ task: 'xor', epochs: 50 }, { signal: new AbortController().signal })).toEqual(mainPredictions);
+    } finally {
+      await again.terminate();
+    }
+  }, 30_000);
+
   it('terminate() rejects pending runs, and later runs reject with a StateError', async () => {
     const client = await connect();
     const pending = failure(client.run({ task: 'hang' }));
