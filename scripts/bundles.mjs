@@ -6,7 +6,7 @@ import { browserFiles, coreAsPackage } from './vis-plugins.mjs';
 
 // NOTE: always set a target: without one esbuild may emit syntax or APIs Node 20 lacks (its inlined-binary
 // decoder among them).
-const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };
+const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, sourcesContent: false, logLevel: 'warning' };
 
 /** Every bundle, by what it is; `forDemo` marks the three `npm start` needs. */
 export const BUNDLES = [
