@@ -2,6 +2,7 @@
 // a fixed seed so the same settings always give the same points (the tests rely on it). Page-side drawing data
 // only: no model math happens here.
 
+/** Every dataset by key, with the name the page shows for it. */
 export const DATASETS = {
   xor: 'XOR (four clusters)',
   circles: 'Circles (inner and outer ring)',
@@ -9,13 +10,16 @@ export const DATASETS = {
   blobs: 'Two Gaussian blobs',
 } as const;
 
+/** A dataset's key: 'xor', 'circles', 'spirals' or 'blobs'. */
 export type DatasetName = keyof typeof DATASETS;
 
 /** Points and labels: `x` is [samples × 2] row-major, `y` one 0/1 label per sample. */
 export interface Points { x: Float32Array; y: Float32Array }
 
+/** A dataset split into the points the network trains on and those it is tested on. */
 export interface Dataset { train: Points; test: Points }
 
+/** How to draw a dataset: noise and the share held out for testing. */
 export interface DatasetOptions {
   /** How much the points scatter, 0 (clean) to 0.5 (heavily overlapping). */
   noise: number;

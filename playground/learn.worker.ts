@@ -4,7 +4,9 @@
 import { Adam, Dense, RMSprop, SGD, Sequential, serveWorker, tensor, type Optimizer, type Tensor } from 'neurasm';
 import { BOUNDARY_GRID, gridPoints, UNIT_GRID, type Dataset } from './datasets.js';
 
+/** The activations a hidden layer may have here. */
 export type HiddenActivation = 'relu' | 'tanh' | 'sigmoid';
+/** The optimizers the page offers. */
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
 
 /** The network and how it trains; the data comes separately. */
@@ -17,6 +19,7 @@ export interface LearnSettings {
   l2: number;
 }
 
+/** What the page asks of the worker: build a model (`setup`) or train it a little and report (`train`). */
 export type LearnJob =
   | { kind: 'setup'; generation: number; settings: LearnSettings; data: Dataset }
   /** Trains `epochs` epochs, or fewer if `ms` milliseconds pass first (at least one); then takes a snapshot. */

@@ -20,6 +20,7 @@ export interface ModelTestHook {
   predictDigit(pixels: number[]): number[];
 }
 
+/** Builds the section for the digit model `digits` holds, and redraws it whenever that model changes. */
 export async function mountModel(section: HTMLElement, digits: DigitModelHost): Promise<void> {
   const source = el('p', 'model-source');
   const table = el('div', 'model-table');
