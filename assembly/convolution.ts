@@ -3,7 +3,8 @@
 import { ld, st, ld4, st4, floor4, hsum } from './simd';
 import { biasGrad } from './matmul';
 import { ACTIVATION_LINEAR, applyActivation } from './activations';
-import { A_GRAD_PATCHES, A_PATCHES_T, B_STRIDED, B_TAP_WEIGHTS, gemmPacked, setConvGeometry } from './gemm';
+import { partStart } from './parts';
+import { A_GRAD_PATCHES, A_PATCHES_T, B_STRIDED, B_TAP_WEIGHTS, SPLIT_ANY, gemmPart, setConvGeometry } from './gemm';
 
 // Which passes run as packed products over the image's patches (see gemm.ts) rather than the direct loops below,
 // measured on this kind of machine (bench/cnn.bench.ts's layers): the product wins where each packed value
@@ -146,7 +147,7 @@ export function conv2d(out: usize, x: usize, w: usize, b: usize, batch: i32, hei
   inChannels: i32, outChannels: i32, kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
   dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32): void {
   convolve(out, x, w, b, batch, height, width, inChannels, outChannels, kernelH, kernelW, strideH, strideW, dilationH, dilationW,
-    padTop, padLeft, outH, outW, out, ACTIVATION_LINEAR, 0);
+    padTop, padLeft, outH, outW, out, ACTIVATION_LINEAR, 0, 0, 1);
 }
 
 /**
@@ -157,22 +158,28 @@ export function conv2d(out: usize, x: usize, w: usize, b: usize, batch: i32, hei
  */
 export function conv2dForward(out: usize, pre: usize, x: usize, w: usize, b: usize, batch: i32, height: i32, width: i32,
   inChannels: i32, outChannels: i32, kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
-  dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, activation: i32, alpha: f32): void {
+  dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, activation: i32, alpha: f32,
+  part: i32, parts: i32): void {
   convolve(pre, x, w, b, batch, height, width, inChannels, outChannels, kernelH, kernelW, strideH, strideW, dilationH, dilationW,
-    padTop, padLeft, outH, outW, out, activation, alpha);
+    padTop, padLeft, outH, outW, out, activation, alpha, part, parts);
 }
+
 
 /** conv2d into `pre`, then each row of output pixels through the activation into `act` (nothing more when linear in place). */
 function convolve(out: usize, x: usize, w: usize, b: usize, batch: i32, height: i32, width: i32,
   inChannels: i32, outChannels: i32, kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
-  dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, act: usize, activation: i32, alpha: f32): void {
+  dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, act: usize, activation: i32, alpha: f32,
+  part: i32, parts: i32): void {
   const inC = inChannels, outC = outChannels;
   const epilogue = activation != ACTIVATION_LINEAR || act != out;
   const oc16 = outC & ~15, oc8 = outC & ~7, oc4 = floor4(outC);
   const span = (kernelW - 1) * dilationW; // columns from a pixel's first tap to its last
-  for (let n = 0; n < batch; n++) {
+  // Rows of output pixels (n, oy) are independent: a part takes a band of them.
+  const end = partStart(batch * outH, part + 1, parts);
+  for (let r = partStart(batch * outH, part, parts); r < end; r++) {
+    const n = r / outH, oy = r % outH;
     const xn = n * height * width * inC;
-    for (let oy = 0; oy < outH; oy++) {
+    {
       const iy0 = tap(oy, 0, strideH, dilationH, padTop);
       let ox = 0;
       while (ox < outW) {
@@ -277,17 +284,21 @@ function convolve(out: usize, x: usize, w: usize, b: usize, batch: i32, height: 
  */
 export function conv2dInputGrad(dx: usize, dy: usize, w: usize, batch: i32, height: i32, width: i32,
   inChannels: i32, outChannels: i32, kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
-  dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32): void {
+  dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, part: i32, parts: i32): void {
   if (batch > 0 && gemmInputGrad(inChannels, outChannels, strideH, strideW)) {
     setConvGeometry(height, width, inChannels, outChannels, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
-    gemmPacked(dx, dy, w, batch * height * width, kernelH * kernelW * outChannels, inChannels, false, 0, 0, 0, 0, 0, false, inChannels, A_GRAD_PATCHES, B_TAP_WEIGHTS);
+    gemmPart(dx, dy, w, batch * height * width, kernelH * kernelW * outChannels, inChannels, false, 0, 0, 0, 0, 0, false, inChannels,
+      part, parts, SPLIT_ANY, A_GRAD_PATCHES, B_TAP_WEIGHTS);
     return;
   }
   const inC = inChannels, outC = outChannels;
   const ci4 = floor4(inC);
-  for (let n = 0; n < batch; n++) {
+  // Rows of input pixels (n, iy) are independent: a part takes a band of them.
+  const end = partStart(batch * height, part + 1, parts);
+  for (let r = partStart(batch * height, part, parts); r < end; r++) {
+    const n = r / height, iy = r % height;
     const dyn = n * outH * outW * outC;
-    for (let iy = 0; iy < height; iy++) {
+    {
       for (let ix = 0; ix < width; ix++) {
         const d = ((n * height + iy) * width + ix) * inC;
         let ci = 0;
@@ -342,24 +353,29 @@ export function conv2dInputGrad(dx: usize, dy: usize, w: usize, batch: i32, heig
  */
 export function conv2dFilterGrad(dw: usize, db: usize, x: usize, dy: usize, batch: i32, height: i32, width: i32,
   inChannels: i32, outChannels: i32, kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
-  dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32): void {
+  dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, part: i32, parts: i32): void {
   if (batch > 0 && outH * outW > 0 && gemmFilterGrad(inChannels, outChannels)) {
     setConvGeometry(height, width, inChannels, outChannels, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
-    gemmPacked(dw, x, dy, kernelH * kernelW * inChannels, batch * outH * outW, outChannels, false, 0, 0, 0, outChannels, 1, false, outChannels, A_PATCHES_T, B_STRIDED);
-    if (db != 0) biasGrad(db, dy, batch * outH * outW, outChannels);
+    gemmPart(dw, x, dy, kernelH * kernelW * inChannels, batch * outH * outW, outChannels, false, 0, 0, 0, outChannels, 1, false, outChannels,
+      part, parts, SPLIT_ANY, A_PATCHES_T, B_STRIDED);
+    if (db != 0 && part == 0) biasGrad(db, dy, batch * outH * outW, outChannels);
     return;
   }
   const inC = inChannels, outC = outChannels;
   const oc16 = outC & ~15, oc8 = outC & ~7, oc4 = floor4(outC);
-  memory.fill(dw, 0, <usize>(kernelH * kernelW * inC * outC) << 2);
+  // Rows (ky, kx, ci) of dw are independent: a part takes a band of them.
+  const taps = kernelH * kernelW * inC;
+  const t0 = partStart(taps, part, parts), t1 = partStart(taps, part + 1, parts);
+  if (t0 < t1) memory.fill(dw + (<usize>(t0 * outC) << 2), 0, <usize>((t1 - t0) * outC) << 2);
   // One sample at a time, so its x and dy stay in cache while every tap of dw runs over them; the sums still
   // run n, oy, ox ascending, as each sample's pass starts from the previous samples' sum in dw.
   for (let n = 0; n < batch; n++) {
     const xn = n * height * width * inC;
     const dyn = n * outH * outW * outC;
-    for (let ky = 0; ky < kernelH; ky++) {
-      for (let kx = 0; kx < kernelW; kx++) {
-        for (let ci = 0; ci < inC; ci++) {
+    for (let t = t0; t < t1; t++) {
+      const ky = t / (kernelW * inC), kx = (t / inC) % kernelW, ci = t % inC;
+      {
+        {
           const wi = ((ky * kernelW + kx) * inC + ci) * outC;
           let oc = 0;
           for (; oc < oc16; oc += 16) {
@@ -382,5 +398,5 @@ export function conv2dFilterGrad(dw: usize, db: usize, x: usize, dy: usize, batc
       }
     }
   }
-  if (db != 0) biasGrad(db, dy, batch * outH * outW, outC);
+  if (db != 0 && part == 0) biasGrad(db, dy, batch * outH * outW, outC);
 }

@@ -21,9 +21,18 @@ const PACK_A_BYTES: usize = MC * KC * 4;
 const PACK_B_BYTES: usize = KC * NC * 4;
 const TILE_BYTES: usize = MR * NR * 4; // a ragged edge tile's accumulators
 export const SCRATCH_BYTES: usize = 64 + PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES;
-@lazy const PACK_A: usize = (__heap_base + 63) & ~63;
-@lazy const PACK_B: usize = PACK_A + PACK_A_BYTES;
-@lazy const TILE: usize = PACK_B + PACK_B_BYTES;
+// Each instance on a shared memory (a pool thread) points these at its own block of SCRATCH_BYTES: setScratch.
+let PACK_A: usize = (__heap_base + 63) & ~63;
+let PACK_B: usize = PACK_A + PACK_A_BYTES;
+let TILE: usize = PACK_B + PACK_B_BYTES;
+
+/** Moves this instance's packing scratch to the SCRATCH_BYTES at `at` (a pool thread's own block); 0: back to its own. */
+export function useScratch(at: usize): void {
+  if (at == 0) at = __heap_base;
+  PACK_A = (at + 63) & ~63;
+  PACK_B = PACK_A + PACK_A_BYTES;
+  TILE = PACK_B + PACK_B_BYTES;
+}
 
 /** Depth of the K blocks for a product of depth k: at most KC, split evenly (784 → 4 × 196, not 3 × 256 + 16). */
 @inline function kStep(k: i32): i32 {
@@ -218,26 +227,73 @@ export function gemmRows(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, a
 }
 
 export function gemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, bias: usize,
-  aRow: i32, aCol: i32, bRow: i32, bCol: i32): void {
-  if (k == 0) return emptyProduct(c, m, n, accumulate, bias);
+  aRow: i32, aCol: i32, bRow: i32, bCol: i32, part: i32 = 0, parts: i32 = 1, splitRows: bool = false): void {
+  if (k == 0) {
+    if (part == 0) emptyProduct(c, m, n, accumulate, bias);
+    return;
+  }
   // Few columns (an output layer's 10 classes) would fill 8-wide panels poorly (10 of 16); the transposed
   // product Cᵀ = Bᵀ·Aᵀ puts them in 4-row panels instead (10 of 12). Same products, same order: same bits.
-  if (n <= NR + MR && m > n) gemmPacked(c, b, a, n, k, m, accumulate, bias, bCol, bRow, aCol, aRow, true, n);
-  else gemmPacked(c, a, b, m, k, n, accumulate, bias, aRow, aCol, bRow, bCol, false, n);
+  if (n <= NR + MR && m > n) gemmPart(c, b, a, n, k, m, accumulate, bias, bCol, bRow, aCol, aRow, true, n, part, parts, splitRows ? SPLIT_COLUMNS : SPLIT_ANY);
+  else gemmPart(c, a, b, m, k, n, accumulate, bias, aRow, aCol, bRow, bCol, false, n, part, parts, splitRows ? SPLIT_ROWS : SPLIT_ANY);
 }
 
-/** The packed product of an m×k by a k×n operand (strides as in `gemm`); `transposed` writes it as Cᵀ, rows `ldc` apart. */
+/** How gemmPart may divide the product: by whichever costs less packing, or only by rows or only by columns. */
+export const SPLIT_ANY = 0;
+export const SPLIT_ROWS = 1;
+export const SPLIT_COLUMNS = 2;
+
+/** Tiles [part·count/parts, (part + 1)·count/parts) of `count`, times `tile`, capped at `size`: part's share. */
+@inline function shareStart(count: i32, part: i32, parts: i32, tile: i32, size: i32): i32 {
+  return min(size, <i32>(<i64>count * part / parts) * tile);
+}
+
+/**
+ * Part `part` of `parts` of gemmPacked's product: a band of whole MR-row or NR-column tiles of C. Every output
+ * is computed as the whole product computes it (same K blocks, same order), so the bits do not depend on the
+ * split; parts ≤ 1 is the whole product. Rows are split when that packs less: each part packs all of B and its
+ * rows of A once per NC block of columns, or with columns, all of A per NC block and its columns of B.
+ */
+export function gemmPart(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, bias: usize,
+  aRow: i32, aCol: i32, bRow: i32, bCol: i32, transposed: bool, ldc: i32, part: i32, parts: i32, split: i32,
+  aForm: i32 = A_STRIDED, bForm: i32 = B_STRIDED): void {
+  if (parts <= 1) {
+    gemmPacked(c, a, b, m, k, n, accumulate, bias, aRow, aCol, bRow, bCol, transposed, ldc, aForm, bForm, 0, m, 0, n);
+    return;
+  }
+  const rowTiles = (m + MR - 1) / MR, colTiles = (n + NR - 1) / NR;
+  let byRows = split == SPLIT_ROWS;
+  if (split == SPLIT_ANY) {
+    const blocks = <f64>((n + NC - 1) / NC);
+    const rowsCost = <f64>k * n + <f64>m / parts * k * blocks;
+    const colsCost = <f64>m * k * Math.ceil(<f64>n / parts / NC) + <f64>k * n / parts;
+    byRows = rowTiles >= parts && (rowsCost <= colsCost || colTiles < parts);
+  }
+  if (byRows) {
+    const i0 = shareStart(rowTiles, part, parts, MR, m), i1 = shareStart(rowTiles, part + 1, parts, MR, m);
+    if (i0 < i1) gemmPacked(c, a, b, m, k, n, accumulate, bias, aRow, aCol, bRow, bCol, transposed, ldc, aForm, bForm, i0, i1, 0, n);
+  } else {
+    const j0 = shareStart(colTiles, part, parts, NR, n), j1 = shareStart(colTiles, part + 1, parts, NR, n);
+    if (j0 < j1) gemmPacked(c, a, b, m, k, n, accumulate, bias, aRow, aCol, bRow, bCol, transposed, ldc, aForm, bForm, 0, m, j0, j1);
+  }
+}
+
+/**
+ * The packed product of an m×k by a k×n operand (strides as in `gemm`), for rows [i0, i1) and columns [j0, j1)
+ * of it (i0 a multiple of MR, j0 of NR); `transposed` writes it as Cᵀ, rows `ldc` apart.
+ */
 export function gemmPacked(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, bias: usize,
-  aRow: i32, aCol: i32, bRow: i32, bCol: i32, transposed: bool, ldc: i32, aForm: i32 = A_STRIDED, bForm: i32 = B_STRIDED): void {
+  aRow: i32, aCol: i32, bRow: i32, bCol: i32, transposed: bool, ldc: i32, aForm: i32, bForm: i32,
+  i0: i32, i1: i32, j0: i32, j1: i32): void {
   const step = kStep(k);
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
     for (let pc = 0; pc < k; pc += step) {
       const kc = min(step, k - pc);
       if (bForm == B_STRIDED) packB(b, bRow, bCol, n, pc, jc, kc, nc);
       else packTapWeights(b, n, pc, jc, kc, nc);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
+      for (let ic = i0; ic < i1; ic += MC) {
+        const mc = min(MC, i1 - ic);
         if (aForm == A_STRIDED) packA(a, aRow, aCol, m, ic, pc, mc, kc);
         else if (aForm == A_PATCHES_T) packPatchesT(a, m, ic, pc, mc, kc);
         else packGradPatches(a, m, ic, pc, mc, kc);
@@ -259,7 +315,7 @@ export function gemmPacked(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
 // column p a tap and input channel (ky, kx, ci); its input gradient is a product over dy's patches and the kernel.
 // Nothing materialises those [pixels, taps·channels] matrices: the packers below read each panel's values from
 // the image or from dy (0 outside), so the microkernel runs as on any product.
-// The geometry is set once per call by `setConvGeometry` (module globals; the kernels are single-threaded).
+// The geometry is set once per call by `setConvGeometry` (module globals: each pool thread's instance has its own).
 
 /** How gemmPacked packs its A operand: strided (a matrix), or the patches of the image set by setConvGeometry. */
 export const A_STRIDED = 0;

@@ -2,6 +2,10 @@
 // 'valid' or 'same' by passing padTop/padLeft and outH/outW; never allocates.
 import { ld, st, ld4, st4, floor4 } from './simd';
 import { tap, outside } from './windows';
+import { partStart } from './parts';
+
+// Every kernel here takes (part, parts): a pool thread computes the images [partStart(batch, part, parts),
+// partStart(batch, part + 1, parts)) of the batch; part 0 of parts ≤ 1 is the whole call.
 
 // Window (oy, ox) covers input rows oy·sh − padTop + [0, poolH) and columns ox·sw − padLeft + [0, poolW); cells
 // outside the image are ignored. A window with no cell inside gives 0 (and argmax −1).
@@ -12,10 +16,11 @@ import { tap, outside } from './windows';
  * out: [batch, outH, outW, channels], argmax: i32, shaped like out
  */
 export function maxPool2d(out: usize, argmax: usize, x: usize, batch: i32, height: i32, width: i32, channels: i32,
-  poolH: i32, poolW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32): void {
+  poolH: i32, poolW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, part: i32, parts: i32): void {
   const c4 = floor4(channels);
   const lane = i32x4(0, 1, 2, 3);
-  for (let n = 0; n < batch; n++) {
+  const end = partStart(batch, part + 1, parts);
+  for (let n = partStart(batch, part, parts); n < end; n++) {
     for (let oy = 0; oy < outH; oy++) {
       const iy0 = tap(oy, 0, strideH, 1, padTop);
       for (let ox = 0; ox < outW; ox++) {
@@ -66,16 +71,20 @@ export function maxPool2d(out: usize, argmax: usize, x: usize, batch: i32, heigh
 
 /**
  * dx = 0, then dx[argmax[i]] += dy[i] for every output i in order (indices outside x are skipped);
- * dx: [batch, height, width, channels], dy and argmax (i32): [batch, outH, outW, channels]
+ * dx: [batch, height, width, channels], dy and argmax (i32): [batch, outH, outW, channels]. A part owns the dx of
+ * its images and reads every output for them, so any argmax (even one pointing into another image) sums as the
+ * whole call does.
  */
 export function maxPool2dGrad(dx: usize, dy: usize, argmax: usize, batch: i32, height: i32, width: i32, channels: i32,
-  poolH: i32, poolW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32): void {
-  const size = batch * height * width * channels;
-  memory.fill(dx, 0, <usize>size << 2);
+  poolH: i32, poolW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, part: i32, parts: i32): void {
+  const image = height * width * channels;
+  const lo = partStart(batch, part, parts) * image, hi = partStart(batch, part + 1, parts) * image;
+  if (lo >= hi) return;
+  memory.fill(dx + (<usize>lo << 2), 0, <usize>(hi - lo) << 2);
   const total = batch * outH * outW * channels;
   for (let i = 0; i < total; i++) {
     const k = load<i32>(argmax + (<usize>i << 2));
-    if (outside(k, size)) continue;
+    if (k < lo || k >= hi) continue;
     st(dx, k, ld(dx, k) + ld(dy, i));
   }
 }
@@ -85,9 +94,10 @@ export function maxPool2dGrad(dx: usize, dy: usize, argmax: usize, batch: i32, h
  * as Keras's 'same' averages; x: [batch, height, width, channels], out: [batch, outH, outW, channels]
  */
 export function avgPool2d(out: usize, x: usize, batch: i32, height: i32, width: i32, channels: i32,
-  poolH: i32, poolW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32): void {
+  poolH: i32, poolW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, part: i32, parts: i32): void {
   const c4 = floor4(channels);
-  for (let n = 0; n < batch; n++) {
+  const end = partStart(batch, part + 1, parts);
+  for (let n = partStart(batch, part, parts); n < end; n++) {
     for (let oy = 0; oy < outH; oy++) {
       const iy0 = tap(oy, 0, strideH, 1, padTop);
       const y0 = max(iy0, 0), y1 = min(iy0 + poolH, height);
@@ -121,10 +131,12 @@ export function avgPool2d(out: usize, x: usize, batch: i32, height: i32, width: 
  * in order; dx: [batch, height, width, channels], dy: [batch, outH, outW, channels]
  */
 export function avgPool2dGrad(dx: usize, dy: usize, batch: i32, height: i32, width: i32, channels: i32,
-  poolH: i32, poolW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32): void {
-  memory.fill(dx, 0, <usize>(batch * height * width * channels) << 2);
+  poolH: i32, poolW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32, part: i32, parts: i32): void {
+  const n0 = partStart(batch, part, parts), n1 = partStart(batch, part + 1, parts);
+  const image = height * width * channels;
+  if (n0 < n1) memory.fill(dx + (<usize>(n0 * image) << 2), 0, <usize>((n1 - n0) * image) << 2);
   const c4 = floor4(channels);
-  for (let n = 0; n < batch; n++) {
+  for (let n = n0; n < n1; n++) {
     for (let oy = 0; oy < outH; oy++) {
       const iy0 = tap(oy, 0, strideH, 1, padTop);
       const y0 = max(iy0, 0), y1 = min(iy0 + poolH, height);

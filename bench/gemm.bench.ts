@@ -85,14 +85,14 @@ async function gemmRow(label: string, form: Form, m: number, k: number, n: numbe
   const product = JAX_PRODUCT[form];
 
   // Correctness first, against TF.js wasm.
-  kernel(c, a, b, m, k, n, false);
+  kernel(c, a, b, m, k, n, false, 0, 1);
   await useTf('wasm');
   const reference = tf.tidy(() => tf.matMul(wasmInputs[0], wasmInputs[1], transposeA, transposeB).dataSync() as Float32Array);
   const error = relativeError(arena.read(c, m * n), reference);
   checks.push({ case: label, relativeError: error });
 
   const contenders: Contender[] = [
-    { name: NEURASM, run: () => kernel(c, a, b, m, k, n, false) },
+    { name: NEURASM, run: () => kernel(c, a, b, m, k, n, false, 0, 1) },
     tfContender(TF_WASM, 'wasm', wasmInputs),
     ...(options.cpu === false ? [] : [tfContender(TF_CPU, 'cpu', cpuInputs)]),
     { name: JAX, run: async () => { const r = product(ja.ref, jb.ref); await r.blockUntilReady(); r.dispose(); } },

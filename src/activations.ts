@@ -1,6 +1,7 @@
 // ACTIVATIONS: the one table from activation name to its forward and gradient kernels. Adding a row here
 // is all an activation needs: layers, tests and benches loop over this table.
-import { kernels as k } from './backend.js';
+import { kernels as k, type Kernels } from './backend.js';
+import { elementwise as split, type ElementKernel } from './threads.js';
 import { lookup, type Spelling } from './names.js';
 import { boolean, integer, number, readOptions } from './arguments.js';
 import { Tensor, toTensor, type TensorLike } from './tensor.js';
@@ -25,50 +26,61 @@ const ELU_ALPHA = 1.0;
 /** Keras's alpha for `celu`. */
 const CELU_ALPHA = 1.0;
 
-type FlatForward = (y: number, x: number, n: number) => void;
-type FlatBackward = (dx: number, dy: number, x: number, y: number, n: number) => void;
+/** Elementwise kernels taking (y, x, n), and their gradients taking (dx, dy, x, y, n). */
+type FlatForward = { [K in ElementKernel]: Parameters<Kernels[K]> extends [number, number, number] ? K : never }[ElementKernel];
+type FlatBackward = { [K in ElementKernel]: Parameters<Kernels[K]> extends [number, number, number, number, number] ? K : never }[ElementKernel];
+/** Elementwise kernels taking (y, x, n, alpha), and their gradients taking (dx, dy, x, y, n, alpha). */
+type ScaledForward = { [K in ElementKernel]: Parameters<Kernels[K]> extends [number, number, number, number] ? K : never }[ElementKernel];
+type ScaledBackward = { [K in ElementKernel]: Parameters<Kernels[K]> extends [number, number, number, number, number, number] ? K : never }[ElementKernel];
 
-/** A row whose kernels see the `rows × cols` floats as one flat run of `rows·cols`. */
+/** A row whose kernels see the `rows × cols` floats as one flat run of `rows·cols` (split over the threads when large). */
 function flatRow<const A extends readonly string[] = readonly never[]>(
   id: number, forward: FlatForward, backward: FlatBackward, aliases?: A,
 ): ActivationKernels & { aliases?: A } {
-  const row: ActivationKernels & { aliases?: A } = { id, forward: (y, x, r, c) => forward(y, x, r * c), backward: (dx, dy, x, y, r, c) => backward(dx, dy, x, y, r * c) };
+  const row: ActivationKernels & { aliases?: A } = {
+    id,
+    forward: (y, x, r, c) => split(forward, y, x, r * c),
+    backward: (dx, dy, x, y, r, c) => split(backward, dx, dy, x, y, r * c),
+  };
   if (aliases) row.aliases = aliases;
   return row;
 }
 
 /** An elementwise row with a fixed parameter `alpha`, passed last to both kernels (and to fused ones by the id). */
-function scaled(id: number, alpha: number, forward: (y: number, x: number, n: number, alpha: number) => void,
-  backward: (dx: number, dy: number, x: number, y: number, n: number, alpha: number) => void): ActivationKernels {
-  return { id, alpha, forward: (y, x, r, c) => forward(y, x, r * c, alpha), backward: (dx, dy, x, y, r, c) => backward(dx, dy, x, y, r * c, alpha) };
+function scaled(id: number, alpha: number, forward: ScaledForward, backward: ScaledBackward): ActivationKernels {
+  return {
+    id, alpha,
+    forward: (y, x, r, c) => split(forward, y, x, r * c, alpha),
+    backward: (dx, dy, x, y, r, c) => split(backward, dx, dy, x, y, r * c, alpha),
+  };
 }
 
 /** Every activation by name. */
 export const ACTIVATIONS = {
-  linear: flatRow(k.ACTIVATION_LINEAR.value, k.linear, k.linearGrad),
-  relu: flatRow(k.ACTIVATION_RELU.value, k.relu, k.reluGrad, ['ReLU']),
-  sigmoid: flatRow(k.ACTIVATION_SIGMOID.value, k.sigmoid, k.sigmoidGrad),
-  tanh: flatRow(k.ACTIVATION_TANH.value, k.tanh, k.tanhGrad),
+  linear: flatRow(k.ACTIVATION_LINEAR.value, 'linear', 'linearGrad'),
+  relu: flatRow(k.ACTIVATION_RELU.value, 'relu', 'reluGrad', ['ReLU']),
+  sigmoid: flatRow(k.ACTIVATION_SIGMOID.value, 'sigmoid', 'sigmoidGrad'),
+  tanh: flatRow(k.ACTIVATION_TANH.value, 'tanh', 'tanhGrad'),
   softmax: { id: k.ACTIVATION_SOFTMAX.value, forward: k.softmax, backward: k.softmaxGrad },
-  leakyRelu: scaled(k.ACTIVATION_LEAKY_RELU.value, LEAKY_SLOPE, k.leakyRelu, k.leakyReluGrad),
-  elu: scaled(k.ACTIVATION_ELU.value, ELU_ALPHA, k.elu, k.eluGrad),
-  selu: flatRow(k.ACTIVATION_SELU.value, k.selu, k.seluGrad),
-  gelu: flatRow(k.ACTIVATION_GELU.value, k.gelu, k.geluGrad),
-  swish: flatRow(k.ACTIVATION_SWISH.value, k.swish, k.swishGrad, ['silu']),
-  softplus: flatRow(k.ACTIVATION_SOFTPLUS.value, k.softplus, k.softplusGrad),
-  relu6: flatRow(k.ACTIVATION_RELU6.value, k.relu6, k.relu6Grad),
+  leakyRelu: scaled(k.ACTIVATION_LEAKY_RELU.value, LEAKY_SLOPE, 'leakyRelu', 'leakyReluGrad'),
+  elu: scaled(k.ACTIVATION_ELU.value, ELU_ALPHA, 'elu', 'eluGrad'),
+  selu: flatRow(k.ACTIVATION_SELU.value, 'selu', 'seluGrad'),
+  gelu: flatRow(k.ACTIVATION_GELU.value, 'gelu', 'geluGrad'),
+  swish: flatRow(k.ACTIVATION_SWISH.value, 'swish', 'swishGrad', ['silu']),
+  softplus: flatRow(k.ACTIVATION_SOFTPLUS.value, 'softplus', 'softplusGrad'),
+  relu6: flatRow(k.ACTIVATION_RELU6.value, 'relu6', 'relu6Grad'),
   // NOTE: Keras 3's hard sigmoid, relu6(x + 3)/6; TensorFlow.js's 'hardSigmoid' is 0.2x + 0.5 clipped to [0, 1].
-  hardSigmoid: flatRow(k.ACTIVATION_HARD_SIGMOID.value, k.hardSigmoid, k.hardSigmoidGrad),
-  hardSwish: flatRow(k.ACTIVATION_HARD_SWISH.value, k.hardSwish, k.hardSwishGrad, ['hard_silu']),
-  softsign: flatRow(k.ACTIVATION_SOFTSIGN.value, k.softsign, k.softsignGrad),
-  mish: flatRow(k.ACTIVATION_MISH.value, k.mish, k.mishGrad),
+  hardSigmoid: flatRow(k.ACTIVATION_HARD_SIGMOID.value, 'hardSigmoid', 'hardSigmoidGrad'),
+  hardSwish: flatRow(k.ACTIVATION_HARD_SWISH.value, 'hardSwish', 'hardSwishGrad', ['hard_silu']),
+  softsign: flatRow(k.ACTIVATION_SOFTSIGN.value, 'softsign', 'softsignGrad'),
+  mish: flatRow(k.ACTIVATION_MISH.value, 'mish', 'mishGrad'),
   logSoftmax: { id: k.ACTIVATION_LOG_SOFTMAX.value, forward: k.logSoftmax, backward: k.logSoftmaxGrad },
-  logSigmoid: flatRow(k.ACTIVATION_LOG_SIGMOID.value, k.logSigmoid, k.logSigmoidGrad),
-  exponential: flatRow(k.ACTIVATION_EXPONENTIAL.value, k.exponential, k.exponentialGrad),
-  celu: scaled(k.ACTIVATION_CELU.value, CELU_ALPHA, k.celu, k.celuGrad),
+  logSigmoid: flatRow(k.ACTIVATION_LOG_SIGMOID.value, 'logSigmoid', 'logSigmoidGrad'),
+  exponential: flatRow(k.ACTIVATION_EXPONENTIAL.value, 'exponential', 'exponentialGrad'),
+  celu: scaled(k.ACTIVATION_CELU.value, CELU_ALPHA, 'celu', 'celuGrad'),
   // NOTE: 'gelu' is the exact erf form, Keras 3's default (`gelu(x, approximate=False)`) and TensorFlow.js's 'gelu';
   // this row is the tanh approximation (TensorFlow.js's 'gelu_new', Keras's `approximate=True`).
-  geluApproximate: flatRow(k.ACTIVATION_GELU_APPROXIMATE.value, k.geluApproximate, k.geluApproximateGrad, ['gelu_new']),
+  geluApproximate: flatRow(k.ACTIVATION_GELU_APPROXIMATE.value, 'geluApproximate', 'geluApproximateGrad', ['gelu_new']),
 } satisfies Record<string, ActivationKernels>;
 
 /** An activation's name: `'relu'`, `'sigmoid'`, `'softmax'`, … (Keras's snake_case spellings are accepted too). */

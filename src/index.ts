@@ -49,6 +49,7 @@ export type { SplitOptions } from './data.js';
 export { NeurasmError, ShapeError, ValueError, StateError, MemoryError, IOError, errorToData, errorFromData } from './errors.js';
 export type { ErrorData } from './errors.js';
 export { serveWorker, connectWorker, type WorkerEndpoint, type WorkerLike, type JobHandler, type RunOptions, type WorkerClient, type AbortSignalLike } from './worker.js';
+export { setThreads, getThreads } from './threads.js';
 export type { ActivationName, ActivationSpelling } from './activations.js';
 export { activations } from './activations.js';
 export type { ReluOptions, LeakyReluOptions, AlphaOptions, GeluOptions, AxisOptions } from './activations.js';

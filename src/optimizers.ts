@@ -2,7 +2,10 @@
 // are one flat block each in the wasm memory, owned by the model, so a step is a few kernel calls. Keras 3's
 // BaseOptimizer order: (accumulate gradients) → clip → decoupled weight decay → update → EMA of the weights.
 // Host math is IEEE-exact only (+ − × ÷, sqrt): powers such as β1ᵗ are running products in f64.
+// Each step calls its kernel directly unless the pool will split it (`splitting`): passed through another JS
+// function, the f64 constants computed here would be boxed, and a training step must not allocate.
 import { kernels as k } from './backend.js';
+import { elementwise, splitting } from './threads.js';
 import { lookup, type Spelling } from './names.js';
 import { boolean, integer, lockSettings, number, readOptions, text } from './arguments.js';
 import { LearningRateSchedule } from './schedules.js';
@@ -306,8 +309,13 @@ export class SGD extends Optimizer {
     lockSettings<SGD>(this, ['momentum', 'nesterov']);
   }
   protected update(b: ParameterBlocks, lr: number): void {
-    if (this.momentum > 0) k.sgdMomentumStep(b.weights, b.slots, b.grads, b.size, lr, this.momentum, this.nesterov);
-    else k.sgdStep(b.weights, b.grads, b.size, lr);
+    if (this.momentum > 0) {
+      if (splitting(b.size)) elementwise('sgdMomentumStep', b.weights, b.slots, b.grads, b.size, lr, this.momentum, this.nesterov);
+      else k.sgdMomentumStep(b.weights, b.slots, b.grads, b.size, lr, this.momentum, this.nesterov);
+    } else {
+      if (splitting(b.size)) elementwise('sgdStep', b.weights, b.grads, b.size, lr);
+      else k.sgdStep(b.weights, b.grads, b.size, lr);
+    }
   }
   protected ruleConfig() { return { momentum: this.momentum, nesterov: this.nesterov }; }
   protected ruleSlotNames() { return this.momentum > 0 ? ['momentum'] : []; }
@@ -346,8 +354,14 @@ export class Adam extends Optimizer {
     const alpha = (lr * Math.sqrt(1 - this.#beta2Power)) / (1 - this.#beta1Power);
     const m = this.slot(b, 0);
     const v = this.slot(b, 1);
-    if (this.amsgrad) k.adamAmsgradStep(b.weights, m, v, this.slot(b, 2), b.grads, b.size, alpha, 1 - this.beta1, 1 - this.beta2, this.epsilon);
-    else k.adamStep(b.weights, m, v, b.grads, b.size, alpha, 1 - this.beta1, 1 - this.beta2, this.epsilon, 0);
+    const c1 = 1 - this.beta1, c2 = 1 - this.beta2;
+    if (this.amsgrad) {
+      if (splitting(b.size)) elementwise('adamAmsgradStep', b.weights, m, v, this.slot(b, 2), b.grads, b.size, alpha, c1, c2, this.epsilon);
+      else k.adamAmsgradStep(b.weights, m, v, this.slot(b, 2), b.grads, b.size, alpha, c1, c2, this.epsilon);
+    } else {
+      if (splitting(b.size)) elementwise('adamStep', b.weights, m, v, b.grads, b.size, alpha, c1, c2, this.epsilon, 0);
+      else k.adamStep(b.weights, m, v, b.grads, b.size, alpha, c1, c2, this.epsilon, 0);
+    }
   }
   protected override replay(updates: number): void {
     // The same multiplications as `updates` updates made: a resumed run continues with the same bits.
@@ -405,9 +419,12 @@ export class RMSprop extends Optimizer {
   protected update(b: ParameterBlocks, lr: number): void {
     const u = this.slot(b, 1); // touched only with momentum
     if (this.centered) {
-      k.rmspropCenteredStep(b.weights, b.slots, this.slot(b, this.ruleSlots - 1), u, b.grads, b.size, lr, this.rho, 1 - this.rho, this.epsilon, this.momentum);
+      const a = this.slot(b, this.ruleSlots - 1);
+      if (splitting(b.size)) elementwise('rmspropCenteredStep', b.weights, b.slots, a, u, b.grads, b.size, lr, this.rho, 1 - this.rho, this.epsilon, this.momentum);
+      else k.rmspropCenteredStep(b.weights, b.slots, a, u, b.grads, b.size, lr, this.rho, 1 - this.rho, this.epsilon, this.momentum);
     } else {
-      k.rmspropStep(b.weights, b.slots, u, b.grads, b.size, lr, this.rho, 1 - this.rho, this.epsilon, this.momentum);
+      if (splitting(b.size)) elementwise('rmspropStep', b.weights, b.slots, u, b.grads, b.size, lr, this.rho, 1 - this.rho, this.epsilon, this.momentum);
+      else k.rmspropStep(b.weights, b.slots, u, b.grads, b.size, lr, this.rho, 1 - this.rho, this.epsilon, this.momentum);
     }
   }
   protected ruleConfig() { return { rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered }; }
@@ -435,7 +452,8 @@ export class Adagrad extends Optimizer {
     k.fill(b.slots, b.size, this.initialAccumulatorValue);
   }
   protected update(b: ParameterBlocks, lr: number): void {
-    k.adagradStep(b.weights, b.slots, b.grads, b.size, lr, this.epsilon);
+    if (splitting(b.size)) elementwise('adagradStep', b.weights, b.slots, b.grads, b.size, lr, this.epsilon);
+    else k.adagradStep(b.weights, b.slots, b.grads, b.size, lr, this.epsilon);
   }
   protected ruleConfig() { return { initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon }; }
   protected ruleSlotNames() { return ['accumulator']; }
@@ -461,7 +479,9 @@ export class Adadelta extends Optimizer {
     lockSettings<Adadelta>(this, ['rho', 'epsilon']);
   }
   protected update(b: ParameterBlocks, lr: number): void {
-    k.adadeltaStep(b.weights, b.slots, this.slot(b, 1), b.grads, b.size, lr, this.rho, 1 - this.rho, this.epsilon);
+    const s = this.slot(b, 1);
+    if (splitting(b.size)) elementwise('adadeltaStep', b.weights, b.slots, s, b.grads, b.size, lr, this.rho, 1 - this.rho, this.epsilon);
+    else k.adadeltaStep(b.weights, b.slots, s, b.grads, b.size, lr, this.rho, 1 - this.rho, this.epsilon);
   }
   protected ruleConfig() { return { rho: this.rho, epsilon: this.epsilon }; }
   protected ruleSlotNames() { return ['accum_grad', 'accum_var']; }
@@ -497,7 +517,9 @@ export class Adamax extends AdamLike {
   }
   protected update(b: ParameterBlocks, lr: number): void {
     this.#beta1Power *= this.beta1;
-    k.adamaxStep(b.weights, b.slots, this.slot(b, 1), b.grads, b.size, lr, 1 - this.beta1, this.beta2, this.epsilon, 1 - this.#beta1Power);
+    const u = this.slot(b, 1);
+    if (splitting(b.size)) elementwise('adamaxStep', b.weights, b.slots, u, b.grads, b.size, lr, 1 - this.beta1, this.beta2, this.epsilon, 1 - this.#beta1Power);
+    else k.adamaxStep(b.weights, b.slots, u, b.grads, b.size, lr, 1 - this.beta1, this.beta2, this.epsilon, 1 - this.#beta1Power);
   }
   protected override replay(updates: number): void {
     this.#beta1Power = 1;
@@ -542,8 +564,9 @@ export class Nadam extends AdamLike {
     const uNext = this.beta1 * (1 - 0.5 * (this.#decayPower * 0.96));
     const mCoef = uNext / (1 - this.#uProduct * uNext);
     const gCoef = (1 - ut) / (1 - this.#uProduct);
-    k.nadamStep(b.weights, b.slots, this.slot(b, 1), b.grads, b.size, lr, 1 - this.beta1, 1 - this.beta2, this.epsilon,
-      mCoef, gCoef, 1 - this.#beta2Power);
+    const v = this.slot(b, 1), c1 = 1 - this.beta1, c2 = 1 - this.beta2, vCorrection = 1 - this.#beta2Power;
+    if (splitting(b.size)) elementwise('nadamStep', b.weights, b.slots, v, b.grads, b.size, lr, c1, c2, this.epsilon, mCoef, gCoef, vCorrection);
+    else k.nadamStep(b.weights, b.slots, v, b.grads, b.size, lr, c1, c2, this.epsilon, mCoef, gCoef, vCorrection);
   }
   protected override replay(updates: number): void {
     this.#decayPower = this.#uProduct = this.#beta2Power = 1;
@@ -568,7 +591,9 @@ export class Lion extends Optimizer {
     lockSettings<Lion>(this, ['beta1', 'beta2']);
   }
   protected update(b: ParameterBlocks, lr: number): void {
-    k.lionStep(b.weights, b.slots, b.grads, b.size, lr, this.beta1, 1 - Math.fround(this.beta1), this.beta2, 1 - Math.fround(this.beta2));
+    const c1 = 1 - Math.fround(this.beta1), c2 = 1 - Math.fround(this.beta2);
+    if (splitting(b.size)) elementwise('lionStep', b.weights, b.slots, b.grads, b.size, lr, this.beta1, c1, this.beta2, c2);
+    else k.lionStep(b.weights, b.slots, b.grads, b.size, lr, this.beta1, c1, this.beta2, c2);
   }
   protected ruleConfig() { return { beta1: this.beta1, beta2: this.beta2 }; }
   protected ruleSlotNames() { return ['momentum']; }
@@ -616,8 +641,10 @@ export class Ftrl extends Optimizer {
   }
   protected update(b: ParameterBlocks, lr: number): void {
     const l2 = 2 * (this.l2RegularizationStrength + this.beta / (2 * lr));
-    k.ftrlStep(b.weights, b.slots, this.slot(b, 1), b.grads, b.size, lr, -this.learningRatePower, this.l1RegularizationStrength, l2,
-      2 * this.l2ShrinkageRegularizationStrength);
+    const linear = this.slot(b, 1), power = -this.learningRatePower, l1 = this.l1RegularizationStrength;
+    const shrinkage = 2 * this.l2ShrinkageRegularizationStrength;
+    if (splitting(b.size)) elementwise('ftrlStep', b.weights, b.slots, linear, b.grads, b.size, lr, power, l1, l2, shrinkage);
+    else k.ftrlStep(b.weights, b.slots, linear, b.grads, b.size, lr, power, l1, l2, shrinkage);
   }
   protected ruleConfig() {
     return {

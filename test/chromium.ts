@@ -23,8 +23,11 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
 }
 
-/** Serves `routes` (path → file on disk, or content) on 127.0.0.1; resolves to the base URL and the server. */
-export async function serve(routes: Record<string, string | { body: string }>): Promise<{ url: string; server: Server }> {
+/**
+ * Serves `routes` (path → file on disk, or content) on 127.0.0.1, with `headers` on every response (COOP/COEP for
+ * a cross-origin-isolated page, say); resolves to the base URL and the server.
+ */
+export async function serve(routes: Record<string, string | { body: string }>, headers: Record<string, string> = {}): Promise<{ url: string; server: Server }> {
   const types: Record<string, string> = { js: 'text/javascript', mjs: 'text/javascript', json: 'application/json', html: 'text/html', wasm: 'application/wasm' };
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
@@ -32,7 +35,7 @@ export async function serve(routes: Record<string, string | { body: string }>): 
     if (route === undefined) { res.writeHead(404).end(); return; }
     const body = typeof route === 'string' ? readFileSync(route) : route.body;
     const ext = (typeof route === 'string' ? route : path).split('.').pop() ?? 'html';
-    res.writeHead(200, { 'content-type': types[ext] ?? 'text/html' }).end(body);
+    res.writeHead(200, { ...headers, 'content-type': types[ext] ?? 'text/html' }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };

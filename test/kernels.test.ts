@@ -35,7 +35,7 @@ describe('the checks', () => {
 
   it('let a correct call through', () => {
     const c = wasm.alloc(4);
-    kernels.matmul(c, wasm.put([1, 2, 3, 4]), wasm.put([5, 6, 7, 8]), 2, 2, 2, false);
+    kernels.matmul(c, wasm.put([1, 2, 3, 4]), wasm.put([5, 6, 7, 8]), 2, 2, 2, false, 0, 1);
     expect(Array.from(wasm.read(c, 4))).toEqual([19, 22, 43, 50]);
   });
 
@@ -45,14 +45,14 @@ describe('the checks', () => {
     const b = wasm.put(uniform(k * n, mulberry32(2)));
     const c = wasm.alloc(16); // 64 bytes; C needs 180
     const neighbour = wasm.put(new Float32Array(64).fill(7));
-    expectStopped(() => kernels.matmul(c, a, b, m, k, n, false),
+    expectStopped(() => kernels.matmul(c, a, b, m, k, n, false, 0, 1),
       new RegExp(`kernel check: matmul: argument c: 180 bytes at offset ${c} \\(to ${c + 180}\\) are not inside one live arena block; ` +
-        `near it: .*live \\[${c}, ${c + 64}\\).*; call matmul\\(${c}, ${a}, ${b}, 5, 7, 9, false\\)`));
+        `near it: .*live \\[${c}, ${c + 64}\\).*; call matmul\\(${c}, ${a}, ${b}, 5, 7, 9, false, 0, 1\\)`));
     expect(Array.from(wasm.read(neighbour, 64))).toEqual(new Array(64).fill(7));
     // A stale offset: a block already released.
     const released = arena.alloc(m * n * 4);
     arena.release(released);
-    expectStopped(() => kernels.matmulTransB(released, a, b, m, k, n, false), /kernel check: matmulTransB: argument c: 180 bytes/);
+    expectStopped(() => kernels.matmulTransB(released, a, b, m, k, n, false, 0, 1), /kernel check: matmulTransB: argument c: 180 bytes/);
   });
 
   it('stop a call through a kernel src/losses.ts captured at load (LOSSES.meanSquaredError.rows)', () => {
@@ -178,6 +178,9 @@ const winners = ([batch, height, width, channels, , , , , , , outH, outW]: (type
 /** Calls for every kernel on small awkward sizes: every path (SIMD tails, packed and row-by-row GEMM, flags). */
 const CASES: { [K in KernelName]: Arg[][] } = {
   heapBase: [[]],
+  scratchBytes: [[]],
+  // Only 0 (the instance's own scratch): moving the test's instance elsewhere would outlive the case's buffers.
+  useScratch: [[0]],
   matmul: productCases,
   matmulTransA: productCases,
   matmulTransB: productCases,

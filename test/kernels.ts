@@ -108,6 +108,9 @@ const draws = (x: number, n: number, state: number): Operand[] =>
 export const OPERANDS: { [K in KernelName]: Rule<Kernels[K]> } = {
   // matmul.ts — heapBase takes no pointer; the GEMM's packing scratch lies below it, outside the arena.
   heapBase: () => [],
+  scratchBytes: () => [],
+  // A pool thread's own scratch block (threads.ts): SCRATCH_BYTES + 64 from the arena; 0 is the instance's own.
+  useScratch: (at) => (at === 0 ? [] : [{ arg: 'at', offset: at, bytes: Number(kernels.scratchBytes()) }]),
   matmul: product,
   matmulTransA: product,
   matmulTransB: product,

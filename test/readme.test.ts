@@ -134,6 +134,7 @@ const OUTPUT_CHECKS: Record<string, (stdout: string, block: Block) => void> = {
     expect(predictions[0]![0]).toBeLessThan(1);
   },
   Layers: (stdout) => expect(stdout).toMatch(/Epoch 3\/3/),
+  Threads: (stdout) => expect(stdout.trim().split('\n')).toEqual(['2 2', '[ 512, 10 ]']),
   'Pictures: `neurasm/vis`': (_, block) => {
     const files = [...block.code.matchAll(/toFile: '([^']+\.png)'/g)].map((m) => m[1]!);
     expect(files).toHaveLength(5);

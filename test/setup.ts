@@ -6,6 +6,7 @@ import { afterEach } from 'vitest';
 import { arena } from '../src/arena.js';
 import { kernels } from '../src/backend.js';
 import { OPERANDS, type Operand } from './kernels.js';
+import { getThreads, setThreads } from '../src/threads.js';
 
 type Kernel = (...args: unknown[]) => unknown;
 const rules = OPERANDS as unknown as Record<string, (...args: unknown[]) => Operand[]>;
@@ -77,3 +78,9 @@ afterEach((context) => {
   throw new Error(`${left.length} kernel call(s) were stopped by the checks in this test, and the test caught the error; ` +
     `the first: ${left[0]!.message}`);
 });
+
+// The pool of threads starts here, before any test, at the size neurasm picks by default (every core): every test
+// then runs its large kernel calls split over the threads (the same bits as one thread, which the tests' recorded
+// values check), and the pool's own blocks (scratch, control) are taken before a test compares arena.bytesInUse
+// before and after. test/threads.test.ts changes the count and restores it.
+await setThreads(getThreads());

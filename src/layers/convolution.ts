@@ -1,6 +1,6 @@
 // Conv2D and Conv1D: channels-last convolutions (Conv1D is a Conv2D of height 1), with Keras's 'valid',
 // 'same' (and, for sequences, 'causal') padding, strides and dilation; the window geometry pooling shares.
-import { kernels as k } from '../backend.js';
+import { parallel } from '../threads.js';
 import { ACTIVATIONS, activationKey, type ActivationName, type ActivationSpelling, type ActivationKernels } from '../activations.js';
 import { initializerKey, type Initializer, type InitializerLike } from '../initializers.js';
 import { boolean, lockSettings, oneOf, readOptions } from '../arguments.js';
@@ -186,7 +186,7 @@ abstract class Convolution extends Layer {
     b.input = input;
     const g = this.geometry(b.inputShape);
     const pre = this.logits();
-    k.conv2dForward(b.buffers.out, pre, input, b.weightOffsets[0]!, this.useBias ? b.weightOffsets[1]! : 0, rows, g.height, g.width, g.channels, this.filters,
+    parallel('conv2dForward', b.buffers.out, pre, input, b.weightOffsets[0]!, this.useBias ? b.weightOffsets[1]! : 0, rows, g.height, g.width, g.channels, this.filters,
       g.windowH, g.windowW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW, this.act.id, this.act.alpha ?? 0);
   }
 
@@ -196,10 +196,10 @@ abstract class Convolution extends Layer {
     const g = this.geometry(b.inputShape);
     const grad = b.buffers.grad;
     if (!gradIsPre && this.activation !== 'linear') this.act.backward(grad, grad, this.logits(), b.buffers.out, rows * g.outH * g.outW, this.filters);
-    k.conv2dFilterGrad(b.gradOffsets[0]!, this.useBias ? b.gradOffsets[1]! : 0, b.input, grad, rows, g.height, g.width, g.channels, this.filters,
+    parallel('conv2dFilterGrad', b.gradOffsets[0]!, this.useBias ? b.gradOffsets[1]! : 0, b.input, grad, rows, g.height, g.width, g.channels, this.filters,
       g.windowH, g.windowW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
     if (dInput !== 0) {
-      k.conv2dInputGrad(dInput, grad, b.weightOffsets[0]!, rows, g.height, g.width, g.channels, this.filters,
+      parallel('conv2dInputGrad', dInput, grad, b.weightOffsets[0]!, rows, g.height, g.width, g.channels, this.filters,
         g.windowH, g.windowW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
     }
   }

@@ -1,6 +1,7 @@
 // Dense: y = activation(x·W + b) on the last axis of each sample (Keras's Dense on any rank), one fused kernel
 // forward; backward through the three matmul forms.
 import { kernels as k } from '../backend.js';
+import { parallel } from '../threads.js';
 import { ACTIVATIONS, activationKey, type ActivationName, type ActivationSpelling, type ActivationKernels } from '../activations.js';
 import { initializerKey, type Initializer, type InitializerLike } from '../initializers.js';
 import { boolean, lockSettings, readOptions } from '../arguments.js';
@@ -100,7 +101,7 @@ export class Dense extends Layer {
     const b = binding(this);
     b.input = input;
     const inputs = b.inputShape[b.inputShape.length - 1]!;
-    k.denseForward(b.buffers.out, this.logits(), input, b.weightOffsets[0]!, this.useBias ? b.weightOffsets[1]! : 0,
+    parallel('denseForward', b.buffers.out, this.logits(), input, b.weightOffsets[0]!, this.useBias ? b.weightOffsets[1]! : 0,
       rows * (b.inputSize / inputs), inputs, this.units, this.act.id, this.act.alpha ?? 0);
   }
 
@@ -112,9 +113,9 @@ export class Dense extends Layer {
     const vectors = rows * (b.inputSize / inputs); // rows of the matrix products: one per position of the last axis
     // d loss / d pre-activation, in place over the output gradient.
     if (!gradIsPre && this.activation !== 'linear') this.act.backward(grad, grad, this.logits(), out, vectors, this.units);
-    k.matmulTransA(b.gradOffsets[0]!, b.input, grad, inputs, vectors, this.units, false);
+    parallel('matmulTransA', b.gradOffsets[0]!, b.input, grad, inputs, vectors, this.units, false);
     if (this.useBias) k.biasGrad(b.gradOffsets[1]!, grad, vectors, this.units);
-    if (dInput !== 0) k.matmulTransB(dInput, grad, b.weightOffsets[0]!, vectors, this.units, inputs, false);
+    if (dInput !== 0) parallel('matmulTransB', dInput, grad, b.weightOffsets[0]!, vectors, this.units, inputs, false);
   }
 
   /** @internal */

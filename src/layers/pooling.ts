@@ -1,6 +1,6 @@
 // Pooling: the largest or the mean value of each window, per channel (max remembers its winner for the
 // backward pass); 2-D over images, 1-D over sequences (as height 1), and global over all positions.
-import { kernels as k } from '../backend.js';
+import { parallel } from '../threads.js';
 import { boolean, lockSettings, readOptions } from '../arguments.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { LAYER_KEYS, Layer, binding, sizeOf, tuple, type BufferSpec, type LayerOptions } from './layer.js';
@@ -84,9 +84,9 @@ abstract class Pooling extends Layer {
     const b = binding(this);
     const g = this.geometry(b.inputShape);
     if (this.max) {
-      k.maxPool2d(b.buffers.out, b.buffers.argmax!, input, rows, g.height, g.width, g.channels, g.windowH, g.windowW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+      parallel('maxPool2d', b.buffers.out, b.buffers.argmax!, input, rows, g.height, g.width, g.channels, g.windowH, g.windowW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
     } else {
-      k.avgPool2d(b.buffers.out, input, rows, g.height, g.width, g.channels, g.windowH, g.windowW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+      parallel('avgPool2d', b.buffers.out, input, rows, g.height, g.width, g.channels, g.windowH, g.windowW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
     }
   }
 
@@ -96,9 +96,9 @@ abstract class Pooling extends Layer {
     const b = binding(this);
     const g = this.geometry(b.inputShape);
     if (this.max) {
-      k.maxPool2dGrad(dInput, b.buffers.grad, b.buffers.argmax!, rows, g.height, g.width, g.channels, g.windowH, g.windowW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+      parallel('maxPool2dGrad', dInput, b.buffers.grad, b.buffers.argmax!, rows, g.height, g.width, g.channels, g.windowH, g.windowW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
     } else {
-      k.avgPool2dGrad(dInput, b.buffers.grad, rows, g.height, g.width, g.channels, g.windowH, g.windowW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
+      parallel('avgPool2dGrad', dInput, b.buffers.grad, rows, g.height, g.width, g.channels, g.windowH, g.windowW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW);
     }
   }
 }
@@ -225,8 +225,8 @@ abstract class GlobalPooling extends Layer {
   forward(input: number, rows: number): void {
     const b = binding(this);
     const d = this.dims(b.inputShape); // height, width, channels; one window of them all
-    if (this.max) k.maxPool2d(b.buffers.out, b.buffers.argmax!, input, rows, d[0], d[1], d[2], d[0], d[1], 1, 1, 0, 0, 1, 1);
-    else k.avgPool2d(b.buffers.out, input, rows, d[0], d[1], d[2], d[0], d[1], 1, 1, 0, 0, 1, 1);
+    if (this.max) parallel('maxPool2d', b.buffers.out, b.buffers.argmax!, input, rows, d[0], d[1], d[2], d[0], d[1], 1, 1, 0, 0, 1, 1);
+    else parallel('avgPool2d', b.buffers.out, input, rows, d[0], d[1], d[2], d[0], d[1], 1, 1, 0, 0, 1, 1);
   }
 
   /** @internal */
@@ -234,8 +234,8 @@ abstract class GlobalPooling extends Layer {
     if (dInput === 0) return;
     const b = binding(this);
     const d = this.dims(b.inputShape);
-    if (this.max) k.maxPool2dGrad(dInput, b.buffers.grad, b.buffers.argmax!, rows, d[0], d[1], d[2], d[0], d[1], 1, 1, 0, 0, 1, 1);
-    else k.avgPool2dGrad(dInput, b.buffers.grad, rows, d[0], d[1], d[2], d[0], d[1], 1, 1, 0, 0, 1, 1);
+    if (this.max) parallel('maxPool2dGrad', dInput, b.buffers.grad, b.buffers.argmax!, rows, d[0], d[1], d[2], d[0], d[1], 1, 1, 0, 0, 1, 1);
+    else parallel('avgPool2dGrad', dInput, b.buffers.grad, rows, d[0], d[1], d[2], d[0], d[1], 1, 1, 0, 0, 1, 1);
   }
 }
 

@@ -111,7 +111,7 @@ function runConv2d(g: Conv, d: Data, bias: boolean, shift = 0): Float32Array {
 
 function runInputGrad(g: Conv, d: Data): Float32Array {
   const dx = wasm.guarded(sizes(g).x, new Float32Array(sizes(g).x).fill(Number.NaN));
-  kernels.conv2dInputGrad(dx.ptr, wasm.put(d.dy), wasm.put(d.w), ...dims(g));
+  kernels.conv2dInputGrad(dx.ptr, wasm.put(d.dy), wasm.put(d.w), ...dims(g), 0, 1);
   dx.expectIntact();
   return dx.read();
 }
@@ -119,7 +119,7 @@ function runInputGrad(g: Conv, d: Data): Float32Array {
 function runFilterGrad(g: Conv, d: Data, bias: boolean): { dw: Float32Array; db: Float32Array } {
   const dw = wasm.guarded(sizes(g).w, uniform(sizes(g).w, mulberry32(1))); // stale values must be overwritten
   const db = wasm.guarded(g.outC, uniform(g.outC, mulberry32(2)));
-  kernels.conv2dFilterGrad(dw.ptr, bias ? db.ptr : 0, wasm.put(d.x), wasm.put(d.dy), ...dims(g));
+  kernels.conv2dFilterGrad(dw.ptr, bias ? db.ptr : 0, wasm.put(d.x), wasm.put(d.dy), ...dims(g), 0, 1);
   dw.expectIntact();
   db.expectIntact();
   return { dw: dw.read(), db: db.read() };
@@ -244,7 +244,7 @@ describe('conv2dForward', () => {
     act.forward(expectedOut.ptr, wasm.put(expectedPre), g.batch * g.outH * g.outW, g.outC);
     const pre = wasm.guarded(n, new Float32Array(n).fill(Number.NaN));
     const out = wasm.guarded(n, new Float32Array(n).fill(Number.NaN));
-    kernels.conv2dForward(out.ptr, pre.ptr, wasm.put(d.x), wasm.put(d.w), wasm.put(d.b), ...dims(g), act.id, act.alpha ?? 0);
+    kernels.conv2dForward(out.ptr, pre.ptr, wasm.put(d.x), wasm.put(d.w), wasm.put(d.b), ...dims(g), act.id, act.alpha ?? 0, 0, 1);
     pre.expectIntact();
     out.expectIntact();
     expectSameBits(pre.read(), expectedPre, `${name} pre`);
@@ -255,7 +255,7 @@ describe('conv2dForward', () => {
   it('linear in place (out = pre) is conv2d', () => {
     const d = data(g, mulberry32(4));
     const out = wasm.guarded(sizes(g).out, new Float32Array(sizes(g).out).fill(Number.NaN));
-    kernels.conv2dForward(out.ptr, out.ptr, wasm.put(d.x), wasm.put(d.w), wasm.put(d.b), ...dims(g), ACTIVATIONS.linear.id, 0);
+    kernels.conv2dForward(out.ptr, out.ptr, wasm.put(d.x), wasm.put(d.w), wasm.put(d.b), ...dims(g), ACTIVATIONS.linear.id, 0, 0, 1);
     expectSameBits(out.read(), runConv2d(g, d, true), 'linear in place');
   });
 });

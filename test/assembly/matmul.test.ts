@@ -20,7 +20,7 @@ function runCase(form: MatmulForm, m: number, k: number, n: number, accumulate: 
   const pa = wasm.guarded(a.length, a, shift);
   const pb = wasm.guarded(b.length, b, shift);
   const out = wasm.guarded(m * n, c0, shift);
-  kernels[form](out.ptr, pa.ptr, pb.ptr, m, k, n, accumulate);
+  kernels[form](out.ptr, pa.ptr, pb.ptr, m, k, n, accumulate, 0, 1);
   out.expectIntact();
   expectSameBits(pa.read(), a, `${form} overwrote A`);
   expectSameBits(pb.read(), b, `${form} overwrote B`);
@@ -58,16 +58,16 @@ describe.each(FORMS)('%s', (form) => {
     // A·Bᵀ = [[17, 23], [39, 53]].
     const expected = { matmul: [19, 22, 43, 50], matmulTransA: [26, 30, 38, 44], matmulTransB: [17, 23, 39, 53] };
     const c = wasm.alloc(4);
-    kernels[form](c, wasm.put([1, 2, 3, 4]), wasm.put([5, 6, 7, 8]), 2, 2, 2, false);
+    kernels[form](c, wasm.put([1, 2, 3, 4]), wasm.put([5, 6, 7, 8]), 2, 2, 2, false, 0, 1);
     expect(Array.from(wasm.read(c, 4))).toEqual(expected[form]);
   });
 
   it('with k = 0 writes zeros, or leaves C as it was when accumulating', () => {
     const c0 = uniform(15, mulberry32(3));
     const out = wasm.guarded(15, c0);
-    kernels[form](out.ptr, wasm.alloc(1), wasm.alloc(1), 3, 0, 5, true);
+    kernels[form](out.ptr, wasm.alloc(1), wasm.alloc(1), 3, 0, 5, true, 0, 1);
     expectSameBits(out.read(), c0);
-    kernels[form](out.ptr, wasm.alloc(1), wasm.alloc(1), 3, 0, 5, false);
+    kernels[form](out.ptr, wasm.alloc(1), wasm.alloc(1), 3, 0, 5, false, 0, 1);
     expect(Array.from(out.read())).toEqual(new Array(15).fill(0));
     out.expectIntact();
   });
@@ -162,12 +162,12 @@ describe('results do not depend on how many rows come together', () => {
     const whole = wasm.alloc(m * n);
     const pb = wasm.put(b);
     if (form === 'matmulTransA') return; // Aᵀ·B's rows come from A's columns: batching is over k there, not m
-    kernels[form](whole, wasm.put(a), pb, m, k, n, false);
+    kernels[form](whole, wasm.put(a), pb, m, k, n, false, 0, 1);
     const all = wasm.read(whole, m * n);
     for (const rows of [1, 3, 5]) {
       for (let r0 = 0; r0 + rows <= m; r0 += 17) {
         const part = wasm.alloc(rows * n);
-        kernels[form](part, wasm.put(a.subarray(r0 * k, (r0 + rows) * k)), pb, rows, k, n, false);
+        kernels[form](part, wasm.put(a.subarray(r0 * k, (r0 + rows) * k)), pb, rows, k, n, false, 0, 1);
         expectSameBits(wasm.read(part, rows * n), all.subarray(r0 * n, (r0 + rows) * n), `${form} rows ${r0}..${r0 + rows}`);
       }
     }
@@ -204,13 +204,13 @@ describe('denseForward: x·W + b and the activation in one call', () => {
       const b = wasm.put(uniform(units, rng));
       const pre = wasm.guarded(rows * units);
       const out = wasm.guarded(rows * units);
-      kernels.denseForward(out.ptr, pre.ptr, x, w, b, rows, inDim, units, id, 0.2);
+      kernels.denseForward(out.ptr, pre.ptr, x, w, b, rows, inDim, units, id, 0.2, 0, 1);
       pre.expectIntact();
       out.expectIntact();
       // One K block (inDim ≤ 256): the bias lands after the whole sum in both ways, so the bits agree.
       const z = wasm.alloc(rows * units);
       const y = wasm.alloc(rows * units);
-      kernels.matmul(z, x, w, rows, inDim, units, false);
+      kernels.matmul(z, x, w, rows, inDim, units, false, 0, 1);
       kernels.biasAdd(z, b, rows, units);
       separate(y, z, rows, units);
       expectSameBits(pre.read(), wasm.read(z, rows * units), `${name} pre-activation`);
@@ -224,7 +224,7 @@ describe('denseForward: x·W + b and the activation in one call', () => {
     const xs = uniform(rows * inDim, rng);
     const ws = uniform(inDim * units, rng);
     const out = wasm.alloc(rows * units);
-    kernels.denseForward(out, out, wasm.put(xs), wasm.put(ws), 0, rows, inDim, units, 0, 0);
+    kernels.denseForward(out, out, wasm.put(xs), wasm.put(ws), 0, rows, inDim, units, 0, 0, 0, 1);
     expectClose(wasm.read(out, rows * units), matmulRef('matmul', xs, ws, rows, inDim, units), tolerance(inDim));
   });
 });

@@ -101,7 +101,7 @@ function runMaxPool(p: Pool, x: Float32Array): { out: Float32Array; argmax: Int3
   const s = poolSizes(p);
   const out = wasm.guarded(s.out, new Float32Array(s.out).fill(Number.NaN));
   const argmax = wasm.guarded(s.out, new Float32Array(s.out).fill(Number.NaN));
-  kernels.maxPool2d(out.ptr, argmax.ptr, wasm.put(x), ...poolDims(p));
+  kernels.maxPool2d(out.ptr, argmax.ptr, wasm.put(x), ...poolDims(p), 0, 1);
   out.expectIntact();
   argmax.expectIntact();
   return { out: out.read(), argmax: wasm.readI32(argmax.ptr, s.out) };
@@ -109,15 +109,15 @@ function runMaxPool(p: Pool, x: Float32Array): { out: Float32Array; argmax: Int3
 
 function runPoolGrad(kernel: 'maxPool2dGrad' | 'avgPool2dGrad', p: Pool, dy: Float32Array, argmax?: Int32Array): Float32Array {
   const dx = wasm.guarded(poolSizes(p).x, uniform(poolSizes(p).x, mulberry32(3))); // stale values must be cleared
-  if (kernel === 'maxPool2dGrad') kernels.maxPool2dGrad(dx.ptr, wasm.put(dy), wasm.putI32(argmax!), ...poolDims(p));
-  else kernels.avgPool2dGrad(dx.ptr, wasm.put(dy), ...poolDims(p));
+  if (kernel === 'maxPool2dGrad') kernels.maxPool2dGrad(dx.ptr, wasm.put(dy), wasm.putI32(argmax!), ...poolDims(p), 0, 1);
+  else kernels.avgPool2dGrad(dx.ptr, wasm.put(dy), ...poolDims(p), 0, 1);
   dx.expectIntact();
   return dx.read();
 }
 
 function runAvgPool(p: Pool, x: Float32Array): Float32Array {
   const out = wasm.guarded(poolSizes(p).out, new Float32Array(poolSizes(p).out).fill(Number.NaN));
-  kernels.avgPool2d(out.ptr, wasm.put(x), ...poolDims(p));
+  kernels.avgPool2d(out.ptr, wasm.put(x), ...poolDims(p), 0, 1);
   out.expectIntact();
   return out.read();
 }
@@ -168,7 +168,7 @@ describe('maxPool2dGrad', () => {
     // dx is the middle 4 of 6 floats of 7: the neighbours must keep their 7 (a NaN guard would absorb an add).
     const p = pool(1, [2, 2], 1, [1, 1], [1, 1], 'valid');
     const block = wasm.put([7, 7, 7, 7, 7, 7]);
-    kernels.maxPool2dGrad(block + 4, wasm.put([1, 2, 3, 4]), wasm.putI32([3, -1, 4, 3]), ...poolDims(p));
+    kernels.maxPool2dGrad(block + 4, wasm.put([1, 2, 3, 4]), wasm.putI32([3, -1, 4, 3]), ...poolDims(p), 0, 1);
     expect(Array.from(wasm.read(block, 6))).toEqual([7, 0, 0, 0, 5, 7]);
   });
 });

@@ -1,0 +1,550 @@
+// A pool of threads over the one shared memory. Each thread instantiates the same kernels on `memory` with its
+// own packing scratch; a kernel call big enough to pay is cut into parts that every thread (the calling one too)
+// claims one at a time from a ticket in a control block in the memory, and the caller returns when all parts are
+// done. Parts split the output (bands of tiles of C, rows of output pixels, runs of a flat vector), and each
+// output is computed as the whole call computes it, so the bits are the same for any number of threads.
+//
+// Synchronisation is Atomics on the control block, no message per call. The ticket word holds a generation
+// (24 bits) and the next part (8 bits): a thread takes a part with compareExchange only while the generation is
+// the one whose arguments it read, so a late thread cannot take a part of the next call with the last one's
+// arguments. The caller waits for the parts others took with Atomics.wait, or, on a page's main thread (where
+// Atomics.wait throws), by spinning on the count. A thread that never starts or stops answering takes no part,
+// and the caller computes every part no one took; a part that fails in a thread is computed again by the caller.
+import { arena } from './arena.js';
+import { kernels, memory, memoryShared, wasmModule, type Kernels } from './backend.js';
+import { ValueError, describe } from './errors.js';
+
+// ─── The control block (Int32 indices; the arguments as float64 from ARGS_BYTE) ───
+const TICKET = 0; // generation << 8 | next part to claim
+const DONE = 1; // parts finished (or given up) in this generation, by any thread
+const READY = 2; // threads that have instantiated the kernels and wait for work
+const FAILED = 3; // parts a thread could not finish in this generation
+const KERNEL = 4; // index into SPLIT_KERNELS, or −1: stop
+const PARTS = 5;
+const MODE = 6; // MODE_PARTS or MODE_ELEMENTS
+const NARGS = 7;
+const COUNT = 8; // MODE_ELEMENTS: elements in the whole call
+const POINTERS = 9; // MODE_ELEMENTS: arguments 0 .. POINTERS − 1 are per-element pointers, argument POINTERS the count
+const EPOCH = 10; // bumped when a pool stops: a thread of an older pool that sees it leaves
+const STATUS = 16; // + part: 1 when a thread's part failed
+const ARGS_BYTE = 512;
+const MAX_ARGS = 32;
+const CONTROL_BYTES = ARGS_BYTE + MAX_ARGS * 8;
+
+/** The kernel takes (…, part, parts) and computes its own share. */
+const MODE_PARTS = 0;
+/** The kernel is elementwise over a count: a part is the same call on a run of the elements. */
+const MODE_ELEMENTS = 1;
+
+/** Most threads a pool may have (parts are numbered in 8 bits). */
+const MAX_THREADS = 64;
+
+/** Kernels whose last two parameters are (part, parts), and the multiply-adds of a whole call from its arguments. */
+const SPLIT_WORK = {
+  matmul: (a: number[]) => a[3]! * a[4]! * a[5]!,
+  matmulTransA: (a: number[]) => a[3]! * a[4]! * a[5]!,
+  matmulTransB: (a: number[]) => a[3]! * a[4]! * a[5]!,
+  denseForward: (a: number[]) => a[5]! * a[6]! * a[7]!,
+  // batch · outH · outW · outC · kH · kW · inC (the input gradient's count is of the same order)
+  conv2dForward: (a: number[]) => a[5]! * a[18]! * a[19]! * a[9]! * a[10]! * a[11]! * a[8]!,
+  conv2dInputGrad: (a: number[]) => a[3]! * a[16]! * a[17]! * a[7]! * a[8]! * a[9]! * a[6]!,
+  conv2dFilterGrad: (a: number[]) => a[4]! * a[17]! * a[18]! * a[8]! * a[9]! * a[10]! * a[7]!,
+  // batch · outH · outW · channels · poolH · poolW (reads and compares rather than multiply-adds)
+  maxPool2d: (a: number[]) => a[3]! * a[13]! * a[14]! * a[6]! * a[7]! * a[8]!,
+  maxPool2dGrad: (a: number[]) => a[3]! * a[13]! * a[14]! * a[6]! * a[7]! * a[8]!,
+  avgPool2d: (a: number[]) => a[2]! * a[12]! * a[13]! * a[5]! * a[6]! * a[7]!,
+  avgPool2dGrad: (a: number[]) => a[2]! * a[12]! * a[13]! * a[5]! * a[6]! * a[7]!,
+} as const;
+
+/** Each split kernel's own parameters, before (part, parts); checked against the kernels' declarations. */
+const SPLIT_ARITY = {
+  matmul: 7, matmulTransA: 7, matmulTransB: 7, denseForward: 10, conv2dForward: 22, conv2dInputGrad: 18, conv2dFilterGrad: 19,
+  maxPool2d: 15, maxPool2dGrad: 15, avgPool2d: 14, avgPool2dGrad: 14,
+} as const satisfies { [K in keyof typeof SPLIT_WORK]: WholeArgs<Kernels[K]>['length'] };
+
+/** Elementwise kernels: how many leading arguments are pointers to per-element data (the count comes next). */
+const ELEMENT_KERNELS = {
+  linear: 2, relu: 2, sigmoid: 2, tanh: 2, leakyRelu: 2, elu: 2, selu: 2, gelu: 2, swish: 2, softplus: 2, relu6: 2,
+  hardSigmoid: 2, hardSwish: 2, softsign: 2, mish: 2, logSigmoid: 2, exponential: 2, celu: 2, geluApproximate: 2,
+  linearGrad: 4, reluGrad: 4, sigmoidGrad: 4, tanhGrad: 4, leakyReluGrad: 4, eluGrad: 4, seluGrad: 4, geluGrad: 4,
+  swishGrad: 4, softplusGrad: 4, relu6Grad: 4, hardSigmoidGrad: 4, hardSwishGrad: 4, softsignGrad: 4, mishGrad: 4,
+  logSigmoidGrad: 4, exponentialGrad: 4, celuGrad: 4, geluApproximateGrad: 4,
+  sgdStep: 2, sgdMomentumStep: 3, adamStep: 4, adamAmsgradStep: 5, rmspropStep: 4, rmspropCenteredStep: 5,
+  adagradStep: 3, adadeltaStep: 4, adamaxStep: 4, nadamStep: 4, lionStep: 3, ftrlStep: 4,
+} as const satisfies { [K in keyof Kernels]?: number };
+
+/** A kernel that computes part `part` of `parts` of its call itself. @internal */
+export type SplitKernel = keyof typeof SPLIT_WORK;
+/** An elementwise kernel, split into runs of its elements. @internal */
+export type ElementKernel = keyof typeof ELEMENT_KERNELS;
+
+/** Names in the order the threads index them (KERNEL). */
+const NAMES: readonly string[] = [...Object.keys(SPLIT_WORK), ...Object.keys(ELEMENT_KERNELS)];
+const INDEX = new Map(NAMES.map((n, i) => [n, i]));
+
+// Measured on a 2-core machine (bench/threads.bench.ts): below these a call is faster on the calling thread alone.
+/** Multiply-adds below which a product or convolution stays on the calling thread. */
+let MIN_WORK = 1 << 18;
+/** Elements below which an elementwise kernel stays on the calling thread. */
+let MIN_ELEMENTS = 1 << 15;
+
+/**
+ * First element of part `part` of `parts` of `count` elements: runs of whole 16-element blocks, so every part but
+ * the last starts and ends on a vector boundary and the whole call's scalar tail stays the last part's. The
+ * threads' program uses this function's own text.
+ */
+function elementStart(count: number, part: number, parts: number): number {
+  return Math.min(count, part * Math.ceil(count / parts / 16) * 16);
+}
+
+/** Spins on a word before sleeping on it: a call's parts come microseconds apart while a model trains. */
+const SPINS = 20000;
+
+// The thread's program: a classic script, run by Node as an eval worker and by browsers from a Blob URL. It is
+// self-contained (its only outside piece is elementStart's text) so that it needs no file beside the bundle.
+const SOURCE = `"use strict";
+const node = typeof process === "object" && typeof require === "function";
+const port = node ? require("node:worker_threads").parentPort : self;
+const elementStart = ${elementStart.toString()};
+const start = (init) => {
+  let fns;
+  try {
+    const x = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports;
+    x.useScratch(init.scratch);
+    fns = init.names.map((n) => {
+      if (typeof x[n] !== "function") throw new Error("the kernels have no " + n);
+      return x[n];
+    });
+  } catch (e) {
+    port.postMessage({ failed: String((e && e.message) || e) });
+    return;
+  }
+  const i32 = new Int32Array(init.memory.buffer, init.control, ${ARGS_BYTE / 4});
+  const f64 = new Float64Array(init.memory.buffer, init.control + ${ARGS_BYTE}, ${MAX_ARGS});
+  let last = Atomics.load(i32, ${TICKET}) >>> 8;
+  if (Atomics.load(i32, ${EPOCH}) !== init.epoch) return port.close?.();
+  Atomics.add(i32, ${READY}, 1);
+  port.postMessage({ ready: true });
+  for (;;) {
+    let v = Atomics.load(i32, ${TICKET});
+    for (let spin = 0; v >>> 8 === last && spin < ${SPINS}; spin++) v = Atomics.load(i32, ${TICKET});
+    if (v >>> 8 === last) { Atomics.wait(i32, ${TICKET}, v); continue; }
+    const gen = v >>> 8;
+    last = gen;
+    const kernel = i32[${KERNEL}];
+    if (kernel < 0 || i32[${EPOCH}] !== init.epoch) break;
+    const parts = i32[${PARTS}], mode = i32[${MODE}], nargs = i32[${NARGS}], count = i32[${COUNT}], pointers = i32[${POINTERS}];
+    const args = Array.from(f64.subarray(0, nargs));
+    const fn = fns[kernel];
+    for (;;) {
+      v = Atomics.load(i32, ${TICKET});
+      if (v >>> 8 !== gen || (v & 255) >= parts) break;
+      if (Atomics.compareExchange(i32, ${TICKET}, v, v + 1) !== v) continue;
+      const part = v & 255;
+      try {
+        if (mode === ${MODE_PARTS}) fn(...args, part, parts);
+        else {
+          const lo = elementStart(count, part, parts), hi = elementStart(count, part + 1, parts);
+          if (lo < hi) {
+            const a = args.slice();
+            for (let i = 0; i < pointers; i++) if (a[i] !== 0) a[i] += lo * 4;
+            a[pointers] = hi - lo;
+            fn(...a);
+          }
+        }
+      } catch (e) {
+        Atomics.store(i32, ${STATUS} + part, 1);
+        Atomics.add(i32, ${FAILED}, 1);
+      }
+      if (Atomics.add(i32, ${DONE}, 1) + 1 === parts) Atomics.notify(i32, ${DONE});
+    }
+  }
+  if (node) port.close(); else self.close();
+};
+if (node) port.once("message", start);
+else self.onmessage = (e) => { self.onmessage = null; start(e.data); };
+`;
+
+/** A started thread, Node's or a browser's, seen through what the pool needs. */
+interface Thread {
+  scratch: number;
+  /** Set once it has been stopped and its scratch returned. */
+  stopped: boolean;
+  ready: Promise<void>;
+  /** Stops the thread on purpose. */
+  terminate(): void;
+  /** Stops it as a crash would (tests): the pool learns of it from the thread's exit. */
+  kill(): void;
+}
+
+let wanted = 1; // threads asked for (the calling one included), before any fallback
+let threads: Thread[] = [];
+let control = 0; // byte offset of the control block, 0 until the first pool starts
+let i32: Int32Array | undefined;
+let f64: Float64Array | undefined;
+let generation = 0;
+let starting: Promise<number> | undefined;
+let canWait: boolean | undefined;
+let warned = false;
+let failStart = false;
+
+/** One warning per process, for the first failure; the library goes on with one thread. */
+function warnOnce(message: string): void {
+  if (warned) return;
+  warned = true;
+  console.warn(`neurasm: ${message}; continuing on one thread`);
+}
+
+/** The threads a machine offers: Node's availableParallelism, a cross-origin-isolated page's hardwareConcurrency. */
+function defaultThreads(): number {
+  if (!memoryShared) return 1;
+  const scope = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown }; navigator?: { hardwareConcurrency?: number } };
+  const os = scope.process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  const n = os?.availableParallelism?.() ?? scope.navigator?.hardwareConcurrency ?? 1;
+  return Math.max(1, Math.min(MAX_THREADS, Math.floor(n) || 1));
+}
+
+/** Views of the control block, made again if the memory has grown (a grown shared memory has a new buffer). */
+function views(): { i32: Int32Array; f64: Float64Array } {
+  if (!i32 || i32.buffer !== memory.buffer) {
+    i32 = new Int32Array(memory.buffer, control, ARGS_BYTE / 4);
+    f64 = new Float64Array(memory.buffer, control + ARGS_BYTE, MAX_ARGS);
+  }
+  return { i32, f64: f64! };
+}
+
+/** Starts one thread on the shared memory; `ready` settles when it has instantiated the kernels. */
+async function spawn(): Promise<Thread> {
+  const scratch = arena.alloc(kernels.scratchBytes() + 64, 'setThreads()');
+  const init = { module: wasmModule, memory, control, scratch, names: failStart ? ['noSuchKernel'] : NAMES, epoch: Atomics.load(views().i32, EPOCH) };
+  const scope = globalThis as { process?: { versions?: { node?: string } }; Worker?: new (url: string) => BrowserWorker };
+  let settle!: (error?: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => { settle = (e) => (e ? reject(e) : resolve()); });
+  let stopped = false;
+  const lost = (why: string) => {
+    settle(new Error(why));
+    if (!stopped) threadLost(why);
+  };
+  const onMessage = (m: { ready?: boolean; failed?: string }) => {
+    if (m.ready) settle();
+    else if (m.failed !== undefined) lost(`a thread could not instantiate the kernels: ${m.failed}`);
+  };
+  if (typeof scope.process?.versions?.node === 'string') {
+    const specifier = 'node:worker_threads'; // not a literal: browser bundlers leave it alone
+    const { Worker } = (await import(/* @vite-ignore */ specifier)) as typeof import('node:worker_threads');
+    // execArgv: [] so that a parent run with --input-type=module does not make the source an ES module (no require).
+    const worker = new Worker(SOURCE, { eval: true, execArgv: [] });
+    worker.on('message', onMessage);
+    worker.on('error', (e: Error) => lost(`a thread failed: ${e.message}`));
+    worker.on('exit', (code: number) => lost(`a thread exited (code ${code})`));
+    // Referenced while it starts (an awaited setThreads keeps the process alive), then never: a waiting thread
+    // must not keep a finished program running. (on('message') refs a worker again, so this comes after it.)
+    void ready.then(() => worker.unref(), () => undefined);
+    worker.postMessage(init);
+    return { scratch, stopped: false, ready, terminate: () => { stopped = true; void worker.terminate(); }, kill: () => void worker.terminate() };
+  }
+  if (typeof scope.Worker !== 'function') throw new Error('this environment has no Worker');
+  const url = URL.createObjectURL(new Blob([SOURCE], { type: 'text/javascript' }));
+  const worker = new scope.Worker(url);
+  URL.revokeObjectURL(url);
+  worker.onmessage = (e) => onMessage(e.data as { ready?: boolean; failed?: string });
+  worker.onerror = (e) => { e.preventDefault?.(); lost(`a thread failed: ${e.message ?? 'could not start a Worker'}`); };
+  worker.postMessage(init);
+  return { scratch, stopped: false, ready, terminate: () => { stopped = true; worker.terminate(); }, kill: () => worker.terminate() };
+}
+
+interface BrowserWorker {
+  onmessage: ((e: { data: unknown }) => void) | null;
+  onerror: ((e: { message?: string; preventDefault?(): void }) => void) | null;
+  postMessage(message: unknown): void;
+  terminate(): void;
+}
+
+/**
+ * Stops every thread and returns their scratch; kernels then run on the calling thread. A new epoch and a new
+ * generation with no parts go out first, so a thread that has not died yet can take no part of a later call.
+ */
+function stopAll(): void {
+  const old = threads;
+  threads = [];
+  if (control !== 0) {
+    const { i32: words } = views();
+    Atomics.add(words, EPOCH, 1);
+    words[KERNEL] = -1;
+    words[PARTS] = 0;
+    Atomics.store(words, READY, 0);
+    generation = (generation + 1) & 0xffffff;
+    Atomics.store(words, TICKET, generation << 8);
+    Atomics.notify(words, TICKET);
+  }
+  for (const t of old) stop(t);
+}
+
+/** Stops one thread and returns its scratch, once however often it is asked. */
+function stop(t: Thread): void {
+  if (t.stopped) return;
+  t.stopped = true;
+  t.terminate();
+  arena.release(t.scratch);
+}
+
+/** A thread failed or exited while in use: warn once and carry on with one thread. */
+function threadLost(why: string): void {
+  if (threads.length === 0) return;
+  warnOnce(why);
+  wanted = 1;
+  stopAll();
+}
+
+/** Brings the pool to `n` threads (the calling one included); resolves to the number running. */
+function resize(n: number): Promise<number> {
+  const run = async (): Promise<number> => {
+    if (threads.length === n - 1) return n;
+    stopAll();
+    if (n === 1) return 1;
+    if (control === 0) control = arena.alloc(CONTROL_BYTES, 'setThreads()');
+    const { i32: words } = views();
+    Atomics.store(words, READY, 0);
+    const started: Thread[] = [];
+    try {
+      for (let i = 1; i < n; i++) started.push(await spawn());
+      threads = started;
+      await Promise.all(started.map((t) => t.ready));
+      return n;
+    } catch (e) {
+      // A thread that failed may have stopped the pool already (threadLost); stop whatever is left of this start.
+      if (threads === started) stopAll();
+      for (const t of started) stop(t);
+      warnOnce(e instanceof Error ? e.message : String(e));
+      wanted = 1;
+      return 1;
+    }
+  };
+  const previous = starting ?? Promise.resolve(0);
+  const next = previous.then(run, run).finally(() => { if (starting === next) starting = undefined; });
+  starting = next;
+  return next;
+}
+
+/**
+ * Sets how many threads run the kernels (the calling one included) and resolves to the number running once they
+ * are ready. The results are the same bits for any number. Threads need a shared memory: Node always has one; a
+ * browser page needs to be cross-origin isolated (served with `Cross-Origin-Opener-Policy: same-origin` and
+ * `Cross-Origin-Embedder-Policy: require-corp`), else this resolves to 1. A thread that cannot start leaves one
+ * thread running, with one console warning. `setThreads(1)` stops the pool (a test's teardown, say).
+ * @param n an integer from 1 to 64
+ */
+export async function setThreads(n: number): Promise<number> {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new ValueError(`setThreads(): n must be an integer from 1 to ${MAX_THREADS}, got ${describe(n)}`);
+  }
+  if (n > 1 && !memoryShared) {
+    warnOnce('threads need SharedArrayBuffer, which a browser gives only to cross-origin-isolated pages (COOP/COEP headers)');
+    wanted = 1;
+    return 1;
+  }
+  wanted = n;
+  return resize(n);
+}
+
+/** How many threads run the kernels, the calling one included: what `setThreads` set, by default every core. */
+export function getThreads(): number {
+  return wanted;
+}
+
+wanted = defaultThreads();
+
+/** Whether this thread may block in Atomics.wait (a page's main thread may not). */
+function waitAllowed(words: Int32Array): boolean {
+  if (canWait === undefined) {
+    try {
+      Atomics.wait(words, STATUS + 63, 1, 0); // not equal: returns at once, or throws where blocking is barred
+      canWait = true;
+    } catch {
+      canWait = false;
+    }
+  }
+  return canWait;
+}
+
+
+/** The first call big enough to split starts the pool in the background (this call and any until it is ready run whole). */
+function startLazily(): void {
+  if (starting === undefined && memoryShared) void resize(wanted);
+}
+
+const stats = { calls: 0, partsElsewhere: 0 };
+
+/** Calls split over the pool so far, and the parts other threads computed (tests and benches). @internal */
+export function threadStats(): { calls: number; partsElsewhere: number } {
+  return { ...stats };
+}
+
+/**
+ * Test hooks. @internal
+ * - `thresholds`: the sizes from which calls are split (0: split everything the pool can).
+ * - `failStart`: threads started from now on fail to instantiate the kernels.
+ * - `kill`: terminates one running thread as a crash would, without telling the pool.
+ */
+export function threadsForTest(hook: { thresholds?: { work: number; elements: number }; failStart?: boolean; kill?: boolean }): void {
+  if (hook.thresholds) ({ work: MIN_WORK, elements: MIN_ELEMENTS } = hook.thresholds);
+  if (hook.failStart !== undefined) failStart = hook.failStart;
+  if (hook.kill) threads[0]?.kill();
+}
+
+/**
+ * Runs runPart for parts 0 .. parts − 1 of the call in `current` on the pool (this thread takes parts too) and returns when all are done;
+ * the first `nargs` of `args` are the whole call's arguments as the threads pass them to kernel `index`.
+ */
+function dispatch(index: number, mode: number, args: Args, nargs: number, count: number, pointers: number): void {
+  const { i32: words, f64: values } = views();
+  const parts = Math.min(threads.length + 1, 1 + Atomics.load(words, READY));
+  if (parts === 1) return runPart(0, 1);
+  for (let i = 0; i < nargs; i++) values[i] = Number(args[i]); // booleans as 0 or 1, missing ones NaN (unused)
+  words[KERNEL] = index; words[PARTS] = parts; words[MODE] = mode; words[NARGS] = nargs;
+  words[COUNT] = count; words[POINTERS] = pointers;
+  words.fill(0, STATUS, STATUS + parts);
+  Atomics.store(words, DONE, 0);
+  Atomics.store(words, FAILED, 0);
+  generation = (generation + 1) & 0xffffff;
+  const gen = generation;
+  Atomics.store(words, TICKET, gen << 8);
+  Atomics.notify(words, TICKET);
+  let error: unknown;
+  let mine = 0;
+  for (;;) {
+    const v = Atomics.load(words, TICKET);
+    if ((v & 255) >= parts) break;
+    if (Atomics.compareExchange(words, TICKET, v, v + 1) !== v) continue;
+    mine++;
+    // After an error here, the remaining parts are still taken (not computed), so no thread starts them.
+    if (error === undefined) {
+      try {
+        runPart(v & 255, parts);
+      } catch (e) {
+        error = e;
+      }
+    }
+    Atomics.add(words, DONE, 1);
+  }
+  // Wait for the parts the other threads took (never for a part no one took: this thread took those).
+  const blocking = waitAllowed(words);
+  let spins = 0;
+  for (let done = Atomics.load(words, DONE); done < parts; done = Atomics.load(words, DONE)) {
+    if (blocking && ++spins > SPINS) Atomics.wait(words, DONE, done);
+  }
+  stats.calls++;
+  stats.partsElsewhere += parts - mine;
+  if (error !== undefined) throw error;
+  if (Atomics.load(words, FAILED) > 0) {
+    // A thread's part failed (the kernels themselves never throw on checked input): do it here, then go on alone.
+    for (let part = 0; part < parts; part++) if (words[STATUS + part] === 1) runPart(part, parts);
+    threadLost('a thread failed while computing');
+  }
+}
+
+// NOTE: `parallel` and `elementwise` take their arguments as fixed parameters, not a rest array, and pass them on
+// as they came (a call below the thresholds) or through arrays allocated once: a training step makes these calls a
+// few times per layer and must not allocate on the JS heap (test/trust.test.ts measures it). The arrays hold
+// tagged values (never unboxed doubles, which Reflect.apply would box again). Missing trailing arguments are
+// undefined, which the kernels take as 0: (part, parts) = (0, 0) is the whole call.
+type Args = unknown[];
+/** A split call's arguments, then (part, parts): the calling thread's parts go through it. */
+const splitArgs: Args[] = Array.from({ length: 24 }, (_, n) => new Array<unknown>(n + 2).fill(undefined));
+/** An elementwise call's arguments, and a copy a part's run is written into. */
+const elementArgs: Args = new Array<unknown>(12).fill(undefined);
+const runArgs: Args = new Array<unknown>(12).fill(undefined);
+
+/**
+ * Calls the kernel with (…args, part, parts), split over the pool when the call is big enough to pay; the bits
+ * are those of `kernels[name](...args, 0, 1)`. @internal
+ */
+export function parallel<K extends SplitKernel>(name: K, ...args: WholeArgs<Kernels[K]>): void;
+export function parallel(name: SplitKernel, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, a4?: unknown, a5?: unknown,
+  a6?: unknown, a7?: unknown, a8?: unknown, a9?: unknown, a10?: unknown, a11?: unknown, a12?: unknown, a13?: unknown, a14?: unknown,
+  a15?: unknown, a16?: unknown, a17?: unknown, a18?: unknown, a19?: unknown, a20?: unknown, a21?: unknown): void {
+  const kernel = kernels[name] as unknown as (...a: unknown[]) => void;
+  const arity = SPLIT_ARITY[name];
+  const args = splitArgs[arity]!;
+  args[0] = a0; args[1] = a1; args[2] = a2; args[3] = a3; args[4] = a4; args[5] = a5; args[6] = a6;
+  if (arity > 7) { args[7] = a7; args[8] = a8; args[9] = a9; }
+  if (arity > 10) {
+    args[10] = a10; args[11] = a11; args[12] = a12; args[13] = a13;
+    if (arity > 14) args[14] = a14;
+    if (arity > 15) { args[15] = a15; args[16] = a16; args[17] = a17; }
+    if (arity > 18) args[18] = a18;
+    if (arity > 19) { args[19] = a19; args[20] = a20; args[21] = a21; }
+  }
+  const work = wanted === 1 ? 0 : SPLIT_WORK[name](args as number[]);
+  if (work < MIN_WORK || threads.length === 0) {
+    if (work >= MIN_WORK) startLazily();
+    kernel(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21);
+    return;
+  }
+  current.kernel = kernel; current.mode = MODE_PARTS; current.args = args; current.arity = arity;
+  dispatch(INDEX.get(name)!, MODE_PARTS, args, arity, 0, 0);
+}
+
+/**
+ * Calls an elementwise kernel, split into runs of its elements over the pool when the call is big enough to pay;
+ * the bits are those of the whole call. @internal
+ */
+export function elementwise<K extends ElementKernel>(name: K, ...args: Parameters<Kernels[K]>): void;
+export function elementwise(name: ElementKernel, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, a4?: unknown, a5?: unknown,
+  a6?: unknown, a7?: unknown, a8?: unknown, a9?: unknown, a10?: unknown, a11?: unknown): void {
+  const kernel = kernels[name] as unknown as (...a: unknown[]) => void;
+  const pointers = ELEMENT_KERNELS[name];
+  const count = (pointers === 2 ? a2 : pointers === 3 ? a3 : pointers === 4 ? a4 : a5) as number;
+  if (wanted === 1 || count < MIN_ELEMENTS || threads.length === 0) {
+    if (wanted > 1 && count >= MIN_ELEMENTS) startLazily();
+    kernel(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
+    return;
+  }
+  const args = elementArgs;
+  args[0] = a0; args[1] = a1; args[2] = a2; args[3] = a3; args[4] = a4; args[5] = a5;
+  args[6] = a6; args[7] = a7; args[8] = a8; args[9] = a9; args[10] = a10; args[11] = a11;
+  current.kernel = kernel; current.mode = MODE_ELEMENTS; current.args = args; current.count = count; current.pointers = pointers;
+  dispatch(INDEX.get(name)!, MODE_ELEMENTS, args, args.length, count, pointers);
+}
+
+/**
+ * Whether `elementwise` would split a call over `count` elements (and, if the pool has not started, starts it).
+ * Callers that compute f64 arguments call the kernel directly otherwise, since passing them through
+ * `elementwise` would box them on the JS heap. @internal
+ */
+export function splitting(count: number): boolean {
+  if (wanted === 1 || count < MIN_ELEMENTS) return false;
+  if (threads.length > 0) return true;
+  startLazily();
+  return false;
+}
+
+/** The call being split, for runPart (module state rather than a closure: no allocation per call). */
+const current = { kernel: (() => undefined) as (...a: unknown[]) => void, mode: MODE_PARTS, args: runArgs, arity: 0, count: 0, pointers: 0 };
+
+/** Computes part `part` of `parts` of the current call on this thread. */
+function runPart(part: number, parts: number): void {
+  const { kernel, args } = current;
+  if (current.mode === MODE_PARTS) {
+    args[current.arity] = part;
+    args[current.arity + 1] = parts;
+    callWith(kernel, args);
+    return;
+  }
+  const { count, pointers } = current;
+  const lo = elementStart(count, part, parts), hi = elementStart(count, part + 1, parts);
+  if (lo >= hi) return;
+  for (let i = 0; i < args.length; i++) runArgs[i] = args[i];
+  for (let i = 0; i < pointers; i++) if (args[i] !== 0) runArgs[i] = (args[i] as number) + lo * 4;
+  runArgs[pointers] = hi - lo;
+  callWith(kernel, runArgs);
+}
+
+/** kernel(...a) without the copy Reflect.apply makes: reads past the array's end are undefined, which kernels ignore. */
+function callWith(kernel: (...a: unknown[]) => void, a: Args): void {
+  kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17],
+    a[18], a[19], a[20], a[21], a[22], a[23]);
+}
+
+/** A split kernel's arguments without its trailing (part, parts). */
+type WholeArgs<F> = F extends (...a: [...infer A, number, number]) => unknown ? A : never;
