@@ -49,6 +49,7 @@ const AREAS = [
   ['saving and loading (io, saving)', /^src\/(io|saving)\.ts$/],
   ['tensors, memory, errors, arguments, names', /^src\/(tensor|arena|errors|arguments|names|activations|version)\.ts$/],
   ['the wasm loader', /^(src\/(backend|wasm-bytes)\.ts|build\/neurasm\.js)$/],
+  ['threads (the pool, the shared memory)', /^src\/(threads|shared-memory)\.ts$/],
 ];
 function byArea(metafile) {
   const [output] = Object.values(metafile.outputs);

@@ -713,6 +713,29 @@ export function axis(padding: Padding, size: number, k: number, stride: number, 
   return { out, pad: Math.floor(total / 2) };
 }
 
+/** A 2-D convolution's geometry, as a Keras layer hands it to the kernels. */
+export interface ConvGeometry {
+  batch: number; height: number; width: number; inC: number; outC: number; kH: number; kW: number;
+  sh: number; sw: number; dh: number; dw: number; padTop: number; padLeft: number; outH: number; outW: number;
+}
+
+/** The geometry of a convolution with this input, kernel, strides, dilations and padding (Keras's arithmetic, `axis`). */
+export function convGeometry(batch: number, [height, width]: [number, number], inC: number, outC: number, [kH, kW]: [number, number],
+  [sh, sw]: [number, number], [dh, dw]: [number, number], padding: Padding): ConvGeometry {
+  const y = axis(padding, height, kH, sh, dh);
+  const x = axis(padding, width, kW, sw, dw);
+  return { batch, height, width, inC, outC, kH, kW, sh, sw, dh, dw, padTop: y.pad, padLeft: x.pad, outH: y.out, outW: x.out };
+}
+
+/** The convolution kernels' geometry arguments, in order. */
+export const convDims = (g: ConvGeometry) =>
+  [g.batch, g.height, g.width, g.inC, g.outC, g.kH, g.kW, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW] as const;
+
+/** Floats in x, in the kernel w and in the output. */
+export const convSizes = (g: ConvGeometry) => ({
+  x: g.batch * g.height * g.width * g.inC, w: g.kH * g.kW * g.inC * g.outC, out: g.batch * g.outH * g.outW * g.outC,
+});
+
 /** Σ a_i·b_i in float64. */
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

@@ -16,7 +16,7 @@ import { inlineWasm } from '../scripts/inline-wasm.mjs';
 import { digitsFrom, type Digits } from './fixtures/fingerprint.js';
 import { DEFAULT_THRESHOLDS, threadRun, type ThreadRun } from './fixtures/threads-runs.js';
 import { chromiumAvailable, launchChromium, serve } from './chromium.js';
-import { axis, expectSameBits, mulberry32, uniform, useWasm, type Padding } from './helpers.js';
+import { axis, convDims as dims, convGeometry as conv, convSizes as sizes, expectSameBits, mulberry32, uniform, useWasm, type ConvGeometry as Conv, type Padding } from './helpers.js';
 import { kernels } from '../src/backend.js';
 import { ACTIVATIONS } from '../src/activations.js';
 import { elementwise, getThreads, parallel, setThreads, threadStats, threadsForTest, type ElementKernel } from '../src/threads.js';
@@ -196,19 +196,6 @@ describe('kernels: parts of a call give the whole call to the bit', () => {
     }
   });
 
-  interface Conv {
-    batch: number; height: number; width: number; inC: number; outC: number; kH: number; kW: number;
-    sh: number; sw: number; dh: number; dw: number; padTop: number; padLeft: number; outH: number; outW: number;
-  }
-  function conv(batch: number, [height, width]: [number, number], inC: number, outC: number, [kH, kW]: [number, number],
-    [sh, sw]: [number, number], [dh, dw]: [number, number], padding: Padding): Conv {
-    const y = axis(padding, height, kH, sh, dh);
-    const x = axis(padding, width, kW, sw, dw);
-    return { batch, height, width, inC, outC, kH, kW, sh, sw, dh, dw, padTop: y.pad, padLeft: x.pad, outH: y.out, outW: x.out };
-  }
-  const dims = (g: Conv) =>
-    [g.batch, g.height, g.width, g.inC, g.outC, g.kH, g.kW, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW] as const;
-  const sizes = (g: Conv) => ({ x: g.batch * g.height * g.width * g.inC, w: g.kH * g.kW * g.inC * g.outC, out: g.batch * g.outH * g.outW * g.outC });
   const label = (g: Conv) => `${g.batch}×${g.height}×${g.width}×${g.inC}→${g.outC} k${g.kH}×${g.kW} s${g.sh}×${g.sw} d${g.dh}×${g.dw} out ${g.outH}×${g.outW}`;
   function operands(g: Conv, seed: number) {
     const rng = mulberry32(seed);

@@ -5,30 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { kernels } from '../../src/backend.js';
 import { ACTIVATIONS, type ActivationKernels } from '../../src/activations.js';
-import { axis, dot, expectClose, expectSameBits, mulberry32, numericGrad, uniform, useWasm, type Padding, type Rng } from '../helpers.js';
+import { axis, convDims as dims, convGeometry as conv, convSizes as sizes, dot, expectClose, expectSameBits, mulberry32, numericGrad, uniform, useWasm, type ConvGeometry as Conv, type Padding, type Rng } from '../helpers.js';
 
 const wasm = useWasm();
 
-// ─── Geometry, as a Keras layer would hand it to the kernels (axis() in helpers.ts) ───
+// ─── Geometry, as a Keras layer would hand it to the kernels (convGeometry and axis() in helpers.ts) ───
 
-interface Conv {
-  batch: number; height: number; width: number; inC: number; outC: number; kH: number; kW: number;
-  sh: number; sw: number; dh: number; dw: number; padTop: number; padLeft: number; outH: number; outW: number;
-}
-
-function conv(batch: number, [height, width]: [number, number], inC: number, outC: number, [kH, kW]: [number, number],
-  [sh, sw]: [number, number], [dh, dw]: [number, number], padding: Padding): Conv {
-  const y = axis(padding, height, kH, sh, dh);
-  const x = axis(padding, width, kW, sw, dw);
-  return { batch, height, width, inC, outC, kH, kW, sh, sw, dh, dw, padTop: y.pad, padLeft: x.pad, outH: y.out, outW: x.out };
-}
-
-/** The kernels' geometry arguments, in order. */
-const dims = (g: Conv) =>
-  [g.batch, g.height, g.width, g.inC, g.outC, g.kH, g.kW, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.outH, g.outW] as const;
-const sizes = (g: Conv) => ({
-  x: g.batch * g.height * g.width * g.inC, w: g.kH * g.kW * g.inC * g.outC, out: g.batch * g.outH * g.outW * g.outC,
-});
 const label = (g: Conv) =>
   `${g.batch}×${g.height}×${g.width}×${g.inC} → ${g.outC}, kernel ${g.kH}×${g.kW}, stride ${g.sh}×${g.sw}, ` +
   `dilation ${g.dh}×${g.dw}, pad ${g.padTop},${g.padLeft}, out ${g.outH}×${g.outW}`;
