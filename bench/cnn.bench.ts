@@ -2,6 +2,7 @@
 // 1,000 rows and 1 row against onnxruntime-web, TensorFlow.js wasm and jax-js; then training throughput of both
 // CNNs against TensorFlow.js (cpu; wasm cannot) and jax-js's jitted step, with neurasm's GFLOP/s against the peak
 // loop. Every library holds neurasm's starting weights, and every peer's predictions are checked first.
+// neurasm runs on one thread (its column, as in every stored result) and on every core (an extra column).
 import { arena } from '../src/arena.js';
 import { kernels } from '../src/backend.js';
 import { tensor, type Sequential } from '../src/index.js';
@@ -11,14 +12,15 @@ import { MILLISECONDS, Report, SAMPLES_PER_S, formatNumber, measure, writeResult
 import { neurasmEpoch, neurasmMlp, tfMlp } from './mlp.js';
 import { sequentialToOnnx, type LayerSpec } from './onnx.js';
 import { JAX, ORT, TF_CPU, TF_WASM, ort, ortRun, ortSession, startJax, startTf, tf, useTf } from './peers.js';
+import { NEURASM, NEURASM_THREADS, THREADS, neurasmContenders, threadColumns, threadTarget, useThreads } from './threads.js';
 
-const NEURASM = 'neurasm';
 const TF_WASM_1000 = 'tfjs-wasm b1000';
 const BATCH = 64;
 const TOLERANCE = 1e-4;
 
 await startTf();
 await startJax();
+await useThreads(THREADS); // the pool runs throughout; each neurasm contender sets how calls are split
 const digits = loadDigits(8000);
 
 interface Model {
@@ -50,6 +52,7 @@ const predict = new Report('cnn', {
   unit: MILLISECONDS,
   contenders: [NEURASM, ORT, TF_WASM_1000, JAX],
   issue: 10,
+  extras: threadColumns(MILLISECONDS),
   about: [
     `tutorial CNN: ${describe(TUTORIAL_CNN)}; heavier CNN: ${describe(HEAVY_CNN)}; MNIST MLP: 784 → dense 128 → dense 10.`,
     'neurasm: model.predict(x) with its defaults; onnxruntime-web: session.run on the ONNX graph bench/onnx.ts writes from',
@@ -57,6 +60,7 @@ const predict = new Report('cnn', {
     'then dataSync(); jax-js: softmax(forward) under jit, then data() (on the heavier CNN it predicts 100 of the 1,000 rows, its time',
     'scaled ×10: one call on 1,000 rows takes 25–100 s here). Inputs already in each library; outputs read back.',
     `Before timing, every peer's 1,000-row probabilities must equal TF.js's within ${TOLERANCE} (neurasm's too), or the bench stops.`,
+    `neurasm: one thread (every call on the calling thread); '${NEURASM_THREADS}': the same predict split as after setThreads(${THREADS}), in the same rounds.`,
   ],
 });
 
@@ -99,7 +103,7 @@ for (const m of [TUTORIAL, HEAVY, MLP]) {
     // NOTE: warm for 1.5 s: V8 tiers onnxruntime-web's 12 MB of wasm up only after ~2,000 one-row runs (0.4 s on a quiet
     // machine); on a busy one its background compiler lags, and after 400 ms it still ran 1 row in 0.37 ms instead of 0.06.
     const row = await predict.row(`${m.name}, ${n} row${n > 1 ? 's' : ''}`, n, [
-      { name: NEURASM, run: () => model.predict(x) },
+      ...neurasmContenders(() => model.predict(x)),
       { name: ORT, run: () => ortRun(session, xOrt) },
       { name: TF_WASM_1000, before: () => useTf('wasm'), run: tfPredict },
       { name: JAX, run: () => jax.predict(xJax), maxRuns: jaxRuns, work: jaxRows },
@@ -118,6 +122,7 @@ for (const row of [...predictRows.values()].flat()) {
   const peers = [ORT, TF_WASM_1000, JAX].filter((p) => row.ratios[p] !== null);
   const fastest = peers.reduce((a, b) => (row.ratios[b]! < row.ratios[a]! ? b : a));
   predict.target(`${row.case}: × the fastest peer (${fastest})`, row.ratios[fastest], 1);
+  predict.target(...threadTarget(row, 1));
 }
 const predictData = predict.end();
 
@@ -145,12 +150,14 @@ const training = new Report('cnn', {
   extras: [
     { label: 'neurasm GFLOP/s', value: (r) => ((r.figures[NEURASM] ?? NaN) * flops.get(r.case)!) / 1e9, format: (v) => v.toFixed(1) },
     { label: '% peak', value: (r) => (((r.figures[NEURASM] ?? NaN) * flops.get(r.case)!) / 1e9 / peakGflops) * 100, format: (v) => `${v.toFixed(0)}%` },
+    ...threadColumns(SAMPLES_PER_S),
   ],
   about: [
     'neurasm: model.fit(x, labels, { epochs: 1, batchSize, shuffle: true, verbose: 0 }) on an epoch of digits; TF.js: the same fit',
     '(one-hot, categoricalCrossentropy) on fewer digits; jax-js: forward, loss, grad and Adam in one jit, each step awaited, on fewer',
     'batches (TF.js cpu: 5 batches of the tutorial CNN, 1 of the heavier; jax-js 20 and 2). Samples/s compare per sample; all start from',
-    'the same weights. Timed after one warm-up run; neurasm 5 timed runs, jax-js 3 and 2, TF.js cpu 2 and 1.',
+    `the same weights. Timed after one warm-up run; neurasm 5 timed runs on one thread and 5 on ${THREADS} (the same model, alternately),`,
+    'jax-js 3 and 2, TF.js cpu 2 and 1. The peak loop and % peak are one thread\'s.',
     `Peak loop (f32x4 mul+add in L1, this run): ${peakGflops.toFixed(1)} GFLOP/s. MFLOP per training sample: ` +
       `${TUTORIAL.name} ${formatNumber(trainFlopsPerSample(IMAGE, TUTORIAL_CNN) / 1e6)}, ${HEAVY.name} ${formatNumber(trainFlopsPerSample(IMAGE, HEAVY_CNN) / 1e6)} (no input gradient for the first layer).`,
   ],
@@ -173,7 +180,8 @@ for (const m of [TUTORIAL, HEAVY]) {
     (await tfModel.fit(data.x, data.y, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 })).history.loss!.at(-1) as number;
   const track = (name: string) => (loss: number) => { losses[`${m.name}: ${name}`] = loss; };
   trainRows.set(m, await training.row(label, work.neurasm, [
-    { name: NEURASM, run: () => neurasmEpoch(model, x, labels, BATCH).then(track(NEURASM)) },
+    ...neurasmContenders(() => neurasmEpoch(model, x, labels, BATCH).then(track(NEURASM_THREADS)),
+      () => neurasmEpoch(model, x, labels, BATCH).then(track(NEURASM))),
     { name: TF_WASM, before: () => useTf('wasm'), run: () => fit(tfWasm, wasmData).then(track(TF_WASM)), mayFail: true },
     { name: TF_CPU, before: () => useTf('cpu'), run: () => fit(tfCpu, cpuData).then(track(TF_CPU)), work: work.tfCpu, maxRuns: work.tfCpuRuns },
     { name: JAX, run: () => jax.train(digits, work.jax, BATCH).then(track(JAX)), work: work.jax, maxRuns: work.jaxRuns },
@@ -189,8 +197,9 @@ const heavy = trainRows.get(HEAVY)!;
 training.target(`${TUTORIAL.name}: × jax-js`, tutorial.ratios[JAX], 25);
 training.target(`${TUTORIAL.name}: × TF.js cpu`, tutorial.ratios[TF_CPU], 250);
 training.target(`${HEAVY.name}: fraction of the peak loop`, (heavy.extras['% peak'] ?? 0) / 100, 0.5);
+for (const row of trainRows.values()) training.target(...threadTarget(row, 1));
 const trainingData = training.end();
 
-const file = writeResults('cnn', { predict: predictData, training: trainingData, peakGflops, maxAbsDifference: agreement, finalLoss: losses });
+const file = writeResults('cnn', { predict: predictData, training: trainingData, peakGflops, maxAbsDifference: agreement, finalLoss: losses, threads: THREADS });
 console.log(`\nwrote ${file}`);
 for (const { model, jax } of built.values()) { model.dispose(); jax.dispose(); }

@@ -1,28 +1,36 @@
 // GEMM: the machine's SIMD limit (the peak loop), then neurasm's three matmul forms against TensorFlow.js
 // (wasm, cpu) and jax-js on square sizes and on the MLP's shapes; every neurasm figure also as % of the peak.
 // Each product is checked against TensorFlow.js wasm first: a fast wrong kernel must not pass unnoticed.
+// neurasm's columns are one thread (the kernel called directly) and every core (through the thread pool).
 import { jit, numpy as np } from '@jax-js/jax';
 import { arena } from '../src/arena.js';
 import { kernels } from '../src/backend.js';
+import { parallel } from '../src/threads.js';
 import { GFLOPS, Report, type Contender, type RowResult } from './harness.js';
 import { JAX, TF_CPU, TF_WASM, onTf, startJax, startTf, tf, useTf, type TfBackend } from './peers.js';
+import { NEURASM, NEURASM_THREADS, THREADS, allThreads, neurasmContenders, threadColumns, threadTarget, useThreads } from './threads.js';
 
 type Form = 'A·B' | 'Aᵀ·B' | 'A·Bᵀ';
 
 await startTf();
 await startJax();
+await useThreads(THREADS); // the pool runs throughout; each neurasm contender sets how calls are split
 
-const NEURASM = 'neurasm';
 let peak = 0; // GFLOP/s of the peak loop, measured first
 const report = new Report('gemm', {
-  title: 'GEMM — C = A·B in the three forms backprop uses, f32, one thread',
+  title: `GEMM — C = A·B in the three forms backprop uses, f32, one thread and ${THREADS}`,
   unit: GFLOPS,
   contenders: [NEURASM, TF_WASM, TF_CPU, JAX],
-  extras: [{ label: '% peak', value: (r) => (peak > 0 && r.figures[NEURASM] ? (r.figures[NEURASM] / peak) * 100 : undefined), format: (v) => `${v.toFixed(0)}%` }],
+  extras: [
+    { label: '% peak', value: (r) => (peak > 0 && r.figures[NEURASM] ? (r.figures[NEURASM] / peak) * 100 : undefined), format: (v) => `${v.toFixed(0)}%` },
+    ...threadColumns(GFLOPS),
+  ],
   about: [
     'neurasm: kernels.matmul / matmulTransA / matmulTransB on arena buffers; TF.js: tf.matMul(a, b, transposeA, transposeB)',
     '(result disposed; both backends compute synchronously); jax-js: jit(np.matmul with .transpose()), then blockUntilReady.',
-    'peak: the peakLoop kernel (a 4×8 microkernel\'s loads and mul+adds on 64 floats in L1), neurasm only.',
+    'peak: the peakLoop kernel (a 4×8 microkernel\'s loads and mul+adds on 64 floats in L1), neurasm only, one thread.',
+    `${NEURASM_THREADS}: the same product through parallel() with ${THREADS} threads running, as a layer calls it (below 2^18 multiply-adds`,
+    'it stays on the calling thread); its result must have the bits of the one-thread call.',
   ],
 });
 
@@ -46,6 +54,7 @@ function shapes(form: Form, m: number, k: number, n: number): { a: [number, numb
 }
 
 const NEURASM_KERNEL = { 'A·B': kernels.matmul, 'Aᵀ·B': kernels.matmulTransA, 'A·Bᵀ': kernels.matmulTransB } as const;
+const SPLIT_NAME = { 'A·B': 'matmul', 'Aᵀ·B': 'matmulTransA', 'A·Bᵀ': 'matmulTransB' } as const;
 const TF_FLAGS = { 'A·B': [false, false], 'Aᵀ·B': [true, false], 'A·Bᵀ': [false, true] } as const;
 const JAX_PRODUCT = {
   'A·B': jit((a: np.Array, b: np.Array) => np.matmul(a, b)),
@@ -63,7 +72,7 @@ function relativeError(ours: Float32Array, theirs: Float32Array): number {
   return diff / Math.max(scale, 1e-30);
 }
 
-const checks: Array<{ case: string; relativeError: number }> = [];
+const checks: Array<{ case: string; relativeError: number; threadsIdentical: boolean }> = [];
 
 async function gemmRow(label: string, form: Form, m: number, k: number, n: number, options: { cpu?: boolean } = {}): Promise<RowResult> {
   const s = shapes(form, m, k, n);
@@ -88,17 +97,23 @@ async function gemmRow(label: string, form: Form, m: number, k: number, n: numbe
   kernel(c, a, b, m, k, n, false, 0, 1);
   await useTf('wasm');
   const reference = tf.tidy(() => tf.matMul(wasmInputs[0], wasmInputs[1], transposeA, transposeB).dataSync() as Float32Array);
-  const error = relativeError(arena.read(c, m * n), reference);
-  checks.push({ case: label, relativeError: error });
+  const single = arena.read(c, m * n);
+  const error = relativeError(single, reference);
+  allThreads();
+  parallel(SPLIT_NAME[form], c, a, b, m, k, n, false);
+  const threaded = arena.read(c, m * n);
+  const threadsIdentical = threaded.every((v, i) => Object.is(v, single[i]));
+  checks.push({ case: label, relativeError: error, threadsIdentical });
 
   const contenders: Contender[] = [
-    { name: NEURASM, run: () => kernel(c, a, b, m, k, n, false, 0, 1) },
+    ...neurasmContenders(() => parallel(SPLIT_NAME[form], c, a, b, m, k, n, false), () => kernel(c, a, b, m, k, n, false, 0, 1)),
     tfContender(TF_WASM, 'wasm', wasmInputs),
     ...(options.cpu === false ? [] : [tfContender(TF_CPU, 'cpu', cpuInputs)]),
     { name: JAX, run: async () => { const r = product(ja.ref, jb.ref); await r.blockUntilReady(); r.dispose(); } },
   ];
   const row = await report.row(label, 2 * m * k * n, contenders);
   if (error > 1e-4) console.log(`  WARNING: neurasm ${form} differs from TF.js wasm by ${error.toExponential(2)} (relative): its figure is not valid`);
+  if (!threadsIdentical) console.log(`  WARNING: neurasm ${form} on ${THREADS} threads differs from one thread: the threads column is not valid`);
 
   for (const t of [...wasmInputs, ...cpuInputs]) t.dispose();
   ja.dispose();
@@ -124,8 +139,10 @@ const mlp: Array<[string, Form, number, number, number]> = [
   ['dX 64×10·(128×10)ᵀ', 'A·Bᵀ', 64, 10, 128],
 ];
 const transposed: RowResult[] = [];
+const mlpRows: RowResult[] = [];
 for (const [label, form, m, k, n] of mlp) {
   const row = await gemmRow(label, form, m, k, n);
+  mlpRows.push(row);
   if (form !== 'A·B') transposed.push(row);
 }
 
@@ -134,4 +151,6 @@ for (const r of square.slice(2)) {
   report.target(`${r.case}: fraction of the peak loop`, (r.figures[NEURASM] ?? 0) / peak, 0.85);
 }
 for (const r of transposed) report.target(`${r.case}: × TF.js wasm`, r.ratios[TF_WASM], 10);
-report.finish({ peakGflops: peak, checks });
+report.target(...threadTarget(square.at(-1)!, 1.8));
+for (const r of [...square, ...mlpRows]) report.target(...threadTarget(r, 1));
+report.finish({ peakGflops: peak, checks, threads: THREADS });

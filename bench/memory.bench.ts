@@ -9,6 +9,10 @@ import { CLASSES, PIXELS, loadDigits } from './digits.js';
 import { neurasmData, neurasmMlp } from './mlp.js';
 import { TUTORIAL_CNN, neurasmCnn } from './cnn.js';
 import { tensor } from '../src/index.js';
+import { useThreads } from './threads.js';
+
+// One thread, as in every stored result: Node's default is every core (gemm, mnist, predict and cnn time both).
+await useThreads(1);
 
 const SAMPLES = 8000;
 const BATCH = 64;

@@ -4,6 +4,10 @@ import { SAMPLES_PER_S, Report, formatNumber, type Contender } from './harness.j
 import { firstDigits, loadDigits } from './digits.js';
 import { neurasmData, neurasmEpoch, neurasmMlp, tfData, tfEpoch, tfMlp, trainFlopsPerSample } from './mlp.js';
 import { TF_CPU, TF_WASM, startTf, useTf } from './peers.js';
+import { useThreads } from './threads.js';
+
+// One thread, as in every stored result: Node's default is every core (gemm, mnist, predict and cnn time both).
+await useThreads(1);
 
 const BATCH = 64;
 const NEURASM = 'neurasm';

@@ -3,6 +3,10 @@
 import { Dense, Sequential } from '../src/index.js';
 import { MILLISECONDS, Report } from './harness.js';
 import { TF_CPU, TF_WASM, onTf, startTf, tf, useTf, type TfBackend } from './peers.js';
+import { useThreads } from './threads.js';
+
+// One thread, as in every stored result: Node's default is every core (gemm, mnist, predict and cnn time both).
+await useThreads(1);
 
 const X = [[0, 0], [0, 1], [1, 0], [1, 1]];
 const Y = [0, 1, 1, 0];

@@ -82,11 +82,16 @@ export type ElementKernel = keyof typeof ELEMENT_KERNELS;
 const NAMES: readonly string[] = [...Object.keys(SPLIT_WORK), ...Object.keys(ELEMENT_KERNELS)];
 const INDEX = new Map(NAMES.map((n, i) => [n, i]));
 
-// Measured on a 2-core machine (bench/threads.bench.ts): below these a call is faster on the calling thread alone.
+// Measured by bench/threads.bench.ts on a 2-core machine (two runs): a split matmul broke even at 32³ multiply-adds
+// (0.97–1.00×) and gained 1.37–1.43× at 48³ and 1.59–1.62× at 64³ = 2^18; adamStep and relu broke even near 2^13–2^14
+// elements and gained 1.41–1.69× at 2^15. A split costs about 1.3 µs of synchronisation, and inside training its
+// operands are often in the other core's cache, so the thresholds sit where both runs gained about 1.4× or more.
+/** Where a call starts to be split. @internal */
+export const THRESHOLDS = { work: 1 << 18, elements: 1 << 15 } as const;
 /** Multiply-adds below which a product or convolution stays on the calling thread. */
-let MIN_WORK = 1 << 18;
+let MIN_WORK: number = THRESHOLDS.work;
 /** Elements below which an elementwise kernel stays on the calling thread. */
-let MIN_ELEMENTS = 1 << 15;
+let MIN_ELEMENTS: number = THRESHOLDS.elements;
 
 /**
  * First element of part `part` of `parts` of `count` elements: runs of whole 16-element blocks, so every part but
@@ -98,7 +103,7 @@ function elementStart(count: number, part: number, parts: number): number {
 }
 
 /** Spins on a word before sleeping on it: a call's parts come microseconds apart while a model trains. */
-const SPINS = 20000;
+let SPINS = 20000;
 
 // The thread's program: a classic script, run by Node as an eval worker and by browsers from a Blob URL. It is
 // self-contained (its only outside piece is elementStart's text) so that it needs no file beside the bundle.
@@ -127,7 +132,7 @@ const start = (init) => {
   port.postMessage({ ready: true });
   for (;;) {
     let v = Atomics.load(i32, ${TICKET});
-    for (let spin = 0; v >>> 8 === last && spin < ${SPINS}; spin++) v = Atomics.load(i32, ${TICKET});
+    for (let spin = 0; v >>> 8 === last && spin < init.spins; spin++) v = Atomics.load(i32, ${TICKET});
     if (v >>> 8 === last) { Atomics.wait(i32, ${TICKET}, v); continue; }
     const gen = v >>> 8;
     last = gen;
@@ -171,8 +176,8 @@ interface Thread {
   /** Set once it has been stopped and its scratch returned. */
   stopped: boolean;
   ready: Promise<void>;
-  /** Stops the thread on purpose. */
-  terminate(): void;
+  /** Stops the thread on purpose; settles once it has exited (Node), or at once (a browser gives no signal). */
+  terminate(): Promise<void>;
   /** Stops it as a crash would (tests): the pool learns of it from the thread's exit. */
   kill(): void;
 }
@@ -216,7 +221,7 @@ function views(): { i32: Int32Array; f64: Float64Array } {
 /** Starts one thread on the shared memory; `ready` settles when it has instantiated the kernels. */
 async function spawn(): Promise<Thread> {
   const scratch = arena.alloc(kernels.scratchBytes() + 64, 'setThreads()');
-  const init = { module: wasmModule, memory, control, scratch, names: failStart ? ['noSuchKernel'] : NAMES, epoch: Atomics.load(views().i32, EPOCH) };
+  const init = { module: wasmModule, memory, control, scratch, names: failStart ? ['noSuchKernel'] : NAMES, spins: SPINS, epoch: Atomics.load(views().i32, EPOCH) };
   const scope = globalThis as { process?: { versions?: { node?: string } }; Worker?: new (url: string) => BrowserWorker };
   let settle!: (error?: Error) => void;
   const ready = new Promise<void>((resolve, reject) => { settle = (e) => (e ? reject(e) : resolve()); });
@@ -241,7 +246,7 @@ async function spawn(): Promise<Thread> {
     // must not keep a finished program running. (on('message') refs a worker again, so this comes after it.)
     void ready.then(() => worker.unref(), () => undefined);
     worker.postMessage(init);
-    return { scratch, stopped: false, ready, terminate: () => { stopped = true; void worker.terminate(); }, kill: () => void worker.terminate() };
+    return { scratch, stopped: false, ready, terminate: () => { stopped = true; return worker.terminate().then(() => undefined, () => undefined); }, kill: () => void worker.terminate() };
   }
   if (typeof scope.Worker !== 'function') throw new Error('this environment has no Worker');
   const url = URL.createObjectURL(new Blob([SOURCE], { type: 'text/javascript' }));
@@ -250,7 +255,7 @@ async function spawn(): Promise<Thread> {
   worker.onmessage = (e) => onMessage(e.data as { ready?: boolean; failed?: string });
   worker.onerror = (e) => { e.preventDefault?.(); lost(`a thread failed: ${e.message ?? 'could not start a Worker'}`); };
   worker.postMessage(init);
-  return { scratch, stopped: false, ready, terminate: () => { stopped = true; worker.terminate(); }, kill: () => worker.terminate() };
+  return { scratch, stopped: false, ready, terminate: () => { stopped = true; worker.terminate(); return Promise.resolve(); }, kill: () => worker.terminate() };
 }
 
 interface BrowserWorker {
@@ -264,7 +269,7 @@ interface BrowserWorker {
  * Stops every thread and returns their scratch; kernels then run on the calling thread. A new epoch and a new
  * generation with no parts go out first, so a thread that has not died yet can take no part of a later call.
  */
-function stopAll(): void {
+function stopAll(): Promise<void> {
   const old = threads;
   threads = [];
   if (control !== 0) {
@@ -277,15 +282,15 @@ function stopAll(): void {
     Atomics.store(words, TICKET, generation << 8);
     Atomics.notify(words, TICKET);
   }
-  for (const t of old) stop(t);
+  return Promise.all(old.map(stop)).then(() => undefined);
 }
 
-/** Stops one thread and returns its scratch, once however often it is asked. */
-function stop(t: Thread): void {
-  if (t.stopped) return;
+/** Stops one thread and returns its scratch, once however often it is asked; settles when the thread has exited. */
+function stop(t: Thread): Promise<void> {
+  if (t.stopped) return Promise.resolve();
   t.stopped = true;
-  t.terminate();
   arena.release(t.scratch);
+  return t.terminate();
 }
 
 /** A thread failed or exited while in use: warn once and carry on with one thread. */
@@ -293,14 +298,14 @@ function threadLost(why: string): void {
   if (threads.length === 0) return;
   warnOnce(why);
   wanted = 1;
-  stopAll();
+  void stopAll();
 }
 
 /** Brings the pool to `n` threads (the calling one included); resolves to the number running. */
 function resize(n: number): Promise<number> {
   const run = async (): Promise<number> => {
     if (threads.length === n - 1) return n;
-    stopAll();
+    await stopAll(); // a thread still shutting down would slow the next calls for a while
     if (n === 1) return 1;
     if (control === 0) control = arena.alloc(CONTROL_BYTES, 'setThreads()');
     const { i32: words } = views();
@@ -313,8 +318,8 @@ function resize(n: number): Promise<number> {
       return n;
     } catch (e) {
       // A thread that failed may have stopped the pool already (threadLost); stop whatever is left of this start.
-      if (threads === started) stopAll();
-      for (const t of started) stop(t);
+      if (threads === started) void stopAll();
+      await Promise.all(started.map(stop));
       warnOnce(e instanceof Error ? e.message : String(e));
       wanted = 1;
       return 1;
@@ -385,9 +390,11 @@ export function threadStats(): { calls: number; partsElsewhere: number } {
  * - `thresholds`: the sizes from which calls are split (0: split everything the pool can).
  * - `failStart`: threads started from now on fail to instantiate the kernels.
  * - `kill`: terminates one running thread as a crash would, without telling the pool.
+ * - `spins`: how long threads started from now on (and the caller) spin before they sleep.
  */
-export function threadsForTest(hook: { thresholds?: { work: number; elements: number }; failStart?: boolean; kill?: boolean }): void {
+export function threadsForTest(hook: { thresholds?: { work: number; elements: number }; failStart?: boolean; kill?: boolean; spins?: number }): void {
   if (hook.thresholds) ({ work: MIN_WORK, elements: MIN_ELEMENTS } = hook.thresholds);
+  if (hook.spins !== undefined) SPINS = hook.spins;
   if (hook.failStart !== undefined) failStart = hook.failStart;
   if (hook.kill) threads[0]?.kill();
 }

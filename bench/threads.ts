@@ -1,0 +1,67 @@
+// The threads column of the benches (issue 14): neurasm on one thread, as every stored result before it, and on
+// every core, measured in the same rows and interleaved like any two contenders. Sets thread counts; times nothing.
+import os from 'node:os';
+import { setThreads } from '../src/index.js';
+import { THRESHOLDS, threadsForTest } from '../src/threads.js';
+import { formatRatio, type Contender, type Extra, type RowResult, type Unit } from './harness.js';
+
+/** The neurasm column every stored result has: one thread. */
+export const NEURASM = 'neurasm';
+/** What a Node user gets by default: every core this machine offers. */
+export const THREADS = os.availableParallelism();
+/** The column of neurasm on `THREADS` threads. */
+export const NEURASM_THREADS = `neurasm ${THREADS} threads`;
+/** The extra column: one-thread median ÷ `THREADS`-thread median (> 1: the threads are faster). */
+export const SPEED_UP = `${THREADS}t speed-up`;
+
+/**
+ * Sets the thread count and fails loudly if it did not take: a pool that fell back to one thread would make the
+ * threads column a second one-thread column.
+ */
+export async function useThreads(n: number): Promise<void> {
+  const running = await setThreads(n);
+  if (running !== n) throw new Error(`bench: setThreads(${n}) runs ${running} thread(s)`);
+}
+
+/**
+ * neurasm's two contenders in a row: `run` on one thread and on `THREADS`, alternated by the harness's rounds. The
+ * pool stays up for both: the one-thread side raises the split thresholds out of reach, so every call takes the
+ * path a one-thread call takes (the kernel called directly) while the other threads sleep; restarting the pool
+ * between samples would time threads whose JavaScript V8 has not optimised yet, and a stopping pool's teardown.
+ * `single` replaces `run` for the one-thread column where a bench times a kernel called directly.
+ */
+export function neurasmContenders(run: () => unknown, single: () => unknown = run): Contender[] {
+  return [
+    { name: NEURASM, before: oneThread, run: single },
+    { name: NEURASM_THREADS, before: allThreads, run },
+  ];
+}
+
+/** From now on every call runs on the calling thread (the pool sleeps). */
+export function oneThread(): void {
+  threadsForTest({ thresholds: { work: Infinity, elements: Infinity } });
+}
+
+/** From now on calls are split as a user's are (the default thresholds). */
+export function allThreads(): void {
+  threadsForTest({ thresholds: THRESHOLDS });
+}
+
+/** One-thread median ÷ `THREADS`-thread median of a row, when both ran. */
+export function speedUp(row: RowResult): number | undefined {
+  const one = row.timings[NEURASM], many = row.timings[NEURASM_THREADS];
+  return one && many ? one.medianMs / many.medianMs : undefined;
+}
+
+/** The extra columns: neurasm's `THREADS`-thread figure in the report's unit, and the speed-up. */
+export function threadColumns(unit: Unit): Extra[] {
+  return [
+    { label: NEURASM_THREADS, value: (r) => { const t = r.timings[NEURASM_THREADS]; return t ? unit.figure(t.medianMs, r.work) : undefined; } },
+    { label: SPEED_UP, value: speedUp, format: formatRatio },
+  ];
+}
+
+/** The issue's aims for the threads column, for `Report.target`: the speed-up a row must reach, labelled. */
+export function threadTarget(row: RowResult, required: number): [string, number | undefined, number] {
+  return [`issue 14: ${row.case}: ${THREADS} threads × 1 thread`, speedUp(row), required];
+}
