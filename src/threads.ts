@@ -8,8 +8,10 @@
 // (24 bits) and the next part (8 bits): a thread takes a part with compareExchange only while the generation is
 // the one whose arguments it read, so a late thread cannot take a part of the next call with the last one's
 // arguments. The caller waits for the parts others took with Atomics.wait, or, on a page's main thread (where
-// Atomics.wait throws), by spinning on the count. A thread that never starts or stops answering takes no part,
-// and the caller computes every part no one took; a part that fails in a thread is computed again by the caller.
+// Atomics.wait throws), by spinning on the count. A thread that never starts, or dies between calls, takes no
+// part, and the caller computes every part no one took; a part that throws in a thread is computed again by the
+// caller (split calls never accumulate into their output, so that is safe). A thread killed from outside in the
+// middle of its part would leave the caller waiting: neurasm itself stops threads only between calls.
 import { arena } from './arena.js';
 import { kernels, memory, memoryShared, wasmModule, type Kernels } from './backend.js';
 import { ValueError, describe } from './errors.js';
@@ -19,7 +21,7 @@ const TICKET = 0; // generation << 8 | next part to claim
 const DONE = 1; // parts finished (or given up) in this generation, by any thread
 const READY = 2; // threads that have instantiated the kernels and wait for work
 const FAILED = 3; // parts a thread could not finish in this generation
-const KERNEL = 4; // index into SPLIT_KERNELS, or −1: stop
+const KERNEL = 4; // index into NAMES, or −1: stop
 const PARTS = 5;
 const MODE = 6; // MODE_PARTS or MODE_ELEMENTS
 const NARGS = 7;
