@@ -164,7 +164,6 @@ export function conv2dForward(out: usize, pre: usize, x: usize, w: usize, b: usi
     padTop, padLeft, outH, outW, out, activation, alpha, part, parts);
 }
 
-
 /** conv2d into `pre`, then each row of output pixels through the activation into `act` (nothing more when linear in place). */
 function convolve(out: usize, x: usize, w: usize, b: usize, batch: i32, height: i32, width: i32,
   inChannels: i32, outChannels: i32, kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
@@ -179,49 +178,47 @@ function convolve(out: usize, x: usize, w: usize, b: usize, batch: i32, height: 
   for (let r = partStart(batch * outH, part, parts); r < end; r++) {
     const n = r / outH, oy = r % outH;
     const xn = n * height * width * inC;
-    {
-      const iy0 = tap(oy, 0, strideH, dilationH, padTop);
-      let ox = 0;
-      while (ox < outW) {
-        const ix0 = tap(ox, 0, strideW, dilationW, padLeft);
-        const o = ((n * outH + oy) * outW + ox) * outC;
-        let oc = 0;
-        if (ox + 4 <= outW && ix0 >= 0 && ix0 + 3 * strideW + span < width) {
-          // Four pixels whose taps all lie inside the row: same sums, a quarter of the loads of w.
-          const step = strideW * inC;
-          for (; oc < oc8; oc += 8) {
-            convLanes4(out, x, w, b, o, xn, iy0, ix0, oc, 8, height, width, inC, outC, kernelH, kernelW, dilationH, dilationW, step);
-          }
-          for (; oc < oc4; oc += 4) {
-            convLanes4(out, x, w, b, o, xn, iy0, ix0, oc, 4, height, width, inC, outC, kernelH, kernelW, dilationH, dilationW, step);
-          }
-          for (let p = 0; p < 4; p++) {
-            for (let c = oc; c < outC; c++) {
-              convScalar(out, x, w, b, o + p * outC, xn, iy0, ix0 + p * strideW, c, height, width, inC, outC,
-                kernelH, kernelW, dilationH, dilationW);
-            }
-          }
-          ox += 4;
-          continue;
-        }
-        for (; oc < oc16; oc += 16) {
-          convLanes(out, x, w, b, o, xn, iy0, ix0, oc, 16, height, width, inC, outC, kernelH, kernelW, dilationH, dilationW);
-        }
+    const iy0 = tap(oy, 0, strideH, dilationH, padTop);
+    let ox = 0;
+    while (ox < outW) {
+      const ix0 = tap(ox, 0, strideW, dilationW, padLeft);
+      const o = ((n * outH + oy) * outW + ox) * outC;
+      let oc = 0;
+      if (ox + 4 <= outW && ix0 >= 0 && ix0 + 3 * strideW + span < width) {
+        // Four pixels whose taps all lie inside the row: same sums, a quarter of the loads of w.
+        const step = strideW * inC;
         for (; oc < oc8; oc += 8) {
-          convLanes(out, x, w, b, o, xn, iy0, ix0, oc, 8, height, width, inC, outC, kernelH, kernelW, dilationH, dilationW);
+          convLanes4(out, x, w, b, o, xn, iy0, ix0, oc, 8, height, width, inC, outC, kernelH, kernelW, dilationH, dilationW, step);
         }
         for (; oc < oc4; oc += 4) {
-          convLanes(out, x, w, b, o, xn, iy0, ix0, oc, 4, height, width, inC, outC, kernelH, kernelW, dilationH, dilationW);
+          convLanes4(out, x, w, b, o, xn, iy0, ix0, oc, 4, height, width, inC, outC, kernelH, kernelW, dilationH, dilationW, step);
         }
-        for (; oc < outC; oc++) {
-          convScalar(out, x, w, b, o, xn, iy0, ix0, oc, height, width, inC, outC, kernelH, kernelW, dilationH, dilationW);
+        for (let p = 0; p < 4; p++) {
+          for (let c = oc; c < outC; c++) {
+            convScalar(out, x, w, b, o + p * outC, xn, iy0, ix0 + p * strideW, c, height, width, inC, outC,
+              kernelH, kernelW, dilationH, dilationW);
+          }
         }
-        ox++;
+        ox += 4;
+        continue;
       }
-      if (epilogue) {
-        const row = <usize>((n * outH + oy) * outW * outC) << 2;
-        applyActivation(activation, act + row, out + row, outW, outC, alpha);
+      for (; oc < oc16; oc += 16) {
+        convLanes(out, x, w, b, o, xn, iy0, ix0, oc, 16, height, width, inC, outC, kernelH, kernelW, dilationH, dilationW);
       }
+      for (; oc < oc8; oc += 8) {
+        convLanes(out, x, w, b, o, xn, iy0, ix0, oc, 8, height, width, inC, outC, kernelH, kernelW, dilationH, dilationW);
+      }
+      for (; oc < oc4; oc += 4) {
+        convLanes(out, x, w, b, o, xn, iy0, ix0, oc, 4, height, width, inC, outC, kernelH, kernelW, dilationH, dilationW);
+      }
+      for (; oc < outC; oc++) {
+        convScalar(out, x, w, b, o, xn, iy0, ix0, oc, height, width, inC, outC, kernelH, kernelW, dilationH, dilationW);
+      }
+      ox++;
+    }
+    if (epilogue) {
+      const row = <usize>((n * outH + oy) * outW * outC) << 2;
+      applyActivation(activation, act + row, out + row, outW, outC, alpha);
     }
   }
 }
@@ -298,18 +295,16 @@ export function conv2dInputGrad(dx: usize, dy: usize, w: usize, batch: i32, heig
   for (let r = partStart(batch * height, part, parts); r < end; r++) {
     const n = r / height, iy = r % height;
     const dyn = n * outH * outW * outC;
-    {
-      for (let ix = 0; ix < width; ix++) {
-        const d = ((n * height + iy) * width + ix) * inC;
-        let ci = 0;
-        for (; ci < ci4; ci += 4) {
-          inputGradRows(dx, dy, w, d, dyn, iy, ix, ci, 4, inC, outC, kernelH, kernelW, strideH, strideW,
-            dilationH, dilationW, padTop, padLeft, outH, outW);
-        }
-        for (; ci < inC; ci++) {
-          inputGradRows(dx, dy, w, d, dyn, iy, ix, ci, 1, inC, outC, kernelH, kernelW, strideH, strideW,
-            dilationH, dilationW, padTop, padLeft, outH, outW);
-        }
+    for (let ix = 0; ix < width; ix++) {
+      const d = ((n * height + iy) * width + ix) * inC;
+      let ci = 0;
+      for (; ci < ci4; ci += 4) {
+        inputGradRows(dx, dy, w, d, dyn, iy, ix, ci, 4, inC, outC, kernelH, kernelW, strideH, strideW,
+          dilationH, dilationW, padTop, padLeft, outH, outW);
+      }
+      for (; ci < inC; ci++) {
+        inputGradRows(dx, dy, w, d, dyn, iy, ix, ci, 1, inC, outC, kernelH, kernelW, strideH, strideW,
+          dilationH, dilationW, padTop, padLeft, outH, outW);
       }
     }
   }
@@ -374,27 +369,23 @@ export function conv2dFilterGrad(dw: usize, db: usize, x: usize, dy: usize, batc
     const dyn = n * outH * outW * outC;
     for (let t = t0; t < t1; t++) {
       const ky = t / (kernelW * inC), kx = (t / inC) % kernelW, ci = t % inC;
-      {
-        {
-          const wi = ((ky * kernelW + kx) * inC + ci) * outC;
-          let oc = 0;
-          for (; oc < oc16; oc += 16) {
-            filterGradLanes(dw, x, dy, wi, xn, dyn, ky, kx, ci, oc, 16, height, width, inC, outC, strideH, strideW,
-              dilationH, dilationW, padTop, padLeft, outH, outW);
-          }
-          for (; oc < oc8; oc += 8) {
-            filterGradLanes(dw, x, dy, wi, xn, dyn, ky, kx, ci, oc, 8, height, width, inC, outC, strideH, strideW,
-              dilationH, dilationW, padTop, padLeft, outH, outW);
-          }
-          for (; oc < oc4; oc += 4) {
-            filterGradLanes(dw, x, dy, wi, xn, dyn, ky, kx, ci, oc, 4, height, width, inC, outC, strideH, strideW,
-              dilationH, dilationW, padTop, padLeft, outH, outW);
-          }
-          for (; oc < outC; oc++) {
-            st(dw, wi + oc, tapSum(ld(dw, wi + oc), x, dy, xn, dyn, ky, kx, ci, oc, height, width, inC, outC, strideH, strideW,
-              dilationH, dilationW, padTop, padLeft, outH, outW));
-          }
-        }
+      const wi = ((ky * kernelW + kx) * inC + ci) * outC;
+      let oc = 0;
+      for (; oc < oc16; oc += 16) {
+        filterGradLanes(dw, x, dy, wi, xn, dyn, ky, kx, ci, oc, 16, height, width, inC, outC, strideH, strideW,
+          dilationH, dilationW, padTop, padLeft, outH, outW);
+      }
+      for (; oc < oc8; oc += 8) {
+        filterGradLanes(dw, x, dy, wi, xn, dyn, ky, kx, ci, oc, 8, height, width, inC, outC, strideH, strideW,
+          dilationH, dilationW, padTop, padLeft, outH, outW);
+      }
+      for (; oc < oc4; oc += 4) {
+        filterGradLanes(dw, x, dy, wi, xn, dyn, ky, kx, ci, oc, 4, height, width, inC, outC, strideH, strideW,
+          dilationH, dilationW, padTop, padLeft, outH, outW);
+      }
+      for (; oc < outC; oc++) {
+        st(dw, wi + oc, tapSum(ld(dw, wi + oc), x, dy, xn, dyn, ky, kx, ci, oc, height, width, inC, outC, strideH, strideW,
+          dilationH, dilationW, padTop, padLeft, outH, outW));
       }
     }
   }

@@ -21,7 +21,7 @@ const PACK_A_BYTES: usize = MC * KC * 4;
 const PACK_B_BYTES: usize = KC * NC * 4;
 const TILE_BYTES: usize = MR * NR * 4; // a ragged edge tile's accumulators
 export const SCRATCH_BYTES: usize = 64 + PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES;
-// Each instance on a shared memory (a pool thread) points these at its own block of SCRATCH_BYTES: setScratch.
+// Each instance on a shared memory (a pool thread) points these at its own block of SCRATCH_BYTES: useScratch.
 let PACK_A: usize = (__heap_base + 63) & ~63;
 let PACK_B: usize = PACK_A + PACK_A_BYTES;
 let TILE: usize = PACK_B + PACK_B_BYTES;
