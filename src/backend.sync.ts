@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { instantiate } from '../build/neurasm.js';
-import { withSharedMemory } from './shared-memory.js';
+import { linearMemory, withSharedMemory } from './shared-memory.js';
 import type * as Async from './backend.js';
 
 /** The wasm exports, the same type as backend.ts's. */
@@ -16,19 +16,13 @@ const PAGE = 65536;
 /** Largest memory the host will grow to (2 GiB); the module declares the same maximum. */
 export const MAX_PAGES = 32768;
 
-/** A shared memory (Node can always share one with its worker threads), or undefined if the engine refuses. */
-function sharedMemory(): WebAssembly.Memory | undefined {
-  try {
-    return new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
-  } catch {
-    return undefined;
-  }
-}
-
-const shared = sharedMemory();
+const linear = linearMemory(MAX_PAGES);
 
 /** The one linear memory: created here, imported by the kernels, grown only by the arena. */
-export const memory = shared ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES });
+export const memory = linear.memory;
+
+/** Whether `memory` is shared, so that a pool of threads can run kernels on it. */
+export const memoryShared = linear.shared;
 
 /** build/neurasm.js's `instantiate` as the sync-wasm build plugin rewrites it: no Promise. */
 const instantiateSync = instantiate as unknown as (module: WebAssembly.Module, imports: WebAssembly.Imports) => Kernels;
@@ -37,12 +31,9 @@ const instantiateSync = instantiate as unknown as (module: WebAssembly.Module, i
 const bytes = readFileSync(join(__dirname, '..', 'build', 'neurasm.wasm'));
 
 /** The compiled kernels, which pool threads instantiate again on `memory` (threads.ts). */
-export const wasmModule = new WebAssembly.Module(shared ? withSharedMemory(bytes) : bytes);
+export const wasmModule = new WebAssembly.Module(memoryShared ? withSharedMemory(bytes) : bytes);
 
 /** The kernels, ready to call with byte offsets into `memory`. */
 export const kernels: Kernels = instantiateSync(wasmModule, { env: { memory } });
-
-/** Whether `memory` is shared, so that a pool of threads can run kernels on it. */
-export const memoryShared = shared !== undefined;
 
 export { PAGE };

@@ -8,10 +8,25 @@ import { NeurasmError } from './errors.js';
  * True where a shared WebAssembly.Memory can be made and handed to workers: Node (and Deno, Bun) always;
  * browsers only on cross-origin-isolated pages and their workers (COOP and COEP headers).
  */
-export function sharingAllowed(): boolean {
+function sharingAllowed(): boolean {
   if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return false;
   const scope = globalThis as { process?: { versions?: { node?: unknown } }; crossOriginIsolated?: unknown };
   return scope.crossOriginIsolated === true || typeof scope.process?.versions?.node === 'string';
+}
+
+/**
+ * The one linear memory, shared where `sharingAllowed()` and the engine can reserve it (a pool of threads can then
+ * run the kernels on it), else an ordinary one: 16 pages to start, growing to `maximum`.
+ */
+export function linearMemory(maximum: number): { memory: WebAssembly.Memory; shared: boolean } {
+  if (sharingAllowed()) {
+    try {
+      return { memory: new WebAssembly.Memory({ initial: 16, maximum, shared: true }), shared: true };
+    } catch {
+      // the engine could not reserve a shared memory of this maximum: one thread, as before threads
+    }
+  }
+  return { memory: new WebAssembly.Memory({ initial: 16, maximum }), shared: false };
 }
 
 /** Reads an unsigned LEB128 at `at`; returns the value and the offset after it. */

@@ -458,8 +458,8 @@ function dispatch(index: number, mode: number, args: Args, nargs: number, count:
 // tagged values (never unboxed doubles, which Reflect.apply would box again). Missing trailing arguments are
 // undefined, which the kernels take as 0: (part, parts) = (0, 0) is the whole call.
 type Args = unknown[];
-/** A split call's arguments, then (part, parts): the calling thread's parts go through it. */
-const splitArgs: Args[] = Array.from({ length: 24 }, (_, n) => new Array<unknown>(n + 2).fill(undefined));
+/** Each split kernel's arguments, then (part, parts): the calling thread's parts go through it. */
+const splitArgs = Object.fromEntries(Object.entries(SPLIT_ARITY).map(([name, arity]) => [name, new Array<unknown>(arity + 2).fill(undefined)])) as Record<SplitKernel, Args>;
 /** An elementwise call's arguments, and a copy a part's run is written into. */
 const elementArgs: Args = new Array<unknown>(12).fill(undefined);
 const runArgs: Args = new Array<unknown>(12).fill(undefined);
@@ -474,7 +474,7 @@ export function parallel(name: SplitKernel, a0?: unknown, a1?: unknown, a2?: unk
   a15?: unknown, a16?: unknown, a17?: unknown, a18?: unknown, a19?: unknown, a20?: unknown, a21?: unknown): void {
   const kernel = kernels[name] as unknown as (...a: unknown[]) => void;
   const arity = SPLIT_ARITY[name];
-  const args = splitArgs[arity]!;
+  const args = splitArgs[name];
   args[0] = a0; args[1] = a1; args[2] = a2; args[3] = a3; args[4] = a4; args[5] = a5; args[6] = a6;
   if (arity > 7) { args[7] = a7; args[8] = a8; args[9] = a9; }
   if (arity > 10) {

@@ -9,17 +9,8 @@ import type { Sequential } from '../src/index.js';
 
 export type Rng = () => number;
 
-/** mulberry32: a tiny seeded generator of uniform numbers in [0, 1); plenty for test data. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32: the repository's seeded generator of uniform numbers in [0, 1) (scripts/mulberry32.mjs).
+export { mulberry32 } from '../scripts/mulberry32.mjs';
 
 /** n values uniform in [low, high), rounded to f32. */
 export function uniform(n: number, rng: Rng, low = -1, high = 1): Float32Array {

