@@ -1,13 +1,17 @@
 // A pool of threads over the one shared memory. Each thread instantiates the same kernels on `memory` with its
 // own packing scratch; a kernel call big enough to pay is cut into parts that every thread (the calling one too)
-// claims one at a time from a ticket in a control block in the memory, and the caller returns when all parts are
-// done. Parts split the output (bands of tiles of C, rows of output pixels, runs of a flat vector), and each
+// claims one at a time from claim words in a control block in the memory, and the caller returns when all parts
+// are done. Parts split the output (bands of tiles of C, rows of output pixels, runs of a flat vector), and each
 // output is computed as the whole call computes it, so the bits are the same for any number of threads.
 //
-// Synchronisation is Atomics on the control block, no message per call. The ticket word holds a generation
-// (24 bits) and the next part (8 bits): a thread takes a part with compareExchange only while the generation is
-// the one whose arguments it read, so a late thread cannot take a part of the next call with the last one's
-// arguments. The caller waits for the parts others took with Atomics.wait, or, on a page's main thread (where
+// Synchronisation is Atomics on the control block, no message per call. The caller writes a call's arguments,
+// marks each part free in this call's generation (claim word = generation · 2), then publishes the generation. A
+// thread takes a part by compareExchange to generation · 2 + 1, so a late thread, still holding the arguments of
+// an earlier generation, can take no part of a later call. Each thread tries its own part first (the caller part
+// 0, thread i part i), then any other: consecutive calls that split the same data alike (a layer's gradient, then
+// the optimizer step over it; a batch's gathered rows, then the first layer's product over them) leave each part's
+// data in the cache of the core that used it last, where taking parts in any order would move it between cores
+// at every call. The caller waits for the parts others took with Atomics.wait, or, on a page's main thread (where
 // Atomics.wait throws), by spinning on the count. A thread that never starts, or dies between calls, takes no
 // part, and the caller computes every part no one took; a part that throws in a thread is computed again by the
 // caller (split calls never accumulate into their output, so that is safe). A thread killed from outside in the
@@ -17,7 +21,7 @@ import { kernels, memory, memoryShared, wasmModule, type Kernels } from './backe
 import { ValueError, describe } from './errors.js';
 
 // ─── The control block (Int32 indices; the arguments as float64 from ARGS_BYTE) ───
-const TICKET = 0; // generation << 8 | next part to claim
+const TICKET = 0; // the generation: bumped for every call (and by a stopping pool)
 const DONE = 1; // parts finished (or given up) in this generation, by any thread
 const READY = 2; // threads that have instantiated the kernels and wait for work
 const FAILED = 3; // parts a thread could not finish in this generation
@@ -29,7 +33,9 @@ const COUNT = 8; // MODE_ELEMENTS: elements in the whole call
 const POINTERS = 9; // MODE_ELEMENTS: arguments 0 .. POINTERS − 1 are per-element pointers, argument POINTERS the count
 const EPOCH = 10; // bumped when a pool stops: a thread of an older pool that sees it leaves
 const STATUS = 16; // + part: 1 when a thread's part failed
-const ARGS_BYTE = 512;
+const CLAIM = 128; // + part: generation · 2 while the part is free, generation · 2 + 1 once a thread has taken it
+const TAKER = 192; // + part: the thread that took it (0: the caller, i: thread i)
+const ARGS_BYTE = 1024;
 const MAX_ARGS = 32;
 const CONTROL_BYTES = ARGS_BYTE + MAX_ARGS * 8;
 
@@ -38,7 +44,7 @@ const MODE_PARTS = 0;
 /** The kernel is elementwise over a count: a part is the same call on a run of the elements. */
 const MODE_ELEMENTS = 1;
 
-/** Most threads a pool may have (parts are numbered in 8 bits). */
+/** Most threads a pool may have (a claim word and a status word per part). */
 const MAX_THREADS = 64;
 
 /** Kernels whose last two parameters are (part, parts), and the multiply-adds of a whole call from its arguments. */
@@ -128,26 +134,25 @@ const start = (init) => {
   }
   const i32 = new Int32Array(init.memory.buffer, init.control, ${ARGS_BYTE / 4});
   const f64 = new Float64Array(init.memory.buffer, init.control + ${ARGS_BYTE}, ${MAX_ARGS});
-  let last = Atomics.load(i32, ${TICKET}) >>> 8;
+  let last = Atomics.load(i32, ${TICKET});
   if (Atomics.load(i32, ${EPOCH}) !== init.epoch) return port.close?.();
   Atomics.add(i32, ${READY}, 1);
   port.postMessage({ ready: true });
   for (;;) {
-    let v = Atomics.load(i32, ${TICKET});
-    for (let spin = 0; v >>> 8 === last && spin < init.spins; spin++) v = Atomics.load(i32, ${TICKET});
-    if (v >>> 8 === last) { Atomics.wait(i32, ${TICKET}, v); continue; }
-    const gen = v >>> 8;
+    let gen = Atomics.load(i32, ${TICKET});
+    for (let spin = 0; gen === last && spin < init.spins; spin++) gen = Atomics.load(i32, ${TICKET});
+    if (gen === last) { Atomics.wait(i32, ${TICKET}, gen); continue; }
     last = gen;
     const kernel = i32[${KERNEL}];
     if (kernel < 0 || i32[${EPOCH}] !== init.epoch) break;
     const parts = i32[${PARTS}], mode = i32[${MODE}], nargs = i32[${NARGS}], count = i32[${COUNT}], pointers = i32[${POINTERS}];
     const args = Array.from(f64.subarray(0, nargs));
     const fn = fns[kernel];
-    for (;;) {
-      v = Atomics.load(i32, ${TICKET});
-      if (v >>> 8 !== gen || (v & 255) >= parts) break;
-      if (Atomics.compareExchange(i32, ${TICKET}, v, v + 1) !== v) continue;
-      const part = v & 255;
+    const first = init.index % parts;
+    for (let n = 0; n < parts; n++) {
+      const part = (first + n) % parts;
+      if (Atomics.compareExchange(i32, ${CLAIM} + part, gen * 2, gen * 2 + 1) !== gen * 2) continue;
+      i32[${TAKER} + part] = init.index;
       try {
         if (mode === ${MODE_PARTS}) fn(...args, part, parts);
         else {
@@ -221,9 +226,9 @@ function views(): { i32: Int32Array; f64: Float64Array } {
 }
 
 /** Starts one thread on the shared memory; `ready` settles when it has instantiated the kernels. */
-async function spawn(): Promise<Thread> {
+async function spawn(index: number): Promise<Thread> {
   const scratch = arena.alloc(kernels.scratchBytes() + 64, 'setThreads()');
-  const init = { module: wasmModule, memory, control, scratch, names: failStart ? ['noSuchKernel'] : NAMES, spins: SPINS, epoch: Atomics.load(views().i32, EPOCH) };
+  const init = { module: wasmModule, memory, control, scratch, index, names: failStart ? ['noSuchKernel'] : NAMES, spins: SPINS, epoch: Atomics.load(views().i32, EPOCH) };
   const scope = globalThis as { process?: { versions?: { node?: string } }; Worker?: new (url: string) => BrowserWorker };
   let settle!: (error?: Error) => void;
   const ready = new Promise<void>((resolve, reject) => { settle = (e) => (e ? reject(e) : resolve()); });
@@ -281,7 +286,7 @@ function stopAll(): Promise<void> {
     words[PARTS] = 0;
     Atomics.store(words, READY, 0);
     generation = (generation + 1) & 0xffffff;
-    Atomics.store(words, TICKET, generation << 8);
+    Atomics.store(words, TICKET, generation);
     Atomics.notify(words, TICKET);
   }
   return Promise.all(old.map(stop)).then(() => undefined);
@@ -314,7 +319,7 @@ function resize(n: number): Promise<number> {
     Atomics.store(words, READY, 0);
     const started: Thread[] = [];
     try {
-      for (let i = 1; i < n; i++) started.push(await spawn());
+      for (let i = 1; i < n; i++) started.push(await spawn(i));
       threads = started;
       await Promise.all(started.map((t) => t.ready));
       return n;
@@ -380,10 +385,13 @@ function startLazily(): void {
   if (starting === undefined && memoryShared) void resize(wanted);
 }
 
-const stats = { calls: 0, partsElsewhere: 0 };
+const stats = { calls: 0, partsElsewhere: 0, ownParts: 0 };
 
-/** Calls split over the pool so far, and the parts other threads computed (tests and benches). @internal */
-export function threadStats(): { calls: number; partsElsewhere: number } {
+/**
+ * Calls split over the pool so far, the parts other threads computed, and the parts their own thread computed
+ * (part 0 the caller, part i thread i) (tests and benches). @internal
+ */
+export function threadStats(): { calls: number; partsElsewhere: number; ownParts: number } {
   return { ...stats };
 }
 
@@ -417,19 +425,19 @@ function dispatch(index: number, mode: number, args: Args, nargs: number, count:
   Atomics.store(words, FAILED, 0);
   generation = (generation + 1) & 0xffffff;
   const gen = generation;
-  Atomics.store(words, TICKET, gen << 8);
+  for (let part = 0; part < parts; part++) Atomics.store(words, CLAIM + part, gen * 2);
+  Atomics.store(words, TICKET, gen);
   Atomics.notify(words, TICKET);
   let error: unknown;
   let mine = 0;
-  for (;;) {
-    const v = Atomics.load(words, TICKET);
-    if ((v & 255) >= parts) break;
-    if (Atomics.compareExchange(words, TICKET, v, v + 1) !== v) continue;
+  for (let part = 0; part < parts; part++) {
+    if (Atomics.compareExchange(words, CLAIM + part, gen * 2, gen * 2 + 1) !== gen * 2) continue;
+    words[TAKER + part] = 0;
     mine++;
     // After an error here, the remaining parts are still taken (not computed), so no thread starts them.
     if (error === undefined) {
       try {
-        runPart(v & 255, parts);
+        runPart(part, parts);
       } catch (e) {
         error = e;
       }
@@ -444,6 +452,7 @@ function dispatch(index: number, mode: number, args: Args, nargs: number, count:
   }
   stats.calls++;
   stats.partsElsewhere += parts - mine;
+  for (let part = 0; part < parts; part++) if (words[TAKER + part] === part) stats.ownParts++;
   if (error !== undefined) throw error;
   if (Atomics.load(words, FAILED) > 0) {
     // A thread's part failed (the kernels themselves never throw on checked input): do it here, then go on alone.

@@ -297,6 +297,27 @@ describe('kernels: parts of a call give the whole call to the bit', () => {
   });
 });
 
+describe('claiming parts', () => {
+  it('each thread takes its own part first (the caller part 0, thread i part i), so consecutive calls keep their data in one core\'s cache', async () => {
+    // Four threads race for the four parts of 12 products: taken in any order, the three other threads' parts
+    // would land on their own thread about a third of the time. A part is long (about 10 ms of one core), so that
+    // a thread that waits for a core (four threads on this 2-core machine) still claims its part before any
+    // other thread is done with its own; some slack for a machine busier than that.
+    const n = 768;
+    const a = wasm.put(uniform(n * n, mulberry32(3))), b = wasm.put(uniform(n * n, mulberry32(4))), c = wasm.alloc(n * n);
+    try {
+      expect(await setThreads(4)).toBe(4);
+      const before = threadStats();
+      for (let i = 0; i < 12; i++) parallel('matmul', c, a, b, n, n, n, false);
+      const after = threadStats();
+      expect(after.calls - before.calls).toBe(12);
+      expect(after.ownParts - before.ownParts).toBeGreaterThanOrEqual(0.75 * 12 * 4);
+    } finally {
+      await setThreads(1);
+    }
+  }, 30_000);
+});
+
 // ─── 2b. Elementwise kernels: runs of 16-aligned blocks equal the whole call ───
 
 /** src/threads.ts's split of `count` elements into `parts` runs of whole 16-element blocks (the last takes the tail). */
