@@ -2,6 +2,7 @@
 // compile (loss, optimizer, metrics; gradients and optimizer slots), fit, evaluate, predict, summary.
 // All validation happens before any state changes; a training step is kernel calls over fixed offsets.
 import { kernels as k } from './backend.js';
+import { parallel } from './threads.js';
 import { arena } from './arena.js';
 import { Layer, binding, checkWeights, formatShape, ownerOf, setOwner, sizeOf, unbound } from './layers/index.js';
 import { Blocks, Plan, SHUFFLE_STREAM } from './plan.js';
@@ -692,9 +693,9 @@ export class Sequential {
       let target = run.y + start * run.targetCols * 4;
       let weights = run.w && run.w + start * this.plan.rowsPerSample * 4;
       if (run.shuffle) {
-        k.gatherRows(ws.input, run.x, run.order + start * 4, rows, run.inputDim);
-        k.gatherRows(ws.target, run.y, run.order + start * 4, rows, run.targetCols);
-        if (run.w) k.gatherRows(ws.weights, run.w, run.order + start * 4, rows, this.plan.rowsPerSample);
+        parallel('gatherRows', ws.input, run.x, run.order + start * 4, rows, run.inputDim);
+        k.gatherRows(ws.target, run.y, run.order + start * 4, rows, run.targetCols, 0, 1);
+        if (run.w) k.gatherRows(ws.weights, run.w, run.order + start * 4, rows, this.plan.rowsPerSample, 0, 1);
         input = ws.input;
         target = ws.target;
         weights = run.w && ws.weights;

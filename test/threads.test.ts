@@ -295,6 +295,19 @@ describe('kernels: parts of a call give the whole call to the bit', () => {
         ([dw], part, parts) => kernels.conv2dFilterGrad(dw!, 0, d.x, d.dy, ...dims(g), part, parts));
     });
   });
+
+  it('gatherRows: a shuffled batch in bands of rows (fewer rows than parts, one row, a repeated index)', () => {
+    for (const [rows, cols] of [[37, 19], [256, 784], [3, 5], [1, 7], [64, 1]] as [number, number][]) {
+      const rng = mulberry32(rows * 31 + cols);
+      const sourceRows = rows + 11;
+      const src = wasm.put(uniform(sourceRows * cols, rng));
+      const order = Array.from({ length: rows }, () => Math.floor(rng() * sourceRows));
+      order[rows - 1] = order[0]!;
+      const idx = wasm.putI32(order);
+      expectPartsAsWhole(`gatherRows ${rows}×${cols}`, [{ length: rows * cols }],
+        ([o], part, parts) => kernels.gatherRows(o!, src, idx, rows, cols, part, parts));
+    }
+  });
 });
 
 describe('claiming parts', () => {

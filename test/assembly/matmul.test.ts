@@ -111,7 +111,7 @@ describe('gatherRows', () => {
     const src = uniform(srcRows * cols, rng);
     const idx = [9, 0, 3, 3, 7, 0, 1];
     const out = wasm.guarded(idx.length * cols);
-    kernels.gatherRows(out.ptr, wasm.put(src), wasm.putI32(idx), idx.length, cols);
+    kernels.gatherRows(out.ptr, wasm.put(src), wasm.putI32(idx), idx.length, cols, 0, 1);
     out.expectIntact();
     const expected = new Float32Array(idx.length * cols);
     idx.forEach((r, i) => expected.set(src.subarray(r * cols, (r + 1) * cols), i * cols));
