@@ -40,21 +40,31 @@ class Found extends Error {
   }
 }
 
+/**
+ * A block that fills the memory but HEADROOM bytes, so out-of-memory paths are reachable with small layers: taken
+ * by the first Hunter of a test process and kept until the process ends. A hunt drops models without disposing
+ * them, and their blocks go back when the garbage collector runs (the library's FinalizationRegistry): on a
+ * busy machine some were still live, just above a first ballast released at the end of its hunt, when the next
+ * Hunter measured the free tail, which left no room for its own (`cannot allocate -3264 bytes`).
+ * NOTE: taken from the arena directly: a model that size would write (and so page in) 2 GiB, which takes
+ * this machine 15 s; a block nobody writes costs nothing.
+ */
+let ballast: number | undefined;
+function takeBallast(): void {
+  ballast ??= arena.alloc(MEMORY_LIMIT - arena.layout().top - HEADROOM);
+}
+
 export class Hunter {
   readonly stats = new Stats();
   /** Unhandled rejections caught while a hunt runs (see `isolate`). */
   private readonly dropped: unknown[] = [];
   readonly findings = new Map<string, Finding>();
   readonly sentinel = new Sentinel();
-  /**
-   * A block that fills the memory but HEADROOM bytes, so out-of-memory paths are reachable with small layers.
-   * NOTE: taken from the arena directly: a model that size would write (and so page in) 2 GiB, which takes
-   * this machine 15 s; a block nobody writes costs nothing.
-   */
-  private readonly ballast = arena.alloc(MEMORY_LIMIT - arena.layout().top - HEADROOM);
+  constructor() {
+    takeBallast();
+  }
 
   dispose(): void {
-    arena.release(this.ballast);
     this.sentinel.model.dispose();
   }
 
