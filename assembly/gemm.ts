@@ -11,7 +11,7 @@ import { partStart } from './parts';
 // So the packed kernel, the small-row path and ragged edge tiles give the same bits for the same output, and
 // a model's prediction of a sample does not depend on the batch it came in.
 export const MR = 4; // rows of C per microkernel
-const NR = 8; // columns of C per microkernel: 8 f32x4 accumulators + 2 B loads + a splat fit V8's 16 registers
+export const NR = 8; // columns of C per microkernel: 8 f32x4 accumulators + 2 B loads + a splat fit V8's 16 registers
 const KC = 256; // depth of a K block: a packed B micro-panel (KC × NR) is 8 KiB and stays in L1
 const MC = 64; // rows of A packed at once (64 KiB, L2)
 const NC = 512; // columns of B packed at once (512 KiB, L2)
@@ -35,8 +35,13 @@ export function useScratch(at: usize): void {
   TILE = PACK_B + PACK_B_BYTES;
 }
 
+/** K blocks of a product of depth k: the blocks of at most KC that every path sums separately, in order. */
+@inline export function kBlocks(k: i32): i32 {
+  return (k + KC - 1) / KC;
+}
+
 /** Depth of the K blocks for a product of depth k: at most KC, split evenly (784 → 4 × 196, not 3 × 256 + 16). */
-@inline function kStep(k: i32): i32 {
+@inline export function kStep(k: i32): i32 {
   const blocks = (k + KC - 1) / KC;
   return (k + blocks - 1) / blocks;
 }
@@ -285,11 +290,12 @@ export function gemmPart(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, a
  */
 export function gemmPacked(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, accumulate: bool, bias: usize,
   aRow: i32, aCol: i32, bRow: i32, bCol: i32, transposed: bool, ldc: i32, aForm: i32, bForm: i32,
-  i0: i32, i1: i32, j0: i32, j1: i32): void {
+  i0: i32, i1: i32, j0: i32, j1: i32, block0: i32 = 0, block1: i32 = i32.MAX_VALUE): void {
   const step = kStep(k);
+  const p0 = block0 * step, p1 = <i32>min(<i64>k, <i64>block1 * step);
   for (let jc = j0; jc < j1; jc += NC) {
     const nc = min(NC, j1 - jc);
-    for (let pc = 0; pc < k; pc += step) {
+    for (let pc = p0; pc < p1; pc += step) {
       const kc = min(step, k - pc);
       if (bForm == B_STRIDED) packB(b, bRow, bCol, n, pc, jc, kc, nc);
       else packTapWeights(b, n, pc, jc, kc, nc);
@@ -302,7 +308,7 @@ export function gemmPacked(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
           const pb = PACK_B + (<usize>(jr * kc) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             micro(PACK_A + (<usize>(ir * kc) << 2), pb, kc, c, ldc, ic + ir, jc + jr, min(MR, mc - ir), min(NR, nc - jr),
-              pc == 0, accumulate, bias, transposed);
+              pc == p0, accumulate, bias, transposed);
           }
         }
       }

@@ -4,7 +4,8 @@
 // Any size works without padding the caller's buffers.
 import { ld, st, ld4, st4, floor4 } from './simd';
 import { applyActivation } from './activations';
-import { MR, SCRATCH_BYTES, bandStart, gemm, gemmRows } from './gemm';
+import { A_STRIDED, B_STRIDED, MR, NR, SCRATCH_BYTES, bandStart, gemm, gemmPacked, gemmRows, kBlocks, kStep } from './gemm';
+import { partStart } from './parts';
 export { useScratch } from './gemm';
 
 /** First byte the host may hand out: below it are the module's static data and the GEMM's scratch. */
@@ -63,6 +64,82 @@ export function denseForward(out: usize, pre: usize, x: usize, w: usize, b: usiz
     const at = <usize>(r0 * units) << 2;
     applyActivation(activation, out + at, pre + at, r1 - r0, units, alpha);
   }
+}
+
+// ─── The Dense forward split by depth ───
+// A product deeper than one K block (inDim > 256) can be split by its K blocks instead of its rows: part p sums
+// the blocks partStart(blocks, p, parts) … and so reads only those rows of w (the rows of the weight gradient and
+// of the optimizer step that the same thread computes), where a split by rows reads all of w on every thread.
+// Each output is the whole call's sum: part 0 writes pre = its blocks' sums in order (+ b), every other block's
+// sum goes to its own slice of `scratch` ((blocks − 1) · rows · units floats, block i at slice i − 1; with fewer
+// blocks than parts, "part 0" is the first part that has any), and
+// denseForwardReduce adds those to pre in block order, as the whole call's later blocks add, then applies the
+// activation. Two calls: the second needs every part of the first.
+
+/** The K blocks the part whose range starts at block 0 sums straight into pre (with fewer blocks than parts, the first parts have none). */
+@inline function directBlocks(blocks: i32, parts: i32): i32 {
+  let q = 1;
+  while (q < parts && partStart(blocks, q, parts) == 0) q++;
+  return partStart(blocks, q, parts);
+}
+
+/** Whether denseForwardDepth splits a call: at least two K blocks and rows for the packed product (not gemm's few-columns form). */
+@inline function depthSplit(rows: i32, inDim: i32, units: i32, parts: i32): bool {
+  return parts > 1 && rows >= MR && kBlocks(inDim) > 1 && !(units <= NR + MR && rows > units);
+}
+
+/**
+ * First half of a Dense forward pass split by depth: pre (and `scratch`, see above) for part `part` of `parts`;
+ * parts ≤ 1 or a product that does not split is pre = x·w (+ b) whole, in part 0. No activation: see denseForwardReduce.
+ * scratch: [kBlocks(inDim) − 1, rows, units]
+ */
+export function denseForwardDepth(pre: usize, scratch: usize, x: usize, w: usize, b: usize, rows: i32, inDim: i32, units: i32,
+  part: i32, parts: i32): void {
+  if (!depthSplit(rows, inDim, units, parts)) {
+    if (part != 0) return;
+    if (rows < MR) gemmRows(pre, x, w, rows, inDim, units, false, b);
+    else gemm(pre, x, w, rows, inDim, units, false, b, inDim, 1, units, 1);
+    return;
+  }
+  const blocks = kBlocks(inDim);
+  const first = partStart(blocks, part, parts), last = partStart(blocks, part + 1, parts);
+  if (first >= last) return;
+  if (first == 0) {
+    gemmPacked(pre, x, w, rows, inDim, units, false, b, inDim, 1, units, 1, false, units, A_STRIDED, B_STRIDED, 0, rows, 0, units, 0, last);
+    return;
+  }
+  const slice = <usize>rows * units << 2;
+  for (let block = first; block < last; block++) {
+    gemmPacked(scratch + <usize>(block - 1) * slice, x, w, rows, inDim, units, false, 0, inDim, 1, units, 1, false, units,
+      A_STRIDED, B_STRIDED, 0, rows, 0, units, block, block + 1);
+  }
+}
+
+/**
+ * Second half: adds the blocks part 0 of denseForwardDepth's `split` parts did not sum (from `scratch`, in block
+ * order) to pre, then out = activation(pre), for part `part` of `parts` of the rows (bands of MR-row tiles).
+ * `split` is the number of parts the first call ran in (1: it ran whole, and only the activation is left).
+ */
+export function denseForwardReduce(out: usize, pre: usize, scratch: usize, rows: i32, inDim: i32, units: i32, split: i32,
+  activation: i32, alpha: f32, part: i32, parts: i32): void {
+  const tiles = (rows + MR - 1) / MR;
+  const r0 = bandStart(tiles, part, parts, MR, rows), r1 = bandStart(tiles, part + 1, parts, MR, rows);
+  if (r0 >= r1) return;
+  const at = <usize>(r0 * units) << 2;
+  const n = (r1 - r0) * units;
+  if (depthSplit(rows, inDim, units, split)) {
+    const blocks = kBlocks(inDim);
+    const slice = <usize>rows * units << 2;
+    for (let block = directBlocks(blocks, split); block < blocks; block++) {
+      const s = scratch + <usize>(block - 1) * slice + at;
+      const c = pre + at;
+      const n4 = floor4(n);
+      let i = 0;
+      for (; i < n4; i += 4) st4(c, i, f32x4.add(ld4(c, i), ld4(s, i)));
+      for (; i < n; i++) st(c, i, ld(c, i) + ld(s, i));
+    }
+  }
+  applyActivation(activation, out + at, pre + at, r1 - r0, units, alpha);
 }
 
 /** y[r,:] += b for every row r; y: [rows, cols], b: [cols] */

@@ -53,6 +53,9 @@ const SPLIT_WORK = {
   matmulTransA: (a: number[]) => a[3]! * a[4]! * a[5]!,
   matmulTransB: (a: number[]) => a[3]! * a[4]! * a[5]!,
   denseForward: (a: number[]) => a[5]! * a[6]! * a[7]!,
+  denseForwardDepth: (a: number[]) => a[5]! * a[6]! * a[7]!,
+  // rows · units outputs, each read and written once per K block and activated: about 8 multiply-adds' time each
+  denseForwardReduce: (a: number[]) => a[3]! * a[5]! * 8,
   // batch · outH · outW · outC · kH · kW · inC (the input gradient's count is of the same order)
   conv2dForward: (a: number[]) => a[5]! * a[18]! * a[19]! * a[9]! * a[10]! * a[11]! * a[8]!,
   conv2dInputGrad: (a: number[]) => a[3]! * a[16]! * a[17]! * a[7]! * a[8]! * a[9]! * a[6]!,
@@ -68,7 +71,7 @@ const SPLIT_WORK = {
 
 /** Each split kernel's own parameters, before (part, parts); checked against the kernels' declarations. */
 const SPLIT_ARITY = {
-  matmul: 7, matmulTransA: 7, matmulTransB: 7, denseForward: 10, conv2dForward: 22, conv2dInputGrad: 18, conv2dFilterGrad: 19,
+  matmul: 7, matmulTransA: 7, matmulTransB: 7, denseForward: 10, denseForwardDepth: 8, denseForwardReduce: 9, conv2dForward: 22, conv2dInputGrad: 18, conv2dFilterGrad: 19,
   maxPool2d: 15, maxPool2dGrad: 15, avgPool2d: 14, avgPool2dGrad: 14, gatherRows: 5,
 } as const satisfies { [K in keyof typeof SPLIT_WORK]: WholeArgs<Kernels[K]>['length'] };
 
@@ -418,6 +421,7 @@ export function threadsForTest(hook: { thresholds?: { work: number; elements: nu
 function dispatch(index: number, mode: number, args: Args, nargs: number, count: number, pointers: number): void {
   const { i32: words, f64: values } = views();
   const parts = Math.min(threads.length + 1, 1 + Atomics.load(words, READY));
+  lastParts = parts;
   if (parts === 1) return runPart(0, 1);
   for (let i = 0; i < nargs; i++) values[i] = Number(args[i]); // booleans as 0 or 1, missing ones NaN (unused)
   words[KERNEL] = index; words[PARTS] = parts; words[MODE] = mode; words[NARGS] = nargs;
@@ -475,6 +479,14 @@ const splitArgs = Object.fromEntries(Object.entries(SPLIT_ARITY).map(([name, ari
 const elementArgs: Args = new Array<unknown>(12).fill(undefined);
 const runArgs: Args = new Array<unknown>(12).fill(undefined);
 
+/** How many parts the last `parallel` call ran in (1: whole, on the calling thread). */
+let lastParts = 1;
+
+/** The parts the last `parallel` call ran in: what a second call that finishes the first's work must know. @internal */
+export function partsOfLastCall(): number {
+  return lastParts;
+}
+
 /**
  * Calls the kernel with (…args, part, parts), split over the pool when the call is big enough to pay; the bits
  * are those of `kernels[name](...args, 0, 1)`. @internal
@@ -496,6 +508,7 @@ export function parallel(name: SplitKernel, a0?: unknown, a1?: unknown, a2?: unk
     if (arity > 19) { args[19] = a19; args[20] = a20; args[21] = a21; }
   }
   const work = wanted === 1 ? 0 : SPLIT_WORK[name](args as number[]);
+  lastParts = 1;
   if (work < MIN_WORK || threads.length === 0) {
     if (work >= MIN_WORK) startLazily();
     kernel(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21);

@@ -191,6 +191,19 @@ const CASES: { [K in KernelName]: Arg[][] } = {
     [P('out'), SAME('pre', 'out'), P('x'), P('w'), P('b'), 5, 7, 9, ids.linear, 0], // pre = out
     [P('out'), SAME('pre', 'out'), P('x'), P('w'), 0, 2, 7, 3, ids.linear, 0],
   ],
+  // Whole calls (no part arguments) and, with (part, parts), split ones that keep K blocks in scratch.
+  denseForwardDepth: [
+    ...[[2, 5, 6], [5, 3, 6], [3, 0, 4], [6, 260, 10], [5, 520, 20]].map(([rows, inDim, units]) =>
+      [P('pre'), P('scratch'), P('x'), P('w'), P('b'), rows!, inDim!, units!]),
+    ...[0, 1, 2].map((part) => [P('pre'), P('scratch'), P('x'), P('w'), P('b'), 5, 600, 20, part, 3]),
+    [P('pre'), 0, P('x'), P('w'), 0, 5, 7, 9], // no bias, no scratch
+  ],
+  denseForwardReduce: [
+    ...each(ALL_IDS, (id) => [[2, 5, 6], [5, 520, 20]].map(([rows, inDim, units]) =>
+      [P('out'), P('pre'), P('scratch'), rows!, inDim!, units!, 1, id, 0.2])),
+    ...[0, 1].map((part) => [P('out'), P('pre'), P('scratch'), 5, 600, 20, 3, ids.relu, 0, part, 2]),
+    [P('out'), SAME('pre', 'out'), 0, 5, 7, 9, 1, ids.linear, 0], // pre = out
+  ],
   biasAdd: forRowsCols((r, c) => [P('y'), P('b'), r, c]).concat([[P('y'), P('b'), 0, 5]]),
   biasGrad: forRowsCols((r, c) => [P('db'), P('dy'), r, c]).concat([[P('db'), P('dy'), 0, 5]]),
   fill: forN((n) => [P('x'), n, 3]),

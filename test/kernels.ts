@@ -98,6 +98,13 @@ const product = (c: number, a: number, b: number, m: number, k: number, n: numbe
 const draws = (x: number, n: number, state: number): Operand[] =>
   [floats('x', x, n), { arg: 'state', offset: state, bytes: n > 0 ? STATE_BYTES : 0 }];
 
+/** Floats of denseForwardDepth's scratch a call in `parts` parts uses: every K block of 256 but the first, when it splits. */
+function depthScratch(rows: number, inDim: number, units: number, parts: number): number {
+  const blocks = Math.ceil(inDim / 256);
+  const splits = parts > 1 && rows >= 4 && blocks > 1 && !(units <= 12 && rows > units);
+  return splits ? (blocks - 1) * rows * units : 0;
+}
+
 /**
  * Every exported kernel function → the operands of one call: each pointer argument with the bytes the call
  * can read or write through it, given its arguments (and the indices it follows: sparse labels, gatherRows'
@@ -120,6 +127,18 @@ export const OPERANDS: { [K in KernelName]: Rule<Kernels[K]> } = {
     floats('x', x, rows * inDim),
     floats('w', w, inDim * units),
     floats('b', b, b === 0 ? 0 : units), // 0: no bias
+  ],
+  denseForwardDepth: (pre, scratch, x, w, b, rows, inDim, units, part, parts) => [
+    floats('pre', pre, rows * units),
+    floats('scratch', scratch, depthScratch(rows, inDim, units, parts)), // only a split call keeps blocks there
+    floats('x', x, rows * inDim),
+    floats('w', w, inDim * units),
+    floats('b', b, b === 0 ? 0 : units),
+  ],
+  denseForwardReduce: (out, pre, scratch, rows, inDim, units, split) => [
+    floats('out', out, rows * units), // may equal pre
+    floats('pre', pre, rows * units),
+    floats('scratch', scratch, depthScratch(rows, inDim, units, split)),
   ],
   biasAdd: (y, b, rows, cols) => [floats('y', y, rows * cols), floats('b', b, rows > 0 ? cols : 0)],
   biasGrad: (db, dy, rows, cols) => [floats('db', db, cols), floats('dy', dy, rows * cols)],

@@ -196,6 +196,40 @@ describe('kernels: parts of a call give the whole call to the bit', () => {
     }
   });
 
+  // [rows, inDim, units] deeper than one K block of 256: 2 to 5 blocks, ragged ones, rows < 4, gemm's few-columns form.
+  const DEEP: [number, number, number][] = [[37, 300, 20], [64, 784, 128], [9, 1000, 40], [4, 257, 16], [5, 520, 13], [3, 600, 24], [30, 513, 7]];
+
+  it('denseForwardDepth then denseForwardReduce, split any way, give denseForward\'s bits (every activation)', () => {
+    for (const [rows, inDim, units] of DEEP) {
+      const rng = mulberry32(rows * 7 + inDim);
+      const x = wasm.put(uniform(rows * inDim, rng, -2, 2));
+      const w = wasm.put(uniform(inDim * units, rng));
+      const bias = wasm.put(uniform(units, rng));
+      const blocks = Math.ceil(inDim / 256);
+      for (const [name, act] of Object.entries(ACTIVATIONS)) {
+        const alpha = (act as { alpha?: number }).alpha ?? 0;
+        for (const b of [bias, 0]) {
+          const label = `${rows}×${inDim}→${units} ${name}${b ? '' : ' without bias'}`;
+          const out = wasm.guarded(rows * units, nans(rows * units)), pre = wasm.guarded(rows * units, nans(rows * units));
+          kernels.denseForward(out.ptr, pre.ptr, x, w, b, rows, inDim, units, act.id, alpha, 0, 1);
+          const expected = [out.read(), pre.read()];
+          // The first call in `split` parts, the second in `reduce` parts, each last part first.
+          for (const [split, reduce] of [[1, 1], [2, 2], [3, 1], [4, 3], [5, 8], [8, 2]] as [number, number][]) {
+            const o = wasm.guarded(rows * units, nans(rows * units)), q = wasm.guarded(rows * units, nans(rows * units));
+            const scratch = wasm.guarded((blocks - 1) * rows * units, nans((blocks - 1) * rows * units));
+            for (let part = split - 1; part >= 0; part--) kernels.denseForwardDepth(q.ptr, scratch.ptr, x, w, b, rows, inDim, units, part, split);
+            for (let part = reduce - 1; part >= 0; part--) {
+              kernels.denseForwardReduce(o.ptr, q.ptr, scratch.ptr, rows, inDim, units, split, act.id, alpha, part, reduce);
+            }
+            [o, q, scratch].forEach((g) => g.expectIntact());
+            expectSameBits(o.read(), expected[0]!, `${label}: out, depth in ${split} parts, reduced in ${reduce}`);
+            expectSameBits(q.read(), expected[1]!, `${label}: pre, depth in ${split} parts, reduced in ${reduce}`);
+          }
+        }
+      }
+    }
+  });
+
   const label = (g: Conv) => `${g.batch}×${g.height}×${g.width}×${g.inC}→${g.outC} k${g.kH}×${g.kW} s${g.sh}×${g.sw} d${g.dh}×${g.dw} out ${g.outH}×${g.outW}`;
   function operands(g: Conv, seed: number) {
     const rng = mulberry32(seed);

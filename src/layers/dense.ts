@@ -1,7 +1,7 @@
 // Dense: y = activation(x·W + b) on the last axis of each sample (Keras's Dense on any rank), one fused kernel
 // forward; backward through the three matmul forms.
 import { kernels as k } from '../backend.js';
-import { parallel } from '../threads.js';
+import { parallel, partsOfLastCall } from '../threads.js';
 import { ACTIVATIONS, activationKey, type ActivationName, type ActivationSpelling, type ActivationKernels } from '../activations.js';
 import { initializerKey, type Initializer, type InitializerLike } from '../initializers.js';
 import { boolean, lockSettings, readOptions } from '../arguments.js';
@@ -84,7 +84,13 @@ export class Dense extends Layer {
 
   /** @internal */
   override bufferSpecs(inputShape: readonly number[]): BufferSpec[] {
-    return this.activation === 'linear' ? [] : [{ name: 'pre', perSample: this.computeOutputShape(inputShape).reduce((a, b) => a * b, 1) }];
+    const outputs = this.computeOutputShape(inputShape).reduce((a, b) => a * b, 1);
+    const specs = this.activation === 'linear' ? [] : [{ name: 'pre', perSample: outputs }];
+    // More than one K block of 256 and more columns than gemm's few-columns form: the forward pass may split by
+    // K blocks, and keeps every block but the first part's in `depth`.
+    const blocks = Math.ceil(inputShape[inputShape.length - 1]! / 256);
+    if (blocks > 1 && this.units > 12) specs.push({ name: 'depth', perSample: outputs * (blocks - 1) });
+    return specs;
   }
 
   getConfig(): Record<string, unknown> {
@@ -101,8 +107,17 @@ export class Dense extends Layer {
     const b = binding(this);
     b.input = input;
     const inputs = b.inputShape[b.inputShape.length - 1]!;
-    parallel('denseForward', b.buffers.out, this.logits(), input, b.weightOffsets[0]!, this.useBias ? b.weightOffsets[1]! : 0,
-      rows * (b.inputSize / inputs), inputs, this.units, this.act.id, this.act.alpha ?? 0);
+    const vectors = rows * (b.inputSize / inputs);
+    const bias = this.useBias ? b.weightOffsets[1]! : 0;
+    const depth = b.buffers.depth;
+    if (depth === undefined) {
+      parallel('denseForward', b.buffers.out, this.logits(), input, b.weightOffsets[0]!, bias, vectors, inputs, this.units, this.act.id, this.act.alpha ?? 0);
+      return;
+    }
+    // Split by K blocks (assembly/matmul.ts): each thread reads only its rows of the kernel, the rows of the
+    // gradient and of the optimizer step it computes too; the second call adds the blocks up and activates.
+    parallel('denseForwardDepth', this.logits(), depth, input, b.weightOffsets[0]!, bias, vectors, inputs, this.units);
+    parallel('denseForwardReduce', b.buffers.out, this.logits(), depth, vectors, inputs, this.units, partsOfLastCall(), this.act.id, this.act.alpha ?? 0);
   }
 
   /** @internal */
