@@ -83,19 +83,29 @@ export function denseForward(out: usize, pre: usize, x: usize, w: usize, b: usiz
   return partStart(blocks, q, parts);
 }
 
-/** Whether denseForwardDepth splits a call: at least two K blocks and rows for the packed product (not gemm's few-columns form). */
+/**
+ * Whether denseForwardDepth splits a call by K blocks: rows for the packed product (not gemm's few-columns form),
+ * and blocks that share out evenly enough, the largest part at most 25 % over the mean (784 inputs: 4 blocks, so
+ * 2 or 4 parts, not 3 or 8); otherwise it splits by rows as denseForward does.
+ */
 @inline function depthSplit(rows: i32, inDim: i32, units: i32, parts: i32): bool {
-  return parts > 1 && rows >= MR && kBlocks(inDim) > 1 && !(units <= NR + MR && rows > units);
+  const blocks = kBlocks(inDim);
+  return parts > 1 && rows >= MR && blocks > 1 && !(units <= NR + MR && rows > units) && (blocks + parts - 1) / parts * parts * 4 <= blocks * 5;
 }
 
 /**
  * First half of a Dense forward pass split by depth: pre (and `scratch`, see above) for part `part` of `parts`;
- * parts ≤ 1 or a product that does not split is pre = x·w (+ b) whole, in part 0. No activation: see denseForwardReduce.
+ * a product that does not split so is split by rows (or, parts ≤ 1, whole in part 0). No activation: see
+ * denseForwardReduce.
  * scratch: [kBlocks(inDim) − 1, rows, units]
  */
 export function denseForwardDepth(pre: usize, scratch: usize, x: usize, w: usize, b: usize, rows: i32, inDim: i32, units: i32,
   part: i32, parts: i32): void {
   if (!depthSplit(rows, inDim, units, parts)) {
+    if (rows >= MR && parts > 1 && inDim > 0) {
+      gemm(pre, x, w, rows, inDim, units, false, b, inDim, 1, units, 1, part, parts, true); // by rows, as denseForward
+      return;
+    }
     if (part != 0) return;
     if (rows < MR) gemmRows(pre, x, w, rows, inDim, units, false, b);
     else gemm(pre, x, w, rows, inDim, units, false, b, inDim, 1, units, 1);

@@ -101,7 +101,8 @@ const draws = (x: number, n: number, state: number): Operand[] =>
 /** Floats of denseForwardDepth's scratch a call in `parts` parts uses: every K block of 256 but the first, when it splits. */
 function depthScratch(rows: number, inDim: number, units: number, parts: number): number {
   const blocks = Math.ceil(inDim / 256);
-  const splits = parts > 1 && rows >= 4 && blocks > 1 && !(units <= 12 && rows > units);
+  const even = Math.ceil(blocks / parts) * parts * 4 <= blocks * 5; // the largest part at most 25 % over the mean
+  const splits = parts > 1 && rows >= 4 && blocks > 1 && !(units <= 12 && rows > units) && even;
   return splits ? (blocks - 1) * rows * units : 0;
 }
 

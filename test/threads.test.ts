@@ -230,6 +230,27 @@ describe('kernels: parts of a call give the whole call to the bit', () => {
     }
   });
 
+  it('denseForwardDepth splits 784 inputs (4 K blocks) by blocks in 2 or 4 parts, and by rows in 3 (uneven) or 8', () => {
+    const [rows, inDim, units] = [16, 784, 32];
+    const rng = mulberry32(5);
+    const x = wasm.put(uniform(rows * inDim, rng)), w = wasm.put(uniform(inDim * units, rng)), b = wasm.put(uniform(units, rng));
+    const written = (g: { read(): Float32Array }) => g.read().reduce((n, v) => n + (Number.isNaN(v) ? 0 : 1), 0);
+    for (const [parts, byBlocks] of [[2, true], [4, true], [3, false], [8, false]] as [number, boolean][]) {
+      // The last part alone: by blocks it writes only its blocks' slices of scratch; by rows, its rows of pre.
+      const pre = wasm.guarded(rows * units, nans(rows * units)), scratch = wasm.guarded(3 * rows * units, nans(3 * rows * units));
+      kernels.denseForwardDepth(pre.ptr, scratch.ptr, x, w, b, rows, inDim, units, parts - 1, parts);
+      if (byBlocks) {
+        const slices = 4 - Math.floor((4 * (parts - 1)) / parts); // its blocks, from partStart(4, parts − 1, parts)
+        expect([written(pre), written(scratch)], `${parts} parts`).toEqual([0, slices * rows * units]);
+      } else {
+        expect(written(scratch), `${parts} parts`).toBe(0);
+        expect(written(pre), `${parts} parts`).toBeGreaterThan(0);
+        expect(written(pre), `${parts} parts`).toBeLessThan(rows * units);
+      }
+      [pre, scratch].forEach((g) => g.expectIntact());
+    }
+  });
+
   const label = (g: Conv) => `${g.batch}×${g.height}×${g.width}×${g.inC}→${g.outC} k${g.kH}×${g.kW} s${g.sh}×${g.sw} d${g.dh}×${g.dw} out ${g.outH}×${g.outW}`;
   function operands(g: Conv, seed: number) {
     const rng = mulberry32(seed);
