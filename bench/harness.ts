@@ -120,7 +120,9 @@ async function interleaveWithErrors(contenders: Contender[], options: MeasureOpt
     const short = contenders.some((_, i) => iterations[i] !== null && samples[i]!.length < wanted[i]!);
     if (!short && (performance.now() - start >= o.minTimeMs || round >= o.maxRuns)) break;
     let ran = false;
-    for (let i = 0; i < contenders.length; i++) {
+    // Each round starts one contender later, so none always runs first (after the others' garbage, say) or last.
+    for (let j = 0; j < contenders.length; j++) {
+      const i = (j + round) % contenders.length;
       const n = iterations[i];
       if (n === null || n === undefined || samples[i]!.length >= cap[i]!) continue;
       await contenders[i]!.before?.();
