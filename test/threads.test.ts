@@ -178,12 +178,15 @@ describe('kernels: parts of a call give the whole call to the bit', () => {
   // [rows, inDim, units]: the transposed form (units ≤ 12 < rows, split by 8-row tiles), rows < 4, k = 0, several K blocks.
   const DENSE: [number, number, number][] = [[37, 19, 10], [29, 7, 3], [45, 33, 20], [3, 5, 7], [9, 0, 5], [64, 300, 17], [13, 8, 12], [1, 4, 1]];
 
+  /** A Dense layer's x (values in ±2), w and bias in the memory, from `seed`. */
+  function denseOperands(rows: number, inDim: number, units: number, seed: number) {
+    const rng = mulberry32(seed);
+    return { x: wasm.put(uniform(rows * inDim, rng, -2, 2)), w: wasm.put(uniform(inDim * units, rng)), bias: wasm.put(uniform(units, rng)) };
+  }
+
   it('denseForward with every activation, with and without a bias, and linear in place', () => {
     for (const [rows, inDim, units] of DENSE) {
-      const rng = mulberry32(rows * 100 + units);
-      const x = wasm.put(uniform(rows * inDim, rng, -2, 2));
-      const w = wasm.put(uniform(inDim * units, rng));
-      const bias = wasm.put(uniform(units, rng));
+      const { x, w, bias } = denseOperands(rows, inDim, units, rows * 100 + units);
       for (const [name, act] of Object.entries(ACTIVATIONS)) {
         const alpha = (act as { alpha?: number }).alpha ?? 0;
         for (const b of [bias, 0]) {
@@ -201,10 +204,7 @@ describe('kernels: parts of a call give the whole call to the bit', () => {
 
   it('denseForwardDepth then denseForwardReduce, split any way, give denseForward\'s bits (every activation)', () => {
     for (const [rows, inDim, units] of DEEP) {
-      const rng = mulberry32(rows * 7 + inDim);
-      const x = wasm.put(uniform(rows * inDim, rng, -2, 2));
-      const w = wasm.put(uniform(inDim * units, rng));
-      const bias = wasm.put(uniform(units, rng));
+      const { x, w, bias } = denseOperands(rows, inDim, units, rows * 7 + inDim);
       const blocks = Math.ceil(inDim / 256);
       for (const [name, act] of Object.entries(ACTIVATIONS)) {
         const alpha = (act as { alpha?: number }).alpha ?? 0;
@@ -232,8 +232,7 @@ describe('kernels: parts of a call give the whole call to the bit', () => {
 
   it('denseForwardDepth splits 784 inputs (4 K blocks) by blocks in 2 or 4 parts, and by rows in 3 (uneven) or 8', () => {
     const [rows, inDim, units] = [16, 784, 32];
-    const rng = mulberry32(5);
-    const x = wasm.put(uniform(rows * inDim, rng)), w = wasm.put(uniform(inDim * units, rng)), b = wasm.put(uniform(units, rng));
+    const { x, w, bias: b } = denseOperands(rows, inDim, units, 5);
     const written = (g: { read(): Float32Array }) => g.read().reduce((n, v) => n + (Number.isNaN(v) ? 0 : 1), 0);
     for (const [parts, byBlocks] of [[2, true], [4, true], [3, false], [8, false]] as [number, boolean][]) {
       // The last part alone: by blocks it writes only its blocks' slices of scratch; by rows, its rows of pre.
