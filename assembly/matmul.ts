@@ -6,6 +6,7 @@ import { ld, st, ld4, st4, floor4 } from './simd';
 import { applyActivation } from './activations';
 import { A_STRIDED, B_STRIDED, MR, NR, SCRATCH_BYTES, bandStart, gemm, gemmPacked, gemmRows, kBlocks, kStep } from './gemm';
 import { partStart } from './parts';
+import { gradientAccumulate } from './optimizers';
 export { useScratch } from './gemm';
 
 /** First byte the host may hand out: below it are the module's static data and the GEMM's scratch. */
@@ -41,22 +42,33 @@ export function matmulTransB(c: usize, a: usize, b: usize, m: i32, k: i32, n: i3
 }
 
 /**
+ * pre = x·w (+ b), part `part` of `parts` of its rows; returns whether it split (else part 0 computed it all:
+ * parts ≤ 1, rows < 4, or k = 0, whose product gemm's part 0 writes whole).
+ */
+function denseProduct(pre: usize, x: usize, w: usize, b: usize, rows: i32, inDim: i32, units: i32, part: i32, parts: i32): bool {
+  if (rows < MR || parts <= 1 || inDim == 0) {
+    if (part != 0) return false;
+    if (rows < MR) gemmRows(pre, x, w, rows, inDim, units, false, b);
+    else gemm(pre, x, w, rows, inDim, units, false, b, inDim, 1, units, 1);
+    return false;
+  }
+  gemm(pre, x, w, rows, inDim, units, false, b, inDim, 1, units, 1, part, parts, true);
+  return true;
+}
+
+/**
  * The Dense forward pass in one call: pre = x·w (+ b), bias added as each tile is written, then
  * out = activation(pre) (activation ids as in `applyActivation`; out may equal pre for linear).
  * x: [rows, inDim], w: [inDim, units], b: [units] or 0 for none, pre, out: [rows, units]
  */
 export function denseForward(out: usize, pre: usize, x: usize, w: usize, b: usize, rows: i32, inDim: i32, units: i32,
   activation: i32, alpha: f32, part: i32, parts: i32): void {
-  if (rows < MR || parts <= 1 || inDim == 0) { // (k = 0: gemm's part 0 writes all of pre, so part 0 does it all)
-    if (part != 0) return;
-    if (rows < MR) gemmRows(pre, x, w, rows, inDim, units, false, b);
-    else gemm(pre, x, w, rows, inDim, units, false, b, inDim, 1, units, 1);
-    applyActivation(activation, out, pre, rows, units, alpha);
+  if (!denseProduct(pre, x, w, b, rows, inDim, units, part, parts)) {
+    if (part == 0) applyActivation(activation, out, pre, rows, units, alpha);
     return;
   }
   // Split by rows of the output (tiles of 4 or 8 rows), so each part applies the activation to its own rows,
   // starting at a multiple of 4 elements as the whole call's vector loop does.
-  gemm(pre, x, w, rows, inDim, units, false, b, inDim, 1, units, 1, part, parts, true);
   const tile = units <= 12 && rows > units ? 8 : MR; // gemm's transposed form tiles output rows by 8
   const tiles = (rows + tile - 1) / tile;
   const r0 = bandStart(tiles, part, parts, tile, rows), r1 = bandStart(tiles, part + 1, parts, tile, rows);
@@ -84,6 +96,14 @@ export function denseForward(out: usize, pre: usize, x: usize, w: usize, b: usiz
 }
 
 /**
+ * Slices of denseForwardDepth's scratch a Dense layer needs per row of its output (0: its forward pass never
+ * splits by depth): one per K block but the first, unless gemm takes the few-columns form (units ≤ 12).
+ */
+export function denseDepthSlices(inDim: i32, units: i32): i32 {
+  return units > NR + MR ? kBlocks(inDim) - 1 : 0;
+}
+
+/**
  * Whether denseForwardDepth splits a call by K blocks: rows for the packed product (not gemm's few-columns form),
  * and blocks that share out evenly enough, the largest part at most 25 % over the mean (784 inputs: 4 blocks, so
  * 2 or 4 parts, not 3 or 8); otherwise it splits by rows as denseForward does.
@@ -102,13 +122,7 @@ export function denseForward(out: usize, pre: usize, x: usize, w: usize, b: usiz
 export function denseForwardDepth(pre: usize, scratch: usize, x: usize, w: usize, b: usize, rows: i32, inDim: i32, units: i32,
   part: i32, parts: i32): void {
   if (!depthSplit(rows, inDim, units, parts)) {
-    if (rows >= MR && parts > 1 && inDim > 0) {
-      gemm(pre, x, w, rows, inDim, units, false, b, inDim, 1, units, 1, part, parts, true); // by rows, as denseForward
-      return;
-    }
-    if (part != 0) return;
-    if (rows < MR) gemmRows(pre, x, w, rows, inDim, units, false, b);
-    else gemm(pre, x, w, rows, inDim, units, false, b, inDim, 1, units, 1);
+    denseProduct(pre, x, w, b, rows, inDim, units, part, parts); // by rows, as denseForward
     return;
   }
   const blocks = kBlocks(inDim);
@@ -140,14 +154,8 @@ export function denseForwardReduce(out: usize, pre: usize, scratch: usize, rows:
   if (depthSplit(rows, inDim, units, split)) {
     const blocks = kBlocks(inDim);
     const slice = <usize>rows * units << 2;
-    for (let block = directBlocks(blocks, split); block < blocks; block++) {
-      const s = scratch + <usize>(block - 1) * slice + at;
-      const c = pre + at;
-      const n4 = floor4(n);
-      let i = 0;
-      for (; i < n4; i += 4) st4(c, i, f32x4.add(ld4(c, i), ld4(s, i)));
-      for (; i < n; i++) st(c, i, ld(c, i) + ld(s, i));
-    }
+    // (a + b is b + a to the bit: gradientAccumulate's block sum + C is gemm's C + block sum)
+    for (let block = directBlocks(blocks, split); block < blocks; block++) gradientAccumulate(pre + at, scratch + <usize>(block - 1) * slice + at, n);
   }
   applyActivation(activation, out + at, pre + at, r1 - r0, units, alpha);
 }

@@ -415,14 +415,17 @@ export function threadsForTest(hook: { thresholds?: { work: number; elements: nu
 }
 
 /**
- * Runs runPart for parts 0 .. parts − 1 of the call in `current` on the pool (this thread takes parts too) and returns when all are done;
- * the first `nargs` of `args` are the whole call's arguments as the threads pass them to kernel `index`.
+ * Runs runPart for parts 0 .. parts − 1 of the call in `current` on the pool (this thread takes parts too) and returns
+ * the number of parts once all are done; the first `nargs` of `args` are the whole call's arguments as the threads
+ * pass them to kernel `index`.
  */
-function dispatch(index: number, mode: number, args: Args, nargs: number, count: number, pointers: number): void {
+function dispatch(index: number, mode: number, args: Args, nargs: number, count: number, pointers: number): number {
   const { i32: words, f64: values } = views();
   const parts = Math.min(threads.length + 1, 1 + Atomics.load(words, READY));
-  lastParts = parts;
-  if (parts === 1) return runPart(0, 1);
+  if (parts === 1) {
+    runPart(0, 1);
+    return 1;
+  }
   for (let i = 0; i < nargs; i++) values[i] = Number(args[i]); // booleans as 0 or 1, missing ones NaN (unused)
   words[KERNEL] = index; words[PARTS] = parts; words[MODE] = mode; words[NARGS] = nargs;
   words[COUNT] = count; words[POINTERS] = pointers;
@@ -465,6 +468,7 @@ function dispatch(index: number, mode: number, args: Args, nargs: number, count:
     for (let part = 0; part < parts; part++) if (words[STATUS + part] === 1) runPart(part, parts);
     threadLost('a thread failed while computing');
   }
+  return parts;
 }
 
 // NOTE: `parallel` and `elementwise` take their arguments as fixed parameters, not a rest array, and pass them on
@@ -479,22 +483,15 @@ const splitArgs = Object.fromEntries(Object.entries(SPLIT_ARITY).map(([name, ari
 const elementArgs: Args = new Array<unknown>(12).fill(undefined);
 const runArgs: Args = new Array<unknown>(12).fill(undefined);
 
-/** How many parts the last `parallel` call ran in (1: whole, on the calling thread). */
-let lastParts = 1;
-
-/** The parts the last `parallel` call ran in: what a second call that finishes the first's work must know. @internal */
-export function partsOfLastCall(): number {
-  return lastParts;
-}
-
 /**
  * Calls the kernel with (…args, part, parts), split over the pool when the call is big enough to pay; the bits
- * are those of `kernels[name](...args, 0, 1)`. @internal
+ * are those of `kernels[name](...args, 0, 1)`. Returns the number of parts it ran in (1: whole, on this thread),
+ * which a second call finishing the first's work needs (denseForwardReduce). @internal
  */
-export function parallel<K extends SplitKernel>(name: K, ...args: WholeArgs<Kernels[K]>): void;
+export function parallel<K extends SplitKernel>(name: K, ...args: WholeArgs<Kernels[K]>): number;
 export function parallel(name: SplitKernel, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, a4?: unknown, a5?: unknown,
   a6?: unknown, a7?: unknown, a8?: unknown, a9?: unknown, a10?: unknown, a11?: unknown, a12?: unknown, a13?: unknown, a14?: unknown,
-  a15?: unknown, a16?: unknown, a17?: unknown, a18?: unknown, a19?: unknown, a20?: unknown, a21?: unknown): void {
+  a15?: unknown, a16?: unknown, a17?: unknown, a18?: unknown, a19?: unknown, a20?: unknown, a21?: unknown): number {
   const kernel = kernels[name] as unknown as (...a: unknown[]) => void;
   const arity = SPLIT_ARITY[name];
   const args = splitArgs[name];
@@ -508,14 +505,13 @@ export function parallel(name: SplitKernel, a0?: unknown, a1?: unknown, a2?: unk
     if (arity > 19) { args[19] = a19; args[20] = a20; args[21] = a21; }
   }
   const work = wanted === 1 ? 0 : SPLIT_WORK[name](args as number[]);
-  lastParts = 1;
   if (work < MIN_WORK || threads.length === 0) {
     if (work >= MIN_WORK) startLazily();
     kernel(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21);
-    return;
+    return 1;
   }
   current.kernel = kernel; current.mode = MODE_PARTS; current.args = args; current.arity = arity;
-  dispatch(INDEX.get(name)!, MODE_PARTS, args, arity, 0, 0);
+  return dispatch(INDEX.get(name)!, MODE_PARTS, args, arity, 0, 0);
 }
 
 /**

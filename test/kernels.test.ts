@@ -198,6 +198,7 @@ const CASES: { [K in KernelName]: Arg[][] } = {
     ...[0, 1, 2].map((part) => [P('pre'), P('scratch'), P('x'), P('w'), P('b'), 5, 600, 20, part, 3]),
     [P('pre'), 0, P('x'), P('w'), 0, 5, 7, 9], // no bias, no scratch
   ],
+  denseDepthSlices: [[784, 128], [256, 128], [257, 13], [1000, 12], [0, 40]],
   denseForwardReduce: [
     ...each(ALL_IDS, (id) => [[2, 5, 6], [5, 520, 20]].map(([rows, inDim, units]) =>
       [P('out'), P('pre'), P('scratch'), rows!, inDim!, units!, 1, id, 0.2])),

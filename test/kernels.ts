@@ -136,6 +136,7 @@ export const OPERANDS: { [K in KernelName]: Rule<Kernels[K]> } = {
     floats('w', w, inDim * units),
     floats('b', b, b === 0 ? 0 : units),
   ],
+  denseDepthSlices: () => [],
   denseForwardReduce: (out, pre, scratch, rows, inDim, units, split) => [
     floats('out', out, rows * units), // may equal pre
     floats('pre', pre, rows * units),

@@ -1,7 +1,7 @@
 // Dense: y = activation(x·W + b) on the last axis of each sample (Keras's Dense on any rank), one fused kernel
 // forward; backward through the three matmul forms.
 import { kernels as k } from '../backend.js';
-import { parallel, partsOfLastCall } from '../threads.js';
+import { parallel } from '../threads.js';
 import { ACTIVATIONS, activationKey, type ActivationName, type ActivationSpelling, type ActivationKernels } from '../activations.js';
 import { initializerKey, type Initializer, type InitializerLike } from '../initializers.js';
 import { boolean, lockSettings, readOptions } from '../arguments.js';
@@ -86,10 +86,9 @@ export class Dense extends Layer {
   override bufferSpecs(inputShape: readonly number[]): BufferSpec[] {
     const outputs = this.computeOutputShape(inputShape).reduce((a, b) => a * b, 1);
     const specs = this.activation === 'linear' ? [] : [{ name: 'pre', perSample: outputs }];
-    // More than one K block of 256 and more columns than gemm's few-columns form: the forward pass may split by
-    // K blocks, and keeps every block but the first part's in `depth`.
-    const blocks = Math.ceil(inputShape[inputShape.length - 1]! / 256);
-    if (blocks > 1 && this.units > 12) specs.push({ name: 'depth', perSample: outputs * (blocks - 1) });
+    // A product deeper than one K block: the forward pass may split by K blocks, keeping all but the first part's in `depth`.
+    const slices = k.denseDepthSlices(inputShape[inputShape.length - 1]!, this.units);
+    if (slices > 0) specs.push({ name: 'depth', perSample: outputs * slices });
     return specs;
   }
 
@@ -116,8 +115,8 @@ export class Dense extends Layer {
     }
     // Split by K blocks (assembly/matmul.ts): each thread reads only its rows of the kernel, the rows of the
     // gradient and of the optimizer step it computes too; the second call adds the blocks up and activates.
-    parallel('denseForwardDepth', this.logits(), depth, input, b.weightOffsets[0]!, bias, vectors, inputs, this.units);
-    parallel('denseForwardReduce', b.buffers.out, this.logits(), depth, vectors, inputs, this.units, partsOfLastCall(), this.act.id, this.act.alpha ?? 0);
+    const split = parallel('denseForwardDepth', this.logits(), depth, input, b.weightOffsets[0]!, bias, vectors, inputs, this.units);
+    parallel('denseForwardReduce', b.buffers.out, this.logits(), depth, vectors, inputs, this.units, split, this.act.id, this.act.alpha ?? 0);
   }
 
   /** @internal */
