@@ -5,7 +5,7 @@
 import { jit, numpy as np } from '@jax-js/jax';
 import { arena } from '../src/arena.js';
 import { kernels } from '../src/backend.js';
-import { parallel } from '../src/threads.js';
+import { matmul, matmulTransA, matmulTransB, parallel } from '../src/threads.js';
 import { GFLOPS, Report, type Contender, type RowResult } from './harness.js';
 import { JAX, TF_CPU, TF_WASM, onTf, startJax, startTf, tf, useTf, type TfBackend } from './peers.js';
 import { NEURASM, NEURASM_THREADS, THREADS, allThreads, neurasmContenders, threadColumns, threadTarget, useThreads } from './threads.js';
@@ -29,8 +29,9 @@ const report = new Report('gemm', {
     'neurasm: kernels.matmul / matmulTransA / matmulTransB on arena buffers; TF.js: tf.matMul(a, b, transposeA, transposeB)',
     '(result disposed; both backends compute synchronously); jax-js: jit(np.matmul with .transpose()), then blockUntilReady.',
     'peak: the peakLoop kernel (a 4×8 microkernel\'s loads and mul+adds on 64 floats in L1), neurasm only, one thread.',
-    `${NEURASM_THREADS}: the same product through parallel() with ${THREADS} threads running, as a layer calls it (below 2^18 multiply-adds`,
-    'it stays on the calling thread); its result must have the bits of the one-thread call.',
+    `${NEURASM_THREADS}: the same product with ${THREADS} threads running, as a layer calls it (src/threads.ts's matmul / matmulTransA /`,
+    'matmulTransB: split over the pool from 2^18 multiply-adds, below that the kernel called directly); its result must have the bits of the',
+    'one-thread call.',
   ],
 });
 
@@ -55,6 +56,8 @@ function shapes(form: Form, m: number, k: number, n: number): { a: [number, numb
 
 const NEURASM_KERNEL = { 'A·B': kernels.matmul, 'Aᵀ·B': kernels.matmulTransA, 'A·Bᵀ': kernels.matmulTransB } as const;
 const SPLIT_NAME = { 'A·B': 'matmul', 'Aᵀ·B': 'matmulTransA', 'A·Bᵀ': 'matmulTransB' } as const;
+/** The products as Dense calls them: split when the call pays, else the kernel called directly. */
+const LAYER_PRODUCT = { 'A·B': matmul, 'Aᵀ·B': matmulTransA, 'A·Bᵀ': matmulTransB } as const;
 const TF_FLAGS = { 'A·B': [false, false], 'Aᵀ·B': [true, false], 'A·Bᵀ': [false, true] } as const;
 const JAX_PRODUCT = {
   'A·B': jit((a: np.Array, b: np.Array) => np.matmul(a, b)),
@@ -106,7 +109,7 @@ async function gemmRow(label: string, form: Form, m: number, k: number, n: numbe
   checks.push({ case: label, relativeError: error, threadsIdentical });
 
   const contenders: Contender[] = [
-    ...neurasmContenders(() => parallel(SPLIT_NAME[form], c, a, b, m, k, n, false), () => kernel(c, a, b, m, k, n, false, 0, 1)),
+    ...neurasmContenders(() => LAYER_PRODUCT[form](c, a, b, m, k, n, false), () => kernel(c, a, b, m, k, n, false, 0, 1)),
     tfContender(TF_WASM, 'wasm', wasmInputs),
     ...(options.cpu === false ? [] : [tfContender(TF_CPU, 'cpu', cpuInputs)]),
     { name: JAX, run: async () => { const r = product(ja.ref, jb.ref); await r.blockUntilReady(); r.dispose(); } },

@@ -1,7 +1,7 @@
 // Dense: y = activation(x·W + b) on the last axis of each sample (Keras's Dense on any rank), one fused kernel
 // forward; backward through the three matmul forms.
 import { kernels as k } from '../backend.js';
-import { parallel } from '../threads.js';
+import { parallel, denseForward, matmulTransA, matmulTransB } from '../threads.js';
 import { ACTIVATIONS, activationKey, type ActivationName, type ActivationSpelling, type ActivationKernels } from '../activations.js';
 import { initializerKey, type Initializer, type InitializerLike } from '../initializers.js';
 import { boolean, lockSettings, readOptions } from '../arguments.js';
@@ -110,7 +110,7 @@ export class Dense extends Layer {
     const bias = this.useBias ? b.weightOffsets[1]! : 0;
     const depth = b.buffers.depth;
     if (depth === undefined) {
-      parallel('denseForward', b.buffers.out, this.logits(), input, b.weightOffsets[0]!, bias, vectors, inputs, this.units, this.act.id, this.act.alpha ?? 0);
+      denseForward(b.buffers.out, this.logits(), input, b.weightOffsets[0]!, bias, vectors, inputs, this.units, this.act.id, this.act.alpha ?? 0);
       return;
     }
     // Split by K blocks (assembly/matmul.ts): each thread reads only its rows of the kernel, the rows of the
@@ -127,9 +127,9 @@ export class Dense extends Layer {
     const vectors = rows * (b.inputSize / inputs); // rows of the matrix products: one per position of the last axis
     // d loss / d pre-activation, in place over the output gradient.
     if (!gradIsPre && this.activation !== 'linear') this.act.backward(grad, grad, this.logits(), out, vectors, this.units);
-    parallel('matmulTransA', b.gradOffsets[0]!, b.input, grad, inputs, vectors, this.units, false);
+    matmulTransA(b.gradOffsets[0]!, b.input, grad, inputs, vectors, this.units, false);
     if (this.useBias) k.biasGrad(b.gradOffsets[1]!, grad, vectors, this.units);
-    if (dInput !== 0) parallel('matmulTransB', dInput, grad, b.weightOffsets[0]!, vectors, this.units, inputs, false);
+    if (dInput !== 0) matmulTransB(dInput, grad, b.weightOffsets[0]!, vectors, this.units, inputs, false);
   }
 
   /** @internal */

@@ -1,7 +1,7 @@
 // DepthwiseConv2D and SeparableConv2D: a convolution per input channel (each with `depthMultiplier` filters of
 // its own), and that followed by a 1×1 convolution mixing the channels — what mobile-sized image models are made of.
 import { kernels as k } from '../backend.js';
-import { parallel } from '../threads.js';
+import { denseForward, matmulTransA, matmulTransB } from '../threads.js';
 import { ACTIVATIONS, activationKey, type ActivationName, type ActivationSpelling, type ActivationKernels } from '../activations.js';
 import { initializerKey, type Initializer, type InitializerLike } from '../initializers.js';
 import { boolean, lockSettings, readOptions } from '../arguments.js';
@@ -281,7 +281,7 @@ export class SeparableConv2D extends Depthwise {
     const g = this.geometry(b.inputShape);
     const w = b.weightOffsets;
     this.depthwiseForward(b.buffers.mid!, input, w[0]!, 0, rows, g);
-    parallel('denseForward', b.buffers.out, this.logits(), b.buffers.mid!, w[1]!, this.useBias ? w[2]! : 0, rows * g.outH * g.outW,
+    denseForward(b.buffers.out, this.logits(), b.buffers.mid!, w[1]!, this.useBias ? w[2]! : 0, rows * g.outH * g.outW,
       g.channels * this.depthMultiplier, this.filters, this.act.id, this.act.alpha ?? 0);
   }
 
@@ -293,9 +293,9 @@ export class SeparableConv2D extends Depthwise {
     const vectors = rows * g.outH * g.outW;
     const channels = g.channels * this.depthMultiplier;
     if (!gradIsPre && this.activation !== 'linear') this.act.backward(grad, grad, this.logits(), b.buffers.out, vectors, this.filters);
-    parallel('matmulTransA', b.gradOffsets[1]!, mid!, grad, channels, vectors, this.filters, false);
+    matmulTransA(b.gradOffsets[1]!, mid!, grad, channels, vectors, this.filters, false);
     if (this.useBias) k.biasGrad(b.gradOffsets[2]!, grad, vectors, this.filters);
-    parallel('matmulTransB', midGrad!, grad, b.weightOffsets[1]!, vectors, this.filters, channels, false);
+    matmulTransB(midGrad!, grad, b.weightOffsets[1]!, vectors, this.filters, channels, false);
     this.depthwiseBackward(dInput, b.gradOffsets[0]!, 0, b.input, midGrad!, b.weightOffsets[0]!, rows, g);
   }
 }
