@@ -5,7 +5,7 @@ import { SAMPLES_PER_S, Report, formatNumber } from './harness.js';
 import { loadDigits } from './digits.js';
 import { JaxMlp, neurasmData, neurasmEpoch, neurasmMlp, tfData, tfEpoch, tfMlp, trainFlopsPerSample } from './mlp.js';
 import { JAX, TF_CPU, TF_WASM, startJax, startTf, useTf } from './peers.js';
-import { NEURASM, NEURASM_THREADS, THREADS, neurasmContenders, threadColumns, threadTarget, useThreads } from './threads.js';
+import { NEURASM, NEURASM_THREADS, THREADS, neurasmContenders, threadColumns, notSlowerTarget, threadTarget, useThreads } from './threads.js';
 
 const SAMPLES = 8000;
 const HIDDEN = [128];
@@ -68,7 +68,7 @@ report.target('batch 64: × jax-js', b64!.ratios[JAX], 1.4);
 report.target('batch 256: × TF.js wasm', b256!.ratios[TF_WASM], 4);
 report.target(...threadTarget(b64!, 1.5));
 report.target(...threadTarget(b256!, 1.8));
-for (const r of rows) report.target(...threadTarget(r, 1));
+for (const r of rows) report.target(...notSlowerTarget(r));
 report.finish({ samples: SAMPLES, flopsPerSample, finalLoss: losses, epochs, threads: THREADS });
 
 jax.dispose();
