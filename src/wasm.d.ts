@@ -1,5 +1,6 @@
-// esbuild's binary loader turns an imported .wasm into its bytes (wasm-bytes.inline.ts).
-declare module '*.wasm' {
-  const bytes: Uint8Array;
-  export default bytes;
+// The browser build's inlined kernels (wasm-bytes.inline.ts): scripts/inline-wasm.mjs gives this module
+// build/neurasm.wasm as a string of hex digits.
+declare module 'neurasm:wasm-hex' {
+  const hex: string;
+  export default hex;
 }

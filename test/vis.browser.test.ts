@@ -18,7 +18,7 @@ let node: Record<string, string>;
 beforeAll(async () => {
   await build({
     entryPoints: ['test/fixtures/vis-page.ts'], outfile: join(out, 'page.js'), bundle: true, format: 'esm', target: 'es2022',
-    platform: 'browser', logLevel: 'error', loader: inlineWasm.loader, plugins: [...inlineWasm.plugins!, browserFiles],
+    platform: 'browser', logLevel: 'error', plugins: [...inlineWasm.plugins!, browserFiles],
   });
   node = await pictures();
 }, 120_000);
