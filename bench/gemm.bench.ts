@@ -85,6 +85,7 @@ async function gemmRow(label: string, form: Form, m: number, k: number, n: numbe
   kernels.randomUniform(b, bLen, state, -1, 1);
   const [aData, bData] = [arena.read(a, aLen), arena.read(b, bLen)];
   const kernel = NEURASM_KERNEL[form];
+  const layerProduct = LAYER_PRODUCT[form];
   const [transposeA, transposeB] = TF_FLAGS[form];
 
   const tfInputs = async (backend: TfBackend) => onTf(backend, () => [tf.tensor2d(aData, s.a), tf.tensor2d(bData, s.b)] as const);
@@ -109,7 +110,7 @@ async function gemmRow(label: string, form: Form, m: number, k: number, n: numbe
   checks.push({ case: label, relativeError: error, threadsIdentical });
 
   const contenders: Contender[] = [
-    ...neurasmContenders(() => LAYER_PRODUCT[form](c, a, b, m, k, n, false), () => kernel(c, a, b, m, k, n, false, 0, 1)),
+    ...neurasmContenders(() => layerProduct(c, a, b, m, k, n, false), () => kernel(c, a, b, m, k, n, false, 0, 1)),
     tfContender(TF_WASM, 'wasm', wasmInputs),
     ...(options.cpu === false ? [] : [tfContender(TF_CPU, 'cpu', cpuInputs)]),
     { name: JAX, run: async () => { const r = product(ja.ref, jb.ref); await r.blockUntilReady(); r.dispose(); } },
