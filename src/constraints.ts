@@ -12,6 +12,11 @@ export type Axis = number | number[];
 export abstract class Constraint {
   /** The Keras class name written by `save` (`'MaxNorm'`). */
   abstract readonly className: string;
+
+  /** The class's name for `Object.prototype.toString` and error messages: unlike `constructor.name`, minifiers keep it. */
+  get [Symbol.toStringTag](): string {
+    return this.className;
+  }
   /** The settings as Keras's `get_config()` writes them (snake_case). */
   abstract getConfig(): Record<string, unknown>;
   /** Throws a ShapeError naming `where` if the constraint cannot apply to a weight of this shape. @internal */

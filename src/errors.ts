@@ -46,7 +46,10 @@ export function describe(value: unknown): string {
     if (typeof value === 'symbol') return String(value);
     if (Array.isArray(value)) return `an array of length ${value.length}`;
     if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
-    return `an object (${(value as object).constructor?.name ?? 'Object'})`;
+    // Symbol.toStringTag first: neurasm's classes give their name there, which survives an app's minifier
+    // (constructor.name becomes whatever the minifier renamed the class to).
+    const tag = (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+    return `an object (${typeof tag === 'string' ? tag : (value as object).constructor?.name ?? 'Object'})`;
   } catch {
     return 'an object';
   }

@@ -31,6 +31,11 @@ const STATE_BYTES = 16;
 export abstract class Initializer {
   /** The class name a saved model writes (TensorFlow.js's where it differs from Keras 3's, so TF.js loads it). */
   abstract readonly className: string;
+
+  /** The class's name for `Object.prototype.toString` and error messages: unlike `constructor.name`, minifiers keep it. */
+  get [Symbol.toStringTag](): string {
+    return this.className;
+  }
   /** The `seed` option, or null: see {@link SeedOptions}. */
   readonly seed: number | null;
 

@@ -194,6 +194,11 @@ export abstract class Loss {
   /** Keras's class name, e.g. 'BinaryCrossentropy'. */
   abstract readonly className: string;
 
+  /** The class's name for `Object.prototype.toString` and error messages: unlike `constructor.name`, minifiers keep it. */
+  get [Symbol.toStringTag](): string {
+    return this.className;
+  }
+
   protected constructor(o: LossOptions, defaultName: string, where: string) {
     this.name = o.name === undefined ? defaultName : text(o.name, 'name', where);
     this.reduction = o.reduction === undefined ? 'sum_over_batch_size' : oneOf(o.reduction, REDUCTIONS, 'reduction', where);

@@ -86,6 +86,11 @@ export abstract class Optimizer {
   readonly gradientAccumulationSteps: number | undefined;
   /** Keras's class name ('Adam'). */
   abstract readonly className: string;
+
+  /** The class's name for `Object.prototype.toString` and error messages: unlike `constructor.name`, minifiers keep it. */
+  get [Symbol.toStringTag](): string {
+    return this.className;
+  }
   /** Floats of the update rule's own state per weight (momentum, moments), before the accumulator and EMA slots. */
   protected abstract readonly ruleSlots: number;
   #learningRate: number | LearningRateSchedule;

@@ -9,6 +9,11 @@ import { ValueError, describe } from './errors.js';
 export abstract class LearningRateSchedule {
   /** Keras's and TensorFlow.js's class name, as saved. */
   abstract readonly className: string;
+
+  /** The class's name for `Object.prototype.toString` and error messages: unlike `constructor.name`, minifiers keep it. */
+  get [Symbol.toStringTag](): string {
+    return this.className;
+  }
   /** The learning rate for the update at `step` (0 for the first: the optimizer's `iterations` before it). */
   abstract value(step: number): number;
   /** Keras's config (snake_case keys), as saved. */

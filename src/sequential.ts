@@ -152,6 +152,11 @@ const YIELD_MS = 16;
 
 /** A linear stack of layers, trained and used like Keras's `Sequential`. */
 export class Sequential {
+  /** The class's name for `Object.prototype.toString` and error messages: unlike `constructor.name`, minifiers keep it. */
+  get [Symbol.toStringTag](): string {
+    return 'Sequential';
+  }
+
   /** The model's name. */
   readonly name: string;
   /** The seed all random draws derive from. */
@@ -308,7 +313,7 @@ export class Sequential {
     const optimizer = getOptimizer(o.optimizer ?? 'rmsprop', where);
     const owner = optimizerOwners.get(optimizer)?.deref();
     if (owner !== undefined && owner !== this && !owner.disposed) {
-      throw new ValueError(`${where}: this ${optimizer.constructor.name} optimizer already trains model '${owner.name}'; its step count and slots belong to that model: give each model its own optimizer (new ${optimizer.constructor.name}({ … }))`);
+      throw new ValueError(`${where}: this ${optimizer.className} optimizer already trains model '${owner.name}'; its step count and slots belong to that model: give each model its own optimizer (new ${optimizer.className}({ … }))`);
     }
     const metricSpecs = metricList(o.metrics, 'metrics', where);
     const weightedSpecs = metricList(o.weightedMetrics, 'weightedMetrics', where);

@@ -23,6 +23,11 @@ export interface TensorArrays {
  * argument `R` is its rank where that is known statically (`Tensor<2>` from `predict`); `Tensor` alone is any rank.
  */
 export class Tensor<R extends Rank = Rank> {
+  /** The class's name for `Object.prototype.toString` and error messages: unlike `constructor.name`, minifiers keep it. */
+  get [Symbol.toStringTag](): string {
+    return 'Tensor';
+  }
+
   readonly #data: Float32Array;
   readonly #shape: readonly number[];
 

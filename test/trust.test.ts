@@ -3,7 +3,11 @@
 // protects and was written against a failure seen on an earlier main (the trust issue's items 1–17);
 // vis, file paths and loading from URLs have theirs in vis.test.ts and saving.test.ts.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { inlineWasm } from '../scripts/inline-wasm.mjs';
 import { describe, expect, it, vi } from 'vitest';
 import {
   Activation, Adam, Conv2D, Dense, Flatten, Dropout, EarlyStopping, MemoryError, NeurasmError, RMSprop, SGD, Sequential, ShapeError,
@@ -487,6 +491,37 @@ describe('16. names as Keras and TensorFlow.js spell them', () => {
     expect(seen[1]).toBe(seen[0]);
     expect(seen[0]).toBeLessThan(20);
   });
+});
+
+describe('17. error messages name the classes in a minified app', () => {
+  // An app's minifier renames neurasm's classes along with its own (constructor.name becomes 'e'); the messages
+  // take the names from className and Symbol.toStringTag instead.
+  it('a Tensor, a model, a layer and an optimizer keep their names', async () => {
+    let out = '';
+    const entry = `
+      import { Adam, Dense, Sequential, setThreads, tensor } from ${JSON.stringify(new URL('../src/index.ts', import.meta.url).pathname)};
+      const messages = [];
+      const tryIt = async (f) => { try { await f(); } catch (e) { messages.push(e.message); } };
+      const a = new Sequential([new Dense(1, { inputDim: 2 })]);
+      const b = new Sequential([new Dense(1, { inputDim: 2 })]);
+      const adam = new Adam();
+      a.compile({ optimizer: adam, loss: 'mse' });
+      await a.fit([[0, 1]], [1], { epochs: 1, verbose: 0 });
+      await tryIt(() => b.compile({ optimizer: adam, loss: 'mse' }));
+      for (const v of [tensor([1, 2]), a, a.layers[0], adam]) await tryIt(() => setThreads(v));
+      console.log(JSON.stringify({ messages, renamed: Sequential.name }));`;
+    const dir = mkdtempSync(join(tmpdir(), 'neurasm-minified-'));
+    try {
+      await build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: 'js' }, outfile: join(dir, 'app.mjs'), bundle: true, minify: true, format: 'esm', platform: 'node', target: 'es2022', logLevel: 'error', ...inlineWasm });
+      out = execFileSync(process.execPath, [join(dir, 'app.mjs')], { encoding: 'utf8' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const { messages, renamed } = JSON.parse(out.trim().split('\n').pop()!) as { messages: string[]; renamed: string };
+    expect(renamed).not.toBe('Sequential'); // the minifier did rename the classes
+    expect(messages[0]).toMatch(/this Adam optimizer already trains model .*\(new Adam\(\{ … \}\)\)/);
+    expect(messages.slice(1).map((m) => /got (an object \(\w+\))/.exec(m)?.[1])).toEqual(['an object (Tensor)', 'an object (Sequential)', 'an object (Dense)', 'an object (Adam)']);
+  }, 60_000);
 });
 
 describe('the arena defends itself', () => {

@@ -151,6 +151,11 @@ export abstract class Layer {
   readonly name: string;
   /** The Keras class name shown by `summary` and written by `save` (e.g. `'Dense'`). */
   abstract readonly className: string;
+
+  /** The class's name for `Object.prototype.toString` and error messages: unlike `constructor.name`, minifiers keep it. */
+  get [Symbol.toStringTag](): string {
+    return this.className;
+  }
   /** Shape of one input sample declared by `inputDim`/`inputShape`/`batchInputShape`, if any (frozen). */
   readonly declaredInputShape: readonly number[] | undefined;
   /** The penalty on the layer's output (`activityRegularizer`), if any. */

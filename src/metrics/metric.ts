@@ -59,6 +59,11 @@ export abstract class Metric {
   readonly name: string;
   /** Keras's class name, as saved configs write it. */
   abstract readonly className: string;
+
+  /** The class's name for `Object.prototype.toString` and error messages: unlike `constructor.name`, minifiers keep it. */
+  get [Symbol.toStringTag](): string {
+    return this.className;
+  }
   /** True when the result is one value per class or threshold: `fit` cannot log it (use it standalone). */
   readonly perClass: boolean = false;
   /** Targets are one class index per row rather than one value per output. */
