@@ -1,6 +1,7 @@
 // Builds the package's JavaScript from src/ (the wasm itself comes from `asc`, into build/):
 //   dist/index.js          ESM for Node and bundlers: finds build/neurasm.wasm through import.meta.url
 //   dist/index.browser.js  ESM for browsers as one file: the wasm's bytes inlined
+//   dist/index.browser.min.js  the same, minified, for a page without a bundler (import map, CDN)
 //   dist/index.cjs         CommonJS for Node's require(): the wasm compiled synchronously from build/neurasm.wasm
 //                          (sync-wasm.mjs); its declarations are dist/cjs/ (a CommonJS copy of dist/*.d.ts)
 //   dist/vis.js            neurasm/vis for Node: Graphviz, Vega, resvg and the fonts come from node_modules

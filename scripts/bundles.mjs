@@ -12,6 +12,8 @@ const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true,
 export const BUNDLES = [
   { forDemo: true, options: { ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral' } },
   { options: { ...common, ...inlineWasm, entryPoints: ['src/index.ts'], outfile: 'dist/index.browser.js', platform: 'browser' } },
+  // The same, minified, for pages that load it without a bundler (an import map, a CDN): no bundler minifies it there.
+  { options: { ...common, ...inlineWasm, minify: true, entryPoints: ['src/index.ts'], outfile: 'dist/index.browser.min.js', platform: 'browser' } },
   { options: { ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.cjs', format: 'cjs', platform: 'node', plugins: [syncWasm] } },
   // neurasm/vis imports the core as the package 'neurasm' (coreAsPackage), never a copy of it.
   { forDemo: true, options: { ...common, entryPoints: ['src/vis/index.ts'], outfile: 'dist/vis.js', platform: 'node', packages: 'external', plugins: [coreAsPackage] } },

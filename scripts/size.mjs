@@ -3,7 +3,8 @@
 //      minified and gzipped: as one file (dist/index.browser.js, the wasm inlined), and as JS + the .wasm asset.
 //   2. The same app's JavaScript by part of src/ (esbuild's metafile), and the wasm's code by assembly/ file
 //      (a build with function names, its code section read here).
-//   3. An app that imports everything, and what neurasm/vis adds.
+//   3. An app that imports everything, the browser builds as a page without a bundler loads them, and what
+//      neurasm/vis adds.
 //   4. The time from import to the first prediction in fresh Node processes and Chromium pages.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -123,6 +124,11 @@ try {
 
   const all = await bundle('all', EVERYTHING(join(root, 'dist/index.browser.js')));
   console.log(`An app that imports everything: ${kib(all.bytes.length)}, gzipped ${kib(gz(all.bytes))}`);
+  // What a page without a bundler (an import map, a CDN) loads: the browser build as shipped, every export.
+  for (const file of ['dist/index.browser.min.js', 'dist/index.browser.js']) {
+    const bytes = readFileSync(join(root, file));
+    console.log(`  loaded as shipped, ${file}: ${kib(bytes.length)}, gzipped ${kib(gz(bytes))}`);
+  }
 
   // The small app drawing pictures: neurasm/vis with Graphviz, Vega and Vega-Lite from node_modules.
   const vis = await bundle('vis-app', `${APP(join(root, 'dist/index.browser.js'))}
