@@ -68,28 +68,31 @@ export function threadTarget(row: RowResult, required: number): [string, number 
 
 /**
  * The paired rounds' ratios (one-thread sample ÷ `THREADS`-thread sample of the same round, so drift over the row
- * cancels), their median, and a distribution-free 95% interval for that median: the order statistics k and n + 1 − k
- * with k the largest for which P(Binomial(n, ½) < k) ≤ 2.5%.
+ * cancels), their median, and a distribution-free interval for that median: the order statistics k and n + 1 − k,
+ * with k the largest for which P(Binomial(n, ½) < k) ≤ 2.5% (a 95% interval), or k = 1 (the smallest and largest
+ * ratio) when there are too few rounds for that (5 rounds: 94%). `confidence` is the interval's own.
  */
-export function pairedSpeedUp(row: RowResult): { median: number; low: number; high: number; rounds: number } | undefined {
+export function pairedSpeedUp(row: RowResult): { median: number; low: number; high: number; rounds: number; confidence: number } | undefined {
   const one = row.timings[NEURASM]?.samplesMs, many = row.timings[NEURASM_THREADS]?.samplesMs;
   if (!one || !many) return undefined;
   const n = Math.min(one.length, many.length);
+  if (n === 0) return undefined;
   const ratios = Array.from({ length: n }, (_, i) => one[i]! / many[i]!).sort((a, b) => a - b);
-  let k = 0; // P(X < k + 1) for X ~ Binomial(n, ½), summed term by term
-  for (let below = 0, term = 0.5 ** n; below + term <= 0.025; k++) { below += term; term = term * (n - k) / (k + 1); }
+  let k = 0, below = 0; // below: P(X < k) for X ~ Binomial(n, ½)
+  for (let term = 0.5 ** n; below + term <= 0.025; k++) { below += term; term = term * (n - k) / (k + 1); }
+  if (k === 0) { k = 1; below = 0.5 ** n; }
   const median = n % 2 ? ratios[(n - 1) / 2]! : (ratios[n / 2 - 1]! + ratios[n / 2]!) / 2;
-  return k === 0 ? { median, low: 0, high: Infinity, rounds: n } : { median, low: ratios[k - 1]!, high: ratios[n - k]!, rounds: n };
+  return { median, low: ratios[k - 1]!, high: ratios[n - k]!, rounds: n, confidence: 1 - 2 * below };
 }
 
 /**
  * "No row slower than single-thread", for `Report.target`: a row misses it when the rounds show the threads column
- * slower, i.e. when the 95% interval of the paired ratios' median lies below 1. Rows that stay on the calling thread
- * run the same call in both columns; their medians land on either side of 1 by the machine's noise (0.99 or 1.01
- * from the same code), which a comparison of two medians would read as a result.
+ * slower, i.e. when the interval of the paired ratios' median (`pairedSpeedUp`) lies below 1. Rows that stay on the
+ * calling thread run the same call in both columns; their medians land on either side of 1 by the machine's noise
+ * (0.99 or 1.01 from the same code), which a comparison of two medians would read as a result.
  */
 export function notSlowerTarget(row: RowResult): [string, number | undefined, number] {
   const paired = pairedSpeedUp(row);
-  const detail = paired ? `median of ${paired.rounds} paired rounds ${paired.median.toFixed(3)}, 95% interval ${paired.low.toFixed(3)}–${paired.high.toFixed(3)}` : 'not run';
+  const detail = paired ? `median of ${paired.rounds} paired rounds ${paired.median.toFixed(3)}, ${Math.floor(paired.confidence * 100)}% interval ${paired.low.toFixed(3)}–${paired.high.toFixed(3)}` : 'not run';
   return [`issue 14: ${row.case}: ${THREADS} threads not slower than 1 (${detail}; upper bound)`, paired?.high, 1];
 }
