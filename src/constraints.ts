@@ -17,6 +17,7 @@ export abstract class Constraint {
   get [Symbol.toStringTag](): string {
     return this.className;
   }
+
   /** The settings as Keras's `get_config()` writes them (snake_case). */
   abstract getConfig(): Record<string, unknown>;
   /** Throws a ShapeError naming `where` if the constraint cannot apply to a weight of this shape. @internal */

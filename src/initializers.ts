@@ -36,6 +36,7 @@ export abstract class Initializer {
   get [Symbol.toStringTag](): string {
     return this.className;
   }
+
   /** The `seed` option, or null: see {@link SeedOptions}. */
   readonly seed: number | null;
 

@@ -91,6 +91,7 @@ export abstract class Optimizer {
   get [Symbol.toStringTag](): string {
     return this.className;
   }
+
   /** Floats of the update rule's own state per weight (momentum, moments), before the accumulator and EMA slots. */
   protected abstract readonly ruleSlots: number;
   #learningRate: number | LearningRateSchedule;

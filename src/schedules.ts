@@ -14,6 +14,7 @@ export abstract class LearningRateSchedule {
   get [Symbol.toStringTag](): string {
     return this.className;
   }
+
   /** The learning rate for the update at `step` (0 for the first: the optimizer's `iterations` before it). */
   abstract value(step: number): number;
   /** Keras's config (snake_case keys), as saved. */

@@ -156,6 +156,7 @@ export abstract class Layer {
   get [Symbol.toStringTag](): string {
     return this.className;
   }
+
   /** Shape of one input sample declared by `inputDim`/`inputShape`/`batchInputShape`, if any (frozen). */
   readonly declaredInputShape: readonly number[] | undefined;
   /** The penalty on the layer's output (`activityRegularizer`), if any. */

@@ -64,6 +64,7 @@ export abstract class Metric {
   get [Symbol.toStringTag](): string {
     return this.className;
   }
+
   /** True when the result is one value per class or threshold: `fit` cannot log it (use it standalone). */
   readonly perClass: boolean = false;
   /** Targets are one class index per row rather than one value per output. */
