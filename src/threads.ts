@@ -159,6 +159,7 @@ const start = (init) => {
       if (Atomics.compareExchange(i32, ${CLAIM} + part, gen * 2, gen * 2 + 1) !== gen * 2) continue;
       i32[${TAKER} + part] = init.index;
       try {
+        if (init.fault > 0) { init.fault--; throw new Error("a fault injected by threadsForTest"); }
         if (mode === ${MODE_PARTS}) fn(...args, part, parts);
         else {
           const lo = elementStart(count, part, parts), hi = elementStart(count, part + 1, parts);
@@ -204,6 +205,7 @@ let starting: Promise<number> | undefined;
 let canWait: boolean | undefined;
 let warned = false;
 let failStart = false;
+let faultParts = 0; // threadsForTest: parts each new thread fails (throws instead of computing) before working normally
 
 /** One warning per process, for the first failure; the library goes on with one thread. */
 function warnOnce(message: string): void {
@@ -233,7 +235,7 @@ function views(): { i32: Int32Array; f64: Float64Array } {
 /** Starts one thread on the shared memory; `ready` settles when it has instantiated the kernels. */
 async function spawn(index: number): Promise<Thread> {
   const scratch = arena.alloc(kernels.scratchBytes() + 64, 'setThreads()');
-  const init = { module: wasmModule, memory, control, scratch, index, names: failStart ? ['noSuchKernel'] : NAMES, spins: SPINS, epoch: Atomics.load(views().i32, EPOCH) };
+  const init = { module: wasmModule, memory, control, scratch, index, names: failStart ? ['noSuchKernel'] : NAMES, spins: SPINS, fault: faultParts, epoch: Atomics.load(views().i32, EPOCH) };
   const scope = globalThis as { process?: { versions?: { node?: string } }; Worker?: new (url: string) => BrowserWorker };
   let settle!: (error?: Error) => void;
   const ready = new Promise<void>((resolve, reject) => { settle = (e) => (e ? reject(e) : resolve()); });
@@ -406,11 +408,14 @@ export function threadStats(): { calls: number; partsElsewhere: number; ownParts
  * - `failStart`: threads started from now on fail to instantiate the kernels.
  * - `kill`: terminates one running thread as a crash would, without telling the pool.
  * - `spins`: how long threads started from now on (and the caller) spin before they sleep.
+ * - `faultParts`: threads started from now on throw in place of their first `faultParts` parts, as a kernel that
+ *   failed in a thread would.
  */
-export function threadsForTest(hook: { thresholds?: { work: number; elements: number }; failStart?: boolean; kill?: boolean; spins?: number }): void {
+export function threadsForTest(hook: { thresholds?: { work: number; elements: number }; failStart?: boolean; kill?: boolean; spins?: number; faultParts?: number }): void {
   if (hook.thresholds) ({ work: MIN_WORK, elements: MIN_ELEMENTS } = hook.thresholds);
   if (hook.spins !== undefined) SPINS = hook.spins;
   if (hook.failStart !== undefined) failStart = hook.failStart;
+  if (hook.faultParts !== undefined) faultParts = hook.faultParts;
   if (hook.kill) threads[0]?.kill();
 }
 

@@ -587,6 +587,15 @@ describe('a thread that fails', () => {
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0]).toMatch(/^neurasm: a thread exited.*; continuing on one thread$/);
   }, 60_000);
+
+  it('whose part throws: the caller computes that part again (the same bits), warns once and goes on alone', async () => {
+    const r = await scenario<{ expected: string[]; steps: string[]; running: number; threadsAfter: number }>('part-throws', '50');
+    expect(r.running).toBe(2);
+    expect(r.warnings).toHaveLength(1); // the thread did take a part within the 50 steps, and it failed
+    expect(r.warnings[0]).toBe('neurasm: a thread failed while computing; continuing on one thread');
+    expect(r.steps).toEqual(r.expected);
+    expect(r.threadsAfter).toBe(1);
+  }, 60_000);
 });
 
 // ─── 6. Chromium ───
