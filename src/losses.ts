@@ -13,13 +13,20 @@ import type { ActivationName } from './activations.js';
 
 /** Kernels of one loss over `rows × cols` predictions at byte offsets. */
 export interface LossKernels {
-  grad(dPred: number, pred: number, target: number, rows: number, cols: number): number;
+  /**
+   * The wasm kernel itself, called with `options` after `cols` (`Sequential`'s training step calls it so, at a
+   * call site per option count). Not wrapped in a JavaScript function: the f64 loss it returns would be boxed on
+   * the JS heap at every step wherever V8 did not inline the wrapper.
+   */
+  grad: GradKernel;
+  /** The loss's options, passed to `grad` and `logits.grad` after `cols`: none, 1 (smoothing, ignored class, δ), 3 or 4 (focal). */
+  options: LossOptionValues;
   /** Each row's loss into `out` (`rows` floats): what evaluation sums, so batching cannot change the total. */
   rows(out: number, pred: number, target: number, rows: number, cols: number): void;
   /** The fused form taking pre-activations, used when the output layer's activation is `activation`. */
   logits?: {
     activation: ActivationName;
-    grad(dz: number, z: number, target: number, rows: number, cols: number): number;
+    grad: GradKernel;
     rows(out: number, z: number, target: number, rows: number, cols: number): void;
   };
   /** Targets are class indices, one per row, rather than one value per output. */
@@ -40,34 +47,41 @@ const FOCAL_GAMMA = 2.0;
 /** The kernels' "no ignored class": NaN equals no label. */
 const NO_IGNORE = Number.NaN;
 
-/** A grad or rows kernel: its outputs, inputs and sizes, then the loss's options. */
-type Kernel<A extends number[]> = (out: number, x: number, t: number, rows: number, cols: number, ...options: A) => number | void;
-/** A kernel with its options bound. */
-type Bound = (out: number, x: number, t: number, rows: number, cols: number) => number | void;
-/**
- * A loss's grad and rows kernels and their fused forms after `activation`, each given its options by `given`
- * (`f => (o, x, t, r, c) => f(o, x, t, r, c, …options)`).
- */
-function fusedKernels<A extends number[]>(
-  activation: ActivationName, [grad, rows, logitsGrad, logitsRows]: readonly [Kernel<A>, Kernel<A>, Kernel<A>, Kernel<A>],
-  given: (f: Kernel<A>) => Bound,
+/** A loss's training kernel: writes d(loss)/d(prediction) into `dPred` and returns the batch's mean loss. */
+export type GradKernel = (dPred: number, pred: number, target: number, rows: number, cols: number, ...options: number[]) => number;
+/** A loss's options as its kernels take them after `cols`. */
+export type LossOptionValues = readonly [] | readonly [number] | readonly [number, number, number] | readonly [number, number, number, number];
+/** A row kernel: per-row losses into `out`, then the loss's options. */
+type RowsKernel = (out: number, x: number, t: number, rows: number, cols: number, ...options: number[]) => void;
+type BoundRows = LossKernels['rows'];
+const NO_OPTIONS = [] as const;
+
+/** A row kernel with the loss's options bound (fixed arities: no rest array per call). */
+function bindRows(f: RowsKernel, o: LossOptionValues): BoundRows {
+  switch (o.length) {
+    case 0: return f;
+    case 1: { const [a] = o; return (out, x, t, r, c) => f(out, x, t, r, c, a); }
+    case 3: { const [a, b, d] = o; return (out, x, t, r, c) => f(out, x, t, r, c, a, b, d); }
+    case 4: { const [a, b, d, e] = o; return (out, x, t, r, c) => f(out, x, t, r, c, a, b, d, e); }
+  }
+}
+/** A loss's grad and rows kernels and their fused forms after `activation`, all taking `options`. */
+function fusedKernels(
+  activation: ActivationName, [grad, rows, logitsGrad, logitsRows]: readonly [GradKernel, RowsKernel, GradKernel, RowsKernel],
+  options: LossOptionValues,
 ): LossKernels {
-  return {
-    grad: given(grad) as LossKernels['grad'],
-    rows: given(rows) as LossKernels['rows'],
-    logits: { activation, grad: given(logitsGrad) as LossKernels['grad'], rows: given(logitsRows) as LossKernels['rows'] },
-  };
+  return { grad, options, rows: bindRows(rows, options), logits: { activation, grad: logitsGrad, rows: bindRows(logitsRows, options) } };
 }
 function binaryCE(smoothing: number): LossKernels {
   return fusedKernels('sigmoid', [
     k.binaryCrossentropyGrad, k.binaryCrossentropyRows, k.binaryCrossentropyLogitsGrad, k.binaryCrossentropyLogitsRows,
-  ], (f) => (o, x, t, r, c) => f(o, x, t, r, c, smoothing));
+  ], [smoothing]);
 }
 function categoricalCE(smoothing: number): LossKernels {
   return fusedKernels('softmax', [
     k.categoricalCrossentropyGrad, k.categoricalCrossentropyRows,
     k.categoricalCrossentropyLogitsGrad, k.categoricalCrossentropyLogitsRows,
-  ], (f) => (o, x, t, r, c) => f(o, x, t, r, c, smoothing));
+  ], [smoothing]);
 }
 function sparseCE(ignore: number): LossKernels {
   const counts = !Number.isNaN(ignore);
@@ -75,7 +89,7 @@ function sparseCE(ignore: number): LossKernels {
     ...fusedKernels('softmax', [
       k.sparseCategoricalCrossentropyGrad, k.sparseCategoricalCrossentropyRows,
       k.sparseCategoricalCrossentropyLogitsGrad, k.sparseCategoricalCrossentropyLogitsRows,
-    ], (f) => (o, x, t, r, c) => f(o, x, t, r, c, ignore)),
+    ], [ignore]),
     sparse: true,
     ...(counts ? { count: (t: number, r: number) => k.counted(t, r, ignore) } : {}),
   };
@@ -85,39 +99,43 @@ function binaryFocal(gamma: number, w1: number, w0: number, smoothing: number): 
   return fusedKernels('sigmoid', [
     k.binaryFocalCrossentropyGrad, k.binaryFocalCrossentropyRows,
     k.binaryFocalCrossentropyLogitsGrad, k.binaryFocalCrossentropyLogitsRows,
-  ], (f) => (o, x, t, r, c) => f(o, x, t, r, c, gamma, w1, w0, smoothing));
+  ], [gamma, w1, w0, smoothing]);
 }
 function categoricalFocal(alpha: number, gamma: number, smoothing: number): LossKernels {
   return fusedKernels('softmax', [
     k.categoricalFocalCrossentropyGrad, k.categoricalFocalCrossentropyRows,
     k.categoricalFocalCrossentropyLogitsGrad, k.categoricalFocalCrossentropyLogitsRows,
-  ], (f) => (o, x, t, r, c) => f(o, x, t, r, c, alpha, gamma, smoothing));
+  ], [alpha, gamma, smoothing]);
 }
 function huberKernels(delta: number): LossKernels {
-  return { grad: (d, p, t, r, c) => k.huberGrad(d, p, t, r, c, delta), rows: (o, p, t, r, c) => k.huberRows(o, p, t, r, c, delta) };
+  return { grad: k.huberGrad, options: [delta], rows: bindRows(k.huberRows, [delta]) };
+}
+/** A loss without options. */
+function plain(grad: GradKernel, rows: BoundRows): { grad: GradKernel; options: typeof NO_OPTIONS; rows: BoundRows } {
+  return { grad, options: NO_OPTIONS, rows };
 }
 
 /** Every loss by name, with Keras's default options. */
 export const LOSSES = {
-  meanSquaredError: { grad: k.meanSquaredErrorGrad, rows: k.meanSquaredErrorRows, aliases: ['mse', 'MSE'] },
-  meanAbsoluteError: { grad: k.meanAbsoluteErrorGrad, rows: k.meanAbsoluteErrorRows, aliases: ['mae', 'MAE'] },
+  meanSquaredError: { ...plain(k.meanSquaredErrorGrad, k.meanSquaredErrorRows), aliases: ['mse', 'MSE'] },
+  meanAbsoluteError: { ...plain(k.meanAbsoluteErrorGrad, k.meanAbsoluteErrorRows), aliases: ['mae', 'MAE'] },
   meanAbsolutePercentageError: {
-    grad: k.meanAbsolutePercentageErrorGrad, rows: k.meanAbsolutePercentageErrorRows, aliases: ['mape', 'MAPE'],
+    ...plain(k.meanAbsolutePercentageErrorGrad, k.meanAbsolutePercentageErrorRows), aliases: ['mape', 'MAPE'],
   },
   meanSquaredLogarithmicError: {
-    grad: k.meanSquaredLogarithmicErrorGrad, rows: k.meanSquaredLogarithmicErrorRows, aliases: ['msle', 'MSLE'],
+    ...plain(k.meanSquaredLogarithmicErrorGrad, k.meanSquaredLogarithmicErrorRows), aliases: ['msle', 'MSLE'],
   },
   huber: { ...huberKernels(HUBER_DELTA), aliases: ['huber_loss'] },
-  logCosh: { grad: k.logCoshGrad, rows: k.logCoshRows, aliases: ['logcosh'] },
+  logCosh: { ...plain(k.logCoshGrad, k.logCoshRows), aliases: ['logcosh'] },
   binaryCrossentropy: { ...binaryCE(0), aliases: ['bce'] },
   categoricalCrossentropy: { ...categoricalCE(0), aliases: ['cce'] },
   sparseCategoricalCrossentropy: sparseCE(NO_IGNORE),
-  hinge: { grad: k.hingeGrad, rows: k.hingeRows },
-  squaredHinge: { grad: k.squaredHingeGrad, rows: k.squaredHingeRows },
-  categoricalHinge: { grad: k.categoricalHingeGrad, rows: k.categoricalHingeRows },
-  cosineSimilarity: { grad: k.cosineSimilarityGrad, rows: k.cosineSimilarityRows },
-  klDivergence: { grad: k.klDivergenceGrad, rows: k.klDivergenceRows, aliases: ['kld', 'KLD', 'kullback_leibler_divergence', 'KLDivergence'] },
-  poisson: { grad: k.poissonGrad, rows: k.poissonRows },
+  hinge: plain(k.hingeGrad, k.hingeRows),
+  squaredHinge: plain(k.squaredHingeGrad, k.squaredHingeRows),
+  categoricalHinge: plain(k.categoricalHingeGrad, k.categoricalHingeRows),
+  cosineSimilarity: plain(k.cosineSimilarityGrad, k.cosineSimilarityRows),
+  klDivergence: { ...plain(k.klDivergenceGrad, k.klDivergenceRows), aliases: ['kld', 'KLD', 'kullback_leibler_divergence', 'KLDivergence'] },
+  poisson: plain(k.poissonGrad, k.poissonRows),
   binaryFocalCrossentropy: binaryFocal(FOCAL_GAMMA, 1, 1, 0),
   categoricalFocalCrossentropy: categoricalFocal(FOCAL_ALPHA, FOCAL_GAMMA, 0),
 } as const satisfies Record<string, LossKernels>;
@@ -215,7 +233,7 @@ export abstract class Loss {
   }
 
   /**
-   * @internal The kernels with the options bound: with fromLogits, the logits kernels on the layer's output (no
+   * @internal The kernels and the options they take: with fromLogits, the logits kernels on the layer's output (no
    * `logits` field); otherwise the fused `logits` form stays available for a matching output activation.
    */
   abstract kernels(): LossKernels;
@@ -360,7 +378,7 @@ function crossentropySettings(l: { fromLogits: boolean; labelSmoothing: number; 
 function bind(kernels: LossKernels, fromLogits: boolean): LossKernels {
   if (!fromLogits) return kernels;
   const { grad, rows } = kernels.logits!;
-  return { grad, rows, ...(kernels.sparse ? { sparse: true } : {}), ...(kernels.count ? { count: kernels.count } : {}) };
+  return { grad, options: kernels.options, rows, ...(kernels.sparse ? { sparse: true } : {}), ...(kernels.count ? { count: kernels.count } : {}) };
 }
 /** A cross-entropy Loss class: Keras's `className`, `plain` kernels without label smoothing, else `smoothed`'s. */
 function crossentropyLoss(

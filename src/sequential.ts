@@ -728,7 +728,13 @@ export class Sequential {
     const cols = plan.outputCols;
     const pred = this.fused ? last.logits() : out.out;
     const kernels = this.fused ? c.kernels.logits! : c.kernels;
-    let loss = kernels.grad(out.grad, pred, target, lossRows, cols);
+    // The wasm kernel is called right here, a call site per option count: the f64 it returns stays unboxed in this
+    // function (returned through a JavaScript wrapper, it was boxed at every step whenever V8 did not inline that).
+    const g = kernels.grad, o = c.kernels.options, grad = out.grad;
+    let loss = o.length === 0 ? g(grad, pred, target, lossRows, cols)
+      : o.length === 1 ? g(grad, pred, target, lossRows, cols, o[0])
+        : o.length === 3 ? g(grad, pred, target, lossRows, cols, o[0], o[1], o[2])
+          : g(grad, pred, target, lossRows, cols, o[0], o[1], o[2], o[3]);
     if (weights) {
       k.scaleRows(out.grad, weights, lossRows, cols);
       kernels.rows(plan.workspace!.rowValues, pred, target, lossRows, cols);

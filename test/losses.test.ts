@@ -288,7 +288,7 @@ function runGrad(k: LossKernels, p: Float32Array, t: Float32Array, rows: number,
   try {
     arena.write(at[0]!, p);
     arena.write(at[1]!, t);
-    const value = k.grad(at[2]!, at[0]!, at[1]!, rows, cols);
+    const value = k.grad(at[2]!, at[0]!, at[1]!, rows, cols, ...k.options); // the options after cols, as the training step passes them
     return { value, dp: arena.read(at[2]!, p.length), count: k.count?.(at[1]!, rows, cols) };
   } finally {
     for (const a of at) arena.release(a);
