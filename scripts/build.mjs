@@ -1,9 +1,11 @@
-// Builds the package's JavaScript from src/ (the wasm itself comes from `asc`, into build/):
-//   dist/index.js          ESM for Node and bundlers: finds build/neurasm.wasm through import.meta.url
-//   dist/index.browser.js  ESM for browsers as one file: the wasm's bytes inlined
+// Builds the package's JavaScript from src/ (the wasm itself comes from `asc`, into build/, with the modules
+// scripts/wasm-modules.mjs makes from it). The core carries the wasm's bytes inlined and instantiates them
+// synchronously (src/backend.ts): no top-level await, so any bundle format and require() load it.
+//   dist/index.js          ESM for Node and bundlers (platform neutral)
+//   dist/index.browser.js  the same for browsers (the `browser` condition)
 //   dist/index.browser.min.js  the same, minified, for a page without a bundler (import map, CDN)
-//   dist/index.cjs         CommonJS for Node's require(): the wasm compiled synchronously from build/neurasm.wasm
-//                          (sync-wasm.mjs); its declarations are dist/cjs/ (a CommonJS copy of dist/*.d.ts)
+//   dist/index.cjs         CommonJS for Node's require(); its declarations are dist/cjs/ (a CommonJS copy of dist/*.d.ts)
+//   dist/index.url.js      neurasm/url: ESM that fetches build/neurasm.wasm as an asset (src/backend.url.ts, top-level await)
 //   dist/vis.js            neurasm/vis for Node: Graphviz, Vega, resvg and the fonts come from node_modules
 //   dist/vis.cjs           require('neurasm/vis'): a clear error, neurasm/vis is ESM only
 //   dist/vis.browser.js    neurasm/vis for browsers: no file writing, so no resvg and no fonts; the user's bundler
@@ -28,12 +30,12 @@ writeFileSync('dist/vis.cjs', "throw new Error(\"neurasm/vis is ESM only: use it
 // without @types/node or DOM) type-checks neurasm with skipLibCheck off (test/readme.test.ts).
 const WASM_HOST = "/** A WebAssembly class's instance type where the project's types declare WebAssembly, else `never`. */\n"
   + 'type WasmHost<K extends string> = typeof globalThis extends { WebAssembly: { [P in K]: { prototype: infer T } } } ? T : never;\n';
-writeFileSync('dist/wasm-bindings.d.ts', WASM_HOST + readFileSync('build/neurasm.d.ts', 'utf8').replace(/\bWebAssembly\.(\w+)/g, "WasmHost<'$1'>"));
+writeFileSync('dist/wasm-bindings.d.ts', WASM_HOST + readFileSync('build/neurasm.sync.d.ts', 'utf8').replace(/\bWebAssembly\.(\w+)/g, "WasmHost<'$1'>"));
 const declarations = readdirSync('dist', { recursive: true }).map(String).filter((f) => f.endsWith('.d.ts') && !f.startsWith('vis') && !f.startsWith('cjs'));
 for (const file of declarations) {
   const bindings = relative(dirname(join('dist', file)), 'dist/wasm-bindings.js').replaceAll('\\', '/');
   const text = readFileSync(join('dist', file), 'utf8');
-  writeFileSync(join('dist', file), text.replace(/(["'])(?:\.\.\/)+build\/neurasm\.js\1/g, `$1${bindings.startsWith('.') ? bindings : `./${bindings}`}$1`));
+  writeFileSync(join('dist', file), text.replace(/(["'])(?:\.\.\/)+build\/neurasm(?:\.sync)?\.js\1/g, `$1${bindings.startsWith('.') ? bindings : `./${bindings}`}$1`));
 }
 
 // The declarations again for CommonJS consumers (TypeScript's node16/nodenext): the same .d.ts files under dist/cjs/,

@@ -1,8 +1,11 @@
 // `npm start`: builds only what the XOR demo needs and only what changed, then runs the demo.
-//   build/neurasm.wasm    `npm run build:wasm`, when a file in assembly/ or asconfig.json is newer than it
+//   build/neurasm.wasm, build/neurasm.sync.js, build/neurasm.hex.js
+//                         `npm run build:wasm` (asc, then scripts/wasm-modules.mjs), when a file in assembly/,
+//                         asconfig.json or scripts/wasm-modules.mjs is newer than the oldest of them
 //   dist/index.js, dist/vis.js, build/examples/xor.js
-//                         esbuild, when a file in src/ or examples/, build/neurasm.js (asc's bindings, bundled into
-//                         the core), package.json, tsconfig.json or this script is newer than the oldest of them
+//                         esbuild, when a file in src/ or examples/, build/neurasm.sync.js or build/neurasm.hex.js (the
+//                         bindings and bytes bundled into the core), package.json, tsconfig.json or this script is
+//                         newer than the oldest of them
 // Nothing else: no browser bundles, no CommonJS build, no declarations (`npm run build` makes all of dist/).
 // Prints one line saying what it rebuilt, or "up to date". Arguments go to the demo (`npm start -- --seed 7`).
 // `node scripts/start.mjs --check` prints what is out of date, builds nothing and runs nothing; `--build-only` builds
@@ -16,10 +19,10 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const at = (path) => join(root, path);
 
-const WASM = { outputs: ['build/neurasm.wasm'], inputs: ['assembly', 'asconfig.json'] };
+const WASM = { outputs: ['build/neurasm.wasm', 'build/neurasm.sync.js', 'build/neurasm.hex.js'], inputs: ['assembly', 'asconfig.json', 'scripts/wasm-modules.mjs'] };
 const JS = {
   outputs: ['dist/index.js', 'dist/vis.js', 'build/examples/xor.js'],
-  inputs: ['src', 'examples', 'build/neurasm.js', 'package.json', 'tsconfig.json', 'scripts/vis-plugins.mjs', 'scripts/bundles.mjs', 'scripts/start.mjs'],
+  inputs: ['src', 'examples', 'build/neurasm.sync.js', 'build/neurasm.hex.js', 'package.json', 'tsconfig.json', 'scripts/vis-plugins.mjs', 'scripts/bundles.mjs', 'scripts/start.mjs'],
 };
 
 /** Newest modification time (ms) among the files at `paths` (directories walked), or -Infinity if none exist. */
@@ -74,14 +77,14 @@ const check = process.argv.includes('--check');
 const rebuilt = [];
 try {
   if (stale(WASM)) {
-    rebuilt.push(...WASM.outputs);
+    rebuilt.push(WASM.outputs[0]); // named by the wasm; the modules made from it come with it
     if (!check) {
       const t = Date.now();
       await buildWasm();
       dateOutputs(WASM, t);
     }
   }
-  // After the wasm step: asc rewrites build/neurasm.js, which the core bundles.
+  // After the wasm step, which rewrites build/neurasm.sync.js and build/neurasm.hex.js, which the core bundles.
   if (check ? rebuilt.length > 0 || stale(JS) : stale(JS)) {
     rebuilt.push(...JS.outputs);
     if (!check) {

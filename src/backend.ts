@@ -1,11 +1,12 @@
-// Instantiates the kernels once, at import (top-level await). Where the bytes come from (a file, a URL, or
-// inlined) is wasm-bytes.ts's business; everything after instantiation is the same code everywhere.
-import { instantiate } from '../build/neurasm.js';
+// Compiles and instantiates the kernels once, at import, synchronously: the bytes are inlined (wasm-bytes.ts), so
+// the core has no top-level await and loads the same way as an ES module, from require(), and in any bundle
+// format. neurasm/url swaps this module for backend.url.ts, which fetches the .wasm as an asset instead.
+import { instantiate } from '../build/neurasm.sync.js';
 import { wasmBytes } from './wasm-bytes.js';
 import { linearMemory, withSharedMemory } from './shared-memory.js';
 
 /** The wasm exports, typed from the `.d.ts` that `asc --bindings raw` emits: a misspelt kernel does not compile. */
-export type Kernels = Awaited<ReturnType<typeof instantiate>>;
+export type Kernels = ReturnType<typeof instantiate>;
 
 const PAGE = 65536;
 /** Largest memory the host will grow to (2 GiB); the module declares the same maximum. */
@@ -19,10 +20,12 @@ export const memory = linear.memory;
 /** Whether `memory` is shared, so that a pool of threads can run kernels on it. */
 export const memoryShared = linear.shared;
 
+const bytes = wasmBytes();
+
 /** The compiled kernels, which pool threads instantiate again on `memory` (threads.ts). */
-export const wasmModule = await WebAssembly.compile(memoryShared ? withSharedMemory(await wasmBytes()) : await wasmBytes());
+export const wasmModule = new WebAssembly.Module(memoryShared ? withSharedMemory(bytes) : bytes);
 
 /** The kernels, ready to call with byte offsets into `memory`. */
-export const kernels: Kernels = await instantiate(wasmModule, { env: { memory } });
+export const kernels: Kernels = instantiate(wasmModule, { env: { memory } });
 
 export { PAGE };

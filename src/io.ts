@@ -97,7 +97,7 @@ type Path = typeof import('node:path');
 async function node(): Promise<{ fs: FS; path: Path }> {
   // NOTE: non-literal specifiers, so browser bundlers leave these Node-only imports alone.
   const [fsName, pathName] = ['node:fs/promises', 'node:path'];
-  return { fs: (await import(/* @vite-ignore */ fsName)) as FS, path: (await import(/* @vite-ignore */ pathName)) as Path };
+  return { fs: (await import(/* webpackIgnore: true */ /* @vite-ignore */ fsName)) as FS, path: (await import(/* webpackIgnore: true */ /* @vite-ignore */ pathName)) as Path };
 }
 
 function isNode(): boolean {

@@ -250,7 +250,7 @@ async function spawn(index: number): Promise<Thread> {
   };
   if (typeof scope.process?.versions?.node === 'string') {
     const specifier = 'node:worker_threads'; // not a literal: browser bundlers leave it alone
-    const { Worker } = (await import(/* @vite-ignore */ specifier)) as typeof import('node:worker_threads');
+    const { Worker } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as typeof import('node:worker_threads');
     // execArgv: [] so that a parent run with --input-type=module does not make the source an ES module (no require).
     const worker = new Worker(SOURCE, { eval: true, execArgv: [] });
     worker.on('message', onMessage);

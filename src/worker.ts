@@ -85,7 +85,7 @@ async function ownPort(): Promise<WorkerEndpoint> {
   const scope = globalThis as { postMessage?: unknown; document?: unknown };
   if (typeof scope.postMessage === 'function' && scope.document === undefined) return globalThis as unknown as WorkerEndpoint;
   const name = 'node:worker_threads'; // non-literal: browser bundlers leave it alone
-  const threads = await import(/* @vite-ignore */ name).catch(() => undefined) as { parentPort?: WorkerEndpoint | null } | undefined;
+  const threads = await import(/* webpackIgnore: true */ /* @vite-ignore */ name).catch(() => undefined) as { parentPort?: WorkerEndpoint | null } | undefined;
   if (threads?.parentPort) return threads.parentPort;
   throw new StateError('serveWorker(): not inside a Worker (no worker global scope and no worker_threads parentPort); pass a port');
 }
@@ -125,8 +125,8 @@ export async function serveWorker<Job = unknown, Result = unknown, Progress = un
 }
 
 /**
- * Connects to a Worker whose script calls `serveWorker`; resolves to a client once the worker is ready (a
- * module Worker importing neurasm awaits the wasm first). Takes a browser `Worker` or a Node
+ * Connects to a Worker whose script calls `serveWorker`; resolves to a client once the worker is ready (it has
+ * loaded its script, neurasm with it, and listens). Takes a browser `Worker` or a Node
  * `worker_threads.Worker`. Rejects, and rejects every pending `run`, with a NeurasmError if the worker fails
  * to load, throws outside a job, or exits.
  */

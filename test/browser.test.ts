@@ -9,7 +9,6 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
-import { inlineWasm } from '../scripts/inline-wasm.mjs';
 import { digitsFrom, fingerprint, type Digits } from './fixtures/fingerprint.js';
 import { badCall, type Reply, type Task } from './fixtures/worker-tasks.js';
 import { chromiumAvailable, launchChromium, resultsOf, serve } from './chromium.js';
@@ -20,7 +19,7 @@ const digitFiles = Array.from({ length: 10 }, (_, d) => require.resolve(`mnist/s
 const out = mkdtempSync(join(tmpdir(), 'neurasm-browser-'));
 
 async function bundle(entry: string, outfile: string, platform: 'browser' | 'node'): Promise<void> {
-  await build({ entryPoints: [entry], outfile, bundle: true, format: 'esm', target: 'es2022', platform, logLevel: 'error', ...inlineWasm });
+  await build({ entryPoints: [entry], outfile, bundle: true, format: 'esm', target: 'es2022', platform, logLevel: 'error' });
 }
 
 function inNodeWorker(message: Task): Promise<Reply> {

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { syncBindings } from '../scripts/sync-wasm.mjs';
+import { syncBindings, syncDeclarations } from '../scripts/wasm-modules.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const app = mkdtempSync(join(tmpdir(), 'neurasm-cjs-consumer-'));
@@ -119,7 +119,7 @@ describe('the packed package from CommonJS', () => {
   }, 60_000);
 });
 
-describe('the sync-wasm build plugin', () => {
+describe('the synchronous bindings the core loads the kernels with (scripts/wasm-modules.mjs)', () => {
   const bindings = readFileSync(join(root, 'build/neurasm.js'), 'utf8');
 
   it("rewrites only asc's one await, keeping its adaptation of the exports", () => {
@@ -130,7 +130,15 @@ describe('the sync-wasm build plugin', () => {
   });
 
   it('refuses bindings it does not recognise, rather than emit a build that returns a Promise', () => {
-    expect(() => syncBindings(bindings.replace('await WebAssembly.instantiate', 'await WebAssembly.instantiateStreaming'))).toThrow(/sync-wasm/);
-    expect(() => syncBindings(`${bindings}\nexport async function other() { await 0; }`)).toThrow(/sync-wasm/);
+    expect(() => syncBindings(bindings.replace('await WebAssembly.instantiate', 'await WebAssembly.instantiateStreaming'))).toThrow(/wasm-modules/);
+    expect(() => syncBindings(`${bindings}\nexport async function other() { await 0; }`)).toThrow(/wasm-modules/);
+  });
+
+  it('and their declarations: instantiate returns the kernels, not a Promise of them', () => {
+    const declarations = readFileSync(join(root, 'build/neurasm.d.ts'), 'utf8');
+    expect(syncDeclarations(declarations)).toMatch(/\): typeof __AdaptedExports;/);
+    expect(syncDeclarations(declarations)).not.toMatch(/Promise</);
+    expect(readFileSync(join(root, 'build/neurasm.sync.d.ts'), 'utf8')).toBe(syncDeclarations(declarations));
+    expect(() => syncDeclarations(declarations.replace('Promise<typeof __AdaptedExports>', 'PromiseLike<typeof __AdaptedExports>'))).toThrow(/wasm-modules/);
   });
 });

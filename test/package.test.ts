@@ -63,6 +63,18 @@ console.log(JSON.stringify({
 }));
 `;
 
+// The same program without top-level await, as a classic script or CommonJS module must be (and neurasm too).
+const SCRIPT_PROGRAM = `
+import { Sequential, Dense } from 'neurasm';
+const X = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const model = new Sequential([new Dense(8, { inputDim: 2, activation: 'relu' }), new Dense(1, { activation: 'sigmoid' })], { seed: 5 });
+model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+model.fit(X, [0, 1, 1, 0], { epochs: 50, verbose: 0 }).then(() => console.log(JSON.stringify(Array.from(model.predict(X).data))));
+`;
+
+// neurasm/url: the kernels fetched (read, under Node) from build/neurasm.wasm beside the package.
+const URL_PROGRAM = PROGRAM.replace("from 'neurasm'", "from 'neurasm/url'") + 'console.log(JSON.stringify(predictions));\n';
+
 beforeAll(() => {
   const tarball = join(app, execFileSync('npm', ['pack', '--silent', '--pack-destination', app], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!);
   const npmInstall = (cwd: string, specs: string[]) => {
@@ -75,6 +87,8 @@ beforeAll(() => {
   writeFileSync(join(app, 'node.js'), "import { predictions } from './program.js';\nconsole.log(JSON.stringify(predictions));\n");
   writeFileSync(join(app, 'browser.js'), "import { predictions } from './program.js';\nwindow.__results = predictions;\n");
   writeFileSync(join(app, 'no-peers.js'), NO_PEERS_PROGRAM);
+  writeFileSync(join(app, 'script.js'), SCRIPT_PROGRAM);
+  writeFileSync(join(app, 'url.js'), URL_PROGRAM);
   writeFileSync(join(app, 'vis-browser.js'), "import { plotHistory } from 'neurasm/vis';\nwindow.__results = await plotHistory({ history: { loss: [1] } });\n");
   writeFileSync(join(visApp, 'vis.js'), VIS_PROGRAM);
   writeFileSync(join(visApp, 'vis-node.js'), "import { svgs, sameErrorClass } from './vis.js';\nconsole.log(JSON.stringify({ svgs, sameErrorClass }));\n");
@@ -108,7 +122,7 @@ describe('the packed package, installed elsewhere', () => {
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules/neurasm/package.json'), 'utf8')) as { exports: Record<string, unknown> };
     expect(Object.keys(pkg.exports['.'] as object)).toEqual(['types', 'node', 'browser', 'default']);
     expect(Object.keys(pkg.exports['./vis'] as object)).toEqual(['types', 'node', 'browser', 'default']);
-    for (const f of ['dist/index.js', 'dist/index.browser.js', 'dist/index.browser.min.js', 'dist/index.d.ts', 'build/neurasm.wasm', 'dist/vis.js', 'dist/vis.browser.js', 'dist/vis/index.d.ts']) {
+    for (const f of ['dist/index.js', 'dist/index.browser.js', 'dist/index.browser.min.js', 'dist/index.cjs', 'dist/index.url.js', 'dist/index.d.ts', 'build/neurasm.wasm', 'dist/vis.js', 'dist/vis.browser.js', 'dist/vis/index.d.ts']) {
       expect(() => readFileSync(join(app, 'node_modules/neurasm', f)), f).not.toThrow();
     }
     // The core entry stays small: plotting lives in neurasm/vis only. (Long runs of letters and digits, the inlined
@@ -136,6 +150,39 @@ describe('the packed package, installed elsewhere', () => {
     } finally {
       await browser.close();
       server.close();
+    }
+  }, 60_000);
+
+  it('has no top-level await: bundled as a classic script (iife, es2020) and as CommonJS, it predicts the same bits', async () => {
+    const bundle = async (outfile: string, options: Parameters<typeof build>[0]) => {
+      await build({ entryPoints: [join(app, 'script.js')], outfile: join(app, outfile), bundle: true, absWorkingDir: app, logLevel: 'error', ...options });
+      return JSON.parse(execFileSync(process.execPath, [join(app, outfile)], { cwd: tmpdir(), encoding: 'utf8' })) as number[];
+    };
+    expect(await bundle('script.iife.js', { format: 'iife', target: 'es2020', platform: 'browser' })).toEqual(fromNode);
+    expect(await bundle('script.cjs', { format: 'cjs', target: 'es2020', platform: 'node' })).toEqual(fromNode);
+  }, 60_000);
+
+  it('bundled for Node, runs from a folder with no neurasm.wasm beside it (the kernels are inside)', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'neurasm-bundle-elsewhere-'));
+    try {
+      await build({ entryPoints: [join(app, 'node.js')], outfile: join(elsewhere, 'app.mjs'), bundle: true, format: 'esm', target: 'es2022', platform: 'node', absWorkingDir: app, logLevel: 'error' });
+      expect(JSON.parse(execFileSync(process.execPath, ['app.mjs'], { cwd: elsewhere, encoding: 'utf8' }))).toEqual(fromNode);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('neurasm/url reads the .wasm beside the package and predicts the same bits; without the file, an IOError names it', async () => {
+    expect(JSON.parse(execFileSync(process.execPath, ['url.js'], { cwd: app, encoding: 'utf8' }))).toEqual(fromNode);
+    const elsewhere = mkdtempSync(join(tmpdir(), 'neurasm-url-elsewhere-'));
+    try {
+      await build({ entryPoints: [join(app, 'url.js')], outfile: join(elsewhere, 'dist/app.mjs'), bundle: true, format: 'esm', target: 'es2022', platform: 'node', absWorkingDir: app, logLevel: 'error' });
+      writeFileSync(join(elsewhere, 'main.mjs'), "import('./dist/app.mjs').catch((e) => console.log(JSON.stringify({ name: e.name, message: e.message })));\n");
+      const failure = JSON.parse(execFileSync(process.execPath, ['main.mjs'], { cwd: elsewhere, encoding: 'utf8' })) as { name: string; message: string };
+      expect(failure.name).toBe('IOError');
+      expect(failure.message).toContain(`neurasm/url: could not read the kernels from file://${join(elsewhere, 'build/neurasm.wasm')}`);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
     }
   }, 60_000);
 

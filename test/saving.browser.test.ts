@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
-import { inlineWasm } from '../scripts/inline-wasm.mjs';
 import { chromiumAvailable, launchChromium, resultsOf, serve } from './chromium.js';
 import { Dense, Dropout, Sequential, tensor } from '../src/index.js';
 import { labels, mulberry32, oneHot, randn } from './helpers.js';
@@ -37,7 +36,7 @@ const requested: string[] = [];
 
 beforeAll(async () => {
   if (!chromiumAvailable()) return;
-  await build({ entryPoints: ['test/fixtures/storage-page.ts'], outfile: join(out, 'page.js'), bundle: true, format: 'esm', target: 'es2022', platform: 'browser', logLevel: 'error', ...inlineWasm });
+  await build({ entryPoints: ['test/fixtures/storage-page.ts'], outfile: join(out, 'page.js'), bundle: true, format: 'esm', target: 'es2022', platform: 'browser', logLevel: 'error' });
 
   // The model the page loads over http and as Files: trained and saved here, in Node.
   const model = new Sequential([new Dense(6, { inputDim: FEATURES, activation: 'tanh' }), new Dropout(0.2), new Dense(CLASSES, { activation: 'softmax' })], { seed: 71 });
@@ -109,7 +108,7 @@ describe.runIf(chromiumAvailable())('saving and loading in headless Chromium', (
 
 describe.runIf(chromiumAvailable())('browser storage shared with TensorFlow.js', () => {
   it("each library loads what the other saved to indexeddb:// and localstorage://, predicting within 1e-6", async () => {
-    await build({ entryPoints: ['test/fixtures/tfjs-storage-page.ts'], outfile: join(out, 'tfjs-page.js'), bundle: true, format: 'esm', target: 'es2022', platform: 'browser', logLevel: 'error', ...inlineWasm });
+    await build({ entryPoints: ['test/fixtures/tfjs-storage-page.ts'], outfile: join(out, 'tfjs-page.js'), bundle: true, format: 'esm', target: 'es2022', platform: 'browser', logLevel: 'error' });
     const { url, server } = await serve({
       '/': { body: '<!doctype html><meta charset="utf-8"><script type="module" src="/tfjs-page.js"></script>' },
       '/tfjs-page.js': join(out, 'tfjs-page.js'),

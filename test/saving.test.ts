@@ -18,7 +18,6 @@ import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
-import { inlineWasm } from '../scripts/inline-wasm.mjs';
 import {
   Activation, Adam, AdamW, Dense, Dropout, RMSprop, SGD, Sequential, ShapeError, ValueError, loadModel, modelFromJSON, tensor,
   type ActivationName, type ErrorData, type LoadOptions, type ModelArtifacts, type ModelSource, type Optimizer,
@@ -1017,7 +1016,7 @@ describe('a huge optimizer step count does not hang loading', () => {
   beforeAll(async () => {
     await makeBase();
     workerFile = join(root, 'load-worker.mjs');
-    await build({ entryPoints: ['test/fixtures/load-worker.ts'], outfile: workerFile, bundle: true, format: 'esm', target: 'es2022', platform: 'node', logLevel: 'error', ...inlineWasm });
+    await build({ entryPoints: ['test/fixtures/load-worker.ts'], outfile: workerFile, bundle: true, format: 'esm', target: 'es2022', platform: 'node', logLevel: 'error' });
   });
 
   function loadInWorker(artifacts: unknown, deadlineMs: number): Promise<{ loaded?: true; error?: ErrorData; ms?: number; timedOut?: true }> {

@@ -17,7 +17,7 @@ let copy = '';
 const FAKE_ASC = `import { utimesSync } from 'node:fs';
 console.error('asc: a line that must get through');
 const now = new Date();
-for (const f of ['build/neurasm.wasm', 'build/neurasm.js']) utimesSync(f, now, now);
+for (const f of ['build/neurasm.wasm', 'build/neurasm.js', 'build/neurasm.sync.js', 'build/neurasm.hex.js']) utimesSync(f, now, now);
 process.exit(Number(process.env.FAKE_ASC_EXIT ?? 0));
 `;
 
@@ -33,14 +33,14 @@ function touch(path: string): void {
 beforeAll(() => {
   copy = mkdtempSync(join(tmpdir(), 'neurasm-start-'));
   // Sources first, then the wasm and its bindings, so the copied wasm is up to date and the JS is missing.
-  for (const path of ['src', 'examples', 'assembly', 'asconfig.json', 'tsconfig.json', 'scripts/start.mjs', 'scripts/vis-plugins.mjs', 'scripts/bundles.mjs', 'scripts/inline-wasm.mjs', 'scripts/sync-wasm.mjs']) {
+  for (const path of ['src', 'examples', 'assembly', 'asconfig.json', 'tsconfig.json', 'scripts/start.mjs', 'scripts/vis-plugins.mjs', 'scripts/bundles.mjs', 'scripts/wasm-modules.mjs']) {
     cpSync(join(root, path), join(copy, path), { recursive: true });
   }
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   pkg.scripts['build:wasm'] = 'node scripts/fake-asc.mjs';
   writeFileSync(join(copy, 'package.json'), JSON.stringify(pkg, null, 2));
   writeFileSync(join(copy, 'scripts/fake-asc.mjs'), FAKE_ASC);
-  for (const file of ['neurasm.wasm', 'neurasm.js', 'neurasm.d.ts']) cpSync(join(root, 'build', file), join(copy, 'build', file));
+  for (const file of ['neurasm.wasm', 'neurasm.js', 'neurasm.d.ts', 'neurasm.sync.js', 'neurasm.sync.d.ts', 'neurasm.hex.js', 'neurasm.hex.d.ts']) cpSync(join(root, 'build', file), join(copy, 'build', file));
   symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
 });
 

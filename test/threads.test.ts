@@ -12,7 +12,6 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
-import { inlineWasm } from '../scripts/inline-wasm.mjs';
 import { digitsFrom, type Digits } from './fixtures/fingerprint.js';
 import { DEFAULT_THRESHOLDS, threadRun, type ThreadRun } from './fixtures/threads-runs.js';
 import { chromiumAvailable, launchChromium, serve } from './chromium.js';
@@ -43,7 +42,7 @@ let digits: Digits;
 
 beforeAll(async () => {
   const bundle = (entry: string, outfile: string, platform: 'browser' | 'node') =>
-    build({ entryPoints: [entry], outfile: join(out, outfile), bundle: true, format: 'esm', target: 'es2022', platform, logLevel: 'error', ...inlineWasm });
+    build({ entryPoints: [entry], outfile: join(out, outfile), bundle: true, format: 'esm', target: 'es2022', platform, logLevel: 'error' });
   await Promise.all([
     bundle('test/fixtures/threads-node.ts', 'threads-node.mjs', 'node'),
     bundle('test/fixtures/threads-page.ts', 'threads-page.js', 'browser'),

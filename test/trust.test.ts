@@ -7,7 +7,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { inlineWasm } from '../scripts/inline-wasm.mjs';
 import { describe, expect, it, vi } from 'vitest';
 import {
   Activation, Adam, Conv2D, Dense, Flatten, Dropout, EarlyStopping, MemoryError, NeurasmError, RMSprop, SGD, Sequential, ShapeError,
@@ -512,7 +511,7 @@ describe('17. error messages name the classes in a minified app', () => {
       console.log(JSON.stringify({ messages, renamed: Sequential.name }));`;
     const dir = mkdtempSync(join(tmpdir(), 'neurasm-minified-'));
     try {
-      await build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: 'js' }, outfile: join(dir, 'app.mjs'), bundle: true, minify: true, format: 'esm', platform: 'node', target: 'es2022', logLevel: 'error', ...inlineWasm });
+      await build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: 'js' }, outfile: join(dir, 'app.mjs'), bundle: true, minify: true, format: 'esm', platform: 'node', target: 'es2022', logLevel: 'error' });
       out = execFileSync(process.execPath, [join(dir, 'app.mjs')], { encoding: 'utf8' });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { PNG } from 'pngjs';
-import { inlineWasm } from '../scripts/inline-wasm.mjs';
 import { browserFiles } from '../scripts/vis-plugins.mjs';
 import { chromiumAvailable, launchChromium, serve } from './chromium.js';
 import { pictures } from './fixtures/vis-pictures.js';
@@ -18,7 +17,7 @@ let node: Record<string, string>;
 beforeAll(async () => {
   await build({
     entryPoints: ['test/fixtures/vis-page.ts'], outfile: join(out, 'page.js'), bundle: true, format: 'esm', target: 'es2022',
-    platform: 'browser', logLevel: 'error', plugins: [...inlineWasm.plugins!, browserFiles],
+    platform: 'browser', logLevel: 'error', plugins: [browserFiles],
   });
   node = await pictures();
 }, 120_000);

@@ -1,51 +1,57 @@
-// The browser build's inlined kernels (src/wasm-bytes.inline.ts, scripts/inline-wasm.mjs): the hex digits decode to
-// build/neurasm.wasm byte for byte, by the loop (Node 20 has no Uint8Array.fromHex) and through fromHex where the
-// engine has it.
-import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+// The core's inlined kernels (src/wasm-bytes.ts, build/neurasm.hex.js from scripts/wasm-modules.mjs): the hex digits
+// decode to build/neurasm.wasm byte for byte by each of the three decoders (Uint8Array.fromHex where the engine
+// has it, Node's Buffer, the loop a browser without fromHex runs), and hex costs a gzipped page less than base64.
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { hexModule, inlineWasm } from '../scripts/inline-wasm.mjs';
+import { hexModule } from '../scripts/wasm-modules.mjs';
+import { wasmBytes } from '../src/wasm-bytes.js';
 
 const wasm = readFileSync(new URL('../build/neurasm.wasm', import.meta.url));
-const out = mkdtempSync(join(tmpdir(), 'neurasm-wasm-bytes-'));
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+const scope = globalThis as { Buffer?: unknown };
+const hadFromHex = Object.getOwnPropertyDescriptor(Uint8Array, 'fromHex');
+const hadBuffer = Object.getOwnPropertyDescriptor(globalThis, 'Buffer');
 
-async function inlined(name: string): Promise<() => Promise<BufferSource>> {
-  const file = join(out, `${name}.mjs`);
-  const entry = join(out, 'entry.js'); // imports wasm-bytes.js as backend.ts does, which the plugin swaps
-  writeFileSync(entry, `export { wasmBytes } from ${JSON.stringify(fileURLToPath(new URL('../src/wasm-bytes.js', import.meta.url)))};\n`);
-  await build({ entryPoints: [entry], outfile: file, bundle: true, format: 'esm', target: 'es2022', platform: 'neutral', logLevel: 'error', ...inlineWasm });
-  return ((await import(pathToFileURL(file).href)) as { wasmBytes: () => Promise<BufferSource> }).wasmBytes;
+afterEach(() => {
+  if (hadFromHex) Object.defineProperty(Uint8Array, 'fromHex', hadFromHex);
+  else delete (Uint8Array as { fromHex?: unknown }).fromHex;
+  if (hadBuffer) Object.defineProperty(globalThis, 'Buffer', hadBuffer);
+});
+
+/** `wasmBytes()` as an engine with neither Uint8Array.fromHex nor Buffer runs it (a browser before fromHex). */
+function withoutNativeDecoders(): Uint8Array {
+  delete (Uint8Array as { fromHex?: unknown }).fromHex;
+  const buffer = scope.Buffer;
+  Object.defineProperty(globalThis, 'Buffer', { configurable: true, writable: true, value: undefined });
+  try {
+    return wasmBytes();
+  } finally {
+    Object.defineProperty(globalThis, 'Buffer', { configurable: true, writable: true, value: buffer });
+  }
 }
 
 describe('the inlined wasm', () => {
-  it('decodes to the .wasm byte for byte without Uint8Array.fromHex', async () => {
-    const fromHex = (Uint8Array as { fromHex?: unknown }).fromHex;
-    delete (Uint8Array as { fromHex?: unknown }).fromHex;
-    try {
-      const bytes = await (await inlined('loop'))();
-      expect(Buffer.from(bytes as Uint8Array).equals(wasm)).toBe(true);
-    } finally {
-      if (fromHex !== undefined) (Uint8Array as { fromHex?: unknown }).fromHex = fromHex;
-    }
+  it('is build/neurasm.wasm as hex digits', () => {
+    expect(readFileSync(new URL('../build/neurasm.hex.js', import.meta.url), 'utf8')).toBe(hexModule(wasm));
   });
 
-  it('uses Uint8Array.fromHex where the engine has it', async () => {
-    const had = Object.getOwnPropertyDescriptor(Uint8Array, 'fromHex');
+  it('decodes to the .wasm byte for byte by the loop, with no native decoder', () => {
+    expect(Buffer.from(withoutNativeDecoders()).equals(wasm)).toBe(true);
+  });
+
+  it("decodes through Node's Buffer where there is no Uint8Array.fromHex", () => {
+    delete (Uint8Array as { fromHex?: unknown }).fromHex;
+    const bytes = wasmBytes();
+    expect(Buffer.isBuffer(bytes)).toBe(true);
+    expect(Buffer.from(bytes).equals(wasm)).toBe(true);
+  });
+
+  it('uses Uint8Array.fromHex where the engine has it', () => {
     const seen: string[] = [];
     Object.defineProperty(Uint8Array, 'fromHex', { configurable: true, writable: true, value: (hex: string) => { seen.push(hex); return new Uint8Array(Buffer.from(hex, 'hex')); } });
-    try {
-      const bytes = await (await inlined('native'))();
-      expect(seen).toHaveLength(1);
-      expect(Buffer.from(bytes as Uint8Array).equals(wasm)).toBe(true);
-    } finally {
-      if (had) Object.defineProperty(Uint8Array, 'fromHex', had);
-      else delete (Uint8Array as { fromHex?: unknown }).fromHex;
-    }
+    const bytes = wasmBytes();
+    expect(seen).toHaveLength(1);
+    expect(Buffer.from(bytes).equals(wasm)).toBe(true);
   });
 
   it('costs a gzipped page less as hex than as base64', () => {

@@ -7,7 +7,8 @@ import { Sequential, Dense, Adam, serveWorker } from 'neurasm';
 export interface Job { x: number[][]; y: number[]; epochs: number }
 export interface Progress { epoch: number; loss: number; accuracy: number }
 
-await serveWorker<Job, number[], Progress>(async ({ x, y, epochs }, progress) => {
+// Not awaited: a worker bundled as a classic script (Vite's default worker format) cannot have top-level await.
+void serveWorker<Job, number[], Progress>(async ({ x, y, epochs }, progress) => {
   const model = new Sequential([
     new Dense(32, { inputDim: x[0]?.length, activation: 'relu' }),
     new Dense(1, { activation: 'sigmoid' }),

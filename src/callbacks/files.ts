@@ -149,7 +149,7 @@ type FS = typeof import('node:fs/promises');
 
 async function nodeFs(): Promise<FS> {
   const name = 'node:fs/promises'; // NOTE: a non-literal specifier, so browser bundlers leave it alone
-  return (await import(/* @vite-ignore */ name)) as FS;
+  return (await import(/* webpackIgnore: true */ /* @vite-ignore */ name)) as FS;
 }
 
 /**
@@ -311,6 +311,6 @@ export class BackupAndRestore implements Callback {
 
 async function nodePath(): Promise<typeof import('node:path')> {
   const name = 'node:path'; // NOTE: a non-literal specifier, so browser bundlers leave it alone
-  return (await import(/* @vite-ignore */ name)) as typeof import('node:path');
+  return (await import(/* webpackIgnore: true */ /* @vite-ignore */ name)) as typeof import('node:path');
 }
 
