@@ -150,6 +150,9 @@ const NO_LOGS: Logs = Object.freeze({}) as Logs;
 /** Yield to the event loop at most this often during `fit` (a frame at 60 Hz). */
 const YIELD_MS = 16;
 
+/** Names a metric cannot have in the logs and History: the callbacks' learning_rate, and Object.prototype's (constructor, __proto__, …). */
+const RESERVED_LOG_KEYS: ReadonlySet<string> = new Set(['learning_rate', ...Object.getOwnPropertyNames(Object.prototype)]);
+
 /** A linear stack of layers, trained and used like Keras's `Sequential`. */
 export class Sequential {
   /** The class's name for `Object.prototype.toString` and error messages: unlike `constructor.name`, minifiers keep it. */
@@ -365,10 +368,16 @@ export class Sequential {
       train = train.withWeights(prepareWeights(train, undefined, o.classWeight, where));
     }
 
-    // Every rate a schedule gives in this fit, checked before anything changes: one past float32 would otherwise be
-    // refused at its step, after the steps before it had trained the model.
+    // The rates a schedule gives in this fit, checked before anything changes: one past float32 would otherwise be
+    // refused at its step, after the steps before it had trained the model. The first SCHEDULE_CHECKED_AHEAD steps
+    // here (a few ms), the rest epoch by epoch before each begins (epochs: 1e6 must not stall fit before its first step).
     const schedule = compiled.optimizer.learningRateSchedule;
-    if (schedule && epochs > initialEpoch) checkSchedule(schedule, compiled.optimizer.steps, (epochs - initialEpoch) * Math.ceil(train.rows / batchSize), where);
+    let scheduleChecked = compiled.optimizer.steps;
+    if (schedule && epochs > initialEpoch) {
+      const count = Math.min((epochs - initialEpoch) * Math.ceil(train.rows / batchSize), SCHEDULE_CHECKED_AHEAD);
+      checkSchedule(schedule, scheduleChecked, count, where, 'nothing was updated');
+      scheduleChecked += count;
+    }
 
     // Copied into the memory and checked finite there before anything about the model changes; a model that
     // is not built yet is built for this data, and the batch buffers sized, all before training begins.
@@ -431,6 +440,12 @@ export class Sequential {
       resumeEpochs.delete(this);
       for (let epoch = Math.max(initialEpoch, resume ?? 0); epoch < epochs && !this.stopTraining; epoch++) {
         for (const c of all) await c.onEpochBegin?.(epoch, {});
+        const epochEnd = compiled.optimizer.steps + steps;
+        if (schedule && epochEnd > scheduleChecked) {
+          const from = Math.max(scheduleChecked, compiled.optimizer.steps);
+          checkSchedule(schedule, from, epochEnd - from, where, `epoch ${epoch + 1} was not started; the epochs before it stay trained`);
+          scheduleChecked = epochEnd;
+        }
         if (shuffle) k.permutation(order, train.rows, shuffleState);
         run.totals.fill(0);
         k.fill(state, compiled.stateFloats * 2, 0); // f64 zeros: all bits 0
@@ -671,6 +686,10 @@ export class Sequential {
         seen.add(name);
         if (weighted && names.has(name)) name = `weighted_${name}`;
         if (names.has(name)) throw new ValueError(`${where}: two metrics would be logged as '${name}'; give one another name ({ name: '…' })`);
+        if (name.startsWith('val_') || RESERVED_LOG_KEYS.has(name)) {
+          const why = name.startsWith('val_') ? "'val_' begins the validation values' names" : name === 'learning_rate' ? 'ReduceLROnPlateau and LearningRateScheduler log the learning rate under that name' : 'every JavaScript object has a member of that name';
+          throw new ValueError(`${where}: a metric cannot be logged as '${name}' (${why}); give it another name ({ name: '…' })`);
+        }
         names.add(name);
         metrics.push({ metric, name, weighted, offset });
         if (this.plan.built) offset += metric.stateSize(cols) * 8;
@@ -870,14 +889,17 @@ function lossDenominator(loss: LossKernels, target: number, rows: number, cols: 
 }
 
 /** Throws unless `schedule` gives a finite rate ≥ 0 (as a float32) at each of the `count` steps from `first` (Optimizer.step's check, ahead). */
-function checkSchedule(schedule: LearningRateSchedule, first: number, count: number, where: string): void {
+function checkSchedule(schedule: LearningRateSchedule, first: number, count: number, where: string, state: string): void {
   for (let s = first; s < first + count; s++) {
     const lr: unknown = schedule.value(s);
     if (typeof lr !== 'number' || !(lr >= 0 && Number.isFinite(Math.fround(lr)))) {
-      throw new ValueError(`${where}: the learning-rate schedule gave ${describe(lr)} at step ${s}; it must give a finite number ≥ 0 (nothing was updated)`);
+      throw new ValueError(`${where}: the learning-rate schedule gave ${describe(lr)} at step ${s}; it must give a finite number ≥ 0 (${state})`);
     }
   }
 }
+
+/** Steps of a schedule fit checks before its first step (about 70 ns each); later ones before their epoch. */
+const SCHEDULE_CHECKED_AHEAD = 100_000;
 
 /** `sum / rows`, and 0 when every row was left out (ignoreClass), as Keras 3's masked mean gives (not 0/0 = NaN). */
 function meanOver(sum: number, rows: number): number {

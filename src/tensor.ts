@@ -1,7 +1,11 @@
 // The public Tensor: a shape and a Float32Array that belongs to the tensor (never a view of the wasm memory),
-// plus conversion of user data into it. Its invariants are checked once, at construction: the shape is a list
-// of non-negative integers whose product is the length of the data, and neither can be replaced afterwards.
-import { ShapeError, ValueError, describe } from './errors.js';
+// plus conversion of user data into it. Its invariants are checked at construction: the shape is a list of
+// non-negative integers whose product is the length of the data, and neither can be replaced afterwards. Two
+// things can still break them, and every use checks (tensorParts, through toTensor): the data's buffer detached
+// (transferred by postMessage or structuredClone: the array's length becomes 0), and a subclass, or an own
+// property, that answers `shape` or `data` differently from what the constructor checked; neurasm reads the
+// private fields, never the getters.
+import { MemoryError, ShapeError, ValueError, describe } from './errors.js';
 
 /** Most dimensions a tensor may have. */
 const MAX_RANK = 8;
@@ -18,6 +22,9 @@ export interface TensorArrays {
   6: number[][][][][][]; 7: number[][][][][][][]; 8: number[][][][][][][][];
 }
 
+/** A tensor's data and shape as its constructor checked them: see `tensorParts`. */
+let partsOf: (t: Tensor, where: string, arg: string) => { data: Float32Array; shape: readonly number[] };
+
 /**
  * A dense float32 array of any rank, row-major. Owns its data: changing a model never changes a Tensor. The type
  * argument `R` is its rank where that is known statically (`Tensor<2>` from `predict`); `Tensor` alone is any rank.
@@ -30,6 +37,22 @@ export class Tensor<R extends Rank = Rank> {
 
   readonly #data: Float32Array;
   readonly #shape: readonly number[];
+  readonly #size: number;
+
+  static {
+    partsOf = (t, where, arg) => {
+      if (!(#data in t)) throw new ValueError(`${where}: ${arg} is not a tensor: it has Tensor's prototype but was not made by new Tensor() or tensor()`);
+      t.#intact(where, arg);
+      return { data: t.#data, shape: t.#shape };
+    };
+  }
+
+  /** Throws unless the data still has the length the constructor checked (a detached buffer has none). */
+  #intact(where: string, arg: string): void {
+    if (this.#data.length !== this.#size) {
+      throw new ValueError(`${where}: ${arg}'s data is gone: its ArrayBuffer was detached (transferred by postMessage or structuredClone), so its shape [${this.#shape.join(', ')}] has no values behind it; make the tensor again, or send a copy (tensor.data.slice())`);
+    }
+  }
 
   /**
    * A tensor over `data` (taken, not copied, unless it lies on a shared or resizable buffer) with `shape`;
@@ -44,6 +67,7 @@ export class Tensor<R extends Rank = Rank> {
     const buffer = data.buffer as ArrayBuffer & { resizable?: boolean };
     this.#data = buffer.resizable === true || !(buffer instanceof ArrayBuffer) ? data.slice() : data;
     this.#shape = Object.freeze(dims);
+    this.#size = size;
   }
 
   /** Dimensions, e.g. `[4, 1]` for four predictions of one output (frozen). */
@@ -61,13 +85,14 @@ export class Tensor<R extends Rank = Rank> {
     return this.#shape.length;
   }
 
-  /** Number of values. */
+  /** Number of values (the product of the shape). */
   get size(): number {
-    return this.#data.length;
+    return this.#size;
   }
 
   /** Nested plain arrays: `number[]` for rank 1, `number[][]` for rank 2, deeper for higher ranks; a number for rank 0. */
   toArray(): TensorArrays[R] {
+    this.#intact('Tensor.toArray()', 'the tensor');
     const nest = (dim: number, at: number): unknown => {
       const n = this.#shape[dim]!;
       if (dim === this.#shape.length - 1) return Array.from(this.#data.subarray(at, at + n));
@@ -83,13 +108,24 @@ export class Tensor<R extends Rank = Rank> {
     const rows = this.#shape.length === 0 ? 1 : this.#shape[0]!;
     const ok = this.#shape.length <= 2 && Number.isInteger(i) && Number.isInteger(j) && i >= 0 && j >= 0 && i < rows && j < cols;
     if (!ok) throw new ValueError(`Tensor.get(): index (${describe(i)}, ${describe(j)}) is outside shape [${this.#shape.join(', ')}]`);
+    this.#intact('Tensor.get()', 'the tensor');
     return this.#data[i * cols + j]!;
   }
 
   /** Shape and values, for console output. */
   toString(): string {
+    if (this.#data.length !== this.#size) return `Tensor [${this.#shape.join(', ')}] (detached: no data)`;
     return `Tensor [${this.#shape.join(', ')}] ${JSON.stringify(this.toArray())}`;
   }
+}
+
+/**
+ * `t`'s data and shape as its constructor checked them, read from its private fields (so a subclass or an own
+ * property cannot answer otherwise); throws a ValueError naming `where` and `arg` if the data's buffer has been
+ * detached since, or `t` only has Tensor's prototype. @internal
+ */
+export function tensorParts(t: Tensor, where: string, arg: string): { data: Float32Array; shape: readonly number[] } {
+  return partsOf(t, where, arg);
 }
 
 /** A shape as given by a user, copied and checked: at most 8 non-negative safe integers. */
@@ -124,8 +160,10 @@ export function tensor(values: TensorLike, shape?: readonly number[]): Tensor {
  */
 export function toTensor(values: unknown, where: string, arg: string, finite = true): Tensor {
   if (values instanceof Tensor) {
-    if (finite) checkFinite(values.data, where, arg, values.rank >= 2 ? values.size / values.shape[0]! : 1);
-    return values;
+    const { data, shape } = partsOf(values, where, arg);
+    if (finite) checkFinite(data, where, arg, shape.length >= 2 ? data.length / shape[0]! : 1);
+    // A Tensor of neurasm's own over the same data: what callers read is what was checked, whatever `values` answers.
+    return new Tensor(data, shape);
   }
   if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
     if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
@@ -144,7 +182,13 @@ export function toTensor(values: unknown, where: string, arg: string, finite = t
     if (level.length === 0 || shape.length > MAX_RANK) break;
   }
   if (shape.length > MAX_RANK) throw new ShapeError(`${where}: ${arg} nests deeper than ${MAX_RANK} levels`);
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  const count = shape.reduce((a, b) => a * b, 1);
+  let data: Float32Array;
+  try {
+    data = new Float32Array(count);
+  } catch {
+    throw new MemoryError(`${where}: ${arg} has shape [${shape.join(', ')}]: ${count} values, more than one Float32Array can hold`);
+  }
   const index: number[] = [];
   const path = (depth: number) => index.slice(0, depth).map((i) => `[${i}]`).join('');
   let at = 0;

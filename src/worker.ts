@@ -72,6 +72,33 @@ function isSignal(v: unknown): v is AbortSignalLike {
   return typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
 }
 
+const RUN_OPTIONS = ['onProgress', 'transfer', 'signal'];
+
+/** `run`'s options checked as every entry point checks its own: null or undefined is none, unknown keys are errors. */
+function runOptions<Progress>(value: unknown): RunOptions<Progress> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ValueError(`run(): options must be an object, got ${describe(value)}`);
+  const o = value as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!RUN_OPTIONS.includes(key)) throw new ValueError(`run(): unknown option '${key}' (options: ${RUN_OPTIONS.join(', ')})`);
+  }
+  const { onProgress, transfer, signal } = o;
+  if (onProgress !== undefined && onProgress !== null && typeof onProgress !== 'function') {
+    throw new ValueError(`run(): onProgress must be a function (value) => void, got ${describe(onProgress)}`);
+  }
+  if (transfer !== undefined && transfer !== null && !(Array.isArray(transfer) && transfer.every((t) => typeof t === 'object' && t !== null))) {
+    throw new ValueError(`run(): transfer must be an array of transferable objects (ArrayBuffers, MessagePorts, …), got ${describe(transfer)}`);
+  }
+  if (signal !== undefined && signal !== null && !isSignal(signal)) {
+    throw new ValueError(`run(): signal must be an AbortSignal (e.g. new AbortController().signal or AbortSignal.timeout(ms)), got ${describe(signal)}`);
+  }
+  return {
+    ...(typeof onProgress === 'function' ? { onProgress: onProgress as (value: Progress) => void } : {}),
+    ...(Array.isArray(transfer) ? { transfer: transfer as object[] } : {}),
+    ...(isSignal(signal) ? { signal } : {}),
+  };
+}
+
 function abortReason(signal: AbortSignalLike): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
@@ -178,12 +205,15 @@ export function connectWorker<Job = unknown, Result = unknown, Progress = unknow
   worker.postMessage({ neurasm: 'hello' } satisfies ToWorker<Job>);
 
   const client: WorkerClient<Job, Result, Progress> = {
-    run(job, options = {}) {
+    run(job, given) {
       if (closed !== undefined) return Promise.reject(new StateError(`run(): the worker is closed: ${closed}`));
-      const { signal } = options;
-      if (signal !== undefined && !isSignal(signal)) {
-        return Promise.reject(new ValueError(`run(): signal must be an AbortSignal (e.g. new AbortController().signal or AbortSignal.timeout(ms)), got ${describe(signal)}`));
+      let options: RunOptions<Progress>;
+      try {
+        options = runOptions<Progress>(given);
+      } catch (e) {
+        return Promise.reject(e);
       }
+      const { signal } = options;
       if (signal?.aborted) return Promise.reject(abortReason(signal));
       const id = nextId++;
       return new Promise<Result>((resolve, reject) => {

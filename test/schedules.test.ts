@@ -264,4 +264,31 @@ describe('a schedule of the user\'s own', () => {
     expect(m.optimizer!.iterations).toBe(2);
     m.dispose();
   });
+
+  it('a fit of 2^40 epochs checks 100,000 steps ahead, not all of them, and later ones before their epoch', async () => {
+    // Found by a hostile-input audit: every step's rate was checked before the first one, so epochs: 2 ** 40 never began.
+    const { Dense, SGD, Sequential, LearningRateSchedule } = await import('../src/index.js');
+    class Counting extends LearningRateSchedule {
+      readonly className = 'Counting';
+      calls = 0;
+      constructor(private readonly badFrom = Infinity) { super(); }
+      value(step: number): number { this.calls++; return step >= this.badFrom ? NaN : 0.01; }
+      getConfig() { return {}; }
+    }
+    const stopAfter = (n: number) => ({ onEpochEnd(epoch: number) { if (epoch + 1 >= n) m.stopTraining = true; } });
+    const schedule = new Counting();
+    const m = new Sequential([new Dense(1, { inputShape: [1] })], { seed: 1 });
+    m.compile({ optimizer: new SGD({ learningRate: schedule }), loss: 'mse' });
+    await m.fit([[1], [2]], [1, 2], { batchSize: 1, epochs: 2 ** 40, verbose: 0, callbacks: [stopAfter(3)] });
+    expect(m.optimizer!.iterations).toBe(6);
+    expect(schedule.calls).toBe(100_000 + 6); // checked ahead, then each step's own rate
+    // A rate that goes bad after the checked-ahead steps is refused at the start of its epoch, before any of its steps.
+    const late = new Counting(100_001);
+    const n = new Sequential([new Dense(1, { inputShape: [1] })], { seed: 1 });
+    n.compile({ optimizer: new SGD({ learningRate: late }), loss: 'mse' });
+    await expect(n.fit([[1]], [1], { batchSize: 1, epochs: 200_000, verbose: 0 })).rejects.toThrow(/at step 100001; it must give a finite number ≥ 0 \(epoch 100002 was not started; the epochs before it stay trained\)/);
+    expect(n.optimizer!.iterations).toBe(100_001);
+    m.dispose();
+    n.dispose();
+  }, 60_000);
 });

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it, vi } from 'vitest';
 import {
-  Activation, Adam, Conv2D, Dense, Flatten, Dropout, EarlyStopping, MemoryError, NeurasmError, RMSprop, SGD, Sequential, ShapeError,
-  StateError, Tensor, TerminateOnNaN, ValueError, errorFromData, loadModel, oneHot, tensor, trainTestSplit,
+  Activation, Adam, BinaryAccuracy, Conv2D, Dense, Flatten, Dropout, EarlyStopping, MemoryError, NeurasmError, RMSprop, SGD, Sequential, ShapeError,
+  StateError, Tensor, TerminateOnNaN, ValueError, errorFromData, loadModel, losses, metrics, oneHot, tensor, trainTestSplit,
 } from '../src/index.js';
 import { arena } from '../src/arena.js';
 import { disposeAfterEach } from './helpers.js';
@@ -301,6 +301,76 @@ describe('9. a Tensor keeps its invariants', () => {
     expect(() => new Tensor(new Float32Array(1), 5 as never)).toThrow(ShapeError);
   });
 
+  it('a Tensor whose buffer was detached (transferred) is a ValueError wherever it is used; nothing trains on NaN', async () => {
+    const guard = sentinel();
+    const m = xorModel();
+    const before = bitsOf(m);
+    const detached = (shape: number[]) => {
+      const t = new Tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(1), shape);
+      structuredClone(t.data.buffer, { transfer: [t.data.buffer] });
+      expect(t.data.length).toBe(0);
+      return t;
+    };
+    const gone = /data is gone: its ArrayBuffer was detached/;
+    await expect(m.fit(XOR_X, XOR_Y, { ...quiet, sampleWeight: detached([4]) })).rejects.toThrow(gone);
+    await expect(m.fit(detached([4, 2]), XOR_Y, quiet)).rejects.toThrow(gone);
+    await expect(m.fit(XOR_X, detached([4]), quiet)).rejects.toThrow(gone);
+    await expect(m.fit(XOR_X, XOR_Y, { ...quiet, validationData: [detached([4, 2]), XOR_Y] })).rejects.toThrow(gone);
+    expect(() => m.predict(detached([1000, 2]))).toThrow(gone);
+    expect(() => m.evaluate(XOR_X, detached([4]))).toThrow(gone);
+    expect(() => m.setWeights([detached([2, 4]), ...m.getWeights().slice(1)])).toThrow(gone);
+    expect(() => losses.meanSquaredError(detached([100_000, 100]), detached([100_000, 100]))).toThrow(gone);
+    expect(() => metrics.binaryAccuracy(detached([40, 1]), detached([40, 1]))).toThrow(gone);
+    expect(() => tensor(detached([2]))).toThrow(gone);
+    expect(() => oneHot(detached([3]), 3)).toThrow(gone);
+    expect(() => trainTestSplit(detached([4, 2]), XOR_Y)).toThrow(gone);
+    const t = detached([2, 2]);
+    expect(() => t.toArray()).toThrow(gone);
+    expect(() => t.get(0, 0)).toThrow(gone);
+    expect(String(t)).toBe('Tensor [2, 2] (detached: no data)');
+    expect(t.size).toBe(4);
+    expect(bitsOf(m)).toEqual(before);
+    guard.expectUntouched();
+  });
+
+  it('neurasm reads what the constructor checked: a subclass or an own property that lies about shape or data changes nothing', async () => {
+    const guard = sentinel();
+    const m = xorModel();
+    class Liar extends Tensor {
+      readonly #claimed: number[];
+      constructor(data: Float32Array, shape: number[], claimed: number[]) { super(data, shape); this.#claimed = claimed; }
+      override get shape(): readonly number[] { return this.#claimed; }
+    }
+    // A [2, 2] kernel's 4 values claimed as 9: setWeights reads 4 and refuses the shape it really has.
+    const w = m.getWeights();
+    expect(() => m.setWeights([new Liar(new Float32Array(9).fill(42), [9], [2, 4]), ...w.slice(1)])).toThrow(ShapeError);
+    guard.expectUntouched();
+    // 2 floats claimed as [1000, 2]: predict sees one row.
+    expect(m.predict(new Liar(new Float32Array([0, 1]), [1, 2], [1000, 2])).shape).toEqual([1, 1]);
+    const patched = tensor([[0, 1]]);
+    Object.defineProperty(patched, 'shape', { value: [5000, 2] });
+    expect(m.predict(patched).shape).toEqual([1, 1]);
+    await expect(m.fit(new Liar(new Float32Array(8), [4, 2], [5000, 2]), XOR_Y, quiet)).resolves.toBeDefined();
+    expect(m.getWeights().every((t) => t.data.every(Number.isFinite))).toBe(true);
+  });
+
+  it('an object with only Tensor\'s prototype is not a tensor: a ValueError, not a TypeError from a private field', () => {
+    const m = xorModel();
+    const fake = Object.create(Tensor.prototype) as Tensor;
+    const notATensor = /is not a tensor: it has Tensor's prototype but was not made by new Tensor\(\) or tensor\(\)/;
+    expect(() => m.predict(fake)).toThrow(notATensor);
+    expect(() => m.evaluate(fake, XOR_Y)).toThrow(notATensor);
+    expect(() => tensor(fake)).toThrow(notATensor);
+    expect(() => losses.meanSquaredError(fake, fake)).toThrow(notATensor);
+  });
+
+  it('a nested array too large for one Float32Array is a MemoryError, not a RangeError', () => {
+    const row = new Array(2 ** 20).fill(0);
+    const huge = new Array(2 ** 20).fill(row);
+    expect(() => tensor(huge)).toThrow(MemoryError);
+    expect(() => xorModel().predict(huge)).toThrow(/has shape \[1048576, 1048576\]: 1099511627776 values, more than one Float32Array can hold/);
+  });
+
   it('a Tensor over a resizable buffer owns a copy', () => {
     const buffer = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer & { resize(n: number): void })(16, { maxByteLength: 64 });
     const t = new Tensor(new Float32Array(buffer), [4]);
@@ -521,6 +591,22 @@ describe('17. error messages name the classes in a minified app', () => {
     expect(messages[0]).toMatch(/this Adam optimizer already trains model .*\(new Adam\(\{ … \}\)\)/);
     expect(messages.slice(1).map((m) => /got (an object \(\w+\))/.exec(m)?.[1])).toEqual(['an object (Tensor)', 'an object (Sequential)', 'an object (Dense)', 'an object (Adam)']);
   }, 60_000);
+});
+
+describe('18. a metric name that would collide in the logs is refused at compile, before any step', () => {
+  it("'constructor', '__proto__', 'toString', 'val_loss' and 'learning_rate' are ValueErrors; the model keeps its weights", async () => {
+    const m = xorModel();
+    const before = bitsOf(m);
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'val_loss', 'val_accuracy', 'learning_rate']) {
+      expect(() => m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: [new BinaryAccuracy({ name })] }), name).toThrow(ValueError);
+      expect(() => m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: [new BinaryAccuracy({ name })] }), name).toThrow(`a metric cannot be logged as '${name}'`);
+    }
+    // The model is still compiled as before and trains; a name that is merely unusual is fine.
+    m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: [new BinaryAccuracy({ name: 'proto' })] });
+    expect(bitsOf(m)).toEqual(before);
+    const history = await m.fit(XOR_X, XOR_Y, { epochs: 2, ...quiet, validationData: [XOR_X, XOR_Y] });
+    expect(Object.keys(history.history)).toEqual(['loss', 'proto', 'val_loss', 'val_proto']);
+  });
 });
 
 describe('the arena defends itself', () => {

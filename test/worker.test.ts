@@ -151,6 +151,12 @@ describe('Node worker_threads', () => {
       expect(early.name).toBe('AbortError');
       const bad = await failure(client.run({ task: 'xor', epochs: 1 }, { signal: { aborted: false } as unknown as AbortSignal }));
       expect([bad.name, bad.message]).toEqual(['ValueError', 'run(): signal must be an AbortSignal (e.g. new AbortController().signal or AbortSignal.timeout(ms)), got an object (Object)']);
+      // Options are checked as everywhere else (found by a hostile-input audit: these threw TypeErrors or were ignored).
+      const refused = async (options: unknown) => { const e = await failure(client.run({ task: 'xor', epochs: 1 }, options as never)); return [e.name, e.message]; };
+      expect(await refused(5)).toEqual(['ValueError', 'run(): options must be an object, got 5']);
+      expect(await refused({ singal: controller.signal })).toEqual(['ValueError', "run(): unknown option 'singal' (options: onProgress, transfer, signal)"]);
+      expect(await refused({ onProgress: 5 })).toEqual(['ValueError', 'run(): onProgress must be a function (value) => void, got 5']);
+      expect(await refused({ transfer: 'x' })).toEqual(['ValueError', "run(): transfer must be an array of transferable objects (ArrayBuffers, MessagePorts, …), got \"x\""]);
       expect(seen.length).toBeLessThan(50); // the aborted run's progress stopped reaching its callback
     } finally {
       await client.terminate();
@@ -200,7 +206,7 @@ describe('Node worker_threads', () => {
     await dist.serveWorker<number, number, number>((n, progress) => { progress(n); return n * 2; }, port1);
     const client = await dist.connectWorker<number, number, number>(Object.assign(port2, { terminate: () => port2.close() }));
     const seen: number[] = [];
-    expect(await Promise.all([client.run(3, { onProgress: (v) => seen.push(v) }), client.run(5)])).toEqual([6, 10]);
+    expect(await Promise.all([client.run(3, { onProgress: (v) => seen.push(v) }), client.run(5), client.run(7, null)])).toEqual([6, 10, 14]); // null: no options, as everywhere
     expect(seen).toEqual([3]);
     await client.terminate();
     port1.close();
