@@ -44,7 +44,7 @@ export interface AbortSignalLike {
 /** The main thread's handle on a worker started with `serveWorker`. */
 export interface WorkerClient<Job, Result, Progress> {
   /** Posts a job; resolves to the handler's result, rejects with its error rebuilt (a ShapeError stays a ShapeError). */
-  run(job: Job, options?: RunOptions<Progress>): Promise<Result>;
+  run(job: Job, options?: RunOptions<Progress> | null): Promise<Result>;
   /** Ends the worker; runs still pending reject with a NeurasmError. */
   terminate(): Promise<void>;
 }
