@@ -38,14 +38,17 @@ export interface TrainingParams {
  * a callback may add to them (ReduceLROnPlateau and LearningRateScheduler add `learning_rate`, as Keras).
  */
 export interface Callback {
-  setParams?(params: TrainingParams): void;
-  setModel?(model: TrainingModel): void;
-  onTrainBegin?(logs: Logs): void | Promise<void>;
-  onTrainEnd?(logs: Logs): void | Promise<void>;
-  onEpochBegin?(epoch: number, logs: Logs): void | Promise<void>;
-  onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
-  onBatchBegin?(batch: number, logs: Logs): void | Promise<void>;
-  onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
+  // NOTE: properties that may be undefined, not optional methods: a callback may leave a hook out or set it to
+  // undefined (ProgbarLogger's batch hook is a getter that is undefined off a terminal), and a consumer compiling with
+  // exactOptionalPropertyTypes must accept both.
+  setParams?: ((params: TrainingParams) => void) | undefined;
+  setModel?: ((model: TrainingModel) => void) | undefined;
+  onTrainBegin?: ((logs: Logs) => void | Promise<void>) | undefined;
+  onTrainEnd?: ((logs: Logs) => void | Promise<void>) | undefined;
+  onEpochBegin?: ((epoch: number, logs: Logs) => void | Promise<void>) | undefined;
+  onEpochEnd?: ((epoch: number, logs: Logs) => void | Promise<void>) | undefined;
+  onBatchBegin?: ((batch: number, logs: Logs) => void | Promise<void>) | undefined;
+  onBatchEnd?: ((batch: number, logs: Logs) => void | Promise<void>) | undefined;
 }
 
 /**

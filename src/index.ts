@@ -38,7 +38,7 @@ export type { NoiseOptions, AlphaDropoutOptions, ActivityRegularizationOptions, 
 export { Constraint, MaxNorm, NonNeg, UnitNorm, MinMaxNorm, maxNorm, nonNeg, unitNorm, minMaxNorm } from './constraints.js';
 export type { Axis, ConstraintLike, ConstraintName, MaxNormOptions, UnitNormOptions, MinMaxNormOptions } from './constraints.js';
 export { Tensor, tensor } from './tensor.js';
-export type { TensorLike, Rank, TensorArrays } from './tensor.js';
+export type { TensorLike, NestedArray, Rank, TensorArrays } from './tensor.js';
 export { trainTestSplit, oneHot } from './data.js';
 export { parseCsv, type CsvOptions, type CsvData, type CsvColumn } from './data.js';
 export { loadModel } from './io.js';

@@ -139,8 +139,11 @@ function checkShape(shape: unknown, where: string): number[] {
   return dims as number[];
 }
 
-/** Anything neurasm accepts as data: nested arrays, a flat array or typed array (a column), or a Tensor. */
-export type TensorLike = Tensor | number[][] | number[] | Float32Array | Float64Array | Int32Array | Uint8Array;
+/** Numbers nested in arrays to any depth (`number[]`, `number[][]`, `number[][][]`, …; readonly ones too). */
+export interface NestedArray extends ReadonlyArray<number | NestedArray> {}
+
+/** Anything neurasm accepts as data: nested arrays of any depth, a flat array or typed array (a column), or a Tensor. */
+export type TensorLike = Tensor | NestedArray | Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /** Makes a Tensor from values and a shape, e.g. `tensor(pixels, [60000, 784])`; nested arrays need no shape. */
 export function tensor(values: TensorLike, shape?: readonly number[]): Tensor {

@@ -175,6 +175,7 @@ const CONSUMERS: Record<string, { compilerOptions: object; program: string }> = 
   'lib es2022 and dom': { compilerOptions: { lib: ['es2022', 'dom'], types: [] }, program: USES },
   'lib es2022 and @types/node': { compilerOptions: { lib: ['es2022'], ...NODE_TYPES }, program: USES },
   'lib es2022, dom and esnext.disposable, with `using`': { compilerOptions: { lib: ['es2022', 'dom', 'esnext.disposable'], types: [] }, program: USING },
+  'exactOptionalPropertyTypes (lib es2022 and dom)': { compilerOptions: { lib: ['es2022', 'dom'], types: [], exactOptionalPropertyTypes: true }, program: USES },
 };
 const typeErrors: Record<string, string[]> = {};
 const consumerErrors: Record<string, string[]> = {};

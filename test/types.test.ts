@@ -164,6 +164,20 @@ describe('Tensor typed by rank', () => {
     expect(tensor([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]).toArray()).toEqual([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]);
     expect(tensor([5], []).toArray()).toBe(5);
   });
+
+  it('data may be nested arrays of any depth, readonly ones too (a new user found number[][][] refused)', () => {
+    const images: number[][][] = [[[0, 1], [2, 3]], [[4, 5], [6, 7]]];
+    const frozen: readonly (readonly number[])[] = [[1, 2, 3]];
+    expect(tensor(images).shape).toEqual([2, 2, 2]);
+    expect(tensor(frozen).shape).toEqual([1, 3]);
+    const model = track(new Sequential([new Dense(1, { inputShape: [2, 2] })], { seed: 1 }));
+    expectTypeOf(model.predict(images)).toEqualTypeOf<Tensor<2>>();
+    expectTypeOf(model.predict(tensor(images).toArray() as number[][][])).toEqualTypeOf<Tensor<2>>();
+    // @ts-expect-error: strings are not data
+    expect(() => tensor([['a']])).toThrow();
+    // @ts-expect-error: nor are objects
+    expect(() => model.predict([{ x: 1 }])).toThrow();
+  });
 });
 
 describe('host types looked up, not named (the declarations compile without DOM; test/readme.test.ts checks that)', () => {
