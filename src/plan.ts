@@ -108,6 +108,32 @@ export class Plan {
     return this.rngBlock + stream * STATE_BYTES;
   }
 
+  /** The first layer with weights training updates (the layers' count if none): the backward pass stops there. */
+  lowestLearning = 0;
+
+  /** The model's own `trainable` (Keras's `model.trainable`): false freezes every layer, whatever its own flag. */
+  trainable = true;
+
+  /** Whether training updates `l`'s weights now: its model's flag and its own. */
+  trains(l: Layer): boolean {
+    return this.trainable && l.trainable;
+  }
+
+  /** Whether a layer was frozen or unfrozen since the weights were laid out (`build` lays them out again). */
+  trainableChanged(): boolean {
+    return this.built && this.layers.some((l) => binding(l).frozen === this.trains(l));
+  }
+
+  /** Weights training would update now: the layout's count, or, after a change of `trainable`, the next layout's. */
+  trainableNow(): number {
+    let n = 0;
+    for (const l of this.layers) {
+      if (!this.trains(l)) continue;
+      for (const s of binding(l).specs) if (s.trainable || s.frozen === true) n += sizeOf(s.shape);
+    }
+    return n;
+  }
+
   /**
    * Each layer's input and output shapes and weights for a model input shape, with the checks a build makes;
    * changes nothing. Throws a ShapeError naming the first layer that cannot take its input.
@@ -122,6 +148,7 @@ export class Plan {
       let output: readonly number[];
       try {
         specs = l.weightSpecs(shape);
+        if (!this.trains(l)) specs = specs.map((s) => (s.trainable ? { ...s, trainable: false, frozen: true } : s));
         for (const s of specs) s.initializer.check(s.shape, `layer '${l.name}' ${s.name}`);
         for (const s of specs) l.constraints[s.name]?.check(s.shape, `layer '${l.name}' ${s.name}`);
         output = Object.freeze(l.computeOutputShape(shape));
@@ -191,6 +218,7 @@ export class Plan {
         return offset;
       });
       b.specs = specs;
+      b.frozen = !this.trains(l);
       b.inputShape = input;
       b.outputShape = output;
       b.inputSize = sizeOf(input);
@@ -198,6 +226,8 @@ export class Plan {
     });
     if (this.weightsBlock) this.blocks.release(this.weightsBlock);
     this.weightsBlock = block!;
+    const lowest = this.layers.findIndex((l) => binding(l).specs.some((s) => s.trainable));
+    this.lowestLearning = lowest < 0 ? this.layers.length : lowest;
     this.weightCount = total;
     this.trainableCount = trainable;
     this.ranges = ranges;
@@ -327,16 +357,21 @@ export class Plan {
   /** The backward pass from the last layer's `buffers.grad` (d loss / d pre-activation when `gradIsPre`): fills the gradients. */
   backward(rows: number, gradIsPre: boolean): void {
     const n = this.layers.length;
+    const lowest = this.lowestLearning;
     this.activityPenalty = 0;
     for (let i = n - 1; i >= 0; i--) {
       const l = this.layers[i]!;
       const r = l.activityRegularizer;
+      const b = binding(l);
       // Keras 3 divides the output's penalty by the batch size; its gradient joins d loss / d output here.
-      if (r) {
-        const b = binding(l);
-        this.activityPenalty += k.regularize(b.buffers.grad, b.buffers.out, rows * b.outputSize, r.l1 / rows, r.l2 / rows);
+      if (i < lowest) {
+        // Below the lowest layer training updates (frozen ones, and what feeds them): no gradient is needed, only
+        // the penalties' value (the same sum regularize returns).
+        if (r) this.activityPenalty += k.regularizerPenalty(b.buffers.out, rows * b.outputSize, r.l1 / rows, r.l2 / rows);
+        continue;
       }
-      l.backward(i > 0 ? binding(this.layers[i - 1]!).buffers.grad : 0, rows, i === n - 1 && gradIsPre);
+      if (r) this.activityPenalty += k.regularize(b.buffers.grad, b.buffers.out, rows * b.outputSize, r.l1 / rows, r.l2 / rows);
+      l.backward(i > lowest ? binding(this.layers[i - 1]!).buffers.grad : 0, rows, i === n - 1 && gradIsPre);
     }
   }
 

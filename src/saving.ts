@@ -10,7 +10,7 @@ import { Loss, lossFromConfig, lossKey, resolveLoss } from './losses.js';
 import { scheduleFromConfig, type LearningRateSchedule, type ScheduleConfig } from './schedules.js';
 import { camelCase, lookup } from './names.js';
 import { METRICS, metricFromConfig, type Metric, type MetricSpelling } from './metrics.js';
-import { ShapeError, ValueError, describe } from './errors.js';
+import { ShapeError, StateError, ValueError, describe } from './errors.js';
 import { boolean, readOptions } from './arguments.js';
 import { VERSION } from './version.js';
 import { Tensor } from './tensor.js';
@@ -105,7 +105,7 @@ const MAX_DEPTH = 64;
 // ───────────────────────────── writing ─────────────────────────────
 
 function layerConfig(layer: Layer, first: boolean, inputShape: readonly number[]): Record<string, unknown> {
-  const common = { name: layer.name, trainable: true, ...(first ? { batch_input_shape: [null, ...inputShape] } : {}), dtype: 'float32' };
+  const common = { name: layer.name, trainable: layer.trainable, ...(first ? { batch_input_shape: [null, ...inputShape] } : {}), dtype: 'float32' };
   return { class_name: layer.className, config: { ...layer.getConfig(), ...common } };
 }
 
@@ -197,6 +197,9 @@ export function toArtifacts(model: Sequential, options: SaveOptions = {}): Model
   const training = model.trainingConfig;
   if (options.includeOptimizer) {
     if (!training) throw new ValueError(`save(): includeOptimizer needs a compiled model; '${model.name}' was not compiled`);
+    if (model.layers.some((l) => binding(l).inputSize > 0 && binding(l).frozen === (model.trainable && l.trainable))) {
+      throw new StateError(`save(): a layer was frozen or unfrozen since the optimizer's state was laid out; it takes effect at the next compile() or fit(): call one first, or save without includeOptimizer`);
+    }
     specs.forEach((s) => { s.group = 'model'; });
     specs.push({ name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' });
     parts.push(Int32Array.of(training.optimizer.steps));
@@ -307,7 +310,7 @@ function readLayer(entry: unknown, index: number, call: string, given: number[] 
   const kind = Object.hasOwn(LAYER_CLASSES, entry.class_name) ? LAYER_CLASSES[entry.class_name] : LAYER_CLASSES[CLASS_ALIASES[entry.class_name] ?? ''];
   if (!kind) throw new ValueError(`${where}: unknown layer class ${describe(entry.class_name)}; neurasm reads InputLayer, ${Object.keys(LAYER_CLASSES).join(', ')}`);
   const reader = new ConfigReader(c, at);
-  const common: LayerOptions = { name: reader.string('name'), ...(inputShape ? { inputShape } : {}) };
+  const common: LayerOptions = { name: reader.string('name'), trainable: reader.bool('trainable', true), ...(inputShape ? { inputShape } : {}) };
   try {
     return { layer: kind.fromConfig(reader, common), inputShape };
   } catch (e) {

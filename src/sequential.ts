@@ -282,9 +282,24 @@ export class Sequential {
     return this.plan.weightCount;
   }
 
-  /** Number of weights training updates. */
+  /** Number of weights training updates (frozen layers' are not: see `Layer.trainable`). */
   countTrainableParams(): number {
-    return this.plan.trainableCount;
+    return this.plan.trainableNow();
+  }
+
+  /**
+   * Keras's `model.trainable`: false freezes every layer whatever its own flag; true lets each layer's own flag
+   * decide. Setting it sets every layer's flag too, as Keras does. Like a layer's, a change takes effect at the
+   * next `compile` or `fit`.
+   */
+  get trainable(): boolean {
+    return this.plan.trainable;
+  }
+
+  set trainable(value: boolean) {
+    const v = boolean(value, 'trainable', `${this.name}.trainable`);
+    this.plan.trainable = v;
+    for (const l of this.stack) l.trainable = v;
   }
 
   /** Copies of all weights, layer by layer (`[kernel0, bias0, kernel1, bias1, …]`). */
@@ -321,8 +336,12 @@ export class Sequential {
     const metricSpecs = metricList(o.metrics, 'metrics', where);
     const weightedSpecs = metricList(o.weightedMetrics, 'weightedMetrics', where);
     const bound = this.bindMetrics(metricSpecs, weightedSpecs, kernels, where);
+    // A layer frozen or unfrozen since the weights were laid out: lay them out again (a transaction that also takes
+    // the new optimizer's gradient and slot blocks); otherwise only those blocks are new.
+    const relayout = this.plan.trainableChanged();
     const n = this.plan.trainableCount;
-    const blocks = this.plan.built ? this.blocks.allocAll([n * 4, optimizer.slotCount * n * 4], where) : undefined;
+    const blocks = this.plan.built && !relayout ? this.blocks.allocAll([n * 4, optimizer.slotCount * n * 4], where) : undefined;
+    if (relayout) this.plan.build(this.plan.inputShape, this.seed, optimizer.slotCount, where);
     // Everything is checked and allocated: from here on nothing fails.
     const previous = this.compiled?.optimizer;
     if (previous && previous !== optimizer && optimizerOwners.get(previous)?.deref() === this) optimizerOwners.delete(previous);
@@ -390,7 +409,7 @@ export class Sequential {
     try {
       if (val) valData = upload(val, this.blocks, o.validationData ? 'fit() validationData' : where);
       order = this.blocks.alloc(train.rows * 4, where);
-      if (!this.plan.built) this.build(data.inputShape, where);
+      if (!this.plan.built || this.plan.trainableChanged()) this.build(this.plan.built ? this.plan.inputShape : data.inputShape, where);
       // The metrics' states of the training epoch, then of its validation: taken now, so nothing is allocated mid-fit
       // (and before the workspace, which a failure after it would leave resized).
       state = this.blocks.alloc(Math.max(1, 2 * compiled.stateFloats) * 8, where);
@@ -570,9 +589,10 @@ export class Sequential {
     });
     lines.push(rule('└', '┴', '┘', '─'));
     const count = (n: number) => `${n.toLocaleString('en-US')} (${bytes(n * 4)})`;
+    const trainable = this.plan.trainableNow();
     lines.push(` Total params: ${count(this.plan.weightCount)}`);
-    lines.push(` Trainable params: ${count(this.plan.trainableCount)}`);
-    lines.push(` Non-trainable params: ${count(this.plan.weightCount - this.plan.trainableCount)}`);
+    lines.push(` Trainable params: ${count(trainable)}`);
+    lines.push(` Non-trainable params: ${count(this.plan.weightCount - trainable)}`);
     const text = lines.join('\n');
     for (const line of text.split('\n')) print(line);
     return text;

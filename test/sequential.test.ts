@@ -3,9 +3,10 @@
 // event loop, and memory (steady under repeated calls, released by dispose).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  Activation, Adam, Dense, Dropout, EarlyStopping, SGD, Sequential, StateError, TerminateOnNaN, tensor,
+  Activation, Adam, BatchNormalization, Dense, Dropout, EarlyStopping, SGD, Sequential, StateError, TerminateOnNaN, modelFromJSON, tensor,
   type Callback, type Logs, type Tensor,
 } from '../src/index.js';
+import { toArtifacts } from '../src/saving.js';
 import { disposeAfterEach } from './helpers.js';
 import { arena } from '../src/arena.js';
 import type { LossSpelling } from '../src/losses.js';
@@ -821,5 +822,114 @@ describe('tensors as input', () => {
     await b.fit(tensor(new Float32Array(XOR_X.flat()), [4, 2]), tensor(new Float32Array(XOR_Y)), { epochs: 3, verbose: 0 });
     expect(bits(a.getWeights())).toEqual(bits(b.getWeights()));
     expect(bits([b.predict(tensor(XOR_X))])).toEqual(bits([a.predict(XOR_X)]));
+  });
+});
+
+describe("freezing layers: Layer.trainable and Sequential.trainable (Keras's trainable; found missing by a parity audit)", () => {
+  const bitsOf = (m: Sequential) => m.getWeights().map((t) => Array.from(new Int32Array(t.data.buffer, t.data.byteOffset, t.size)));
+
+  it('a frozen layer keeps its weights through fit, counts as non-trainable, and the layers above it match TensorFlow.js', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const x = [[0, 0], [0, 1], [1, 0], [1, 1], [0.5, 0.2], [0.3, 0.9]];
+    const y = [[0], [1], [1], [0], [1], [0]];
+    const m = track(new Sequential([new Dense(5, { inputDim: 2, activation: 'tanh', trainable: false }), new Dense(1, { activation: 'sigmoid' })], { seed: 3 }));
+    m.compile({ optimizer: new SGD({ learningRate: 0.5 }), loss: 'binaryCrossentropy' });
+    const start = m.getWeights();
+    const before = bitsOf(m);
+    expect([m.countParams(), m.countTrainableParams()]).toEqual([21, 6]);
+    const lines: string[] = [];
+    m.summary({ printFn: (line) => lines.push(line) });
+    expect(lines.slice(-2)).toEqual([' Trainable params: 6 (24.00 B)', ' Non-trainable params: 15 (60.00 B)']);
+    await m.fit(x, y, { epochs: 10, batchSize: 3, shuffle: false, verbose: 0 });
+    const after = bitsOf(m);
+    expect(after.slice(0, 2)).toEqual(before.slice(0, 2));
+    expect(after[2]).not.toEqual(before[2]);
+
+    const t = tf.sequential({ layers: [tf.layers.dense({ units: 5, inputShape: [2], activation: 'tanh', trainable: false }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
+    // Layer by layer: TF.js's model.getWeights()/setWeights() list the trainable weights first.
+    t.layers.forEach((l, i) => l.setWeights(start.slice(2 * i, 2 * i + 2).map((w) => tf.tensor(w.data, [...w.shape]))));
+    t.compile({ optimizer: tf.train.sgd(0.5), loss: 'binaryCrossentropy' });
+    await t.fit(tf.tensor2d(x), tf.tensor2d(y), { epochs: 10, batchSize: 3, shuffle: false, verbose: 0 });
+    const theirs = t.layers.flatMap((l) => l.getWeights().map((w) => w.dataSync()));
+    m.getWeights().forEach((w, i) => w.data.forEach((v, j) => expect(v).toBeCloseTo(theirs[i]![j]!, 5)));
+    t.dispose();
+  });
+
+  it('takes effect at the next fit or compile; model.trainable = false freezes every layer, whatever its own flag', async () => {
+    const m = track(new Sequential([new Dense(3, { inputDim: 2, activation: 'relu' }), new Dense(1, { activation: 'sigmoid' })], { seed: 1 }));
+    m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+    await m.fit(XOR_X, XOR_Y, { epochs: 2, verbose: 0 });
+    m.layers[1]!.trainable = false; // after compile: the next fit applies it
+    expect(m.countTrainableParams()).toBe(9);
+    const before = bitsOf(m);
+    await m.fit(XOR_X, XOR_Y, { epochs: 3, verbose: 0 });
+    expect(bitsOf(m)[2]).toEqual(before[2]);
+    expect(bitsOf(m)[0]).not.toEqual(before[0]);
+    m.trainable = false;
+    expect([m.trainable, m.layers[0]!.trainable, m.layers[1]!.trainable, m.countTrainableParams()]).toEqual([false, false, false, 0]);
+    m.layers[0]!.trainable = true; // the model's flag still freezes it, as in Keras
+    const frozen = bitsOf(m);
+    const history = await m.fit(XOR_X, XOR_Y, { epochs: 2, verbose: 0 });
+    expect(bitsOf(m)).toEqual(frozen);
+    expect(history.history.loss![0]).toBeCloseTo(history.history.loss![1]!, 12);
+    m.trainable = true;
+    m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+    expect(m.countTrainableParams()).toBe(13);
+    await m.fit(XOR_X, XOR_Y, { epochs: 2, verbose: 0 });
+    expect(bitsOf(m)[0]).not.toEqual(frozen[0]);
+    expect(bitsOf(m)[2]).not.toEqual(frozen[2]);
+  });
+
+  it('a frozen BatchNormalization normalises by its moving statistics in training and leaves them, as in Keras 3; the layers below it still train by the right gradient', async () => {
+    const x = [[1, 2], [3, -1], [0.5, 0.5], [-2, 1]];
+    const y = [[1], [0], [0.5], [2]];
+    const m = track(new Sequential([new Dense(3, { inputDim: 2 }), new BatchNormalization({ trainable: false }), new Dense(1)], { seed: 2 }));
+    m.compile({ optimizer: new SGD({ learningRate: 0.01 }), loss: 'mse' });
+    const w = m.getWeights();
+    // Moving statistics far from the batch's, so training-mode and inference-mode outputs differ unless frozen works.
+    m.layers[1]!.setWeights([tensor([1.5, 0.5, 2]), tensor([0.1, -0.2, 0.3]), tensor([0.2, -0.1, 0.4]), tensor([2, 0.5, 3])]);
+    // Training mode (computeGradients) gives the loss evaluate gives: the inference normalisation.
+    const { loss, gradients } = m.computeGradients(x, y);
+    expect(loss).toBeCloseTo(m.evaluate(x, y) as unknown as number, 6);
+    // The first kernel's gradient flows through the frozen normalisation: finite differences of evaluate's loss.
+    const kernel = Float64Array.from(m.getWeights()[0]!.data);
+    const lossAt = (k: Float64Array) => {
+      m.layers[0]!.setWeights([tensor(Float32Array.from(k), [2, 3]), w[1]!]);
+      return (m.evaluate(x, y) as number[])[0]!;
+    };
+    const h = 1e-2;
+    for (const i of [0, 2, 4]) {
+      const up = Float64Array.from(kernel); up[i]! += h;
+      const down = Float64Array.from(kernel); down[i]! -= h;
+      expect(gradients[0]!.data[i]!).toBeCloseTo((lossAt(up) - lossAt(down)) / (2 * h), 2);
+    }
+    lossAt(kernel);
+    const bn = bitsOf(m).slice(2, 6);
+    await m.fit(x, y, { epochs: 3, batchSize: 2, verbose: 0 });
+    expect(bitsOf(m).slice(2, 6)).toEqual(bn); // gamma, beta and the moving statistics unchanged
+    expect(gradients).toHaveLength(4); // the two Dense layers' kernels and biases, none of the BatchNormalization's
+  });
+
+  it('is saved and loaded with the model; a TensorFlow.js file that says trainable: false loads frozen', async () => {
+    const m = track(new Sequential([new Dense(3, { inputDim: 2, trainable: false }), new Dense(1)], { seed: 1 }));
+    const json = m.toJSON() as unknown as { config: { layers: Array<{ config: { trainable: boolean } }> } };
+    expect(json.config.layers.map((l) => l.config.trainable)).toEqual([false, true]);
+    const loaded = track(await modelFromJSON(json));
+    expect(loaded.layers.map((l) => l.trainable)).toEqual([false, true]);
+    expect(loaded.countTrainableParams()).toBe(4);
+  });
+
+  it('a value that is not true or false is a ValueError; saving the optimizer between a change and the next fit is a StateError', async () => {
+    expect(() => new Dense(2, { trainable: 'no' as never })).toThrow(/^Dense\(\): trainable must be true or false, got .no.$/);
+    const m = track(new Sequential([new Dense(2, { inputDim: 2 }), new Dense(1)], { seed: 1 }));
+    expect(() => { m.layers[0]!.trainable = 0 as never; }).toThrow(/trainable must be true or false, got 0/);
+    expect(() => { m.trainable = null as never; }).toThrow(/trainable must be true or false, got null/);
+    m.compile({ optimizer: 'adam', loss: 'mse' });
+    await m.fit(XOR_X, XOR_Y, { epochs: 1, verbose: 0 });
+    m.layers[0]!.trainable = false;
+    expect(() => toArtifacts(m, { includeOptimizer: true })).toThrow(/a layer was frozen or unfrozen since the optimizer's state was laid out/);
+    await m.fit(XOR_X, XOR_Y, { epochs: 1, verbose: 0 });
+    expect(toArtifacts(m, { includeOptimizer: true }).weightSpecs!.filter((s) => s.group === 'optimizer').map((s) => s.name)).toEqual(
+      expect.arrayContaining(['iter', expect.stringMatching(/^dense_\d+\/kernel\/m$/)]));
   });
 });

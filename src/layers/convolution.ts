@@ -196,8 +196,10 @@ abstract class Convolution extends Layer {
     const g = this.geometry(b.inputShape);
     const grad = b.buffers.grad;
     if (!gradIsPre && this.activation !== 'linear') this.act.backward(grad, grad, this.logits(), b.buffers.out, rows * g.outH * g.outW, this.filters);
-    parallel('conv2dFilterGrad', b.gradOffsets[0]!, this.useBias ? b.gradOffsets[1]! : 0, b.input, grad, rows, g.height, g.width, g.channels, this.filters,
-      g.windowH, g.windowW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
+    if (!b.frozen) {
+      parallel('conv2dFilterGrad', b.gradOffsets[0]!, this.useBias ? b.gradOffsets[1]! : 0, b.input, grad, rows, g.height, g.width, g.channels, this.filters,
+        g.windowH, g.windowW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
+    }
     if (dInput !== 0) {
       parallel('conv2dInputGrad', dInput, grad, b.weightOffsets[0]!, rows, g.height, g.width, g.channels, this.filters,
         g.windowH, g.windowW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);

@@ -127,8 +127,10 @@ export class Dense extends Layer {
     const vectors = rows * (b.inputSize / inputs); // rows of the matrix products: one per position of the last axis
     // d loss / d pre-activation, in place over the output gradient.
     if (!gradIsPre && this.activation !== 'linear') this.act.backward(grad, grad, this.logits(), out, vectors, this.units);
-    matmulTransA(b.gradOffsets[0]!, b.input, grad, inputs, vectors, this.units, false);
-    if (this.useBias) k.biasGrad(b.gradOffsets[1]!, grad, vectors, this.units);
+    if (!b.frozen) {
+      matmulTransA(b.gradOffsets[0]!, b.input, grad, inputs, vectors, this.units, false);
+      if (this.useBias) k.biasGrad(b.gradOffsets[1]!, grad, vectors, this.units);
+    }
     if (dInput !== 0) matmulTransB(dInput, grad, b.weightOffsets[0]!, vectors, this.units, inputs, false);
   }
 

@@ -129,8 +129,10 @@ abstract class Depthwise extends Layer {
 
   /** Its filter gradient (`db` 0 for none) and, unless `dInput` is 0, its input gradient, from `dy`. */
   protected depthwiseBackward(dInput: number, dw: number, db: number, input: number, dy: number, w: number, rows: number, g: WindowGeometry): void {
-    k.depthwiseConv2dFilterGrad(dw, db, input, dy, rows, g.height, g.width, g.channels, this.depthMultiplier, g.windowH, g.windowW,
-      g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
+    if (!binding(this).frozen) {
+      k.depthwiseConv2dFilterGrad(dw, db, input, dy, rows, g.height, g.width, g.channels, this.depthMultiplier, g.windowH, g.windowW,
+        g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
+    }
     if (dInput !== 0) {
       k.depthwiseConv2dInputGrad(dInput, dy, w, rows, g.height, g.width, g.channels, this.depthMultiplier, g.windowH, g.windowW,
         g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
@@ -293,8 +295,10 @@ export class SeparableConv2D extends Depthwise {
     const vectors = rows * g.outH * g.outW;
     const channels = g.channels * this.depthMultiplier;
     if (!gradIsPre && this.activation !== 'linear') this.act.backward(grad, grad, this.logits(), b.buffers.out, vectors, this.filters);
-    matmulTransA(b.gradOffsets[1]!, mid!, grad, channels, vectors, this.filters, false);
-    if (this.useBias) k.biasGrad(b.gradOffsets[2]!, grad, vectors, this.filters);
+    if (!b.frozen) {
+      matmulTransA(b.gradOffsets[1]!, mid!, grad, channels, vectors, this.filters, false);
+      if (this.useBias) k.biasGrad(b.gradOffsets[2]!, grad, vectors, this.filters);
+    }
     matmulTransB(midGrad!, grad, b.weightOffsets[1]!, vectors, this.filters, channels, false);
     this.depthwiseBackward(dInput, b.gradOffsets[0]!, 0, b.input, midGrad!, b.weightOffsets[0]!, rows, g);
   }

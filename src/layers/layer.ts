@@ -8,7 +8,7 @@ import type { Initializer } from '../initializers.js';
 import { ShapeError, StateError, ValueError, describe } from '../errors.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { camelCase } from '../names.js';
-import { lockSettings, number, readOptions, text } from '../arguments.js';
+import { boolean, lockSettings, number, readOptions, text } from '../arguments.js';
 import { constraintConfig, resolveConstraint, type Constraint, type ConstraintLike } from '../constraints.js';
 
 /** An L1/L2 penalty on a weight: `l1·Σ|w| + l2·Σw²`, added to the loss (Keras's `L1L2`). */
@@ -25,6 +25,8 @@ export interface WeightSpec {
   regularizer: Required<Regularizer> | undefined;
   /** False for state the layer updates itself (BatchNormalization's moving statistics); the optimizer skips it. */
   trainable: boolean;
+  /** Set in a frozen layer's laid-out specs on the weights it would train (`trainable` is false there). */
+  frozen?: boolean;
   /** The least value the weight may hold, if it has one (a variance: 0). `setWeights` and loading refuse less. */
   min?: number;
 }
@@ -62,7 +64,7 @@ export function resolveRegularizer(r: unknown, name: string, where: string): Req
 }
 
 /** Option names every layer takes. */
-export const LAYER_KEYS = ['name', 'inputDim', 'inputShape', 'batchInputShape'] as const;
+export const LAYER_KEYS = ['name', 'inputDim', 'inputShape', 'batchInputShape', 'trainable'] as const;
 
 /** Options of the layers with weights: a penalty on the output and a constraint per weight. */
 export interface WeightOptions {
@@ -110,6 +112,8 @@ export interface LayerOptions {
   inputShape?: number[];
   /** The input shape with the batch axis first, as TensorFlow.js writes it: `[null, 28, 28, 1]` (or a fixed batch size). */
   batchInputShape?: Array<number | null>;
+  /** False freezes the layer's weights (see `Layer.trainable`); default true. */
+  trainable?: boolean;
 }
 
 /**
@@ -128,14 +132,17 @@ export interface Binding {
   weightOffsets: number[];
   gradOffsets: number[];
   buffers: LayerBuffers;
+  /** The weights as laid out: a frozen layer's specs say `trainable: false` (and its gradOffsets are 0). */
   specs: WeightSpec[];
+  /** Whether the layer was frozen when its model laid its weights out: no weight gradients, BatchNormalization in inference mode. */
+  frozen: boolean;
   input: number;
   disposed: boolean;
 }
 
 /** A binding to nothing: a layer before its model is built, or after it is reset. @internal */
 export function unbound(): Binding {
-  return { inputShape: [], outputShape: [], inputSize: 0, outputSize: 0, weightOffsets: [], gradOffsets: [], buffers: { out: 0, grad: 0 }, specs: [], input: 0, disposed: false };
+  return { inputShape: [], outputShape: [], inputSize: 0, outputSize: 0, weightOffsets: [], gradOffsets: [], buffers: { out: 0, grad: 0 }, specs: [], frozen: false, input: 0, disposed: false };
 }
 
 let bindingOf: (layer: Layer) => Binding;
@@ -166,8 +173,24 @@ export abstract class Layer {
   // NOTE: where the layer computes lives in a private field, reachable only through `binding()` inside the
   // package: no assignment from outside can point this layer's kernels at another model's memory.
   #binding: Binding = unbound();
+  #trainable = true;
   static {
     bindingOf = (layer) => layer.#binding;
+  }
+
+  /**
+   * Whether training updates the layer's weights (Keras's `trainable`; default true). A frozen layer keeps its
+   * weights through `fit`: the optimizer, its regularizers and constraints leave them alone, its weights count as
+   * non-trainable, and a frozen BatchNormalization normalises by its moving statistics, as in inference (Keras 3).
+   * A change takes effect at the next `compile` or `fit` of its model (not in the middle of one); the optimizer's
+   * state (Adam's moments) starts over then, as after `compile`. Saved and loaded with the model.
+   */
+  get trainable(): boolean {
+    return this.#trainable;
+  }
+
+  set trainable(value: boolean) {
+    this.#trainable = boolean(value, 'trainable', `${this.name}.trainable`);
   }
 
   /** Shape of the input with the batch axis first, as Keras and TensorFlow.js show it (`[null, 28, 28, 1]`); empty before the model is built. */
@@ -206,6 +229,7 @@ export abstract class Layer {
     lockSettings<Layer>(this, ['activityRegularizer', 'constraints']);
     const declared = declaredShape(options, where);
     this.declaredInputShape = declared && Object.freeze(declared);
+    if (options.trainable !== undefined) this.#trainable = boolean(options.trainable, 'trainable', where);
   }
 
   /**

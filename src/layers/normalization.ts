@@ -142,7 +142,8 @@ export class BatchNormalization extends Layer {
     const movingVar = w[w.length - 1]!;
     const c = b.outputShape[b.outputShape.length - 1]!;
     const vectors = rows * (b.outputSize / c);
-    if (training) {
+    // A frozen BatchNormalization normalises by its moving statistics in training too, and leaves them (Keras 3).
+    if (training && !b.frozen) {
       const { out, xhat, mean, invStd } = b.buffers;
       k.batchNormTrain(out, xhat!, mean!, invStd!, input, gamma, beta, movingMean, movingVar, vectors, c, this.momentum, this.epsilon);
     } else {
@@ -156,6 +157,16 @@ export class BatchNormalization extends Layer {
     const g = b.gradOffsets;
     const c = b.outputShape[b.outputShape.length - 1]!;
     const vectors = rows * (b.outputSize / c);
+    if (b.frozen) {
+      // The forward pass was the inference one, y = (x − mean)·γ/√(var + ε) + β with the moving statistics fixed: its
+      // gradient is dx = dy·γ/√(var + ε), which the same kernel gives with the mean and β at 0.
+      if (dInput === 0) return;
+      const w = b.weightOffsets;
+      const zeros = b.buffers.mean!;
+      k.fill(zeros, c, 0);
+      k.batchNormInference(dInput, b.buffers.grad, this.scale ? w[0]! : 0, 0, zeros, w[w.length - 1]!, vectors, c, this.epsilon);
+      return;
+    }
     k.batchNormGrad(dInput, this.scale ? g[0]! : 0, this.center ? g[this.scale ? 1 : 0]! : 0, b.buffers.grad, b.buffers.xhat!, b.buffers.invStd!,
       this.scale ? b.weightOffsets[0]! : 0, vectors, c);
   }
