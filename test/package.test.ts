@@ -195,6 +195,20 @@ describe('the packed package, installed elsewhere', () => {
     }
   }, 60_000);
 
+  it("neurasm/vis's declarations compile without the plotting libraries and without the DOM's types (skipLibCheck off)", () => {
+    writeFileSync(join(app, 'vis-types.ts'), [
+      "import { historySpec, plotHistory, type VegaLiteSpec } from 'neurasm/vis';",
+      'const spec: VegaLiteSpec = historySpec({ loss: [1, 0.5] });',
+      'export const drawn: Promise<string> = plotHistory({ loss: [1] });',
+      'export const schema: string | undefined = spec.$schema;',
+    ].join('\n'));
+    writeFileSync(join(app, 'tsconfig.vis.json'), JSON.stringify({
+      compilerOptions: { strict: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022'], types: [], skipLibCheck: false, noEmit: true },
+      files: ['vis-types.ts'],
+    }));
+    expect(execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.vis.json'], { cwd: app, encoding: 'utf8' })).toBe('');
+  }, 60_000);
+
   it('neurasm/vis without the plotting libraries: a browser bundle fails to build, naming them', async () => {
     const bundling = build({ entryPoints: [join(app, 'vis-browser.js')], outfile: join(app, 'vis-out.js'), bundle: true, format: 'esm', target: 'es2022', platform: 'browser', absWorkingDir: app, logLevel: 'silent' });
     await expect(bundling).rejects.toThrow(/Could not resolve "vega"/);

@@ -53,6 +53,7 @@ export class ModelCheckpoint implements Callback {
   private epoch = 0;
   private batchesSinceSave = 0;
   private lastBatch: number | undefined;
+  /** Whether the missing-monitor warning was given (once per callback). @internal */
   warned = false;
 
   constructor(filepath: string, options?: ModelCheckpointOptions | null) {
@@ -99,7 +100,7 @@ export class ModelCheckpoint implements Callback {
     if (this.saveFreq === 'epoch') await this.save(epoch, undefined, logs);
   }
 
-  /** The target for an epoch (0-based) and batch, as the path template fills it. */
+  /** The target for an epoch (0-based) and batch, as the path template fills it. @internal */
   targetFor(epoch: number, batch: number | undefined, logs: Logs): string {
     const values: Record<string, number> = { ...logs, epoch: epoch + 1 };
     if (batch !== undefined) values.batch = batch + 1;

@@ -193,6 +193,7 @@ export class ReduceLROnPlateau implements Callback {
   cooldownCounter = 0;
   private readonly sign: 1 | -1;
   private model: TrainingModel | undefined;
+  /** Whether the missing-monitor warning was given (once per callback). @internal */
   warned = false;
 
   constructor(options?: ReduceLROnPlateauOptions | null) {

@@ -86,12 +86,19 @@ export const COOLWARM = ['#3b4cc0', '#8db0fe', '#dddddd', '#f49a7b', '#b40426'];
 
 // ----- Loss over epochs -----
 
+/**
+ * A Vega-Lite specification, as the `…Spec` functions return it: JSON that `vega-lite`'s `compile` takes (cast it to
+ * vega-lite's `TopLevelSpec` there). Typed without naming vega-lite's types, so neurasm/vis's declarations need
+ * neither the plotting libraries nor the DOM's types to compile.
+ */
+export interface VegaLiteSpec { readonly $schema?: string; readonly [key: string]: unknown }
+
 const HISTORY_KEYS = ['title', 'width', 'height', 'metrics'] as const;
 
 /** The Vega-Lite spec `plotHistory` draws (its options less `toFile` and `scale`): one line per metric over epochs, validation twins dashed. */
-export function historySpec(history: HistoryLike, options?: Omit<HistoryOptions, 'toFile' | 'scale'> | null): TopLevelSpec {
+export function historySpec(history: HistoryLike, options?: Omit<HistoryOptions, 'toFile' | 'scale'> | null): VegaLiteSpec {
   const where = 'historySpec()';
-  return buildHistorySpec(history, readOptions(options, HISTORY_KEYS, where), where);
+  return buildHistorySpec(history, readOptions(options, HISTORY_KEYS, where), where) as unknown as VegaLiteSpec;
 }
 
 function buildHistorySpec(history: unknown, options: HistoryOptions, where: string): TopLevelSpec {
@@ -164,9 +171,9 @@ export async function plotHistory(history: HistoryLike, options?: HistoryOptions
 const PREDICTIONS_KEYS = ['title', 'width', 'height', 'kind'] as const;
 
 /** The Vega-Lite spec `plotPredictions` draws; its options less `toFile` and `scale`. */
-export function predictionsSpec(actual: TensorLike, predicted: TensorLike, options?: Omit<PredictionsOptions, 'toFile' | 'scale'> | null): TopLevelSpec {
+export function predictionsSpec(actual: TensorLike, predicted: TensorLike, options?: Omit<PredictionsOptions, 'toFile' | 'scale'> | null): VegaLiteSpec {
   const where = 'predictionsSpec()';
-  return buildPredictionsSpec(actual, predicted, readOptions(options, PREDICTIONS_KEYS, where), where);
+  return buildPredictionsSpec(actual, predicted, readOptions(options, PREDICTIONS_KEYS, where), where) as unknown as VegaLiteSpec;
 }
 
 /** Most samples a predictions chart draws: 10,000 (two points each) made 5.9 MB of SVG; 70,000 made 20 MB in 5.8 s. */
@@ -278,9 +285,9 @@ const MAX_ANNOTATED = ANNOTATED_SIDE * ANNOTATED_SIDE;
 const DEFAULT_SIDE = 4096;
 
 /** The Vega-Lite spec `plotWeights` draws; its options less `toFile` and `scale`. */
-export function weightsSpec(weights: Layer | TensorLike, options?: Omit<WeightsOptions, 'toFile' | 'scale'> | null): TopLevelSpec {
+export function weightsSpec(weights: Layer | TensorLike, options?: Omit<WeightsOptions, 'toFile' | 'scale'> | null): VegaLiteSpec {
   const where = 'weightsSpec()';
-  return buildWeightsSpec(weights, readOptions(options, WEIGHTS_KEYS, where), where);
+  return buildWeightsSpec(weights, readOptions(options, WEIGHTS_KEYS, where), where) as unknown as VegaLiteSpec;
 }
 
 function buildWeightsSpec(weights: unknown, options: WeightsOptions, where: string): TopLevelSpec {
@@ -364,7 +371,7 @@ export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** Checks `toFile`, renders the spec, writes the picture if asked; returns the SVG text. */
+/** Checks `toFile`, renders the spec, writes the picture if asked; returns the SVG text. @internal */
 export async function draw(spec: TopLevelSpec, options: PictureOptions, where: string): Promise<string> {
   const target = await checkTarget(options.toFile, options.scale ?? 2, where);
   const svg = await chartSvg(spec);

@@ -2,7 +2,7 @@
 // channels) drawn as a small image of its weights, in a grid, as a Vega-Lite spec rendered like the charts.
 import type { TopLevelSpec } from 'vega-lite';
 import { ValueError, type Layer, type Tensor } from '../index.js';
-import { COOLWARM, CONFIG, MAX_CELLS, SCHEMA, count, draw, type PictureOptions } from './charts.js';
+import { COOLWARM, CONFIG, MAX_CELLS, SCHEMA, count, draw, type PictureOptions, type VegaLiteSpec } from './charts.js';
 import { FILE_KEYS, integer, number, oneOf, readOptions, toFilterBank, type FilterBank } from './inputs.js';
 
 /** Options of `plotFilters` and `filtersSpec`. */
@@ -42,9 +42,9 @@ const DEFAULT_SIDE = 4096;
 const SPACING = 6;
 
 /** The Vega-Lite spec `plotFilters` draws; its options less `toFile` and `scale`. */
-export function filtersSpec(filters: Layer | Tensor, options?: Omit<FiltersOptions, 'toFile' | 'scale'> | null): TopLevelSpec {
+export function filtersSpec(filters: Layer | Tensor, options?: Omit<FiltersOptions, 'toFile' | 'scale'> | null): VegaLiteSpec {
   const where = 'filtersSpec()';
-  return buildFiltersSpec(filters, readOptions(options, FILTERS_KEYS, where), where);
+  return buildFiltersSpec(filters, readOptions(options, FILTERS_KEYS, where), where) as unknown as VegaLiteSpec;
 }
 
 function buildFiltersSpec(source: unknown, options: FiltersOptions, where: string): TopLevelSpec {

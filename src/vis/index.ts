@@ -5,6 +5,6 @@
 export { plotModel, modelDot } from './model.js';
 export type { PlotModelOptions } from './model.js';
 export { plotHistory, plotPredictions, plotWeights, historySpec, predictionsSpec, weightsSpec } from './charts.js';
-export type { HistoryLike, PictureOptions, ChartOptions, HistoryOptions, PredictionsOptions, WeightsOptions } from './charts.js';
+export type { HistoryLike, PictureOptions, ChartOptions, HistoryOptions, PredictionsOptions, WeightsOptions, VegaLiteSpec } from './charts.js';
 export { plotFilters, filtersSpec } from './filters.js';
 export type { FiltersOptions } from './filters.js';

@@ -54,7 +54,7 @@ function useFontTable(vega: typeof Vega, on: boolean): void {
   }
 }
 
-/** Renders a Vega-Lite spec to SVG text; the same bytes in Node and browsers. */
+/** Renders a Vega-Lite spec to SVG text; the same bytes in Node and browsers. @internal */
 export async function chartSvg(spec: TopLevelSpec): Promise<string> {
   const [vega, { compile }] = await Promise.all([peer('vega', () => import('vega')), peer('vega-lite', () => import('vega-lite'))]);
   useFontTable(vega, true);
