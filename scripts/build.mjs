@@ -1,8 +1,7 @@
 // Builds the package's JavaScript from src/ (the wasm itself comes from `asc`, into build/, with the modules
 // scripts/wasm-modules.mjs makes from it). The core carries the wasm's bytes inlined and instantiates them
 // synchronously (src/backend.ts): no top-level await, so any bundle format and require() load it.
-//   dist/index.js          ESM for Node and bundlers (platform neutral)
-//   dist/index.browser.js  the same for browsers (the `browser` condition)
+//   dist/index.js          ESM for Node, browsers and bundlers (platform neutral: nothing in it is Node's alone)
 //   dist/index.browser.min.js  the same, minified, for a page without a bundler (import map, CDN)
 //   dist/index.cjs         CommonJS for Node's require(); its declarations are dist/cjs/ (a CommonJS copy of dist/*.d.ts)
 //   dist/index.url.js      neurasm/url: ESM that fetches build/neurasm.wasm as an asset (src/backend.url.ts, top-level await)

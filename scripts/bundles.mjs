@@ -21,7 +21,6 @@ const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true,
 /** Every bundle, by what it is; `forDemo` marks the three `npm start` needs. */
 export const BUNDLES = [
   { forDemo: true, options: { ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral' } },
-  { options: { ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.browser.js', platform: 'browser' } },
   // The same, minified, for pages that load it without a bundler (an import map, a CDN): no bundler minifies it there.
   { options: { ...common, minify: true, entryPoints: ['src/index.ts'], outfile: 'dist/index.browser.min.js', platform: 'browser' } },
   { options: { ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.cjs', format: 'cjs', platform: 'node' } },

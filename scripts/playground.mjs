@@ -14,7 +14,7 @@ const source = join(root, 'playground');
 
 /** Builds the site into `out` (default site/): the page, its workers and their shared chunks, CSS, the HTML, the shipped model. */
 export async function buildSite(out = join(root, 'site')) {
-  for (const file of ['dist/index.browser.js', 'dist/vis.browser.js']) {
+  for (const file of ['dist/index.js', 'dist/vis.browser.js']) {
     if (!existsSync(join(root, file))) throw new Error(`the playground builds on the package: ${file} is missing (npm run build)`);
   }
   rmSync(out, { recursive: true, force: true });
@@ -31,7 +31,7 @@ export async function buildSite(out = join(root, 'site')) {
     sourcemap: true,
     logLevel: 'warning',
     // The real package, as a browser app gets it through `exports`.
-    alias: { 'neurasm/vis': join(root, 'dist/vis.browser.js'), neurasm: join(root, 'dist/index.browser.js') },
+    alias: { 'neurasm/vis': join(root, 'dist/vis.browser.js'), neurasm: join(root, 'dist/index.js') },
   });
   cpSync(join(source, 'index.html'), join(out, 'index.html'));
   if (existsSync(join(source, 'model'))) cpSync(join(source, 'model'), join(out, 'model'), { recursive: true });

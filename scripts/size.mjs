@@ -1,6 +1,6 @@
 // npm run size: what embedding neurasm costs a browser app, and where those bytes go. Reported, not asserted.
 //   1. A small app that trains and predicts (static imports, so the bundler drops what it does not reach),
-//      minified and gzipped: as one file (dist/index.browser.js, the wasm inlined), and as JS + the .wasm asset.
+//      minified and gzipped: as one file (dist/index.js, the wasm inlined), and as JS + the .wasm asset.
 //   2. The same app's JavaScript by part of src/ (esbuild's metafile), and the wasm's code by assembly/ file
 //      (a build with function names, its code section read here).
 //   3. An app that imports everything, the browser builds as a page without a bundler loads them, and what
@@ -108,10 +108,10 @@ function wasmByFile() {
 
 try {
   const wasm = readFileSync(join(root, 'build/neurasm.wasm'));
-  const oneFile = await bundle('app', APP(join(root, 'dist/index.browser.js')));
+  const oneFile = await bundle('app', APP(join(root, 'dist/index.js')));
   const jsOnly = await bundle('app-js', APP(join(root, 'dist/index.url.js')), { external: ['node:*'] });
   console.log('A small app that trains and predicts (minified, gzipped at level 9):');
-  console.log(`  one file, the wasm inlined (dist/index.browser.js): ${kib(oneFile.bytes.length)}, gzipped ${kib(gz(oneFile.bytes))}`);
+  console.log(`  one file, the wasm inlined (dist/index.js): ${kib(oneFile.bytes.length)}, gzipped ${kib(gz(oneFile.bytes))}`);
   console.log(`  with neurasm/url, its JavaScript (dist/index.url.js): ${kib(jsOnly.bytes.length)}, gzipped ${kib(gz(jsOnly.bytes))}; the .wasm asset: ${kib(wasm.length)}, gzipped ${kib(gz(wasm))}`);
 
   // The inlined bytes (build/neurasm.hex.js) are left out: they are the wasm, reported below.
@@ -124,19 +124,19 @@ try {
   console.log('  the wasm\'s code by assembly/ file (function bodies, bytes):');
   for (const [file, bytes] of wasmByFile()) if (bytes >= 512) console.log(`    ${file.padEnd(44)} ${kib(bytes).padStart(9)}`);
 
-  const all = await bundle('all', EVERYTHING(join(root, 'dist/index.browser.js')));
+  const all = await bundle('all', EVERYTHING(join(root, 'dist/index.js')));
   console.log(`An app that imports everything: ${kib(all.bytes.length)}, gzipped ${kib(gz(all.bytes))}`);
   // What a page without a bundler (an import map, a CDN) loads: the browser build as shipped, every export.
-  for (const file of ['dist/index.browser.min.js', 'dist/index.browser.js']) {
+  for (const file of ['dist/index.browser.min.js', 'dist/index.js']) {
     const bytes = readFileSync(join(root, file));
     console.log(`  loaded as shipped, ${file}: ${kib(bytes.length)}, gzipped ${kib(gz(bytes))}`);
   }
 
   // The small app drawing pictures: neurasm/vis with Graphviz, Vega and Vega-Lite from node_modules.
-  const vis = await bundle('vis-app', `${APP(join(root, 'dist/index.browser.js'))}
+  const vis = await bundle('vis-app', `${APP(join(root, 'dist/index.js'))}
 import { plotModel, plotHistory } from ${JSON.stringify(join(root, 'dist/vis.browser.js'))};
 globalThis.__svg = [await plotModel(model), await plotHistory({ loss: [1, 0.5] })];
-`, { alias: { neurasm: join(root, 'dist/index.browser.js') } });
+`, { alias: { neurasm: join(root, 'dist/index.js') } });
   console.log(`With neurasm/vis (Graphviz's wasm inlined by its package): ${kib(vis.bytes.length)}, gzipped ${kib(gz(vis.bytes))}; neurasm/vis and what it brings: gzipped ${kib(gz(vis.bytes) - gz(oneFile.bytes))}`);
 
   // Start-up: a dynamic import, timed from before it to the first prediction.
@@ -153,7 +153,7 @@ if (typeof process !== 'undefined') console.log(globalThis.__ms);
   console.log(`Import to first prediction, Node ${process.version}: median ${median(nodeMs).toFixed(1)} ms over ${nodeMs.length} fresh processes`);
 
   if (existsSync('/usr/bin/chromium')) {
-    const timed = await bundle('timed', TIMED(join(root, 'dist/index.browser.js')));
+    const timed = await bundle('timed', TIMED(join(root, 'dist/index.js')));
     const { chromium } = await import('playwright-core');
     const server = createServer((req, res) => {
       if (req.url === '/app.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(timed.bytes);

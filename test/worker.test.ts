@@ -16,7 +16,7 @@ type Job = { task: 'xor'; epochs: number } | { task: 'mismatch' } | { task: 'exi
 type Progress = { epoch: number; loss: number };
 
 const distFile = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-const browserFile = fileURLToPath(new URL('../dist/index.browser.js', import.meta.url));
+const browserFile = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'neurasm-worker-'));
 
 // The one training every host runs: the seed's XOR, seeded, one progress value per epoch.
