@@ -187,6 +187,9 @@ export interface NormalOptions extends SeedOptions {
   stddev?: number;
 }
 
+/** How far out, in standard deviations, the generator's normal can draw: √(−2·ln 2⁻³²) (Box–Muller on 32-bit uniforms). */
+const NORMAL_REACH = 6.67;
+
 /** What RandomNormal and TruncatedNormal share: a mean and a standard deviation. */
 abstract class Normal extends Initializer {
   /** Mean. */
@@ -195,11 +198,15 @@ abstract class Normal extends Initializer {
   readonly stddev: number;
   readonly #draw: (x: number, n: number, state: number, mean: number, stddev: number) => void;
   protected constructor(options: NormalOptions | null | undefined, where: string,
-    draw: (x: number, n: number, state: number, mean: number, stddev: number) => void) {
+    draw: (x: number, n: number, state: number, mean: number, stddev: number) => void, reach: number) {
     const o = readOptions(options, ['mean', 'stddev', 'seed'], where);
     super(o.seed, where);
     this.mean = number(o.mean ?? 0, 'mean', where);
     this.stddev = number(o.stddev ?? 0.05, 'stddev', where, { above: 0 });
+    // The farthest draw, `reach` standard deviations out, must be a float32: else some weights start infinite.
+    if (!Number.isFinite(Math.fround(Math.abs(this.mean) + reach * this.stddev))) {
+      throw new ValueError(`${where}: mean ${this.mean} and stddev ${this.stddev} would draw weights beyond float32's range (|mean| + ${reach}·stddev must stay below 3.4e38)`);
+    }
     this.#draw = draw;
   }
   protected fill(x: number, shape: readonly number[], state: number): void {
@@ -214,7 +221,7 @@ abstract class Normal extends Initializer {
 export class RandomNormal extends Normal {
   readonly className = 'RandomNormal';
   constructor(options?: NormalOptions | null) {
-    super(options, 'RandomNormal()', k.randomNormal);
+    super(options, 'RandomNormal()', k.randomNormal, NORMAL_REACH);
   }
 }
 
@@ -222,7 +229,7 @@ export class RandomNormal extends Normal {
 export class TruncatedNormal extends Normal {
   readonly className = 'TruncatedNormal';
   constructor(options?: NormalOptions | null) {
-    super(options, 'TruncatedNormal()', k.truncatedNormal);
+    super(options, 'TruncatedNormal()', k.truncatedNormal, 2);
   }
 }
 
@@ -248,6 +255,10 @@ export class RandomUniform extends Initializer {
     this.minval = number(o.minval ?? -0.05, 'minval', where);
     this.maxval = number(o.maxval ?? 0.05, 'maxval', where);
     if (!(Math.fround(this.maxval) > Math.fround(this.minval))) throw new ValueError(`${where}: maxval must be greater than minval, got minval ${this.minval} and maxval ${this.maxval}`);
+    // Drawn as minval + (maxval − minval)·u in float32: the width must be a float32 too.
+    if (!Number.isFinite(Math.fround(Math.fround(this.maxval) - Math.fround(this.minval)))) {
+      throw new ValueError(`${where}: maxval − minval (${this.maxval} − ${this.minval}) is beyond float32's range; the weights would start infinite`);
+    }
   }
   protected fill(x: number, shape: readonly number[], state: number): void {
     k.randomUniform(x, sizeOf(shape), state, this.minval, this.maxval);

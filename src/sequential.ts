@@ -4,7 +4,7 @@
 import { kernels as k } from './backend.js';
 import { parallel } from './threads.js';
 import { arena } from './arena.js';
-import { Layer, binding, checkWeights, formatShape, ownerOf, setOwner, sizeOf, unbound } from './layers/index.js';
+import { Layer, binding, builtIn, checkWeights, formatShape, ownerOf, setOwner, sizeOf, unbound } from './layers/index.js';
 import { Blocks, Plan, SHUFFLE_STREAM } from './plan.js';
 import { resolveLoss, type Loss, type LossKernels, type LossSpelling } from './losses.js';
 import { resolveMetric, type Metric, type MetricSpelling } from './metrics.js';
@@ -189,6 +189,7 @@ export class Sequential {
     const names = new Set<string>();
     for (const layer of list) {
       if (!(layer instanceof Layer)) throw new ValueError(`${where}: expected layers (Dense, Conv2D, Flatten, …), got ${describe(layer)}`);
+      if (!builtIn(layer)) throw customLayer(layer, where);
       if (ownerOf(layer) !== undefined) throw new ValueError(`${where}: layer '${layer.name}' already belongs to a model`);
       if (names.has(layer.name)) throw new ValueError(`${where}: two layers are named '${layer.name}'; layer names must be unique`);
       names.add(layer.name);
@@ -254,6 +255,7 @@ export class Sequential {
   private append(layer: Layer, where: string): void {
     this.alive(where);
     if (!(layer instanceof Layer)) throw new ValueError(`${where}: expected a layer (Dense, Conv2D, Flatten, …), got ${describe(layer)}`);
+    if (!builtIn(layer)) throw customLayer(layer, where);
     if (ownerOf(layer) !== undefined) throw new ValueError(`${where}: layer '${layer.name}' already belongs to a model`);
     if (this.stack.some((l) => l.name === layer.name)) throw new ValueError(`${where}: a layer named '${layer.name}' is already in the model; layer names must be unique`);
     if (this.training) throw new StateError(`${where}: cannot add layers while fit() runs`);
@@ -909,6 +911,11 @@ function lossDenominator(loss: LossKernels, target: number, rows: number, cols: 
 }
 
 /** Throws unless `schedule` gives a finite rate ≥ 0 (as a float32) at each of the `count` steps from `first` (Optimizer.step's check, ahead). */
+/** The error for a layer of a class of the user's own (a subclass of Layer or of one of neurasm's layers). */
+function customLayer(layer: Layer, where: string): ValueError {
+  return new ValueError(`${where}: layer '${layer.name}' is a ${layer.constructor.name || 'class'} of your own; neurasm's models take only its own layer classes (custom layers are not supported yet)`);
+}
+
 function checkSchedule(schedule: LearningRateSchedule, first: number, count: number, where: string, state: string): void {
   for (let s = first; s < first + count; s++) {
     const lr: unknown = schedule.value(s);

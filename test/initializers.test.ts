@@ -252,6 +252,10 @@ describe('bad parameters: a ValueError naming the option, before anything change
     { call: () => new RandomNormal({ stddev: 0 }), message: /RandomNormal\(\): stddev must be a positive finite number, got 0/ },
     { call: () => new TruncatedNormal({ stddev: -1 }), message: /TruncatedNormal\(\): stddev must be a positive finite number, got -1/ },
     { call: () => new RandomUniform({ minval: 1, maxval: 1 }), message: /RandomUniform\(\): maxval must be greater than minval, got minval 1 and maxval 1/ },
+    // Found by a hostile-input audit: accepted, and the model started with infinite weights.
+    { call: () => new RandomUniform({ minval: -3.4e38, maxval: 3.4e38 }), message: /RandomUniform\(\): maxval − minval \(3\.4e\+38 − -3\.4e\+38\) is beyond float32's range/ },
+    { call: () => new RandomNormal({ stddev: 3e38 }), message: /RandomNormal\(\): mean 0 and stddev 3e\+38 would draw weights beyond float32's range \(\|mean\| \+ 6\.67·stddev must stay below 3\.4e38\)/ },
+    { call: () => new TruncatedNormal({ mean: 3e38, stddev: 1e38 }), message: /TruncatedNormal\(\): mean 3e\+38 and stddev 1e\+38 would draw weights beyond float32's range/ },
     { call: () => new VarianceScaling({ mode: 'fan_sum' as never }), message: /VarianceScaling\(\): mode must be 'fan_in', 'fan_out', 'fan_avg', got "fan_sum"/ },
     { call: () => new VarianceScaling({ distribution: 'gamma' as never }), message: /VarianceScaling\(\): distribution must be 'truncated_normal', 'untruncated_normal', 'uniform', got "gamma"/ },
     { call: () => new VarianceScaling({ scale: 0 }), message: /VarianceScaling\(\): scale must be a positive finite number, got 0/ },

@@ -181,6 +181,18 @@ describe('6. a layer that cannot join leaves the model and the layer as they wer
     await m.fit(XOR_X, XOR_Y, { epochs: 2, ...quiet });
   });
 
+  it("a layer class of the user's own is refused, at construction and by add() (a hostile-input audit's: it ended in internal errors)", () => {
+    class Mine extends Dense {
+      override computeOutputShape(): number[] { return [-1]; }
+    }
+    expect(() => new Sequential([new Mine(2, { inputDim: 2 })])).toThrow(/layer 'dense_\d+' is a Mine of your own; neurasm's models take only its own layer classes/);
+    const m = xorModel();
+    const before = bitsOf(m);
+    expect(() => m.add(new Mine(2))).toThrow(ValueError);
+    expect(m.layers).toHaveLength(2);
+    expect(bitsOf(m)).toEqual(before);
+  });
+
   it('model.layers is a frozen copy: pushing to it or emptying it cannot bypass add()', () => {
     const m = xorModel();
     const out = predictBits(m);

@@ -45,3 +45,12 @@ export const LAYER_CLASSES: Record<string, { fromConfig(c: ConfigReader, common:
   BatchNormalization, ZeroPadding2D, UpSampling2D, DepthwiseConv2D, SeparableConv2D,
   ReLU, LeakyReLU, ELU, Softmax, PReLU,
 };
+
+/**
+ * Whether `layer` is an instance of one of neurasm's own layer classes, not of a subclass: the layers compute through
+ * internal methods a class of the user's cannot implement, so a model takes only these. @internal
+ */
+export function builtIn(layer: Layer): boolean {
+  return Object.values(LAYER_CLASSES).includes(layer.constructor as never);
+}
+
