@@ -197,7 +197,11 @@ export class Sequential {
     this.seed = o.seed ?? Math.floor(Math.random() * 2 ** 32);
     collector.register(this, this.blocks, this);
     try {
-      for (const layer of list) this.append(layer, where);
+      // Laid out once, not after each layer: the same draws from the seed in the same order, one allocation
+      // instead of one per layer (each rebuild held the old weights and the new at once).
+      for (const layer of list) this.append(layer, where, false);
+      const first = this.stack[0];
+      if (first?.declaredInputShape !== undefined) this.build(first.declaredInputShape, where);
     } catch (e) {
       // Nothing of the failed model stays: its layers are free to join another, its blocks go back.
       this.blocks.releaseAll();
@@ -252,7 +256,8 @@ export class Sequential {
     this.append(layer, 'add()');
   }
 
-  private append(layer: Layer, where: string): void {
+  /** Appends a layer, checked, and lays the weights out again if the model is built or now can be (unless `build` is false). */
+  private append(layer: Layer, where: string, build = true): void {
     this.alive(where);
     if (!(layer instanceof Layer)) throw new ValueError(`${where}: expected a layer (Dense, Conv2D, Flatten, …), got ${describe(layer)}`);
     if (!builtIn(layer)) throw customLayer(layer, where);
@@ -263,7 +268,7 @@ export class Sequential {
     if (inputShape !== undefined) this.plan.shapes(inputShape, where, [layer]); // throws if the layer cannot take it
     this.stack.push(layer);
     try {
-      if (this.plan.built || (this.stack.length === 1 && layer.declaredInputShape !== undefined)) this.build(this.plan.built ? this.plan.inputShape : layer.declaredInputShape!, where);
+      if (build && (this.plan.built || (this.stack.length === 1 && layer.declaredInputShape !== undefined))) this.build(this.plan.built ? this.plan.inputShape : layer.declaredInputShape!, where);
     } catch (e) {
       this.stack.pop(); // build changes nothing when it fails: the model is as before the call
       throw e;

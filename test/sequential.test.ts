@@ -7,6 +7,7 @@ import {
   type Callback, type Logs, type Tensor,
 } from '../src/index.js';
 import { toArtifacts } from '../src/saving.js';
+import { Plan } from '../src/plan.js';
 import { disposeAfterEach } from './helpers.js';
 import { arena } from '../src/arena.js';
 import type { LossSpelling } from '../src/losses.js';
@@ -822,6 +823,18 @@ describe('tensors as input', () => {
     await b.fit(tensor(new Float32Array(XOR_X.flat()), [4, 2]), tensor(new Float32Array(XOR_Y)), { epochs: 3, verbose: 0 });
     expect(bits(a.getWeights())).toEqual(bits(b.getWeights()));
     expect(bits([b.predict(tensor(XOR_X))])).toEqual(bits([a.predict(XOR_X)]));
+  });
+});
+
+describe('construction', () => {
+  it('lays the weights out once for all the layers given, with the bits of adding them one by one', () => {
+    const build = vi.spyOn(Plan.prototype, 'build');
+    const layers = () => [new Dense(8, { inputDim: 3, activation: 'relu' }), new Dense(8, { activation: 'tanh' }), new Dropout(0.1), new Dense(2)];
+    const once = track(new Sequential(layers(), { seed: 7 }));
+    expect(build).toHaveBeenCalledTimes(1); // was once per layer: the old and new weights held at once, each time
+    const oneByOne = track(new Sequential([], { seed: 7 }));
+    for (const l of layers()) oneByOne.add(l);
+    expect(oneByOne.getWeights().map((w) => Array.from(w.data))).toEqual(once.getWeights().map((w) => Array.from(w.data)));
   });
 });
 
