@@ -895,8 +895,17 @@ export class Sequential {
         plan.forward(input, rows, false);
         if (this.fused) c.kernels.logits!.rows(perRow, last.logits(), target, lossRows, cols);
         else c.kernels.rows(perRow, out, target, lossRows, cols);
-        lossSum = weights ? k.weightedAccumulate(perRow, weights, lossRows, lossSum) : k.accumulate(perRow, lossRows, lossSum);
-        lossRowsCounted += lossDenominator(c.kernels, target, lossRows, cols);
+        if (c.kernels.count) {
+          // A loss that leaves rows out (ignoreClass): Keras 3 takes each batch's mean over the rows it keeps, and
+          // averages those means weighted by the batch's size, as fit's training loss does.
+          const kept = c.kernels.count(target, lossRows, cols);
+          const sum = weights ? k.weightedAccumulate(perRow, weights, lossRows, 0) : k.accumulate(perRow, lossRows, 0);
+          lossSum += meanOver(sum, kept) * lossRows;
+          lossRowsCounted += lossRows;
+        } else {
+          lossSum = weights ? k.weightedAccumulate(perRow, weights, lossRows, lossSum) : k.accumulate(perRow, lossRows, lossSum);
+          lossRowsCounted += lossRows;
+        }
         for (const bound of c.metrics) bound.metric.update(state + bound.offset, out, target, bound.weighted ? weights : 0, lossRows, cols, perRow);
       }
       return [meanOver(lossSum, lossRowsCounted) + plan.penalty(), ...c.metrics.map((bound) => bound.metric.resultOf(state + bound.offset, cols))];
@@ -915,12 +924,12 @@ function lossDenominator(loss: LossKernels, target: number, rows: number, cols: 
   return loss.count ? loss.count(target, rows, cols) : rows;
 }
 
-/** Throws unless `schedule` gives a finite rate ≥ 0 (as a float32) at each of the `count` steps from `first` (Optimizer.step's check, ahead). */
 /** The error for a layer of a class of the user's own (a subclass of Layer or of one of neurasm's layers). */
 function customLayer(layer: Layer, where: string): ValueError {
   return new ValueError(`${where}: layer '${layer.name}' is a ${layer.constructor.name || 'class'} of your own; neurasm's models take only its own layer classes (custom layers are not supported yet)`);
 }
 
+/** Throws unless `schedule` gives a finite rate ≥ 0 (as a float32) at each of the `count` steps from `first` (Optimizer.step's check, ahead). */
 function checkSchedule(schedule: LearningRateSchedule, first: number, count: number, where: string, state: string): void {
   for (let s = first; s < first + count; s++) {
     const lr: unknown = schedule.value(s);

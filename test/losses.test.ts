@@ -224,7 +224,7 @@ describe('options', () => {
     expectClose([new MeanSquaredError().call(rows2d(t), rows2d(p)) as number],
       tfValues(tf.losses.meanSquaredError(tf.tensor2d(rows2d(t)), tf.tensor2d(rows2d(p)))), { rtol: 1e-5 });
     // higher rank: one value per position of the leading axes
-    const out = losses.meanSquaredError([[[1, 2], [3, 4]]] as never, [[[1, 0], [3, 5]]] as never); // TensorLike's type stops at rank 2
+    const out = losses.meanSquaredError([[[1, 2], [3, 4]]], [[[1, 0], [3, 5]]]);
     expect(out.shape).toEqual([1, 2]);
     expectClose(out.data, [2, 0.5], { rtol: 1e-7 });
   });

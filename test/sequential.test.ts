@@ -826,6 +826,24 @@ describe('tensors as input', () => {
   });
 });
 
+describe("a loss that leaves rows out (ignoreClass) is averaged as Keras 3 does: each batch's mean, weighted by its size", () => {
+  it('evaluate and val_loss give what fit logs for the same batches (a callbacks audit found evaluate used one mean over all rows)', async () => {
+    const { SparseCategoricalCrossentropy, losses } = await import('../src/index.js');
+    const x = [[1], [2], [3], [4]];
+    const y = [0, 2, 1, 1]; // class 2 ignored: row 1 leaves the first batch of 2 with one row
+    const m = track(new Sequential([new Dense(3, { inputDim: 1, activation: 'softmax' })], { seed: 1 }));
+    m.setWeights([[[0.5, -0.3, 0.2]], [0.1, 0.4, -0.2]]);
+    m.compile({ optimizer: new SGD({ learningRate: 1e-30 }), loss: new SparseCategoricalCrossentropy({ ignoreClass: 2 }) });
+    const [a, , c, d] = Array.from(losses.sparseCategoricalCrossentropy([0, 0, 1, 1], m.predict(x)).data);
+    expect(m.evaluate(x, y, { batchSize: 4 })[0]).toBeCloseTo((a! + c! + d!) / 3, 5);
+    expect(m.evaluate(x, y, { batchSize: 2 })[0]).toBeCloseTo((2 * a! + (c! + d!)) / 4, 5); // (2·a/1 + 2·(c + d)/2) / 4
+    expect(m.evaluate(x, y, { batchSize: 1 })[0]).toBeCloseTo((a! + 0 + c! + d!) / 4, 5); // an all-ignored batch's mean is 0
+    const h = await m.fit(x, y, { epochs: 1, batchSize: 2, shuffle: false, verbose: 0, validationData: [x, y] });
+    expect(h.history.loss![0]).toBeCloseTo((2 * a! + (c! + d!)) / 4, 5);
+    expect(h.history.val_loss![0]).toBeCloseTo(h.history.loss![0]!, 5);
+  });
+});
+
 describe('construction', () => {
   it('lays the weights out once for all the layers given, with the bits of adding them one by one', () => {
     const build = vi.spyOn(Plan.prototype, 'build');
