@@ -22,6 +22,11 @@ export interface TrainingModel {
   readonly optimizer: { learningRate: number } | undefined;
   /** `model.save(target, options)`: a directory path in Node, `indexeddb://name` and the like in browsers. */
   save(target?: string, options?: { includeOptimizer?: boolean } | null): Promise<unknown>;
+  /**
+   * For a logged name (`loss`, `val_auc`, a metric's own name): +1 when lower is better, −1 when higher is, by the
+   * compiled metric's kind, as Keras 3's 'auto' mode looks it up; undefined for a name the model does not log. @internal
+   */
+  monitorDirection?(name: string): 1 | -1 | undefined;
 }
 
 /** The settings of a `fit` run, handed to each callback's `setParams` before training (Keras's `params`). */

@@ -109,6 +109,9 @@ function layerConfig(layer: Layer, first: boolean, inputShape: readonly number[]
   return { class_name: layer.className, config: { ...layer.getConfig(), ...common } };
 }
 
+/** Whether save() has said once that TensorFlow.js reads 'hard_sigmoid' as another function. */
+let warnedHardSigmoid = false;
+
 /** The model's topology as TensorFlow.js saves a Sequential model. */
 export function topologyOf(model: Sequential): Record<string, unknown> {
   const layers = model.layers;
@@ -116,9 +119,14 @@ export function topologyOf(model: Sequential): Record<string, unknown> {
     throw new ValueError(`save(): model '${model.name}' is not built yet (give the first layer inputShape, or fit it first)`);
   }
   const inputShape = binding(layers[0]!).inputShape;
+  const configs = layers.map((l, i) => layerConfig(l, i === 0, inputShape));
+  if (!warnedHardSigmoid && configs.some((c) => (c.config as { activation?: unknown }).activation === 'hard_sigmoid')) {
+    warnedHardSigmoid = true;
+    console.warn("save(): this model uses 'hard_sigmoid', Keras 3's relu6(x + 3)/6; TensorFlow.js reads that name as Keras 2's 0.2·x + 0.5 (clipped), so its predictions of this file would differ (neurasm reads it back as saved)");
+  }
   return {
     class_name: 'Sequential',
-    config: { name: model.name, layers: layers.map((l, i) => layerConfig(l, i === 0, inputShape)) },
+    config: { name: model.name, layers: configs },
     keras_version: 'tfjs-layers 4.22.0',
     backend: 'tensor_flow.js',
   };
@@ -339,6 +347,15 @@ function planModel(topology: unknown, call: string, maxBytes: number, limit = 't
   const entries = Array.isArray(config) ? config : isObject(config) && Array.isArray(config.layers) ? config.layers : undefined; // old files: a bare array
   if (!entries || entries.length === 0) throw new ValueError(`${where}: no layers`);
   const name = isObject(config) && typeof config.name === 'string' && config.name.length > 0 ? config.name : undefined;
+  // Keras 2's hard_sigmoid was 0.2·x + 0.5 (clipped); Keras 3's, neurasm's, is relu6(x + 3)/6: refuse, not misread.
+  const kerasVersion = isObject(topology) && typeof topology.keras_version === 'string' ? topology.keras_version : typeof t.keras_version === 'string' ? t.keras_version : '';
+  if (/^2\./.test(kerasVersion)) {
+    entries.forEach((entry, i) => {
+      if (isObject(entry) && isObject(entry.config) && entry.config.activation === 'hard_sigmoid') {
+        throw new ValueError(`${where}: layer ${i} uses Keras ${kerasVersion}'s 'hard_sigmoid', 0.2·x + 0.5 clipped to [0, 1], which neurasm does not have; its 'hard_sigmoid' is Keras 3's relu6(x + 3)/6`);
+      }
+    });
+  }
   let inputShape: number[] | undefined;
   const layers: Layer[] = [];
   entries.forEach((entry, i) => {

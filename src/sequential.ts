@@ -150,6 +150,12 @@ const NO_LOGS: Logs = Object.freeze({}) as Logs;
 /** Yield to the event loop at most this often during `fit` (a frame at 60 Hz). */
 const YIELD_MS = 16;
 
+/** The metrics whose values get better as they rise (Keras 3's `_direction = "up"`); the others' fall. */
+const RISING_METRICS: ReadonlySet<string> = new Set([
+  'Accuracy', 'BinaryAccuracy', 'CategoricalAccuracy', 'SparseCategoricalAccuracy', 'TopKCategoricalAccuracy',
+  'SparseTopKCategoricalAccuracy', 'AUC', 'Precision', 'Recall', 'F1Score', 'FBetaScore', 'R2Score', 'CosineSimilarity',
+]);
+
 /** Names a metric cannot have in the logs and History: the callbacks' learning_rate, and Object.prototype's (constructor, __proto__, …). */
 const RESERVED_LOG_KEYS: ReadonlySet<string> = new Set(['learning_rate', ...Object.getOwnPropertyNames(Object.prototype)]);
 
@@ -282,6 +288,17 @@ export class Sequential {
     const layer = typeof nameOrIndex === 'number' ? this.stack[nameOrIndex] : this.stack.find((l) => l.name === nameOrIndex);
     if (!layer) throw new ValueError(`getLayer(): no layer ${describe(nameOrIndex)}; layers are ${this.stack.map((l) => l.name).join(', ') || 'none'}`);
     return layer;
+  }
+
+  /**
+   * +1 when lower is better, −1 when higher is, for a name `fit` logs (`loss`, `val_auc`, a metric's own name), by
+   * the compiled metric's kind, as Keras 3's 'auto' mode decides; undefined for a name it does not log. @internal
+   */
+  monitorDirection(name: string): 1 | -1 | undefined {
+    const base = name.startsWith('val_') ? name.slice(4) : name;
+    if (base === 'loss') return 1;
+    const bound = this.compiled?.metrics.find((m) => m.name === base);
+    return bound === undefined ? undefined : RISING_METRICS.has(bound.metric.className) ? -1 : 1;
   }
 
   /** Number of weights, trainable and not (BatchNormalization's moving statistics are not). */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  Adam, BackupAndRestore, CSVLogger, Dense, ExponentialDecay, History, LambdaCallback, LearningRateScheduler, ModelCheckpoint, ProgbarLogger, ReduceLROnPlateau,
+  AUC, Adam, BackupAndRestore, BinaryAccuracy, CSVLogger, Dense, EarlyStopping, Precision, ExponentialDecay, History, LambdaCallback, LearningRateScheduler, ModelCheckpoint, ProgbarLogger, ReduceLROnPlateau,
   SGD, Sequential, ValueError, loadModel, type Callback, type Logs, type Tensor, type TrainingModel,
 } from '../src/index.js';
 import { pythonFloat } from '../src/callbacks.js';
@@ -125,6 +125,32 @@ describe('ReduceLROnPlateau', () => {
       expect(() => new ReduceLROnPlateau(options as never)).toThrow(ValueError);
       expect(() => new ReduceLROnPlateau(options as never)).toThrow(pattern);
     }
+  });
+});
+
+describe("'auto' mode reads the direction from the compiled metric, not its name (Keras 3's _set_monitor_op)", () => {
+  it('an AUC named roc, a BinaryAccuracy named hits and a Precision named ppv count up; a name the model does not log falls back to the name', () => {
+    const m = track(new Sequential([new Dense(1, { inputDim: 2, activation: 'sigmoid' })], { seed: 1 }));
+    m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: [new AUC({ name: 'roc' }), new BinaryAccuracy({ name: 'hits' }), new Precision({ name: 'ppv' })] });
+    for (const monitor of ['roc', 'val_hits', 'ppv']) {
+      const es = new EarlyStopping({ monitor, patience: 0 });
+      es.setModel(m);
+      es.onTrainBegin();
+      m.stopTraining = false;
+      for (const [epoch, value] of [0.5, 0.6, 0.7].entries()) es.onEpochEnd(epoch, { [monitor]: value });
+      expect(m.stopTraining, monitor).toBe(false); // rising is improving: a name-based guess stopped at the second epoch
+      const lr = new ReduceLROnPlateau({ monitor, patience: 0 });
+      lr.setModel(m);
+      const before = m.optimizer!.learningRate;
+      for (const [epoch, value] of [0.5, 0.6, 0.7].entries()) lr.onEpochEnd(epoch, { [monitor]: value });
+      expect(m.optimizer!.learningRate, monitor).toBe(before);
+    }
+    const byName = new EarlyStopping({ monitor: 'val_loss', patience: 0 });
+    byName.setModel(m);
+    byName.onTrainBegin();
+    m.stopTraining = false;
+    for (const [epoch, value] of [0.5, 0.6].entries()) byName.onEpochEnd(epoch, { val_loss: value });
+    expect(m.stopTraining).toBe(true); // a loss that rises is not improving
   });
 });
 

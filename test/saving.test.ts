@@ -192,9 +192,10 @@ it("src/version.ts's VERSION is package.json's version, and saved models say so"
 
 // ───────────────────────────── (1) neurasm → TensorFlow.js ─────────────────────────────
 
-// Every activation neurasm and TF.js 4.22 both have as an activation *string*. TF.js also has relu6,
-// hard_sigmoid, softsign, mish and gelu_new (neurasm does not); neurasm's leakyRelu has no TF.js activation
-// string (TF.js has only a LeakyReLU layer), so a model using it cannot load in TF.js: see the test below.
+// Activations neurasm and TF.js 4.22 both have as an activation *string*, computing the same function. (TF.js reads
+// 'hard_sigmoid' as Keras 2's 0.2x + 0.5, not Keras 3's: save() warns, see 'model.toJSON() and modelFromJSON()'.)
+// neurasm's leakyRelu has no TF.js activation string (TF.js has only a LeakyReLU layer), so a model using it cannot
+// load in TF.js: see the test below.
 const SHARED_ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'softplus', 'swish', 'gelu'] as const satisfies readonly ActivationName[];
 
 describe('neurasm → TensorFlow.js: trained here, saved to a directory, loaded by tf.loadLayersModel', () => {
@@ -1048,6 +1049,25 @@ describe('a huge optimizer step count does not hang loading', () => {
 });
 
 // ───────────────────────────── (5) toJSON / modelFromJSON ─────────────────────────────
+
+describe("'hard_sigmoid': Keras 3's function here, Keras 2's and TensorFlow.js's elsewhere (a saving audit found TF.js reading the file as its own)", () => {
+  it('save() warns once that TensorFlow.js computes another function; a Keras 2 file that uses it is refused', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const m = own(new Sequential([new Dense(2, { inputDim: 2, activation: 'hardSigmoid' })], { seed: 1 }));
+      const topology = m.toJSON();
+      m.toJSON();
+      const said = warn.mock.calls.filter(([text]) => String(text).includes("'hard_sigmoid'"));
+      expect(said.length).toBeLessThanOrEqual(1); // once per process (an earlier test may have said it already)
+      if (said.length === 1) expect(String(said[0]![0])).toContain("TensorFlow.js reads that name as Keras 2's 0.2·x + 0.5");
+      const keras2 = { ...topology, keras_version: '2.15.0', backend: 'tensorflow' };
+      expect(() => modelFromJSON(keras2)).toThrow(/layer 0 uses Keras 2\.15\.0's 'hard_sigmoid', 0\.2·x \+ 0\.5 clipped to \[0, 1\], which neurasm does not have/);
+      own(await modelFromJSON(topology)); // its own file: read back as saved
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
 
 describe('model.toJSON() and modelFromJSON()', () => {
   const layers = () => [

@@ -3,7 +3,7 @@
 import { boolean, integer, number, oneOf, readOptions, text } from '../arguments.js';
 import { IOError, ValueError, describe } from '../errors.js';
 import type { Callback, Logs, TrainingModel } from '../callbacks.js';
-import { direction, warnMissing, type Mode } from './monitor.js';
+import { direction, modelDirection, warnMissing, type Mode } from './monitor.js';
 // NOTE: a static import (io → saving → sequential → callbacks → here is a cycle, but only used at run time): a
 // dynamic import() of a module of the same bundle deadlocks the core's top-level await in esbuild's output.
 import { loadModel } from '../io.js';
@@ -48,7 +48,8 @@ export class ModelCheckpoint implements Callback {
   /** The best watched value so far (the threshold before the first save). */
   best: number | undefined;
   private readonly template: Template;
-  private readonly sign: 1 | -1;
+  private sign: 1 | -1;
+  private readonly mode: Mode;
   private model: TrainingModel | undefined;
   private epoch = 0;
   private batchesSinceSave = 0;
@@ -64,7 +65,8 @@ export class ModelCheckpoint implements Callback {
     this.verbose = oneOf(o.verbose ?? 0, [0, 1] as const, 'verbose', where);
     this.saveBestOnly = boolean(o.saveBestOnly ?? false, 'saveBestOnly', where);
     this.saveWeightsOnly = boolean(o.saveWeightsOnly ?? false, 'saveWeightsOnly', where);
-    this.sign = direction(oneOf(o.mode ?? 'auto', ['auto', 'min', 'max'] as const, 'mode', where), this.monitor);
+    this.mode = oneOf(o.mode ?? 'auto', ['auto', 'min', 'max'] as const, 'mode', where);
+    this.sign = direction(this.mode, this.monitor);
     const freq: unknown = o.saveFreq ?? 'epoch';
     this.saveFreq = freq === 'epoch' ? 'epoch' : integer(freq, 'saveFreq', where, 1);
     this.best = o.initialValueThreshold === undefined ? undefined : number(o.initialValueThreshold, 'initialValueThreshold', where);
@@ -80,6 +82,7 @@ export class ModelCheckpoint implements Callback {
 
   setModel(model: TrainingModel): void {
     this.model = model;
+    this.sign = modelDirection(this.mode, this.monitor, model, this.sign);
   }
 
   onEpochBegin(epoch: number): void {

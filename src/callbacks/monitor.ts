@@ -37,7 +37,8 @@ export class EarlyStopping implements Callback {
   bestEpoch = 0;
   best = Infinity;
   private readonly minDelta: number;
-  private readonly sign: 1 | -1; // +1 when lower is better
+  private sign: 1 | -1; // +1 when lower is better
+  private readonly mode: Mode;
   private readonly baseline: number | undefined;
   private readonly startFromEpoch: number;
   private readonly verbose: number;
@@ -51,8 +52,8 @@ export class EarlyStopping implements Callback {
     const o = readOptions(options, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights', 'startFromEpoch', 'verbose'], where);
     this.monitor = text(o.monitor ?? 'val_loss', 'monitor', where);
     this.patience = integer(o.patience ?? 0, 'patience', where, 0);
-    const mode = oneOf(o.mode ?? 'auto', ['auto', 'min', 'max'] as const, 'mode', where);
-    this.sign = direction(mode, this.monitor);
+    this.mode = oneOf(o.mode ?? 'auto', ['auto', 'min', 'max'] as const, 'mode', where);
+    this.sign = direction(this.mode, this.monitor);
     this.minDelta = Math.abs(number(o.minDelta ?? 0, 'minDelta', where)); // as Keras and TensorFlow.js: the sign is ignored
     this.baseline = o.baseline === undefined ? undefined : number(o.baseline, 'baseline', where);
     this.restoreBestWeights = boolean(o.restoreBestWeights ?? false, 'restoreBestWeights', where);
@@ -62,6 +63,7 @@ export class EarlyStopping implements Callback {
 
   setModel(model: TrainingModel): void {
     this.model = model;
+    this.sign = modelDirection(this.mode, this.monitor, model, this.sign);
   }
 
   onTrainBegin(): void {
@@ -127,6 +129,14 @@ export class TerminateOnNaN implements Callback {
 /** How a watched value improves: `'min'`, `'max'`, or `'auto'` (chosen by its name). */
 export type Mode = 'auto' | 'min' | 'max';
 
+/**
+ * At `setModel`: in 'auto' mode, the direction of the metric the model logs under `monitor` (Keras 3 looks the
+ * compiled metric up, so an AUC named 'roc' counts up), else `sign` as the name suggested.
+ */
+export function modelDirection(mode: Mode, monitor: string, model: TrainingModel, sign: 1 | -1): 1 | -1 {
+  return mode === 'auto' ? model.monitorDirection?.(monitor) ?? sign : sign;
+}
+
 /** +1 when lower is better, −1 when higher is; 'auto' takes max for accuracy-like names, min otherwise. */
 export function direction(mode: Mode, monitor: string): 1 | -1 {
   // Keras 3's metrics whose direction is up: the accuracies, AUC, precision, recall, F-scores, R², cosine similarity.
@@ -191,7 +201,8 @@ export class ReduceLROnPlateau implements Callback {
   /** Epochs without improvement since the last improvement or reduction. */
   wait = 0;
   cooldownCounter = 0;
-  private readonly sign: 1 | -1;
+  private sign: 1 | -1;
+  private readonly mode: Mode;
   private model: TrainingModel | undefined;
   /** Whether the missing-monitor warning was given (once per callback). @internal */
   warned = false;
@@ -203,7 +214,8 @@ export class ReduceLROnPlateau implements Callback {
     this.factor = number(o.factor ?? 0.1, 'factor', where, { above: 0, below: 1 });
     this.patience = integer(o.patience ?? 10, 'patience', where, 0);
     this.verbose = oneOf(o.verbose ?? 0, [0, 1] as const, 'verbose', where);
-    this.sign = direction(oneOf(o.mode ?? 'auto', ['auto', 'min', 'max'] as const, 'mode', where), this.monitor);
+    this.mode = oneOf(o.mode ?? 'auto', ['auto', 'min', 'max'] as const, 'mode', where);
+    this.sign = direction(this.mode, this.monitor);
     this.minDelta = Math.abs(number(o.minDelta ?? 1e-4, 'minDelta', where));
     this.cooldown = integer(o.cooldown ?? 0, 'cooldown', where, 0);
     this.minLr = number(o.minLr ?? 0, 'minLr', where, { min: 0 });
@@ -211,6 +223,7 @@ export class ReduceLROnPlateau implements Callback {
 
   setModel(model: TrainingModel): void {
     this.model = model;
+    this.sign = modelDirection(this.mode, this.monitor, model, this.sign);
   }
 
   onTrainBegin(): void {

@@ -11,7 +11,8 @@ type Json = Record<string, unknown>;
 
 /** Activation names as Keras and TensorFlow.js serialise them. */
 // Keras's saved names where they differ from the table key. hard_sigmoid is Keras 3's relu6(x + 3)/6, not TF.js's
-// 'hardSigmoid' (0.2x + 0.5): saving Keras's name makes TF.js refuse the model rather than compute another function.
+// 'hardSigmoid' (0.2x + 0.5). NOTE: TF.js turns the saved 'hard_sigmoid' into its 'hardSigmoid' when it loads a file,
+// and computes its own function: save() warns.
 const ACTIVATION_NAMES: Record<string, string> = {
   leakyRelu: 'leaky_relu', hardSigmoid: 'hard_sigmoid', hardSwish: 'hard_silu', logSigmoid: 'log_sigmoid',
   logSoftmax: 'log_softmax', geluApproximate: 'gelu_new',
