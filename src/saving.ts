@@ -170,8 +170,12 @@ function tfjsConfig(o: Optimizer): { className: string; config: Record<string, u
   throw new ValueError(`save(): optimizer ${describe(o)} cannot be saved`);
 }
 
-function optimizerConfig(o: Optimizer): TrainingConfig['optimizer_config'] {
-  const { className, config } = tfjsConfig(o);
+function optimizerConfig(o: Optimizer, withState = false): TrainingConfig['optimizer_config'] {
+  let { className, config } = tfjsConfig(o);
+  // NOTE: TensorFlow.js's Momentum keeps another quantity than Keras's SGD (see fromArtifacts): given this state as
+  // its own it would train on wrong momentum. Written as 'SGD', whose setWeights refuses any slot, TensorFlow.js
+  // refuses the file instead; neurasm reads the real class from kerasClassName.
+  if (withState && o instanceof SGD && o.momentum > 0) ({ className, config } = { className: 'SGD', config: { learningRate: o.learningRate } });
   const extras: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(o.getConfig())) {
     if (key === 'name' || key === 'learningRate' || key in config || value === null) continue;
@@ -225,7 +229,7 @@ export function toArtifacts(model: Sequential, options: SaveOptions = {}): Model
   const artifacts: ModelArtifacts = { modelTopology, weightSpecs: specs, weightData: concat(parts), format: 'layers-model', generatedBy: `neurasm ${VERSION}`, convertedBy: null };
   if (training) {
     artifacts.trainingConfig = {
-      loss: savedLoss(training.loss), metrics: training.metrics.map(savedMetric), optimizer_config: optimizerConfig(training.optimizer),
+      loss: savedLoss(training.loss), metrics: training.metrics.map(savedMetric), optimizer_config: optimizerConfig(training.optimizer, options.includeOptimizer === true),
       ...(training.weightedMetrics.length > 0 ? { weighted_metrics: training.weightedMetrics.map(savedMetric) } : {}),
     };
   }
@@ -572,16 +576,27 @@ export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Se
     const iterations = iter.spec.dtype === 'int32' ? raw.getInt32(0, true) : raw.getFloat32(0, true);
     if (!Number.isSafeInteger(iterations) || iterations < 0) throw new ValueError(`${where}: optimizer 'iter' must be a non-negative integer, got ${iterations}`);
     byName.delete('iter');
+    // TensorFlow.js's optimizers make their slots at the first step: a file saved before it holds `iter` (0) alone.
+    const untrained = iterations === 0 && optimizerSpecs.length === 1;
     const trainable = plan.weights.filter((w) => w.trainable);
     const parts: Float32Array[] = [];
-    for (const { suffix, slot } of savedSlots(compile.optimizer)) {
+    for (const { suffix, slot } of untrained ? [] : savedSlots(compile.optimizer)) {
       for (const w of trainable) {
         const name = `${w.name}/${suffix}`;
         if (slot !== undefined) parts.push(read(name, w.shape, 'optimizer weight'));
         else if (byName.has(name)) read(name, w.shape, 'optimizer weight'); // zeros TensorFlow.js keeps: checked, then dropped
       }
     }
-    state = { iterations, slots: parts.length ? new Float32Array(joined(parts.map((p) => p.buffer as ArrayBuffer))) : new Float32Array(0) };
+    // TensorFlow.js's Momentum keeps a = μ·a + g and steps w −= lr·a; Keras's SGD (neurasm's) keeps v = μ·v − lr·g and
+    // steps w += v: the same state as v = −lr·a at a constant rate. (neurasm's own files hold v: see toArtifacts.)
+    const optimizer = compile.optimizer;
+    const fromTfjs = isObject(training) && isObject(training.optimizer_config) && training.optimizer_config.class_name === 'Momentum'
+      && !(typeof artifacts.generatedBy === 'string' && artifacts.generatedBy.startsWith('neurasm'));
+    if (fromTfjs && optimizer instanceof SGD && optimizer.momentum > 0) {
+      const lr = Math.fround(optimizer.learningRateSchedule?.value(iterations) ?? optimizer.learningRate);
+      for (const part of parts) for (let i = 0; i < part.length; i++) part[i] = Math.fround(-lr * part[i]!);
+    }
+    if (!untrained) state = { iterations, slots: parts.length ? new Float32Array(joined(parts.map((p) => p.buffer as ArrayBuffer))) : new Float32Array(0) };
   }
   if (byName.size > 0) throw new ValueError(`${where}: weight '${[...byName.keys()][0]}' matches nothing in the model`);
 
