@@ -481,7 +481,10 @@ export class Sequential {
       // A callback that restored a backup (BackupAndRestore) says where to continue, as Keras's _initial_epoch.
       const resume = resumeEpochs.get(this);
       resumeEpochs.delete(this);
-      for (let epoch = Math.max(initialEpoch, resume ?? 0); epoch < epochs && !this.stopTraining; epoch++) {
+      // As Keras's trainers: stopTraining is looked at after each batch and after each epoch's end, so one set in
+      // onTrainBegin or onEpochBegin still lets a batch run and the epoch end with real logs.
+      let lastLogs: Logs = {};
+      for (let epoch = Math.max(initialEpoch, resume ?? 0); epoch < epochs; epoch++) {
         for (const c of all) await c.onEpochBegin?.(epoch, {});
         const epochEnd = compiled.optimizer.steps + steps;
         if (schedule && epochEnd > scheduleChecked) {
@@ -493,7 +496,7 @@ export class Sequential {
         run.totals.fill(0);
         k.fill(state, compiled.stateFloats * 2, 0); // f64 zeros: all bits 0
         let step = 0;
-        while (step < steps && !this.stopTraining) {
+        while (step < steps) {
           let to = step + 1;
           if (perStep) {
             for (let i = 0; i < batchBegin.length; i++) {
@@ -521,6 +524,7 @@ export class Sequential {
             await yieldToEventLoop();
             lastYield = performance.now();
           }
+          if (this.stopTraining) break;
         }
         const epochLogs: Logs = {};
         this.fillLogs(epochLogs, compiled, run.totals, state);
@@ -530,10 +534,12 @@ export class Sequential {
         }
         for (const c of all) await c.onEpochEnd?.(epoch, epochLogs);
         epochsRun++;
+        lastLogs = epochLogs;
+        if (this.stopTraining) break;
       }
       // As Keras's finalize_variable_values: with useEma the weights become their moving average (nothing otherwise).
       if (epochsRun > 0) compiled.optimizer.finalize(this.plan.parameterBlocks!);
-      for (const c of all) await c.onTrainEnd?.({});
+      for (const c of all) await c.onTrainEnd?.(lastLogs); // Keras: the last epoch's logs
     } finally {
       this.training = this.plan.training = false;
       this.blocks.release(state);

@@ -3,7 +3,8 @@
 // event loop, and memory (steady under repeated calls, released by dispose).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  Activation, Adam, BatchNormalization, Dense, Dropout, EarlyStopping, SGD, Sequential, StateError, TerminateOnNaN, modelFromJSON, tensor,
+  Activation, Adam, BatchNormalization, Dense, Dropout, EarlyStopping, SGD, Sequential, SparseCategoricalCrossentropy, StateError, TerminateOnNaN,
+  losses, modelFromJSON, tensor,
   type Callback, type Logs, type Tensor,
 } from '../src/index.js';
 import { toArtifacts } from '../src/saving.js';
@@ -828,7 +829,6 @@ describe('tensors as input', () => {
 
 describe("a loss that leaves rows out (ignoreClass) is averaged as Keras 3 does: each batch's mean, weighted by its size", () => {
   it('evaluate and val_loss give what fit logs for the same batches (a callbacks audit found evaluate used one mean over all rows)', async () => {
-    const { SparseCategoricalCrossentropy, losses } = await import('../src/index.js');
     const x = [[1], [2], [3], [4]];
     const y = [0, 2, 1, 1]; // class 2 ignored: row 1 leaves the first batch of 2 with one row
     const m = track(new Sequential([new Dense(3, { inputDim: 1, activation: 'softmax' })], { seed: 1 }));
