@@ -234,7 +234,18 @@ function views(): { i32: Int32Array; f64: Float64Array } {
 
 /** Starts one thread on the shared memory; `ready` settles when it has instantiated the kernels. */
 async function spawn(index: number): Promise<Thread> {
-  const scratch = arena.alloc(kernels.scratchBytes() + 64, 'setThreads()');
+  const scratch = arena.alloc(kernels.scratchBytes() + 64, 'starting threads');
+  try {
+    return await start(index, scratch);
+  } catch (e) {
+    // The Worker could not even be made (no Worker, a permission model, a CSP that throws): its scratch goes back.
+    arena.release(scratch);
+    throw new Error(`a thread could not start: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Starts thread `index` with its scratch block; rejects if the Worker cannot be made. */
+async function start(index: number, scratch: number): Promise<Thread> {
   const init = { module: wasmModule, memory, control, scratch, index, names: failStart ? ['noSuchKernel'] : NAMES, spins: SPINS, fault: faultParts, epoch: Atomics.load(views().i32, EPOCH) };
   const scope = globalThis as { process?: { versions?: { node?: string } }; Worker?: new (url: string) => BrowserWorker };
   let settle!: (error?: Error) => void;
@@ -321,11 +332,13 @@ function resize(n: number): Promise<number> {
     if (threads.length === n - 1) return n;
     await stopAll(); // a thread still shutting down would slow the next calls for a while
     if (n === 1) return 1;
-    if (control === 0) control = arena.alloc(CONTROL_BYTES, 'setThreads()');
-    const { i32: words } = views();
-    Atomics.store(words, READY, 0);
     const started: Thread[] = [];
     try {
+      // Inside the try: the pool may be starting in the background (startLazily), where a full memory must leave
+      // one thread running with a warning, not reject a promise nobody holds.
+      if (control === 0) control = arena.alloc(CONTROL_BYTES, 'starting threads');
+      const { i32: words } = views();
+      Atomics.store(words, READY, 0);
       for (let i = 1; i < n; i++) started.push(await spawn(i));
       threads = started;
       await Promise.all(started.map((t) => t.ready));

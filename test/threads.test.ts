@@ -71,9 +71,13 @@ function node(args: string[], timeoutMs = 30_000): Promise<{ code: number | null
   });
 }
 
-/** A scenario of test/fixtures/threads-node.ts in a fresh process: its one line of JSON. */
+/** A scenario of test/fixtures/threads-node.ts in a fresh process (with Node's `flags`): its one line of JSON. */
 async function scenario<T>(name: string, ...extra: string[]): Promise<T & { warnings: string[] }> {
-  const r = await node([join(out, 'threads-node.mjs'), name, dirname(digitFiles[0]!), ...extra], 60_000);
+  return scenarioWith<T>([], name, ...extra);
+}
+
+async function scenarioWith<T>(flags: string[], name: string, ...extra: string[]): Promise<T & { warnings: string[] }> {
+  const r = await node([...flags, join(out, 'threads-node.mjs'), name, dirname(digitFiles[0]!), ...extra], 60_000);
   if (r.code !== 0) throw new Error(`scenario ${name}: exit ${r.code} (signal ${r.signal}) after ${Math.round(r.ms)} ms\n${r.stderr}`);
   return JSON.parse(r.stdout) as T & { warnings: string[] };
 }
@@ -585,6 +589,24 @@ describe('a thread that fails', () => {
     expect(r.threadsAfter).toBe(1);
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0]).toMatch(/^neurasm: a thread exited.*; continuing on one thread$/);
+  }, 60_000);
+
+  it('that cannot even be made (new Worker throws): one thread, a warning that says so, and no memory kept per try', async () => {
+    // Found by a threads audit: each try kept the thread's 590 KB scratch block, and the warning did not say what failed.
+    const r = await scenarioWith<{ running: number[]; held: number }>(['--no-warnings', '--experimental-permission', '--allow-fs-read=*'], 'worker-throws', '20');
+    expect(r.running).toEqual([1]);
+    expect(r.held).toBe(0);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toMatch(/^neurasm: a thread could not start: .+; continuing on one thread$/);
+  }, 60_000);
+
+  it('started in the background while the memory is full: the program goes on, on one thread, with one warning', async () => {
+    // Found by a threads audit: the control block was taken outside the start's try, and the rejection killed Node.
+    const r = await scenario<{ first: number[]; again: number[]; threads: number; alive: boolean }>('lazy-start-full');
+    expect(r.alive).toBe(true);
+    expect(r.again).toEqual(r.first);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toMatch(/^neurasm: starting threads: out of memory.*; continuing on one thread$/);
   }, 60_000);
 
   it('whose part throws: the caller computes that part again (the same bits), warns once and goes on alone', async () => {
