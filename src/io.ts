@@ -86,6 +86,7 @@ async function artifactsFrom(json: ModelJSON, options: LoadOptions, where: strin
   if (got !== total) throw new ValueError(`${where}: the weight files hold ${got} bytes, the manifest describes ${total}`);
   const a: ModelArtifacts = { modelTopology: json.modelTopology, weightSpecs: specs, weightData: bufferOf(parts), format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy };
   if (json.trainingConfig) a.trainingConfig = json.trainingConfig;
+  if (json.userDefinedMetadata) a.userDefinedMetadata = json.userDefinedMetadata;
   return a;
 }
 
@@ -397,11 +398,11 @@ function loadFromLocalStorage(path: string, options: LoadOptions, where: string)
   const modelTopology = read(keys.topology, 'topology');
   const weightSpecs = read(keys.weightSpecs, 'weight specs');
   const metadataText = localStorage.getItem(keys.metadata);
-  const metadata = (metadataText === null ? {} : parseJSON(metadataText, `${where}: model metadata`)) as { trainingConfig?: ModelArtifacts['trainingConfig'] };
+  const metadata = (metadataText === null ? {} : parseJSON(metadataText, `${where}: model metadata`)) as { trainingConfig?: ModelArtifacts['trainingConfig']; userDefinedMetadata?: Record<string, unknown> };
   const base64 = localStorage.getItem(keys.weightData) ?? '';
   const maxBytes = options.maxBytes ?? 2 ** 30;
   if ((base64.length * 3) / 4 > maxBytes + 3) throw new ValueError(`${where}: the stored weights are larger than ${maxBytes} bytes (the maxBytes limit)`);
-  return { modelTopology: modelTopology as ModelArtifacts['modelTopology'], weightSpecs: weightSpecs as ModelArtifacts['weightSpecs'], weightData: fromBase64(base64, where), trainingConfig: metadata.trainingConfig };
+  return { modelTopology: modelTopology as ModelArtifacts['modelTopology'], weightSpecs: weightSpecs as ModelArtifacts['weightSpecs'], weightData: fromBase64(base64, where), trainingConfig: metadata.trainingConfig, userDefinedMetadata: metadata.userDefinedMetadata };
 }
 
 function parseJSON(text: string, where: string): unknown {

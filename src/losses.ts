@@ -133,7 +133,7 @@ export const LOSSES = {
   hinge: plain(k.hingeGrad, k.hingeRows),
   squaredHinge: plain(k.squaredHingeGrad, k.squaredHingeRows),
   categoricalHinge: plain(k.categoricalHingeGrad, k.categoricalHingeRows),
-  cosineSimilarity: plain(k.cosineSimilarityGrad, k.cosineSimilarityRows),
+  cosineSimilarity: { ...plain(k.cosineSimilarityGrad, k.cosineSimilarityRows), aliases: ['cosine_proximity'] }, // TensorFlow.js's name (the same −cos)
   klDivergence: { ...plain(k.klDivergenceGrad, k.klDivergenceRows), aliases: ['kld', 'KLD', 'kullback_leibler_divergence', 'KLDivergence'] },
   poisson: plain(k.poissonGrad, k.poissonRows),
   binaryFocalCrossentropy: binaryFocal(FOCAL_GAMMA, 1, 1, 0),

@@ -228,10 +228,16 @@ export function toArtifacts(model: Sequential, options: SaveOptions = {}): Model
   }
   const artifacts: ModelArtifacts = { modelTopology, weightSpecs: specs, weightData: concat(parts), format: 'layers-model', generatedBy: `neurasm ${VERSION}`, convertedBy: null };
   if (training) {
-    artifacts.trainingConfig = {
+    const full: TrainingConfig = {
       loss: savedLoss(training.loss), metrics: training.metrics.map(savedMetric), optimizer_config: optimizerConfig(training.optimizer, options.includeOptimizer === true),
       ...(training.weightedMetrics.length > 0 ? { weighted_metrics: training.weightedMetrics.map(savedMetric) } : {}),
     };
+    // TensorFlow.js compiles trainingConfig when it loads a model and refuses the whole model for any loss or metric
+    // it does not know: it gets what it can compile (or nothing, for a loss it lacks), and neurasm's own config goes
+    // in userDefinedMetadata, which TensorFlow.js keeps without reading and neurasm prefers.
+    const forTfjs = tfjsTrainingConfig(full);
+    if (forTfjs) artifacts.trainingConfig = forTfjs;
+    if (JSON.stringify(forTfjs) !== JSON.stringify(full)) artifacts.userDefinedMetadata = { neurasm: { trainingConfig: full } };
   }
   return artifacts;
 }
@@ -245,6 +251,29 @@ function savedLoss(loss: Loss): string | SavedObject {
   const config = loss.getConfig();
   if (JSON.stringify(config) === JSON.stringify(plain.getConfig())) return lossKey(loss.className, 'save()');
   return { class_name: loss.className, config };
+}
+
+/** Losses TensorFlow.js 4.22 compiles, by neurasm's saved name: its own spelling (measured with tf.loadLayersModel). */
+const TFJS_LOSSES: Readonly<Record<string, string>> = {
+  mean_squared_error: 'meanSquaredError', mean_absolute_error: 'meanAbsoluteError', mean_absolute_percentage_error: 'meanAbsolutePercentageError',
+  mean_squared_logarithmic_error: 'meanSquaredLogarithmicError', categorical_crossentropy: 'categoricalCrossentropy',
+  sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy', binary_crossentropy: 'binaryCrossentropy', hinge: 'hinge',
+  squared_hinge: 'squaredHinge', categorical_hinge: 'categoricalHinge', poisson: 'poisson', log_cosh: 'logcosh',
+  kl_divergence: 'kullbackLeiblerDivergence', cosine_similarity: 'cosineProximity',
+};
+/** Metric names TensorFlow.js 4.22 compiles (measured): any other makes it refuse the model. */
+const TFJS_METRICS: ReadonlySet<string> = new Set(['accuracy', 'acc', 'binaryAccuracy', 'categoricalAccuracy', 'precision',
+  'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'mse', 'mae']);
+
+/** The part of a training config TensorFlow.js can compile, or undefined when it has none of the loss. */
+function tfjsTrainingConfig(full: TrainingConfig): TrainingConfig | undefined {
+  const loss = typeof full.loss === 'string' ? TFJS_LOSSES[camelToSnake(full.loss)] ?? (Object.values(TFJS_LOSSES).includes(full.loss) ? full.loss : undefined) : undefined;
+  if (loss === undefined) return undefined;
+  return { loss, metrics: (full.metrics as unknown[]).filter((m): m is string => typeof m === 'string' && TFJS_METRICS.has(m)), optimizer_config: full.optimizer_config };
+}
+
+function camelToSnake(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 /** A metric as saved: a name as given to compile, or `{ class_name, config }` for a metric object. */
@@ -525,7 +554,9 @@ export function fromArtifacts(artifacts: unknown, options: LoadOptions = {}): Se
   }
   const buffer = joined(data);
   if (buffer.byteLength !== total) throw new ValueError(`${where}: the weight specs describe ${total} bytes but the weight data has ${buffer.byteLength}`);
-  const training = artifacts.trainingConfig;
+  // neurasm's own config, when TensorFlow.js's trainingConfig had to leave something out (see toArtifacts).
+  const ours = isObject(artifacts.userDefinedMetadata) && isObject(artifacts.userDefinedMetadata.neurasm) ? artifacts.userDefinedMetadata.neurasm.trainingConfig : undefined;
+  const training = ours !== undefined && ours !== null ? ours : artifacts.trainingConfig;
   if (training !== undefined && training !== null) {
     if (!isObject(training)) throw new ValueError(`${where}: trainingConfig must be an object, got ${describe(training)}`);
     checkJson(training, `${where}: trainingConfig`);

@@ -285,6 +285,32 @@ describe('neurasm → TensorFlow.js: trained here, saved to a directory, loaded 
     tfModel.dispose();
   });
 
+  it("a loss or metrics TF.js cannot compile: TF.js loads the model with what it can (a saving audit: it refused the whole model), neurasm restores all", async () => {
+    for (const [loss, metrics, tfLoss, tfMetrics] of [
+      ['huber', ['accuracy', 'auc'], undefined, undefined],
+      ['categoricalCrossentropy', ['accuracy', 'auc', 'recall'], 'categoricalCrossentropy', ['accuracy']],
+      ['logCosh', ['mae', 'meanSquaredError'], 'logcosh', ['mae']],
+      ['klDivergence', [], 'kullbackLeiblerDivergence', []],
+      ['cosineSimilarity', ['r2Score'], 'cosineProximity', []],
+    ] as const) {
+      const model = own(new Sequential([new Dense(CLASSES, { inputDim: FEATURES, activation: 'softmax' })], { seed: 3 }));
+      model.compile({ optimizer: 'adam', loss, metrics: [...metrics], weightedMetrics: ['accuracy'] });
+      await model.fit(X, Y, { epochs: 1, batchSize: 16, verbose: 0 });
+      const dir = tmp();
+      await model.save(dir, { includeOptimizer: true });
+      const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { trainingConfig?: { loss: string; metrics: string[] }; userDefinedMetadata?: unknown };
+      expect(json.trainingConfig?.loss, loss).toBe(tfLoss);
+      expect(json.trainingConfig?.metrics, loss).toEqual(tfMetrics);
+      const tfModel = await tf.loadLayersModel(tf.io.fromMemory(tfArtifactsFromDir(dir)));
+      expect(tfModel.optimizer != null, loss).toBe(tfLoss !== undefined);
+      tfModel.dispose();
+      const back = own(await loadModel(dir));
+      expect(back.metricsNames, loss).toEqual(model.metricsNames);
+      expect(Array.from(back.getOptimizerSlots()), loss).toEqual(Array.from(model.getOptimizerSlots()));
+      expect(back.trainingConfig!.loss.className, loss).toBe(model.trainingConfig!.loss.className);
+    }
+  });
+
   it('a model compiled with AdamW (an optimizer TF.js lacks) still loads in TF.js and predicts within 1e-6', async () => {
     const model = own(new Sequential([new Dense(6, { inputDim: FEATURES, activation: 'tanh' }), new Dense(CLASSES, { activation: 'softmax' })], { seed: 14 }));
     model.compile({ optimizer: new AdamW({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
