@@ -119,9 +119,9 @@ export class Plan {
     return this.trainable && l.trainable;
   }
 
-  /** Whether a layer was frozen or unfrozen since the weights were laid out (`build` lays them out again). */
+  /** Whether a layer with weights was frozen or unfrozen since they were laid out (`build` lays them out again). */
   trainableChanged(): boolean {
-    return this.built && this.layers.some((l) => binding(l).frozen === this.trains(l));
+    return this.built && this.layers.some((l) => binding(l).specs.length > 0 && binding(l).frozen === this.trains(l));
   }
 
   /** Weights training would update now: the layout's count, or, after a change of `trainable`, the next layout's. */

@@ -209,7 +209,7 @@ export function toArtifacts(model: Sequential, options: SaveOptions = {}): Model
   const training = model.trainingConfig;
   if (options.includeOptimizer) {
     if (!training) throw new ValueError(`save(): includeOptimizer needs a compiled model; '${model.name}' was not compiled`);
-    if (model.layers.some((l) => binding(l).inputSize > 0 && binding(l).frozen === (model.trainable && l.trainable))) {
+    if (model.layers.some((l) => binding(l).specs.length > 0 && binding(l).frozen === (model.trainable && l.trainable))) {
       throw new StateError(`save(): a layer was frozen or unfrozen since the optimizer's state was laid out; it takes effect at the next compile() or fit(): call one first, or save without includeOptimizer`);
     }
     specs.forEach((s) => { s.group = 'model'; });
