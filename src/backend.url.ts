@@ -4,23 +4,13 @@
 // fetch is async, so this build instantiates at import with top-level await: ES module output only.
 import { instantiate } from '../build/neurasm.js';
 import { IOError } from './errors.js';
-import { linearMemory, withSharedMemory } from './shared-memory.js';
+import { memory, memoryShared, withSharedMemory } from './shared-memory.js';
 import type * as Inlined from './backend.js';
 
 /** The wasm exports, the same type as backend.ts's. */
 export type Kernels = Inlined.Kernels;
 
-const PAGE = 65536;
-/** Largest memory the host will grow to (2 GiB); the module declares the same maximum. */
-export const MAX_PAGES = 32768;
-
-const linear = linearMemory(MAX_PAGES);
-
-/** The one linear memory: created here, imported by the kernels, grown only by the arena. */
-export const memory = linear.memory;
-
-/** Whether `memory` is shared, so that a pool of threads can run kernels on it. */
-export const memoryShared = linear.shared;
+export { memory, memoryShared, MAX_PAGES, PAGE } from './shared-memory.js';
 
 /** The wasm module's bytes, from the file beside the package. */
 async function wasmBytes(): Promise<BufferSource> {
@@ -55,4 +45,3 @@ export const wasmModule = await WebAssembly.compile(memoryShared ? withSharedMem
 /** The kernels, ready to call with byte offsets into `memory`. */
 export const kernels: Kernels = await instantiate(wasmModule, { env: { memory } });
 
-export { PAGE };

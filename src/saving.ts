@@ -209,7 +209,7 @@ export function toArtifacts(model: Sequential, options: SaveOptions = {}): Model
   const training = model.trainingConfig;
   if (options.includeOptimizer) {
     if (!training) throw new ValueError(`save(): includeOptimizer needs a compiled model; '${model.name}' was not compiled`);
-    if (model.layers.some((l) => binding(l).specs.length > 0 && binding(l).frozen === (model.trainable && l.trainable))) {
+    if (model.trainableChanged) {
       throw new StateError(`save(): a layer was frozen or unfrozen since the optimizer's state was laid out; it takes effect at the next compile() or fit(): call one first, or save without includeOptimizer`);
     }
     specs.forEach((s) => { s.group = 'model'; });
@@ -253,13 +253,13 @@ function savedLoss(loss: Loss): string | SavedObject {
   return { class_name: loss.className, config };
 }
 
-/** Losses TensorFlow.js 4.22 compiles, by neurasm's saved name: its own spelling (measured with tf.loadLayersModel). */
+/** Losses TensorFlow.js 4.22 compiles, by neurasm's saved name (its loss key): TF.js's spelling (measured with tf.loadLayersModel). */
 const TFJS_LOSSES: Readonly<Record<string, string>> = {
-  mean_squared_error: 'meanSquaredError', mean_absolute_error: 'meanAbsoluteError', mean_absolute_percentage_error: 'meanAbsolutePercentageError',
-  mean_squared_logarithmic_error: 'meanSquaredLogarithmicError', categorical_crossentropy: 'categoricalCrossentropy',
-  sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy', binary_crossentropy: 'binaryCrossentropy', hinge: 'hinge',
-  squared_hinge: 'squaredHinge', categorical_hinge: 'categoricalHinge', poisson: 'poisson', log_cosh: 'logcosh',
-  kl_divergence: 'kullbackLeiblerDivergence', cosine_similarity: 'cosineProximity',
+  meanSquaredError: 'meanSquaredError', meanAbsoluteError: 'meanAbsoluteError', meanAbsolutePercentageError: 'meanAbsolutePercentageError',
+  meanSquaredLogarithmicError: 'meanSquaredLogarithmicError', categoricalCrossentropy: 'categoricalCrossentropy',
+  sparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy', binaryCrossentropy: 'binaryCrossentropy', hinge: 'hinge',
+  squaredHinge: 'squaredHinge', categoricalHinge: 'categoricalHinge', poisson: 'poisson', logCosh: 'logcosh',
+  klDivergence: 'kullbackLeiblerDivergence', cosineSimilarity: 'cosineProximity',
 };
 /** Metric names TensorFlow.js 4.22 compiles (measured): any other makes it refuse the model. */
 const TFJS_METRICS: ReadonlySet<string> = new Set(['accuracy', 'acc', 'binaryAccuracy', 'categoricalAccuracy', 'precision',
@@ -267,13 +267,9 @@ const TFJS_METRICS: ReadonlySet<string> = new Set(['accuracy', 'acc', 'binaryAcc
 
 /** The part of a training config TensorFlow.js can compile, or undefined when it has none of the loss. */
 function tfjsTrainingConfig(full: TrainingConfig): TrainingConfig | undefined {
-  const loss = typeof full.loss === 'string' ? TFJS_LOSSES[camelToSnake(full.loss)] ?? (Object.values(TFJS_LOSSES).includes(full.loss) ? full.loss : undefined) : undefined;
+  const loss = typeof full.loss === 'string' && Object.hasOwn(TFJS_LOSSES, full.loss) ? TFJS_LOSSES[full.loss] : undefined;
   if (loss === undefined) return undefined;
   return { loss, metrics: (full.metrics as unknown[]).filter((m): m is string => typeof m === 'string' && TFJS_METRICS.has(m)), optimizer_config: full.optimizer_config };
-}
-
-function camelToSnake(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 /** A metric as saved: a name as given to compile, or `{ class_name, config }` for a metric object. */

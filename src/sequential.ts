@@ -150,12 +150,6 @@ const NO_LOGS: Logs = Object.freeze({}) as Logs;
 /** Yield to the event loop at most this often during `fit` (a frame at 60 Hz). */
 const YIELD_MS = 16;
 
-/** The metrics whose values get better as they rise (Keras 3's `_direction = "up"`); the others' fall. */
-const RISING_METRICS: ReadonlySet<string> = new Set([
-  'Accuracy', 'BinaryAccuracy', 'CategoricalAccuracy', 'SparseCategoricalAccuracy', 'TopKCategoricalAccuracy',
-  'SparseTopKCategoricalAccuracy', 'AUC', 'Precision', 'Recall', 'F1Score', 'FBetaScore', 'R2Score', 'CosineSimilarity',
-]);
-
 /** Names a metric cannot have in the logs and History: the callbacks' learning_rate, and Object.prototype's (constructor, __proto__, …). */
 const RESERVED_LOG_KEYS: ReadonlySet<string> = new Set(['learning_rate', ...Object.getOwnPropertyNames(Object.prototype)]);
 
@@ -298,7 +292,12 @@ export class Sequential {
     const base = name.startsWith('val_') ? name.slice(4) : name;
     if (base === 'loss') return 1;
     const bound = this.compiled?.metrics.find((m) => m.name === base);
-    return bound === undefined ? undefined : RISING_METRICS.has(bound.metric.className) ? -1 : 1;
+    return bound === undefined ? undefined : bound.metric.rises ? -1 : 1;
+  }
+
+  /** Whether a layer was frozen or unfrozen since the weights were laid out (the next compile or fit lays them out again). @internal */
+  get trainableChanged(): boolean {
+    return this.plan.trainableChanged();
   }
 
   /** Number of weights, trainable and not (BatchNormalization's moving statistics are not). */

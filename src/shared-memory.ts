@@ -1,4 +1,5 @@
-// Whether the one memory can be shared with a pool of threads, and the module's bytes adapted to import it so.
+// The one linear memory (both backends import it from here), shared with a pool of threads where it can be, and
+// the module's bytes adapted to import it so.
 // A wasm module that imports a shared memory cannot take an unshared one and the reverse, and the kernels use no
 // atomic instruction, so the shared form of the module differs from the file in one byte: the memory import's
 // limits flag (0x01, "minimum and maximum", becomes 0x03, "minimum, maximum, shared"). One .wasm serves both.
@@ -18,7 +19,7 @@ function sharingAllowed(): boolean {
  * The one linear memory, shared where `sharingAllowed()` and the engine can reserve it (a pool of threads can then
  * run the kernels on it), else an ordinary one: 16 pages to start, growing to `maximum`.
  */
-export function linearMemory(maximum: number): { memory: WebAssembly.Memory; shared: boolean } {
+function linearMemory(maximum: number): { memory: WebAssembly.Memory; shared: boolean } {
   if (sharingAllowed()) {
     try {
       return { memory: new WebAssembly.Memory({ initial: 16, maximum, shared: true }), shared: true };
@@ -28,6 +29,19 @@ export function linearMemory(maximum: number): { memory: WebAssembly.Memory; sha
   }
   return { memory: new WebAssembly.Memory({ initial: 16, maximum }), shared: false };
 }
+
+/** Bytes in a wasm page. */
+export const PAGE = 65536;
+/** Largest memory the host will grow to (2 GiB); the module declares the same maximum. */
+export const MAX_PAGES = 32768;
+
+const linear = linearMemory(MAX_PAGES);
+
+/** The one linear memory: created here, imported by the kernels (either backend), grown only by the arena. */
+export const memory = linear.memory;
+
+/** Whether `memory` is shared, so that a pool of threads can run kernels on it. */
+export const memoryShared = linear.shared;
 
 /** Reads an unsigned LEB128 at `at`; returns the value and the offset after it. */
 function leb(bytes: Uint8Array, at: number): [number, number] {

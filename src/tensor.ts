@@ -1,10 +1,10 @@
 // The public Tensor: a shape and a Float32Array that belongs to the tensor (never a view of the wasm memory),
 // plus conversion of user data into it. Its invariants are checked at construction: the shape is a list of
 // non-negative integers whose product is the length of the data, and neither can be replaced afterwards. Two
-// things can still break them, and every use checks (tensorParts, through toTensor): the data's buffer detached
+// things can still break them, and every use checks (toTensor, which all entry points go through): the data's buffer detached
 // (transferred by postMessage or structuredClone: the array's length becomes 0), and a subclass, or an own
-// property, that answers `shape` or `data` differently from what the constructor checked; neurasm reads the
-// private fields, never the getters.
+// property, that answers `shape` or `data` differently from what the constructor checked; toTensor reads the
+// private fields (partsOf), never the getters.
 import { MemoryError, ShapeError, ValueError, describe } from './errors.js';
 
 /** Most dimensions a tensor may have. */
@@ -22,7 +22,10 @@ export interface TensorArrays {
   6: number[][][][][][]; 7: number[][][][][][][]; 8: number[][][][][][][][];
 }
 
-/** A tensor's data and shape as its constructor checked them: see `tensorParts`. */
+/**
+ * `t`'s data and shape as its constructor checked them, from its private fields; throws a ValueError naming `where`
+ * and `arg` if the data's buffer has been detached since, or `t` only has Tensor's prototype.
+ */
 let partsOf: (t: Tensor, where: string, arg: string) => { data: Float32Array; shape: readonly number[] };
 
 /**
@@ -119,14 +122,6 @@ export class Tensor<R extends Rank = Rank> {
   }
 }
 
-/**
- * `t`'s data and shape as its constructor checked them, read from its private fields (so a subclass or an own
- * property cannot answer otherwise); throws a ValueError naming `where` and `arg` if the data's buffer has been
- * detached since, or `t` only has Tensor's prototype. @internal
- */
-export function tensorParts(t: Tensor, where: string, arg: string): { data: Float32Array; shape: readonly number[] } {
-  return partsOf(t, where, arg);
-}
 
 /** A shape as given by a user, copied and checked: at most 8 non-negative safe integers. */
 function checkShape(shape: unknown, where: string): number[] {

@@ -569,3 +569,13 @@ describe('bad input', () => {
     expect(perRowRaw(new BinaryAccuracy(), p, Float32Array.from([1, 1]), 2, 1)).toEqual([0, 1]);
   });
 });
+
+describe("a metric's direction, which the callbacks' 'auto' mode follows", () => {
+  it("rises for Keras 3's metrics whose _direction is 'up', falls for the others", () => {
+    const rising = Object.entries(metrics).filter(([, v]) => typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof Metric)
+      .map(([name, C]) => { try { return [name, (new (C as new () => Metric)()).rises] as const; } catch { return [name, undefined] as const; } })
+      .filter(([, r]) => r === true).map(([name]) => name).sort();
+    expect(rising).toEqual(['AUC', 'Accuracy', 'BinaryAccuracy', 'CategoricalAccuracy', 'CosineSimilarity', 'F1Score', 'FBetaScore',
+      'Precision', 'R2Score', 'Recall', 'SparseCategoricalAccuracy', 'SparseTopKCategoricalAccuracy', 'TopKCategoricalAccuracy'].sort());
+  });
+});

@@ -1132,9 +1132,10 @@ describe("'hard_sigmoid': Keras 3's function here, Keras 2's and TensorFlow.js's
       const m = own(new Sequential([new Dense(2, { inputDim: 2, activation: 'hardSigmoid' })], { seed: 1 }));
       const topology = m.toJSON();
       m.toJSON();
+      // Once per process (vitest gives each test file its own modules, and no other test here saves hard_sigmoid).
       const said = warn.mock.calls.filter(([text]) => String(text).includes("'hard_sigmoid'"));
-      expect(said.length).toBeLessThanOrEqual(1); // once per process (an earlier test may have said it already)
-      if (said.length === 1) expect(String(said[0]![0])).toContain("TensorFlow.js reads that name as Keras 2's 0.2·x + 0.5");
+      expect(said).toHaveLength(1);
+      expect(String(said[0]![0])).toContain("TensorFlow.js reads that name as Keras 2's 0.2·x + 0.5");
       const keras2 = { ...topology, keras_version: '2.15.0', backend: 'tensorflow' };
       expect(() => modelFromJSON(keras2)).toThrow(/layer 0 uses Keras 2\.15\.0's 'hard_sigmoid', 0\.2·x \+ 0\.5 clipped to \[0, 1\], which neurasm does not have/);
       own(await modelFromJSON(topology)); // its own file: read back as saved

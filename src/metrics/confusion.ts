@@ -26,6 +26,8 @@ export interface PrecisionOptions extends MetricOptions {
 
 /** Precision and Recall: tp/fp/tn/fn per threshold, by Keras's confusion-matrix update. */
 abstract class ConfusionMetric extends Metric {
+  /** @internal */
+  override readonly rises: boolean = true;
   readonly thresholds: readonly number[];
   readonly topK: number | undefined;
   readonly classId: number | undefined;
@@ -144,6 +146,8 @@ export interface AUCOptions extends MetricOptions {
  */
 export class AUC extends Metric {
   readonly className: string = 'AUC';
+  /** @internal */
+  override readonly rises: boolean = true;
   readonly numThresholds: number;
   readonly curve: 'ROC' | 'PR';
   readonly summationMethod: 'interpolation' | 'minoring' | 'majoring';

@@ -36,6 +36,8 @@ export abstract class MeanMetric extends Metric {
 /** Keras's `Accuracy`: how often predictions equal targets exactly (mean over each row's values). */
 export class Accuracy extends MeanMetric {
   readonly className: string = 'Accuracy';
+  /** @internal */
+  override readonly rises: boolean = true;
   protected rows: RowsKernel = k.accuracyRows;
   constructor(options?: MetricOptions | null) {
     const o = readOptions(options, ['name'], 'Accuracy()');
@@ -49,6 +51,8 @@ export interface BinaryAccuracyOptions extends MetricOptions { threshold?: numbe
 /** Keras's `BinaryAccuracy`: how often (p > threshold) equals the 0/1 target. */
 export class BinaryAccuracy extends MeanMetric {
   readonly className: string = 'BinaryAccuracy';
+  /** @internal */
+  override readonly rises: boolean = true;
   readonly threshold: number;
   protected rows: RowsKernel;
   constructor(options?: BinaryAccuracyOptions | null) {
@@ -67,6 +71,8 @@ export class BinaryAccuracy extends MeanMetric {
 /** Keras's `CategoricalAccuracy`: how often the argmax of the prediction is the argmax of the one-hot target. */
 export class CategoricalAccuracy extends MeanMetric {
   readonly className: string = 'CategoricalAccuracy';
+  /** @internal */
+  override readonly rises: boolean = true;
   protected rows: RowsKernel = k.categoricalAccuracyRows;
   constructor(options?: MetricOptions | null) {
     super(readOptions(options, ['name'], 'CategoricalAccuracy()').name, 'categorical_accuracy', 'CategoricalAccuracy()');
@@ -76,6 +82,8 @@ export class CategoricalAccuracy extends MeanMetric {
 /** Keras's `SparseCategoricalAccuracy`: how often the argmax of the prediction is the class index. */
 export class SparseCategoricalAccuracy extends MeanMetric {
   readonly className: string = 'SparseCategoricalAccuracy';
+  /** @internal */
+  override readonly rises: boolean = true;
   override readonly sparseTargets = true;
   protected rows: RowsKernel = k.sparseCategoricalAccuracyRows;
   constructor(options?: MetricOptions | null) {
@@ -88,6 +96,8 @@ export interface TopKOptions extends MetricOptions { k?: number }
 
 /** What the top-k accuracies share: `k`, checked and clamped for the kernel, and saved. */
 abstract class TopKMean extends MeanMetric {
+  /** @internal */
+  override readonly rises: boolean = true;
   readonly k: number;
   protected rows: RowsKernel;
   protected constructor(options: TopKOptions | null | undefined, defaultName: string, where: string,
@@ -257,6 +267,8 @@ export class RootMeanSquaredError extends LossMean {
 /** Keras's `CosineSimilarity`: the mean over rows of the cosine of the angle between prediction and target (minus the loss). */
 export class CosineSimilarity extends LossMean {
   readonly className: string = 'CosineSimilarity';
+  /** @internal */
+  override readonly rises: boolean = true;
   constructor(options?: MetricOptions | null) {
     super(options, 'cosine_similarity', 'cosine_similarity', 'CosineSimilarity()');
   }

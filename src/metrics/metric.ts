@@ -69,6 +69,11 @@ export abstract class Metric {
   readonly perClass: boolean = false;
   /** Targets are one class index per row rather than one value per output. */
   readonly sparseTargets: boolean = false;
+  /**
+   * Whether a higher value is better (Keras 3's `_direction = "up"`: accuracies, AUC, precision, recall, F-scores,
+   * R², cosine similarity): what the callbacks' 'auto' mode follows. @internal
+   */
+  readonly rises: boolean = false;
   #state: Float64Array | undefined;
   #cols = -1;
 

@@ -19,6 +19,8 @@ export interface FBetaScoreOptions extends MetricOptions {
 /** Keras's `FBetaScore`: (1 + β²)·P·R / (β²·P + R) per class, from counts kept per class. */
 export class FBetaScore extends Metric {
   readonly className: string = 'FBetaScore';
+  /** @internal */
+  override readonly rises: boolean = true;
   readonly average: 'micro' | 'macro' | 'weighted' | null;
   readonly beta: number;
   readonly threshold: number | null;
@@ -91,6 +93,8 @@ export interface R2ScoreOptions extends MetricOptions {
 /** Keras's `R2Score`: 1 − Σw(t − p)² / Σw(t − t̄)² per column, aggregated; adjusted when numRegressors > 0. */
 export class R2Score extends Metric {
   readonly className: string = 'R2Score';
+  /** @internal */
+  override readonly rises: boolean = true;
   readonly classAggregation: 'uniform_average' | 'variance_weighted_average' | null;
   readonly numRegressors: number;
   override readonly perClass: boolean;
