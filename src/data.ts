@@ -2,6 +2,7 @@
 // trainTestSplit and oneHot. Everything here runs before a model changes, so bad data never half-trains one.
 import { kernels as k } from './backend.js';
 import { arena } from './arena.js';
+import { join, post, prefetches } from './threads.js';
 import { ShapeError, ValueError, describe } from './errors.js';
 import { FLOAT32_MAX, boolean, integer, nearest, number, readOptions } from './arguments.js';
 import { Tensor, toTensor, nonFiniteError, type TensorLike } from './tensor.js';
@@ -209,10 +210,38 @@ export function upload(data: Dataset, blocks: BlockOwner, where: string): Upload
  * there, in one SIMD pass, that all are finite float32s; the error names the user's row and column.
  */
 export function copyChecked(offset: number, values: Float32Array, cols: number, firstRow: number, where: string, arg: string): void {
-  arena.write(offset, values);
-  const bad = k.firstNonFinite(offset, values.length);
+  const n = values.length;
+  let bad = -1;
+  if (n <= CHECK_CHUNK || !prefetches(n)) {
+    arena.write(offset, values);
+    bad = k.firstNonFinite(offset, n);
+  } else {
+    // With threads: copied a chunk at a time, each chunk checked by another thread while the next is copied.
+    let checking = -1; // the first float of the chunk being checked
+    try {
+      for (let at = 0; at < n; at += CHECK_CHUNK) {
+        const end = Math.min(n, at + CHECK_CHUNK);
+        arena.write(offset + at * 4, values.subarray(at, end));
+        if (checking >= 0) {
+          const r = join();
+          if (r >= 0) { bad = checking + r; break; }
+        }
+        post('firstNonFinite', true, offset + at * 4, end - at);
+        checking = at;
+      }
+      if (bad < 0 && checking >= 0) {
+        const r = join();
+        if (r >= 0) bad = checking + r;
+      }
+    } finally {
+      join(); // nothing outstanding on any way out
+    }
+  }
   if (bad >= 0) throw nonFiniteError(where, arg, values[bad]!, firstRow * cols + bad, cols);
 }
+
+/** Floats per chunk of copyChecked's copy with threads (1 MiB). */
+const CHECK_CHUNK = 1 << 18;
 
 /** Gives an upload's blocks back. */
 export function release(u: Uploaded, blocks: BlockOwner): void {

@@ -2,7 +2,7 @@
 // compile (loss, optimizer, metrics; gradients and optimizer slots), fit, evaluate, predict, summary.
 // All validation happens before any state changes; a training step is kernel calls over fixed offsets.
 import { kernels as k } from './backend.js';
-import { parallel } from './threads.js';
+import { join, parallel, post, prefetches } from './threads.js';
 import { arena } from './arena.js';
 import { Layer, binding, builtIn, checkWeights, formatShape, ownerOf, setOwner, sizeOf, unbound } from './layers/index.js';
 import { Blocks, Plan, SHUFFLE_STREAM } from './plan.js';
@@ -427,11 +427,16 @@ export class Sequential {
     let valData: Uploaded | undefined;
     let order = 0;
     let state = 0;
+    let batches = 0;
     const wasBuilt = this.plan.built;
     const capacity = Math.min(batchSize, train.rows);
+    // With threads, a shuffled batch is gathered on another thread while the one before it trains: two batches'
+    // inputs of the fit's own (not the workspace's, which a callback's predict() may use).
+    const prefetch = shuffle && prefetches(capacity * train.inputDim);
     try {
       if (val) valData = upload(val, this.blocks, o.validationData ? 'fit() validationData' : where);
       order = this.blocks.alloc(train.rows * 4, where);
+      if (prefetch) batches = this.blocks.alloc(2 * capacity * train.inputDim * 4, where);
       if (!this.plan.built || this.plan.trainableChanged()) this.build(this.plan.built ? this.plan.inputShape : data.inputShape, where);
       // The metrics' states of the training epoch, then of its validation: taken now, so nothing is allocated mid-fit
       // (and before the workspace, which a failure after it would leave resized).
@@ -439,6 +444,7 @@ export class Sequential {
       this.plan.ensureWorkspace(capacity, where);
     } catch (e) {
       if (state) this.blocks.release(state);
+      if (batches) this.blocks.release(batches);
       if (order) this.blocks.release(order);
       if (valData) release(valData, this.blocks);
       release(trainData, this.blocks);
@@ -468,7 +474,7 @@ export class Sequential {
       const run: FitRun = {
         compiled, x: trainData.x, y: trainData.y, w: trainData.w, order, rows: train.rows, inputDim: train.inputDim,
         targetCols: train.targetCols, cols: this.plan.outputCols, batchSize, shuffle, state,
-        totals: new Float64Array(2),
+        totals: new Float64Array(2), steps, batches, prefetched: -1,
       };
       const logs: Logs = {};
       const perStep = batchBegin.length > 0 || batchEnd.length > 0;
@@ -491,6 +497,7 @@ export class Sequential {
           checkSchedule(schedule, from, epochEnd - from, where, `epoch ${epoch + 1} was not started; the epochs before it stay trained`);
           scheduleChecked = epochEnd;
         }
+        run.prefetched = -1;
         if (shuffle) k.permutation(order, train.rows, shuffleState);
         run.totals.fill(0);
         k.fill(state, compiled.stateFloats * 2, 0); // f64 zeros: all bits 0
@@ -503,6 +510,7 @@ export class Sequential {
               if (pending) await pending; // an await per batch costs a microtask turn: only for async hooks
             }
             this.trainSteps(run, step, to);
+            join(); // nothing runs in the background while a callback does
             if (batchEnd.length > 0) {
               this.fillLogs(logs, compiled, run.totals, state);
               for (let i = 0; i < batchEnd.length; i++) {
@@ -520,11 +528,13 @@ export class Sequential {
           }
           step = to;
           if (performance.now() - lastYield > YIELD_MS) {
+            join(); // nor while other code runs
             await yieldToEventLoop();
             lastYield = performance.now();
           }
           if (this.stopTraining) break;
         }
+        join();
         const epochLogs: Logs = {};
         this.fillLogs(epochLogs, compiled, run.totals, state);
         if (valData) {
@@ -540,8 +550,10 @@ export class Sequential {
       if (epochsRun > 0) compiled.optimizer.finalize(this.plan.parameterBlocks!);
       for (const c of all) await c.onTrainEnd?.(lastLogs); // Keras: the last epoch's logs
     } finally {
+      join();
       this.training = this.plan.training = false;
       this.blocks.release(state);
+      if (batches) this.blocks.release(batches);
       this.blocks.release(order);
       release(trainData, this.blocks);
       if (valData) release(valData, this.blocks);
@@ -766,10 +778,19 @@ export class Sequential {
       let target = run.y + start * run.targetCols * 4;
       let weights = run.w && run.w + start * this.plan.rowsPerSample * 4;
       if (run.shuffle) {
-        parallel('gatherRows', ws.input, run.x, run.order + start * 4, rows, run.inputDim);
+        const stride = run.batchSize * run.inputDim * 4;
+        input = run.batches ? run.batches + (step & 1) * stride : ws.input;
+        if (run.prefetched === step) join(); // gathered in the background during the step before
+        else parallel('gatherRows', input, run.x, run.order + start * 4, rows, run.inputDim);
+        run.prefetched = -1;
+        if (run.batches && step + 1 < run.steps) {
+          // The next batch, gathered by a thread once it has done its part of this step's first split call.
+          const next = start + run.batchSize;
+          post('gatherRows', false, run.batches + ((step + 1) & 1) * stride, run.x, run.order + next * 4, Math.min(run.batchSize, run.rows - next), run.inputDim);
+          run.prefetched = step + 1;
+        }
         k.gatherRows(ws.target, run.y, run.order + start * 4, rows, run.targetCols, 0, 1);
         if (run.w) k.gatherRows(ws.weights, run.w, run.order + start * 4, rows, this.plan.rowsPerSample, 0, 1);
-        input = ws.input;
         target = ws.target;
         weights = run.w && ws.weights;
       }
@@ -987,6 +1008,12 @@ interface FitRun {
   totals: Float64Array;
   /** Byte offset of the metrics' states over the epoch so far. */
   state: number;
+  /** Steps in an epoch. */
+  steps: number;
+  /** Byte offset of two batches' inputs that shuffled batches are gathered into, alternately; 0: into the workspace. */
+  batches: number;
+  /** The step whose batch was posted to be gathered in the background (−1: none). */
+  prefetched: number;
 }
 
 /** Steps for the next slice between two looks at the clock: about a millisecond's worth, at most twice the last. */

@@ -16,6 +16,12 @@
 // part, and the caller computes every part no one took; a part that throws in a thread is computed again by the
 // caller (split calls never accumulate into their output, so that is safe). A thread killed from outside in the
 // middle of its part would leave the caller waiting: neurasm itself stops threads only between calls.
+//
+// Besides the split calls, one whole call at a time may run in the background (post, then join): a thread that has
+// finished its parts of the current call takes it, while the caller goes on with work that does not touch its
+// output (fit gathers the next batch this way while the current one trains). It has its own words and arguments
+// in the control block, so the split calls in between are unaffected; the caller's join takes it back and runs it
+// itself if no thread has started it, so a background call never waits for a thread that is not coming.
 import { arena } from './arena.js';
 import { kernels, memory, memoryShared, wasmModule, type Kernels } from './backend.js';
 import { ValueError, describe } from './errors.js';
@@ -32,12 +38,22 @@ const NARGS = 7;
 const COUNT = 8; // MODE_ELEMENTS: elements in the whole call
 const POINTERS = 9; // MODE_ELEMENTS: arguments 0 .. POINTERS − 1 are per-element pointers, argument POINTERS the count
 const EPOCH = 10; // bumped when a pool stops: a thread of an older pool that sees it leaves
+const BG_TICKET = 11; // the background call's generation (0: none posted yet)
+const BG_CLAIM = 12; // BG_TICKET · 2 while it is free, · 2 + 1 once a thread (or the caller's join) has taken it
+const BG_DONE = 13; // the generation of the last background call a thread finished
+const BG_FAILED = 14; // 1 when the thread running it failed
+const BG_KERNEL = 15; // index into NAMES
 const STATUS = 16; // + part: 1 when a thread's part failed
 const CLAIM = 128; // + part: generation · 2 while the part is free, generation · 2 + 1 once a thread has taken it
+const BG_NARGS = 80;
+const BG_WHOLE = 81; // 1: the kernel takes no (part, parts); 0: it is called with (0, 1)
 const TAKER = 192; // + part: the thread that took it (0: the caller, i: thread i)
 const ARGS_BYTE = 1024;
 const MAX_ARGS = 32;
-const CONTROL_BYTES = ARGS_BYTE + MAX_ARGS * 8;
+/** The background call's arguments, then its result. */
+const BG_ARGS_BYTE = ARGS_BYTE + MAX_ARGS * 8;
+const BG_RESULT = MAX_ARGS; // f64 index from BG_ARGS_BYTE
+const CONTROL_BYTES = BG_ARGS_BYTE + (MAX_ARGS + 1) * 8;
 
 /** The kernel takes (…, part, parts) and computes its own share. */
 const MODE_PARTS = 0;
@@ -86,13 +102,16 @@ const ELEMENT_KERNELS = {
   adagradStep: 3, adadeltaStep: 4, adamaxStep: 4, nadamStep: 4, lionStep: 3, ftrlStep: 4,
 } as const satisfies { [K in keyof Kernels]?: number };
 
+/** Kernels that run only whole, in the background (post), with their parameter counts. */
+const WHOLE_KERNELS = { firstNonFinite: 2 } as const satisfies { firstNonFinite: Parameters<Kernels['firstNonFinite']>['length'] };
+
 /** A kernel that computes part `part` of `parts` of its call itself. @internal */
 export type SplitKernel = keyof typeof SPLIT_WORK;
 /** An elementwise kernel, split into runs of its elements. @internal */
 export type ElementKernel = keyof typeof ELEMENT_KERNELS;
 
 /** Names in the order the threads index them (KERNEL). */
-const NAMES: readonly string[] = [...Object.keys(SPLIT_WORK), ...Object.keys(ELEMENT_KERNELS)];
+const NAMES: readonly string[] = [...Object.keys(SPLIT_WORK), ...Object.keys(ELEMENT_KERNELS), ...Object.keys(WHOLE_KERNELS)];
 const INDEX = new Map(NAMES.map((n, i) => [n, i]));
 
 // Measured by bench/threads.bench.ts on a 2-core machine (two runs): a split matmul broke even at 32³ multiply-adds
@@ -139,6 +158,7 @@ const start = (init) => {
   }
   const i32 = new Int32Array(init.memory.buffer, init.control, ${ARGS_BYTE / 4});
   const f64 = new Float64Array(init.memory.buffer, init.control + ${ARGS_BYTE}, ${MAX_ARGS});
+  const bgf64 = new Float64Array(init.memory.buffer, init.control + ${BG_ARGS_BYTE}, ${MAX_ARGS + 1});
   let last = Atomics.load(i32, ${TICKET});
   if (Atomics.load(i32, ${EPOCH}) !== init.epoch) return port.close?.();
   Atomics.add(i32, ${READY}, 1);
@@ -176,6 +196,23 @@ const start = (init) => {
       }
       if (Atomics.add(i32, ${DONE}, 1) + 1 === parts) Atomics.notify(i32, ${DONE});
     }
+    // Then the background call, if one is waiting: after this generation's parts, which the caller waits for.
+    const bg = Atomics.load(i32, ${BG_TICKET});
+    if (bg !== 0 && Atomics.compareExchange(i32, ${BG_CLAIM}, bg * 2, bg * 2 + 1) === bg * 2) {
+      const a = Array.from(bgf64.subarray(0, i32[${BG_NARGS}]));
+      if (i32[${BG_WHOLE}] === 0) a.push(0, 1);
+      let failed = 0, result = 0;
+      try {
+        if (init.backgroundFault > 0) { init.backgroundFault--; throw new Error("a fault injected by threadsForTest"); }
+        result = fns[i32[${BG_KERNEL}]](...a) ?? 0;
+      } catch (e) {
+        failed = 1;
+      }
+      bgf64[${BG_RESULT}] = result;
+      i32[${BG_FAILED}] = failed;
+      Atomics.store(i32, ${BG_DONE}, bg);
+      Atomics.notify(i32, ${BG_DONE});
+    }
   }
   if (node) port.close(); else self.close();
 };
@@ -200,12 +237,15 @@ let threads: Thread[] = [];
 let control = 0; // byte offset of the control block, 0 until the first pool starts
 let i32: Int32Array | undefined;
 let f64: Float64Array | undefined;
+let bgf64: Float64Array | undefined;
 let generation = 0;
 let starting: Promise<number> | undefined;
 let canWait: boolean | undefined;
 let warned = false;
+let poolEpoch = 0; // bumped by stopAll: a background call a stopped thread had taken is run again by join
 let failStart = false;
 let faultParts = 0; // threadsForTest: parts each new thread fails (throws instead of computing) before working normally
+let faultBackground = 0; // threadsForTest: the same for background calls
 
 /** One warning per process, for the first failure; the library goes on with one thread. */
 function warnOnce(message: string): void {
@@ -223,13 +263,17 @@ function defaultThreads(): number {
   return Math.max(1, Math.min(MAX_THREADS, Math.floor(n) || 1));
 }
 
-/** Views of the control block, made again if the memory has grown (a grown shared memory has a new buffer). */
-function views(): { i32: Int32Array; f64: Float64Array } {
+/**
+ * The control block's words, its views made again if the memory has grown (a grown shared memory has a new
+ * buffer); `f64` and `bgf64` are then current too. (No object returned: a training step allocates nothing.)
+ */
+function views(): Int32Array {
   if (!i32 || i32.buffer !== memory.buffer) {
     i32 = new Int32Array(memory.buffer, control, ARGS_BYTE / 4);
     f64 = new Float64Array(memory.buffer, control + ARGS_BYTE, MAX_ARGS);
+    bgf64 = new Float64Array(memory.buffer, control + BG_ARGS_BYTE, MAX_ARGS + 1);
   }
-  return { i32, f64: f64! };
+  return i32;
 }
 
 /** Starts one thread on the shared memory; `ready` settles when it has instantiated the kernels. */
@@ -246,7 +290,7 @@ async function spawn(index: number): Promise<Thread> {
 
 /** Starts thread `index` with its scratch block; rejects if the Worker cannot be made. */
 async function start(index: number, scratch: number): Promise<Thread> {
-  const init = { module: wasmModule, memory, control, scratch, index, names: failStart ? ['noSuchKernel'] : NAMES, spins: SPINS, fault: faultParts, epoch: Atomics.load(views().i32, EPOCH) };
+  const init = { module: wasmModule, memory, control, scratch, index, names: failStart ? ['noSuchKernel'] : NAMES, spins: SPINS, fault: faultParts, backgroundFault: faultBackground, epoch: Atomics.load(views(), EPOCH) };
   const scope = globalThis as { process?: { versions?: { node?: string } }; Worker?: new (url: string) => BrowserWorker };
   let settle!: (error?: Error) => void;
   const ready = new Promise<void>((resolve, reject) => { settle = (e) => (e ? reject(e) : resolve()); });
@@ -297,9 +341,11 @@ interface BrowserWorker {
 function stopAll(): Promise<void> {
   const old = threads;
   threads = [];
+  poolEpoch++;
   if (control !== 0) {
-    const { i32: words } = views();
+    const words = views();
     Atomics.add(words, EPOCH, 1);
+    Atomics.store(words, BG_CLAIM, -1); // a background call no thread has taken stays for join, not a later pool
     words[KERNEL] = -1;
     words[PARTS] = 0;
     Atomics.store(words, READY, 0);
@@ -336,8 +382,11 @@ function resize(n: number): Promise<number> {
     try {
       // Inside the try: the pool may be starting in the background (startLazily), where a full memory must leave
       // one thread running with a warning, not reject a promise nobody holds.
-      if (control === 0) control = arena.alloc(CONTROL_BYTES, 'starting threads');
-      const { i32: words } = views();
+      if (control === 0) {
+        control = arena.alloc(CONTROL_BYTES, 'starting threads');
+        new Uint8Array(memory.buffer, control, CONTROL_BYTES).fill(0);
+      }
+      const words = views();
       Atomics.store(words, READY, 0);
       for (let i = 1; i < n; i++) started.push(await spawn(i));
       threads = started;
@@ -405,13 +454,13 @@ function startLazily(): void {
   if (starting === undefined && memoryShared) void resize(wanted);
 }
 
-const stats = { calls: 0, partsElsewhere: 0, ownParts: 0 };
+const stats = { calls: 0, partsElsewhere: 0, ownParts: 0, background: 0, backgroundElsewhere: 0 };
 
 /**
- * Calls split over the pool so far, the parts other threads computed, and the parts their own thread computed
- * (part 0 the caller, part i thread i) (tests and benches). @internal
+ * Calls split over the pool so far, the parts other threads computed, the parts their own thread computed (part
+ * 0 the caller, part i thread i), background calls joined and those another thread ran (tests and benches). @internal
  */
-export function threadStats(): { calls: number; partsElsewhere: number; ownParts: number } {
+export function threadStats(): { calls: number; partsElsewhere: number; ownParts: number; background: number; backgroundElsewhere: number } {
   return { ...stats };
 }
 
@@ -423,12 +472,14 @@ export function threadStats(): { calls: number; partsElsewhere: number; ownParts
  * - `spins`: how long threads started from now on (and the caller) spin before they sleep.
  * - `faultParts`: threads started from now on throw in place of their first `faultParts` parts, as a kernel that
  *   failed in a thread would.
+ * - `faultBackground`: the same for their first background calls.
  */
-export function threadsForTest(hook: { thresholds?: { work: number; elements: number }; failStart?: boolean; kill?: boolean; spins?: number; faultParts?: number }): void {
+export function threadsForTest(hook: { thresholds?: { work: number; elements: number }; failStart?: boolean; kill?: boolean; spins?: number; faultParts?: number; faultBackground?: number }): void {
   if (hook.thresholds) ({ work: MIN_WORK, elements: MIN_ELEMENTS } = hook.thresholds);
   if (hook.spins !== undefined) SPINS = hook.spins;
   if (hook.failStart !== undefined) failStart = hook.failStart;
   if (hook.faultParts !== undefined) faultParts = hook.faultParts;
+  if (hook.faultBackground !== undefined) faultBackground = hook.faultBackground;
   if (hook.kill) threads[0]?.kill();
 }
 
@@ -438,7 +489,8 @@ export function threadsForTest(hook: { thresholds?: { work: number; elements: nu
  * pass them to kernel `index`.
  */
 function dispatch(index: number, mode: number, args: Args, nargs: number, count: number, pointers: number): number {
-  const { i32: words, f64: values } = views();
+  const words = views();
+  const values = f64!;
   const parts = Math.min(threads.length + 1, 1 + Atomics.load(words, READY));
   if (parts === 1) {
     runPart(0, 1);
@@ -551,6 +603,96 @@ export function elementwise(name: ElementKernel, a0?: unknown, a1?: unknown, a2?
   dispatch(INDEX.get(name)!, MODE_ELEMENTS, args, args.length, count, pointers);
 }
 
+/** The background call: what join needs to run it here, and whether one is outstanding. */
+const background = {
+  pending: false, ticket: 0, epoch: 0, result: 0, posted: false,
+  kernel: (() => 0) as (...a: unknown[]) => unknown, args: new Array<unknown>(24).fill(undefined) as Args,
+};
+
+/**
+ * Starts `kernels[name](...args)` (a split kernel: `(...args, 0, 1)`, the whole call) in the background on a
+ * thread of the pool, to be collected by `join()`, which must come before anything reads its output or changes
+ * its input, and before the next `post`. A thread takes it once it has done its parts of the current split call:
+ * with `wake`, at once (the caller has no split call to make meanwhile); without, together with the caller's
+ * next split call, so that the thread does its part of that call first. Without a running pool, it runs here and
+ * now. @internal
+ */
+export function post<K extends SplitKernel | keyof typeof WHOLE_KERNELS>(name: K, wake: boolean,
+  ...args: K extends SplitKernel ? WholeArgs<Kernels[K]> : Parameters<Kernels[K]>): void;
+export function post(name: SplitKernel | keyof typeof WHOLE_KERNELS, wake: boolean, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
+  a4?: unknown, a5?: unknown): void {
+  if (background.posted) throw new Error('post(): the previous background call was not joined');
+  // Fixed parameters, not a rest array: fit posts a call every step, and a step allocates nothing.
+  const whole = name in WHOLE_KERNELS;
+  const n = whole ? WHOLE_KERNELS[name as keyof typeof WHOLE_KERNELS] : SPLIT_ARITY[name as SplitKernel];
+  if (n > 6) throw new Error(`post(): ${name} takes more arguments than post passes on`);
+  const bg = background;
+  const args = bg.args;
+  args[0] = a0; args[1] = a1; args[2] = a2; args[3] = a3; args[4] = a4; args[5] = a5;
+  for (let i = n; i < 8; i++) args[i] = undefined;
+  if (!whole) { args[n] = 0; args[n + 1] = 1; }
+  bg.kernel = kernels[name] as unknown as (...a: unknown[]) => unknown;
+  const words = threads.length > 0 ? views() : undefined;
+  if (words === undefined || Atomics.load(words, READY) === 0) {
+    bg.result = runBackground();
+    bg.posted = true;
+    return;
+  }
+  const values = bgf64!;
+  for (let i = 0; i < n; i++) values[i] = Number(args[i]);
+  words[BG_KERNEL] = INDEX.get(name)!; words[BG_NARGS] = n; words[BG_WHOLE] = whole ? 1 : 0;
+  bg.ticket = (bg.ticket % 0xffffff) + 1;
+  Atomics.store(words, BG_CLAIM, bg.ticket * 2);
+  Atomics.store(words, BG_TICKET, bg.ticket);
+  bg.epoch = poolEpoch;
+  bg.pending = bg.posted = true;
+  if (wake) {
+    // A generation with no parts: the threads wake, find nothing to split, and look at the background call. (The
+    // kernel word may still hold a stopped pool's −1, which tells a thread to leave.)
+    words[KERNEL] = 0;
+    words[PARTS] = 0;
+    generation = (generation + 1) & 0xffffff;
+    Atomics.store(words, TICKET, generation);
+    Atomics.notify(words, TICKET);
+  }
+}
+
+/**
+ * Waits for the background call `post` started and returns what its kernel returned (0 for none); if no thread
+ * has taken it yet, runs it here. A call a thread failed, or one whose thread was stopped, runs here again (its
+ * kernels only write their output, so that is safe). Returns at once when nothing is outstanding. @internal
+ */
+export function join(): number {
+  const bg = background;
+  if (!bg.posted) return 0;
+  bg.posted = false;
+  stats.background++;
+  if (!bg.pending) return bg.result;
+  bg.pending = false;
+  const words = views();
+  const values = bgf64!;
+  const t = bg.ticket;
+  if (Atomics.compareExchange(words, BG_CLAIM, t * 2, t * 2 + 1) === t * 2 || bg.epoch !== poolEpoch) return runBackground();
+  const blocking = waitAllowed(words);
+  let spins = 0;
+  for (let done = Atomics.load(words, BG_DONE); done !== t; done = Atomics.load(words, BG_DONE)) {
+    if (blocking && ++spins > SPINS) Atomics.wait(words, BG_DONE, done);
+  }
+  if (words[BG_FAILED] === 1) {
+    const result = runBackground();
+    threadLost('a thread failed while computing');
+    return result;
+  }
+  stats.backgroundElsewhere++;
+  return values[BG_RESULT]!;
+}
+
+/** Runs the background call on this thread. */
+function runBackground(): number {
+  const r = callWith(background.kernel, background.args) as number | undefined;
+  return r ?? 0;
+}
+
 /**
  * Whether `elementwise` would split a call over `count` elements (and, if the pool has not started, starts it).
  * Callers that compute f64 arguments call the kernel directly otherwise, since passing them through
@@ -566,6 +708,17 @@ export function splitting(count: number): boolean {
  */
 export function splits(work: number): boolean {
   return pays(work, MIN_WORK);
+}
+
+/**
+ * Whether a copy of `floats` floats is worth running in the background: threads are wanted and it is at least
+ * 4,096 floats at the default thresholds (an eighth of a split call's least work, at 8 a float as SPLIT_WORK
+ * counts a copy). A background call needs no wait when it is done in time, so it pays sooner than a split: at
+ * MNIST batch 32 (25,088 floats a batch, a gather too small to split) fit's epoch went 1.56–1.61 × → 1.63–1.68 ×
+ * faster than one thread's, in one process, alternating. @internal
+ */
+export function prefetches(floats: number): boolean {
+  return wanted > 1 && floats * 8 * 8 >= MIN_WORK;
 }
 
 /** Whether a call of `size` (multiply-adds or elements) reaching `threshold` goes to the pool; the first such call starts it (and runs whole). */
@@ -628,8 +781,8 @@ function runPart(part: number, parts: number): void {
 }
 
 /** kernel(...a) without the copy Reflect.apply makes: reads past the array's end are undefined, which kernels ignore. */
-function callWith(kernel: (...a: unknown[]) => void, a: Args): void {
-  kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17],
+function callWith(kernel: (...a: unknown[]) => unknown, a: Args): unknown {
+  return kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17],
     a[18], a[19], a[20], a[21], a[22], a[23]);
 }
 

@@ -18,8 +18,9 @@ import { chromiumAvailable, launchChromium, serve } from './chromium.js';
 import { axis, convDims as dims, convGeometry as conv, convSizes as sizes, expectSameBits, mulberry32, uniform, useWasm, type ConvGeometry as Conv, type Padding } from './helpers.js';
 import { kernels } from '../src/backend.js';
 import { ACTIVATIONS } from '../src/activations.js';
-import { elementwise, getThreads, parallel, setThreads, threadStats, threadsForTest, type ElementKernel } from '../src/threads.js';
-import { ValueError } from '../src/index.js';
+import { elementwise, getThreads, join as joinBackground, parallel, post, setThreads, threadStats, threadsForTest, type ElementKernel } from '../src/threads.js';
+import { arena } from '../src/arena.js';
+import { Dense, Sequential, Tensor, ValueError, tensor } from '../src/index.js';
 
 // The single-thread fingerprints (test/fixtures/fingerprint.ts on the MNIST digits), recorded from the commit
 // before threads existed (c4e5066): every number of threads, in every host, must give exactly these.
@@ -100,6 +101,8 @@ describe('Node: the same bits on any number of threads', () => {
       const run = await threadRun(digits, n, true);
       expect(run.hashes).toEqual(HASHES);
       expect(run.partsElsewhere).toBeGreaterThan(0);
+      // Every shuffled fit gathers its next batch in the background then, and the threads ran some of them.
+      expect(run.backgroundElsewhere).toBeGreaterThan(0);
       // Far more calls are split than with the default thresholds: the small models' calls too.
       expect(run.calls).toBeGreaterThan(2000);
     }, 60_000);
@@ -388,6 +391,212 @@ describe('claiming parts', () => {
   }, 30_000);
 });
 
+// ─── 2a. Background calls (post, then join) ───
+
+describe('background calls', () => {
+  /** A shuffled gather of `rows` rows of `cols` floats: its source, order and the output the direct call gives. */
+  const gatherCase = (rows: number, cols: number, seed: number) => {
+    const rng = mulberry32(seed);
+    const src = wasm.put(uniform((rows + 7) * cols, rng));
+    const idx = wasm.putI32(Array.from({ length: rows }, () => Math.floor(rng() * (rows + 7))));
+    const direct = wasm.guarded(rows * cols);
+    kernels.gatherRows(direct.ptr, src, idx, rows, cols, 0, 1);
+    return { src, idx, expected: direct.read() };
+  };
+
+  it('run by another thread while this one goes on: the direct call\'s bits, its result returned by join', async () => {
+    const rows = 2000, cols = 300; // 2.4 MB: the thread is still copying when the post returns
+    const { src, idx, expected } = gatherCase(rows, cols, 5);
+    const out = wasm.guarded(rows * cols, nans(rows * cols));
+    try {
+      expect(await setThreads(2)).toBe(2);
+      const before = threadStats();
+      post('gatherRows', true, out.ptr, src, idx, rows, cols);
+      // Wait until the thread has written the last row (this thread has not touched the output), then join.
+      const view = arena.f32(out.ptr, rows * cols);
+      const until = performance.now() + 10_000;
+      while (Number.isNaN(view[rows * cols - 1]) && performance.now() < until) await new Promise((r) => setTimeout(r, 1));
+      expect(joinBackground()).toBe(0);
+      out.expectIntact();
+      expectSameBits(out.read(), expected, 'gathered in the background');
+      const after = threadStats();
+      expect([after.background - before.background, after.backgroundElsewhere - before.backgroundElsewhere]).toEqual([1, 1]);
+      // A kernel's return value comes back through join: the first non-finite float, or −1.
+      const data = uniform(300_000, mulberry32(6));
+      data[123_457] = Number.POSITIVE_INFINITY;
+      const at = wasm.put(data);
+      post('firstNonFinite', true, at, data.length);
+      expect(joinBackground()).toBe(123_457);
+      post('firstNonFinite', true, at, 123_457);
+      expect(joinBackground()).toBe(-1);
+    } finally {
+      await setThreads(1);
+    }
+  }, 30_000);
+
+  it('not taken by any thread (posted without waking one, no split call after): join runs it here', async () => {
+    const { src, idx, expected } = gatherCase(300, 40, 7);
+    const out = wasm.guarded(300 * 40, nans(300 * 40));
+    try {
+      expect(await setThreads(2)).toBe(2);
+      const before = threadStats();
+      post('gatherRows', false, out.ptr, src, idx, 300, 40);
+      await new Promise((r) => setTimeout(r, 50)); // the threads sleep: nothing wakes them
+      expect(Number.isNaN(out.read()[0])).toBe(true);
+      joinBackground();
+      expectSameBits(out.read(), expected, 'joined');
+      expect(threadStats().backgroundElsewhere).toBe(before.backgroundElsewhere);
+    } finally {
+      await setThreads(1);
+    }
+  }, 30_000);
+
+  it('posted without waking a thread: the next split call does, and a thread takes it once that call is done', async () => {
+    const { src, idx, expected } = gatherCase(3000, 200, 8);
+    const out = wasm.guarded(3000 * 200, nans(3000 * 200));
+    const n = 256;
+    const a = wasm.put(uniform(n * n, mulberry32(9))), b = wasm.put(uniform(n * n, mulberry32(10))), c = wasm.alloc(n * n), d = wasm.alloc(n * n);
+    kernels.matmul(d, a, b, n, n, n, false, 0, 1);
+    try {
+      expect(await setThreads(2)).toBe(2);
+      const before = threadStats();
+      post('gatherRows', false, out.ptr, src, idx, 3000, 200);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(Number.isNaN(out.read()[0])).toBe(true); // no thread has looked at it yet
+      parallel('matmul', c, a, b, n, n, n, false);
+      const view = arena.f32(out.ptr, 3000 * 200);
+      const until = performance.now() + 10_000;
+      while (Number.isNaN(view[3000 * 200 - 1]) && performance.now() < until) await new Promise((r) => setTimeout(r, 1));
+      joinBackground();
+      expectSameBits(out.read(), expected, 'gathered');
+      expectSameBits(wasm.read(c, n * n), wasm.read(d, n * n), 'the product split meanwhile');
+      expect(threadStats().backgroundElsewhere - before.backgroundElsewhere).toBe(1);
+    } finally {
+      await setThreads(1);
+    }
+  }, 30_000);
+
+  it('with the pool stopped before it was joined, or with no pool: join gives the same output', async () => {
+    const { src, idx, expected } = gatherCase(500, 64, 11);
+    for (const [label, threadsFirst] of [['pool stopped', 2], ['no pool', 1]] as const) {
+      const out = wasm.guarded(500 * 64, nans(500 * 64));
+      expect(await setThreads(threadsFirst)).toBe(threadsFirst);
+      post('gatherRows', false, out.ptr, src, idx, 500, 64);
+      await setThreads(1);
+      joinBackground();
+      out.expectIntact();
+      expectSameBits(out.read(), expected, label);
+    }
+  }, 30_000);
+
+  it('one at a time: a second post before join is refused; join with nothing posted returns 0', () => {
+    const { src, idx } = gatherCase(10, 4, 12);
+    const out = wasm.alloc(40);
+    expect(joinBackground()).toBe(0);
+    post('gatherRows', true, out, src, idx, 10, 4);
+    expect(() => post('gatherRows', true, out, src, idx, 10, 4)).toThrow(/previous background call was not joined/);
+    joinBackground();
+    expect(joinBackground()).toBe(0);
+  });
+
+  it('fit gathers the next batch in the background: the same bits as one thread, with a callback predicting every batch', async () => {
+    // 64 inputs, batches of 100: 6,400 floats a batch, above the size from which a batch is gathered in the background.
+    const rng = mulberry32(13);
+    const x = tensor(uniform(1000 * 64, rng), [1000, 64]);
+    const y = Float32Array.from({ length: 1000 }, (_, i) => i % 5);
+    const probe = tensor(uniform(7 * 64, rng), [7, 64]);
+    const train = async (threads: number, everyBatch: boolean) => {
+      expect(await setThreads(threads)).toBe(threads);
+      const m = new Sequential([new Dense(32, { inputShape: [64], activation: 'relu' }), new Dense(5, { activation: 'softmax' })], { seed: 3 });
+      m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+      const seen: number[] = [];
+      const callbacks = everyBatch ? [{ onBatchEnd: () => { seen.push(m.predict(probe).data[0]!); } }] : [];
+      const before = threadStats();
+      await m.fit(x, y, { epochs: 3, batchSize: 100, verbose: 0, callbacks });
+      const elsewhere = threadStats().backgroundElsewhere - before.backgroundElsewhere;
+      const weights = m.getWeights().map((w) => Array.from(w.data));
+      m.dispose();
+      return { weights, seen, background: threadStats().background - before.background, elsewhere };
+    };
+    try {
+      const one = await train(1, true);
+      expect(one.background).toBe(0);
+      for (const everyBatch of [false, true]) {
+        const two = await train(2, everyBatch);
+        expect(two.weights).toEqual(one.weights);
+        if (everyBatch) expect(two.seen).toEqual(one.seen);
+        expect(two.background).toBe(3 * 9); // each epoch's batches but the first
+      }
+    } finally {
+      await setThreads(1);
+    }
+  }, 60_000);
+
+  it('fit\'s copy of its data, checked a chunk at a time by another thread: the same error, naming the same value', async () => {
+    // 700 rows of 1,000 floats: 700,000 floats, copied in chunks of 262,144 and each checked while the next is copied.
+    const rows = 700, cols = 1000;
+    const m = new Sequential([new Dense(4, { inputShape: [cols], activation: 'softmax' })], { seed: 1 });
+    m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    const y = Float32Array.from({ length: rows }, (_, i) => i % 4);
+    const message = async (at: number, value: number) => {
+      const data = uniform(rows * cols, mulberry32(at));
+      if (at >= 0) data[at] = value;
+      if (at >= 0 && at < 600_000) data[at + 100_000] = Number.NaN; // a later one, in the same chunk or the next: not named
+      return m.fit(new Tensor(data, [rows, cols]), y, { epochs: 1, batchSize: 350, verbose: 0 }).then(() => 'trained', (e: Error) => e.message);
+    };
+    // In the first chunk, at both ends of the second, in the last (262,144 floats a chunk); none.
+    const cases: [number, number][] = [[5, Number.NaN], [262_144, Number.POSITIVE_INFINITY], [524_287, Number.NEGATIVE_INFINITY], [699_999, Number.NaN], [-1, 0]];
+    try {
+      const one: string[] = [];
+      for (const [at, v] of cases) one.push(await message(at, v));
+      expect(one.slice(0, 4)).toEqual(["NaN) at row 0, column 5", "Infinity) at row 262, column 144", "-Infinity) at row 524, column 287", "NaN) at row 699, column 999"].map((w) => `fit(): x has a value that is not a finite float32 (${w}`));
+      expect(one[4]).toBe('trained');
+      expect(await setThreads(2)).toBe(2);
+      const before = threadStats();
+      const two: string[] = [];
+      for (const [at, v] of cases) two.push(await message(at, v));
+      expect(two).toEqual(one);
+      expect(threadStats().background - before.background).toBeGreaterThanOrEqual(cases.length * 2);
+    } finally {
+      m.dispose();
+      await setThreads(1);
+    }
+  }, 60_000);
+
+  it('two models training at once, each fit yielding to the other: the bits each gives alone', async () => {
+    const rng = mulberry32(14);
+    const x = tensor(uniform(6000 * 96, rng), [6000, 96]);
+    const y = Float32Array.from({ length: 6000 }, (_, i) => i % 3);
+    const make = (seed: number) => {
+      const m = new Sequential([new Dense(64, { inputShape: [96], activation: 'relu' }), new Dense(3, { activation: 'softmax' })], { seed });
+      m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+      return m;
+    };
+    const options = { epochs: 4, batchSize: 64, verbose: 0 as const };
+    try {
+      expect(await setThreads(2)).toBe(2);
+      const alone = [];
+      for (const seed of [1, 2]) {
+        const m = make(seed);
+        await m.fit(x, y, options);
+        alone.push(m.getWeights().map((w) => Array.from(w.data)));
+        m.dispose();
+      }
+      const both = [make(1), make(2)];
+      let interleaved = 0;
+      const order: number[] = [];
+      const logged = (i: number) => ({ onEpochEnd: () => { order.push(i); } });
+      await Promise.all(both.map((m, i) => m.fit(x, y, { ...options, callbacks: [logged(i)] })));
+      for (let i = 1; i < order.length; i++) if (order[i] !== order[i - 1]) interleaved++;
+      expect(interleaved).toBeGreaterThan(0); // the fits did take turns
+      expect(both.map((m) => m.getWeights().map((w) => Array.from(w.data)))).toEqual(alone);
+      both.forEach((m) => m.dispose());
+    } finally {
+      await setThreads(1);
+    }
+  }, 60_000);
+});
+
 // ─── 2b. Elementwise kernels: runs of 16-aligned blocks equal the whole call ───
 
 /** src/threads.ts's split of `count` elements into `parts` runs of whole 16-element blocks (the last takes the tail). */
@@ -617,6 +826,15 @@ describe('a thread that fails', () => {
     expect(r.steps).toEqual(r.expected);
     expect(r.threadsAfter).toBe(1);
   }, 60_000);
+
+  it('whose background call throws: the caller runs it again (the same bits), warns once and goes on alone', async () => {
+    const r = await scenario<{ running: number; threadsAfter: number; same: boolean; background: number }>('background-throws');
+    expect(r.running).toBe(2);
+    expect(r.background).toBe(2 * 5); // 6 batches an epoch: the 5 after the first, gathered in the background
+    expect(r.warnings).toEqual(['neurasm: a thread failed while computing; continuing on one thread']);
+    expect(r.same).toBe(true);
+    expect(r.threadsAfter).toBe(1);
+  }, 60_000);
 });
 
 // ─── 6. Chromium ───
@@ -658,6 +876,7 @@ function expectRuns(runs: ThreadRun[]): void {
   for (const r of runs) {
     expect(r.hashes, `${r.asked} threads${r.splitAll ? ', everything split' : ''}`).toEqual(HASHES);
     if (r.asked > 1) expect(r.partsElsewhere, `parts elsewhere on ${r.asked} threads${r.splitAll ? ', everything split' : ''}`).toBeGreaterThan(0);
+    if (r.splitAll) expect(r.backgroundElsewhere, `background calls elsewhere on ${r.asked} threads, everything split`).toBeGreaterThan(0);
   }
 }
 

@@ -534,6 +534,24 @@ describe('15. what the README promises about memory and batches', () => {
     expect(perStep).toBeLessThan(1);
   });
 
+  it.runIf(built)('so does a step on two threads whose next batch is gathered in the background', () => {
+    // 4,096 inputs a sample: each batch of 1 is copied in the background while the step before runs (nothing else
+    // is split, and SGD takes no f64 constants through the pool). These steps are short, so the per-epoch and
+    // per-slice bookkeeping comes to a few bytes a step; two threads must add nothing to what one thread allocates
+    // (a boxed number or a small object a step would add 12–40 bytes).
+    const perStep = (threads: number) => bytesPerStep(`
+      const running = await neurasm.setThreads(${threads});
+      if (running !== ${threads}) throw new Error('threads: ' + running);
+      const n = 2000;
+      const x = tensor(Float32Array.from({ length: n * 4096 }, (_, i) => Math.sin(i)), [n, 4096]);
+      const y = Float32Array.from({ length: n }, (_, i) => i % 2);
+      const m = new Sequential([new Dense(2, { inputDim: 4096, activation: 'softmax' })], { seed: 1 });
+      m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });`);
+    const one = perStep(1), two = perStep(2);
+    expect(one).toBeLessThan(12);
+    expect(two).toBeLessThan(one + 2);
+  });
+
   it.runIf(built)('so does a step of a convolutional network with BatchNormalization and Dropout', () => {
     const perStep = bytesPerStep(`
       const n = 20000;
