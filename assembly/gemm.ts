@@ -82,6 +82,22 @@ function packB(b: usize, bRow: i32, bCol: i32, n: i32, p0: i32, j0: i32, kc: i32
       }
       continue;
     }
+    if (cols == NR && bRow == 1) {
+      // Bᵀ's rows hold B's columns (the few-columns form's Aᵀ: a batch of inputs): four depths of eight columns at
+      // a time, turned by two 4×4 transposes, instead of a strided read per value.
+      const k4 = kc & ~3;
+      let p = 0;
+      for (; p < k4; p += 4) {
+        const src = p0 + p + (j0 + c0) * bCol;
+        const dst = panel + (<usize>p << 5);
+        transpose4(dst, ld4(b, src), ld4(b, src + bCol), ld4(b, src + 2 * bCol), ld4(b, src + 3 * bCol));
+        transpose4(dst + 16, ld4(b, src + 4 * bCol), ld4(b, src + 5 * bCol), ld4(b, src + 6 * bCol), ld4(b, src + 7 * bCol));
+      }
+      for (; p < kc; p++) {
+        for (let c = 0; c < NR; c++) store<f32>(panel + (<usize>(p * NR + c) << 2), ld(b, p0 + p + (j0 + c0 + c) * bCol));
+      }
+      continue;
+    }
     for (let c = 0; c < NR; c++) {
       if (c < cols) {
         const base = p0 * bRow + (j0 + c0 + c) * bCol;
@@ -91,6 +107,21 @@ function packB(b: usize, bRow: i32, bCol: i32, n: i32, p0: i32, j0: i32, kc: i32
       }
     }
   }
+}
+
+/**
+ * Stores the 4×4 block whose columns are c0..c3 (lanes over rows) as four rows of four floats, NR floats apart:
+ * row q at dst + q·NR·4 holds (c0[q], c1[q], c2[q], c3[q]).
+ */
+@inline function transpose4(dst: usize, c0: v128, c1: v128, c2: v128, c3: v128): void {
+  const t0 = v128.shuffle<f32>(c0, c1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(c2, c3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(c0, c1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(c2, c3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + NR * 4, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + NR * 8, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + NR * 12, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
 }
 
 // Combines one K block's sums into C: the first block sets C = sum (+ bias) (+ old C), later blocks add.
