@@ -107,10 +107,15 @@ async function interleaveWithErrors(contenders: Contender[], options: MeasureOpt
       continue;
     }
     if (c.maxRunMs !== undefined && first > c.maxRunMs) { iterations.push(null); continue; }
-    // Estimate the per-call time from the end of the warm-up, when the optimised code runs.
-    let recent = first;
-    while (performance.now() - start < o.warmupMs) recent = await sample(c.run, 1);
-    iterations.push(Math.max(1, Math.min(1e6, Math.round(o.sampleMs / Math.max(recent, 1e-6)))));
+    // Estimate the per-call time from the end of the warm-up, when the optimised code runs: the median of its last
+    // calls, not the last call alone (one call that met a collection or a descheduled core had made a 20 µs predict
+    // look like 0.5 ms, and its samples 2 calls each, timing a cold start every time).
+    const recent = [first];
+    while (performance.now() - start < o.warmupMs) {
+      recent.push(await sample(c.run, 1));
+      if (recent.length > 25) recent.shift();
+    }
+    iterations.push(Math.max(1, Math.min(1e6, Math.round(o.sampleMs / Math.max(median(recent), 1e-6)))));
   }
   const samples: number[][] = contenders.map(() => []);
   const wanted = contenders.map((c) => Math.min(o.minRuns, c.maxRuns ?? Infinity));

@@ -778,7 +778,7 @@ export class Sequential {
       let target = run.y + start * run.targetCols * 4;
       let weights = run.w && run.w + start * this.plan.rowsPerSample * 4;
       if (run.shuffle) {
-        const stride = run.batchSize * run.inputDim * 4;
+        const stride = Math.min(run.batchSize, run.rows) * run.inputDim * 4; // a batch of the two fit allocated
         input = run.batches ? run.batches + (step & 1) * stride : ws.input;
         if (run.prefetched === step) join(); // gathered in the background during the step before
         else parallel('gatherRows', input, run.x, run.order + start * 4, rows, run.inputDim);

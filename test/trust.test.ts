@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it, vi } from 'vitest';
 import {
-  Activation, Adam, BinaryAccuracy, Conv2D, Dense, Flatten, Dropout, EarlyStopping, MemoryError, NeurasmError, RMSprop, SGD, Sequential, ShapeError,
+  Activation, Adam, BinaryAccuracy, Conv2D, Dense, Flatten, Dropout, EarlyStopping, Layer, MemoryError, NeurasmError, RMSprop, SGD, Sequential, ShapeError,
   StateError, Tensor, TerminateOnNaN, ValueError, errorFromData, loadModel, losses, metrics, oneHot, tensor, trainTestSplit,
 } from '../src/index.js';
 import { arena } from '../src/arena.js';
+import { LAYER_CLASSES } from '../src/layers/index.js';
 import { disposeAfterEach } from './helpers.js';
 
 const track = disposeAfterEach();
@@ -191,6 +192,18 @@ describe('6. a layer that cannot join leaves the model and the layer as they wer
     expect(() => m.add(new Mine(2))).toThrow(ValueError);
     expect(m.layers).toHaveLength(2);
     expect(bitsOf(m)).toEqual(before);
+    // A class extending Layer itself, and every one of neurasm's classes: each marks itself (so that an app bundles
+    // only the layers it uses), and a class added without the mark would be refused here.
+    class Bare extends Layer {
+      readonly className = 'Bare';
+      constructor() { super('bare', {}, 'Bare()'); }
+      computeOutputShape(s: readonly number[]): number[] { return [...s]; }
+      getConfig(): Record<string, unknown> { return {}; }
+      forward(): void {}
+      backward(): void {}
+    }
+    expect(() => m.add(new Bare())).toThrow(/is a Bare of your own/);
+    for (const [name, kind] of Object.entries(LAYER_CLASSES)) expect(Object.hasOwn(kind, 'builtInLayer'), name).toBe(true);
   });
 
   it('model.layers is a frozen copy: pushing to it or emptying it cannot bypass add()', () => {
@@ -620,6 +633,18 @@ describe('17. error messages name the classes in a minified app', () => {
     expect(renamed).not.toBe('Sequential'); // the minifier did rename the classes
     expect(messages[0]).toMatch(/this Adam optimizer already trains model .*\(new Adam\(\{ … \}\)\)/);
     expect(messages.slice(1).map((m) => /got (an object \(\w+\))/.exec(m)?.[1])).toEqual(['an object (Tensor)', 'an object (Sequential)', 'an object (Dense)', 'an object (Adam)']);
+  }, 60_000);
+
+  it('an app that uses Dense alone bundles no other layer (the check that refuses custom layers lists none of them)', async () => {
+    const entry = `
+      import { Dense, Sequential } from ${JSON.stringify(new URL('../src/index.ts', import.meta.url).pathname)};
+      const m = new Sequential([new Dense(1, { inputDim: 2 })]);
+      m.compile({ optimizer: 'adam', loss: 'mse' });
+      await m.fit([[0, 1]], [1], { epochs: 1, verbose: 0 });`;
+    const result = await build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: 'js' }, write: false, bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022', logLevel: 'error' });
+    const code = result.outputFiles[0]!.text;
+    expect(code).toContain('"Dense"');
+    for (const other of ['SeparableConv2D', 'UpSampling2D', 'BatchNormalization', 'GlobalMaxPooling1D', 'PReLU']) expect(code, other).not.toContain(`"${other}"`);
   }, 60_000);
 });
 

@@ -7,6 +7,8 @@ import { activationConfig, type ConfigReader } from './config.js';
 
 /** Applies an activation as a layer of its own: `new Activation('softmax')` (softmax over the last axis). */
 export class Activation extends Layer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'Activation';
   /** Activation name (table key). */
   readonly activation: ActivationName;

@@ -52,6 +52,8 @@ export interface ReLUOptions extends LayerOptions {
  * knows only `maxValue` (it ignores the other two keys when it loads a saved model).
  */
 export class ReLU extends ElementwiseLayer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'ReLU';
   /** Largest output, or undefined for none. */
   readonly maxValue: number | undefined;
@@ -107,6 +109,8 @@ export interface LeakyReLUOptions extends LayerOptions {
  * written and either is read.
  */
 export class LeakyReLU extends ElementwiseLayer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'LeakyReLU';
   /** Slope for x < 0. */
   readonly negativeSlope: number;
@@ -146,6 +150,8 @@ export interface ELUOptions extends LayerOptions {
 
 /** `x > 0 ? x : alpha·(eˣ − 1)` (TensorFlow.js's ELU layer refuses alpha ≠ 1; Keras 3's and this one take any). */
 export class ELU extends ElementwiseLayer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'ELU';
   /** Scale of the negative part. */
   readonly alpha: number;
@@ -196,6 +202,8 @@ function splitAt(shape: readonly number[], at: number): [number, number, number]
 
 /** Softmax over one axis of each sample: the last by default (then a loss can fuse with it, as with Activation). */
 export class Softmax extends Layer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'Softmax';
   /** The axis, as given (batch axis 0, negative from the end). */
   readonly axis: number;
@@ -289,6 +297,8 @@ interface PReLUSplit { outer: number; a: number; s: number; b: number }
  * every pattern of shared axes up to rank 3 and those of the form [shared…] kept shared kept beyond.
  */
 export class PReLU extends Layer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'PReLU';
   /** Initialiser of alpha. */
   readonly alphaInitializer: Initializer;

@@ -222,6 +222,8 @@ abstract class Convolution extends Layer {
  * Samples `[height, width, channels]` → `[outHeight, outWidth, filters]`; kernel `[kh, kw, channels, filters]`.
  */
 export class Conv2D extends Convolution {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'Conv2D';
 
   constructor(filters: number, kernelSize: number | [number, number], options?: ConvOptions | null) {
@@ -240,6 +242,8 @@ export class Conv2D extends Convolution {
  * kernel `[k, channels, filters]`. `padding: 'causal'` pads only before, so no output sees the future.
  */
 export class Conv1D extends Convolution {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'Conv1D';
 
   constructor(filters: number, kernelSize: number | [number], options?: ConvOptions | null) {

@@ -29,6 +29,8 @@ export interface DenseOptions extends LayerOptions, WeightOptions {
  * more it applies to the last axis, as Keras's does: `[steps, 16]` → `[steps, units]`.
  */
 export class Dense extends Layer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'Dense';
   /** Output width. */
   readonly units: number;

@@ -158,6 +158,8 @@ const DEPTHWISE_SETTINGS = ['name', 'declaredInputShape', 'kernelSize', 'strides
  * (output channel `ci·depthMultiplier + m`); kernel `[kh, kw, c, depthMultiplier]`.
  */
 export class DepthwiseConv2D extends Depthwise {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'DepthwiseConv2D';
 
   constructor(kernelSize: number | [number, number], options?: DepthwiseConvOptions | null) {
@@ -219,6 +221,8 @@ export class DepthwiseConv2D extends Depthwise {
  * `[1, 1, c·depthMultiplier, filters]`, bias `[filters]`.
  */
 export class SeparableConv2D extends Depthwise {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'SeparableConv2D';
   /** Output channels. */
   readonly filters: number;

@@ -174,6 +174,8 @@ export abstract class ShapedDropout extends RandomLayer {
 
 /** Zeroes a fraction `rate` of its inputs during training and scales the rest by 1/(1 − rate); identity otherwise. */
 export class Dropout extends ShapedDropout {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'Dropout';
 
   constructor(rate: number, options?: DropoutOptions | null) {

@@ -30,6 +30,8 @@ function readNoiseOptions(options: NoiseOptions | null | undefined, where: strin
 
 /** Adds N(0, stddev²) noise in training (Keras 3 takes stddev in [0, 1], as here; TF.js takes any stddev ≥ 0); identity otherwise. */
 export class GaussianNoise extends RandomLayer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'GaussianNoise';
   /** Standard deviation of the noise, in [0, 1]. */
   readonly stddev: number;
@@ -66,6 +68,8 @@ export class GaussianNoise extends RandomLayer {
 
 /** Multiplies by N(1, rate/(1 − rate)) noise in training; identity otherwise. */
 export class GaussianDropout extends RandomLayer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'GaussianDropout';
   /** The drop probability the noise matches, in [0, 1). */
   readonly rate: number;
@@ -108,6 +112,8 @@ const ALPHA_P = -SELU_ALPHA * SELU_SCALE;
  * b = −a·α′·rate; identity otherwise.
  */
 export class AlphaDropout extends ShapedDropout {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'AlphaDropout';
 
   constructor(rate: number, options?: AlphaDropoutOptions | null) {

@@ -40,6 +40,8 @@ export interface BatchNormalizationOptions extends LayerOptions {
  * Keras's order: gamma, beta (each if enabled), moving_mean, moving_variance (the last two not trainable).
  */
 export class BatchNormalization extends Layer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'BatchNormalization';
   /** The normalised axis, as given (-1: the last). */
   readonly axis: number;

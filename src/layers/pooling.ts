@@ -107,6 +107,8 @@ const POOL_SETTINGS = ['name', 'declaredInputShape', 'poolSize', 'strides', 'pad
 
 /** The largest value of each `poolSize` window per channel: `new MaxPooling2D(2)` halves an image's height and width. */
 export class MaxPooling2D extends Pooling {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'MaxPooling2D';
   constructor(poolSize?: number | [number, number] | PoolingOptions, options?: PoolingOptions | null) {
     super(2, true, 'max_pooling2d', poolSize, options, 'MaxPooling2D()');
@@ -122,6 +124,8 @@ export class MaxPooling2D extends Pooling {
 
 /** The mean of each `poolSize` window per channel. */
 export class AveragePooling2D extends Pooling {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'AveragePooling2D';
   constructor(poolSize?: number | [number, number] | PoolingOptions, options?: PoolingOptions | null) {
     super(2, false, 'average_pooling2d', poolSize, options, 'AveragePooling2D()');
@@ -137,6 +141,8 @@ export class AveragePooling2D extends Pooling {
 
 /** The largest value of each window of `poolSize` steps per channel, over sequences `[steps, channels]`. */
 export class MaxPooling1D extends Pooling {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'MaxPooling1D';
   constructor(poolSize?: number | [number] | PoolingOptions, options?: PoolingOptions | null) {
     super(1, true, 'max_pooling1d', poolSize, options, 'MaxPooling1D()');
@@ -152,6 +158,8 @@ export class MaxPooling1D extends Pooling {
 
 /** The mean of each window of `poolSize` steps per channel, over sequences `[steps, channels]`. */
 export class AveragePooling1D extends Pooling {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'AveragePooling1D';
   constructor(poolSize?: number | [number] | PoolingOptions, options?: PoolingOptions | null) {
     super(1, false, 'average_pooling1d', poolSize, options, 'AveragePooling1D()');
@@ -241,6 +249,8 @@ abstract class GlobalPooling extends Layer {
 
 /** The mean over all positions of an image, per channel: `[h, w, c]` → `[c]`. */
 export class GlobalAveragePooling2D extends GlobalPooling {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'GlobalAveragePooling2D';
   constructor(options?: GlobalPoolingOptions | null) {
     super(2, false, 'global_average_pooling2d', options, 'GlobalAveragePooling2D()');
@@ -255,6 +265,8 @@ export class GlobalAveragePooling2D extends GlobalPooling {
 
 /** The largest value over all positions of an image, per channel: `[h, w, c]` → `[c]`. */
 export class GlobalMaxPooling2D extends GlobalPooling {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'GlobalMaxPooling2D';
   constructor(options?: GlobalPoolingOptions | null) {
     super(2, true, 'global_max_pooling2d', options, 'GlobalMaxPooling2D()');
@@ -269,6 +281,8 @@ export class GlobalMaxPooling2D extends GlobalPooling {
 
 /** The mean over all steps of a sequence, per channel: `[steps, c]` → `[c]`. */
 export class GlobalAveragePooling1D extends GlobalPooling {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'GlobalAveragePooling1D';
   constructor(options?: GlobalPoolingOptions | null) {
     super(1, false, 'global_average_pooling1d', options, 'GlobalAveragePooling1D()');
@@ -283,6 +297,8 @@ export class GlobalAveragePooling1D extends GlobalPooling {
 
 /** The largest value over all steps of a sequence, per channel: `[steps, c]` → `[c]`. */
 export class GlobalMaxPooling1D extends GlobalPooling {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'GlobalMaxPooling1D';
   constructor(options?: GlobalPoolingOptions | null) {
     super(1, true, 'global_max_pooling1d', options, 'GlobalMaxPooling1D()');

@@ -16,6 +16,8 @@ export interface ActivityRegularizationOptions extends LayerOptions {
 
 /** Identity that adds a penalty on its input to the loss (Keras's ActivityRegularization). */
 export class ActivityRegularization extends ElementwiseLayer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'ActivityRegularization';
   /** L1 factor. */
   readonly l1: number;

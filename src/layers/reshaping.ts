@@ -9,6 +9,8 @@ import { channelsLast } from './convolution.js';
 
 /** Flattens each sample to one axis: `[h, w, c]` → `[h·w·c]` (channels-last order, as Keras's). */
 export class Flatten extends Layer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'Flatten';
 
   constructor(options?: (LayerOptions & { dataFormat?: 'channelsLast' | 'channels_last' }) | null) {
@@ -49,6 +51,8 @@ export type ReshapeOptions = LayerOptions;
 
 /** Gives each sample another shape with as many values: `new Reshape([7, 7, 16])`; one dimension may be -1 (inferred). */
 export class Reshape extends Layer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'Reshape';
   /** The shape of one output sample, as given (one dimension may be -1). */
   readonly targetShape: readonly number[];

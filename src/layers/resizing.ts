@@ -26,6 +26,8 @@ export interface ZeroPaddingOptions extends LayerOptions {
  * (each on both sides), or `[[top, bottom], [left, right]]`; default 1.
  */
 export class ZeroPadding2D extends Layer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'ZeroPadding2D';
   /** `[[top, bottom], [left, right]]`. */
   readonly padding: readonly [readonly [number, number], readonly [number, number]];
@@ -96,6 +98,8 @@ export interface UpSamplingOptions extends LayerOptions {
 
 /** Repeats each pixel `size` times along the rows and the columns (`size`: one number or `[rows, columns]`; default 2). */
 export class UpSampling2D extends Layer {
+  /** @internal One of neurasm's own layer classes (an own static: a subclass has none). */
+  static readonly builtInLayer = true;
   readonly className = 'UpSampling2D';
   /** Repetitions along the rows and the columns. */
   readonly size: readonly number[];
