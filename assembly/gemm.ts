@@ -109,19 +109,20 @@ function packB(b: usize, bRow: i32, bCol: i32, n: i32, p0: i32, j0: i32, kc: i32
   }
 }
 
-/**
- * Stores the 4×4 block whose columns are c0..c3 (lanes over rows) as four rows of four floats, NR floats apart:
- * row q at dst + q·NR·4 holds (c0[q], c1[q], c2[q], c3[q]).
- */
+// A 4×4 transpose in two steps: rows a, b zipped lane by lane (zipLo: a0 b0 a1 b1, zipHi: a2 b2 a3 b3), then the
+// halves of two zipped pairs joined, which gives the transposed rows (packB and storeColumns).
+@inline function zipLo(a: v128, b: v128): v128 { return v128.shuffle<f32>(a, b, 0, 4, 1, 5); }
+@inline function zipHi(a: v128, b: v128): v128 { return v128.shuffle<f32>(a, b, 2, 6, 3, 7); }
+@inline function lowHalves(a: v128, b: v128): v128 { return v128.shuffle<f32>(a, b, 0, 1, 4, 5); }
+@inline function highHalves(a: v128, b: v128): v128 { return v128.shuffle<f32>(a, b, 2, 3, 6, 7); }
+
+/** Stores the 4×4 block whose columns are c0..c3 (lanes over rows) as four rows, NR floats apart, from dst. */
 @inline function transpose4(dst: usize, c0: v128, c1: v128, c2: v128, c3: v128): void {
-  const t0 = v128.shuffle<f32>(c0, c1, 0, 4, 1, 5);
-  const t1 = v128.shuffle<f32>(c2, c3, 0, 4, 1, 5);
-  const t2 = v128.shuffle<f32>(c0, c1, 2, 6, 3, 7);
-  const t3 = v128.shuffle<f32>(c2, c3, 2, 6, 3, 7);
-  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-  v128.store(dst + NR * 4, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-  v128.store(dst + NR * 8, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-  v128.store(dst + NR * 12, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+  const t0 = zipLo(c0, c1), t1 = zipLo(c2, c3), t2 = zipHi(c0, c1), t3 = zipHi(c2, c3);
+  v128.store(dst, lowHalves(t0, t1));
+  v128.store(dst + NR * 4, highHalves(t0, t1));
+  v128.store(dst + NR * 8, lowHalves(t2, t3));
+  v128.store(dst + NR * 12, highHalves(t2, t3));
 }
 
 // Combines one K block's sums into C: the first block sets C = sum (+ bias) (+ old C), later blocks add.
@@ -147,18 +148,15 @@ function packB(b: usize, bRow: i32, bCol: i32, n: i32, p0: i32, j0: i32, kc: i32
 /** Writes a 4×4 block given as rows r0..r3 (lanes over q) transposed: C[(j + q)·n + i .. + 3] for q = 0..3. */
 @inline function storeColumns(c: usize, n: i32, i: i32, j: i32, r0: v128, r1: v128, r2: v128, r3: v128,
   bias: usize, first: bool, accumulate: bool): void {
-  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  const t0 = zipLo(r0, r1), t1 = zipLo(r2, r3), t2 = zipHi(r0, r1), t3 = zipHi(r2, r3);
   let idx = j * n + i;
-  st4(c, idx, combine(ld4(c, idx), v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), bias, i, first, accumulate));
+  st4(c, idx, combine(ld4(c, idx), lowHalves(t0, t1), bias, i, first, accumulate));
   idx += n;
-  st4(c, idx, combine(ld4(c, idx), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), bias, i, first, accumulate));
+  st4(c, idx, combine(ld4(c, idx), highHalves(t0, t1), bias, i, first, accumulate));
   idx += n;
-  st4(c, idx, combine(ld4(c, idx), v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), bias, i, first, accumulate));
+  st4(c, idx, combine(ld4(c, idx), lowHalves(t2, t3), bias, i, first, accumulate));
   idx += n;
-  st4(c, idx, combine(ld4(c, idx), v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), bias, i, first, accumulate));
+  st4(c, idx, combine(ld4(c, idx), highHalves(t2, t3), bias, i, first, accumulate));
 }
 
 /**
