@@ -2,7 +2,7 @@
 // trainTestSplit and oneHot. Everything here runs before a model changes, so bad data never half-trains one.
 import { kernels as k } from './backend.js';
 import { arena } from './arena.js';
-import { join, post, prefetches } from './threads.js';
+import { join, post, backgroundPays } from './threads.js';
 import { ShapeError, ValueError, describe } from './errors.js';
 import { FLOAT32_MAX, boolean, integer, nearest, number, readOptions } from './arguments.js';
 import { Tensor, toTensor, nonFiniteError, type TensorLike } from './tensor.js';
@@ -212,7 +212,7 @@ export function upload(data: Dataset, blocks: BlockOwner, where: string): Upload
 export function copyChecked(offset: number, values: Float32Array, cols: number, firstRow: number, where: string, arg: string): void {
   const n = values.length;
   let bad = -1;
-  if (n <= CHECK_CHUNK || !prefetches(n)) {
+  if (n <= CHECK_CHUNK || !backgroundPays(n)) {
     arena.write(offset, values);
     bad = k.firstNonFinite(offset, n);
   } else {

@@ -2,7 +2,7 @@
 // compile (loss, optimizer, metrics; gradients and optimizer slots), fit, evaluate, predict, summary.
 // All validation happens before any state changes; a training step is kernel calls over fixed offsets.
 import { kernels as k } from './backend.js';
-import { join, parallel, post, prefetches } from './threads.js';
+import { join, parallel, post, backgroundPays } from './threads.js';
 import { arena } from './arena.js';
 import { Layer, binding, builtIn, checkWeights, formatShape, ownerOf, setOwner, sizeOf, unbound } from './layers/index.js';
 import { Blocks, Plan, SHUFFLE_STREAM } from './plan.js';
@@ -432,7 +432,7 @@ export class Sequential {
     const capacity = Math.min(batchSize, train.rows);
     // With threads, a shuffled batch is gathered on another thread while the one before it trains: two batches'
     // inputs of the fit's own (not the workspace's, which a callback's predict() may use).
-    const prefetch = shuffle && prefetches(capacity * train.inputDim);
+    const prefetch = shuffle && backgroundPays(capacity * train.inputDim);
     try {
       if (val) valData = upload(val, this.blocks, o.validationData ? 'fit() validationData' : where);
       order = this.blocks.alloc(train.rows * 4, where);

@@ -711,13 +711,13 @@ export function splits(work: number): boolean {
 }
 
 /**
- * Whether a copy of `floats` floats is worth running in the background: threads are wanted and it is at least
- * 4,096 floats at the default thresholds (an eighth of a split call's least work, at 8 a float as SPLIT_WORK
+ * Whether work over `floats` floats (a copy, a check) is worth posting to run in the background: threads are
+ * wanted and it is at least 4,096 floats at the default thresholds (an eighth of a split call's least work, at 8 a float as SPLIT_WORK
  * counts a copy). A background call needs no wait when it is done in time, so it pays sooner than a split: at
  * MNIST batch 32 (25,088 floats a batch, a gather too small to split) fit's epoch went 1.56–1.61 × → 1.63–1.68 ×
  * faster than one thread's, in one process, alternating. @internal
  */
-export function prefetches(floats: number): boolean {
+export function backgroundPays(floats: number): boolean {
   return wanted > 1 && floats * 8 * 8 >= MIN_WORK;
 }
 
