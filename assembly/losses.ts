@@ -6,8 +6,8 @@
 // The binary and categorical cross-entropies take Keras's label smoothing (`smoothing`, 0 for none); the sparse
 // ones an ignored class (`ignore`, NaN for none).
 import { ld, st } from './simd';
-import { EPSILON, clipProb, logSumExp, logitLoss, rowShift, rowSum, sigmoidPair, smooth } from './probability';
-import { expf, logf } from './math';
+import { EPSILON, clipProb, logSumExp, logitLoss, lseOf, rowSum, shiftedExps, sigmoidPair, smooth } from './probability';
+import { expInPlace, logf } from './math';
 
 /** mean((p − t)²); p, t: [rows, cols] */
 export function meanSquaredError(p: usize, t: usize, rows: i32, cols: i32): f64 {
@@ -149,31 +149,41 @@ export function categoricalCrossentropyGrad(dp: usize, p: usize, t: usize, rows:
 ): f64 {
   const k: f32 = <f32>1 / <f32>rows;
   let s: f64 = 0;
+  if (logits) {
+    // softmax(z) in passes (see shiftedExps); per row the same operations in the same order as one row at a time.
+    shiftedExps(dx, x, rows, cols);
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      const shift = lseOf(dx, x, o, cols);
+      for (let j = 0; j < cols; j++) {
+        const v = ld(x, o + j);
+        s += <f64>(smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols) * (shift - v));
+        st(dx, o + j, v - shift);
+      }
+    }
+    expInPlace(dx, rows * cols);
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      const tsum = smoothedSum(t, o, cols, smoothing);
+      for (let j = 0; j < cols; j++) st(dx, o + j, k * (ld(dx, o + j) * tsum - smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols)));
+    }
+    return s / rows;
+  }
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    const shift = rowShift(x, o, cols, logits);
-    if (logits) {
-      const tsum = smoothedSum(t, o, cols, smoothing);
-      for (let j = 0; j < cols; j++) {
-        const v = ld(x, o + j);
-        const y = smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols);
-        s += <f64>(y * (shift - v));
-        st(dx, o + j, k * (expf(v - shift) * tsum - y));
-      }
-    } else {
-      let live: f32 = 0;
-      for (let j = 0; j < cols; j++) {
-        const q = ld(x, o + j) / shift;
-        const c = clipProb(q);
-        const y = smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols);
-        s -= <f64>(y * logf(c));
-        if (q == c) live += y;
-      }
-      for (let j = 0; j < cols; j++) {
-        const v = ld(x, o + j);
-        const q = v / shift;
-        st(dx, o + j, k * (live / shift - (q == clipProb(q) ? smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols) / v : 0)));
-      }
+    const shift = rowSum(x, o, cols);
+    let live: f32 = 0;
+    for (let j = 0; j < cols; j++) {
+      const q = ld(x, o + j) / shift;
+      const c = clipProb(q);
+      const y = smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols);
+      s -= <f64>(y * logf(c));
+      if (q == c) live += y;
+    }
+    for (let j = 0; j < cols; j++) {
+      const v = ld(x, o + j);
+      const q = v / shift;
+      st(dx, o + j, k * (live / shift - (q == clipProb(q) ? smooth(ld(t, o + j), smoothing, <f32>1 / <f32>cols) / v : 0)));
     }
   }
   return s / rows;
@@ -218,26 +228,43 @@ export function counted(t: usize, rows: i32, ignore: f32): i32 {
 ): f64 {
   const k: f32 = <f32>1 / <f32>max(counted(t, rows, ignore), 1);
   let s: f64 = 0;
+  if (logits) {
+    // softmax(z) in passes (see shiftedExps); per row the same operations in the same order as one row at a time.
+    shiftedExps(dx, x, rows, cols);
+    for (let r = 0; r < rows; r++) {
+      if (ld(t, r) == ignore) continue; // its exps are overwritten with 0 below
+      const o = r * cols;
+      const shift = lseOf(dx, x, o, cols);
+      s += <f64>(shift - ld(x, o + label(t, r)));
+      for (let j = 0; j < cols; j++) st(dx, o + j, ld(x, o + j) - shift);
+    }
+    expInPlace(dx, rows * cols);
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      if (ld(t, r) == ignore) {
+        for (let j = 0; j < cols; j++) st(dx, o + j, 0);
+        continue;
+      }
+      const l = label(t, r);
+      for (let j = 0; j < cols; j++) st(dx, o + j, k * (ld(dx, o + j) - (j == l ? <f32>1 : 0)));
+    }
+    return perCounted(s, t, rows, ignore);
+  }
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     if (ld(t, r) == ignore) {
       for (let j = 0; j < cols; j++) st(dx, o + j, 0);
       continue;
     }
-    const shift = rowShift(x, o, cols, logits);
+    const shift = rowSum(x, o, cols);
     const l = label(t, r);
-    if (logits) {
-      s += <f64>(shift - ld(x, o + l));
-      for (let j = 0; j < cols; j++) st(dx, o + j, k * (expf(ld(x, o + j) - shift) - (j == l ? <f32>1 : 0)));
-    } else {
-      const v = ld(x, o + l);
-      const q = v / shift;
-      const c = clipProb(q);
-      s -= <f64>logf(c);
-      const live = q == c;
-      for (let j = 0; j < cols; j++) st(dx, o + j, live ? k * (1 / shift) : 0);
-      if (live) st(dx, o + l, k * (1 / shift - 1 / v));
-    }
+    const v = ld(x, o + l);
+    const q = v / shift;
+    const c = clipProb(q);
+    s -= <f64>logf(c);
+    const live = q == c;
+    for (let j = 0; j < cols; j++) st(dx, o + j, live ? k * (1 / shift) : 0);
+    if (live) st(dx, o + l, k * (1 / shift - 1 / v));
   }
   return perCounted(s, t, rows, ignore);
 }

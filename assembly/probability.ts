@@ -1,7 +1,7 @@
 // What the cross-entropies share: Keras's epsilon and clipping, label smoothing, and the stable sigmoid and
 // log-sum-exp of the fused (logits) forms. Not re-exported by index.ts: these are not kernels of the wasm.
-import { ld } from './simd';
-import { expf, logf } from './math';
+import { ld, st } from './simd';
+import { expf, expInPlace, logf } from './math';
 
 /** Keras's backend epsilon: probabilities are clipped to [ε, 1 − ε]. */
 export const EPSILON: f32 = 1e-7;
@@ -38,11 +38,39 @@ export const EPSILON: f32 = 1e-7;
   return s;
 }
 
+// A row's largest value (NaN if any is NaN: wasm's max).
+@inline export function rowMax(x: usize, o: i32, cols: i32): f32 {
+  let m = ld(x, o);
+  for (let j = 1; j < cols; j++) m = max(m, ld(x, o + j));
+  return m;
+}
+
 // log Σ e^z over a row, shifted by its max.
 @inline export function logSumExp(z: usize, o: i32, cols: i32): f32 {
-  let m = ld(z, o);
-  for (let j = 1; j < cols; j++) m = max(m, ld(z, o + j));
+  const m = rowMax(z, o, cols);
   let s: f32 = 0;
   for (let j = 0; j < cols; j++) s += expf(ld(z, o + j) - m);
   return m + logf(s);
+}
+
+// The fused cross-entropies' gradients take softmax(z) as e^(z − lse(z)), a row at a time. They compute it for a
+// whole block in passes instead, so that the exps run four at a time (expInPlace), with the same bits:
+//   e = exps(z − max) (shiftedExps); per row, lse = lseOf(e, z) and e = z − lse; e = exps(e) (expInPlace).
+// e must not be z.
+
+// e[r,:] = expf(z[r,:] − max of the row) for every row; e, z: [rows, cols]
+@inline export function shiftedExps(e: usize, z: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    const m = rowMax(z, o, cols);
+    for (let j = 0; j < cols; j++) st(e, o + j, ld(z, o + j) - m);
+  }
+  expInPlace(e, rows * cols);
+}
+
+// logSumExp(z, o, cols), from the row's exps shiftedExps wrote to e.
+@inline export function lseOf(e: usize, z: usize, o: i32, cols: i32): f32 {
+  let s: f32 = 0;
+  for (let j = 0; j < cols; j++) s += ld(e, o + j);
+  return rowMax(z, o, cols) + logf(s);
 }

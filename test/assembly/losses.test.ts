@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { kernels } from '../../src/backend.js';
 import {
-  LOSS_REFS, binaryFocalRef, categoricalFocalRef, expectClose, labels, mulberry32, numericGrad, oneHot, randn, uniform, useWasm, type LossName, type Rng,
+  LOSS_REFS, binaryFocalRef, categoricalFocalRef, expEdgeLogits, expectClose, expectSameBits, labels, mulberry32, numericGrad, oneHot, randn, uniform, useWasm, type LossName, type Rng,
 } from '../helpers.js';
 
 const wasm = useWasm();
@@ -348,6 +348,41 @@ describe('logits forms', () => {
       expectClose([value], [fused], { rtol: 1e-5, label: `${name} ${rows}×${cols}` });
       expectClose(wasm.read(dz, n), wasm.read(dzFused, n),
         { rtol: 1e-4, atol: 1e-6 / rows, label: `${name} grad ${rows}×${cols}` });
+    }
+  });
+
+  it.each(categorical)('$name\'s Logits gradient gives the bits of a row at a time with the scalar expf', ({ name, sparse }) => {
+    // Reference: softmax(z) as e^(z − lse(z)) with z − lse(z) from the logSoftmax kernel and e^ from the exponential
+    // activation, both one element at a time; the loss against the value kernel, which computes lse row by row.
+    for (const [rows, cols] of [[1, 1], [1, 2], [3, 3], [4, 5], [7, 10], [5, 13]] as const) {
+      const rng = mulberry32(rows * 100 + cols);
+      const z = expEdgeLogits(rows * cols, 1, rng);
+      const t = sparse ? labels(rows, cols, rng) : targets(rng, rows, cols);
+      if (sparse && rows > 2) t[1] = 0; // with ignore = 0 below, row 1 is ignored
+      const n = rows * cols;
+      for (const option of sparse ? [NaN, 0] : [0, 0.1]) {
+        const [pz, pt, ls, dz] = [wasm.put(z), wasm.put(t), wasm.alloc(n), wasm.alloc(n)];
+        kernels.logSoftmax(ls, pz, rows, cols);
+        kernels.exponential(ls, ls, n);
+        const e = wasm.read(ls, n);
+        const loss = kernels[`${name}LogitsGrad`](dz, pz, pt, rows, cols, option);
+        expect(loss).toBe(kernels[`${name}Logits`](pz, pt, rows, cols, option));
+        const want = new Float32Array(n);
+        const counted = sparse ? t.filter((l) => l !== option).length : rows;
+        const k = Math.fround(1 / Math.max(counted, 1));
+        for (let r = 0; r < rows; r++) {
+          const s32 = Math.fround(option); // the kernel takes it as f32
+          const smoothed = (j: number) => Math.fround(Math.fround(t[r * cols + j]! * Math.fround(1 - s32)) + Math.fround(s32 * Math.fround(1 / cols)));
+          let tsum = 0;
+          if (!sparse) for (let j = 0; j < cols; j++) tsum = Math.fround(tsum + smoothed(j));
+          for (let j = 0; j < cols; j++) {
+            const ej = e[r * cols + j]!;
+            if (sparse) want[r * cols + j] = t[r] === option ? 0 : k * Math.fround(ej - (j === t[r] ? 1 : 0));
+            else want[r * cols + j] = k * Math.fround(Math.fround(ej * tsum) - smoothed(j));
+          }
+        }
+        expectSameBits(wasm.read(dz, n), want, `${name}LogitsGrad ${rows}×${cols} (${option})`);
+      }
     }
   });
 
