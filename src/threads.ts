@@ -63,13 +63,18 @@ const MODE_ELEMENTS = 1;
 /** Most threads a pool may have (a claim word and a status word per part). */
 const MAX_THREADS = 64;
 
+/** MR in assembly/gemm.ts: the rows of its microkernel's tile. */
+const GEMM_TILE_ROWS = 4;
+
 /** Kernels whose last two parameters are (part, parts), and the multiply-adds of a whole call from its arguments. */
 const SPLIT_WORK = {
-  matmul: (a: number[]) => a[3]! * a[4]! * a[5]!,
+  // A·B and a Dense layer's product with fewer rows than gemm's tiles (MR = 4) run whole in part 0 (gemmRows): 0,
+  // so that a one-row prediction does not wake a thread to do nothing.
+  matmul: (a: number[]) => a[3]! < GEMM_TILE_ROWS ? 0 : a[3]! * a[4]! * a[5]!,
   matmulTransA: (a: number[]) => a[3]! * a[4]! * a[5]!,
   matmulTransB: (a: number[]) => a[3]! * a[4]! * a[5]!,
-  denseForward: (a: number[]) => a[5]! * a[6]! * a[7]!,
-  denseForwardDepth: (a: number[]) => a[5]! * a[6]! * a[7]!,
+  denseForward: (a: number[]) => a[5]! < GEMM_TILE_ROWS ? 0 : a[5]! * a[6]! * a[7]!,
+  denseForwardDepth: (a: number[]) => a[5]! < GEMM_TILE_ROWS ? 0 : a[5]! * a[6]! * a[7]!,
   // rows · units outputs, each read and written once per K block and activated: about 8 multiply-adds' time each
   denseForwardReduce: (a: number[]) => a[3]! * a[5]! * 8,
   // batch · outH · outW · outC · kH · kW · inC (the input gradient's count is of the same order)

@@ -391,6 +391,29 @@ describe('claiming parts', () => {
   }, 30_000);
 });
 
+describe('calls too short for a second part', () => {
+  it('a product with fewer rows than gemm\'s tile (one-row predictions) does not wake a thread: gemmRows runs it whole in part 0', async () => {
+    const k = 1024, n = 512; // 1 row: 0.5 M multiply-adds, above the split threshold
+    const a = wasm.put(uniform(4 * k, mulberry32(5))), w = wasm.put(uniform(k * n, mulberry32(6))), out = wasm.alloc(4 * n);
+    try {
+      expect(await setThreads(2)).toBe(2);
+      parallel('matmul', out, a, w, 4, k, n, false); // the pool's first call starts it
+      for (const rows of [1, 3]) {
+        const before = threadStats();
+        parallel('matmul', out, a, w, rows, k, n, false);
+        parallel('denseForward', out, out, a, w, 0, rows, k, n, 0, 0);
+        parallel('denseForwardDepth', out, out, a, w, 0, rows, k, n);
+        expect(threadStats().calls - before.calls, `${rows} row(s)`).toBe(0);
+      }
+      const before = threadStats();
+      parallel('matmul', out, a, w, 4, k, n, false);
+      expect(threadStats().calls - before.calls).toBe(1);
+    } finally {
+      await setThreads(1);
+    }
+  });
+});
+
 // ─── 2a. Background calls (post, then join) ───
 
 describe('background calls', () => {
