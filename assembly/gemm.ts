@@ -33,6 +33,30 @@ export function useScratch(at: usize): void {
   PACK_A = (at + 63) & ~63;
   PACK_B = PACK_A + PACK_A_BYTES;
   TILE = PACK_B + PACK_B_BYTES;
+  packedP0 = -1;
+}
+
+// The packed B panel's origin (its operand, strides, form and place in it), so that the chunks of a split product
+// one thread runs (every chunk a band of rows, every one over the same panel of B) pack it once: see setPackReuse.
+let reusing = false;
+let packedP0: i32 = -1; // −1: nothing reusable packed
+let packedJ0: i32 = 0, packedKc: i32 = 0, packedNc: i32 = 0, packedN: i32 = 0, packedBRow: i32 = 0, packedBCol: i32 = 0, packedForm: i32 = 0;
+let packedB: usize = 0;
+
+// Whether the B panel in PACK_B is the one these arguments pack.
+@inline function packedAlready(b: usize, bRow: i32, bCol: i32, n: i32, p0: i32, j0: i32, kc: i32, nc: i32, form: i32): bool {
+  return reusing && packedP0 == p0 && packedJ0 == j0 && packedB == b && packedKc == kc && packedNc == nc && packedN == n
+    && packedBRow == bRow && packedBCol == bCol && packedForm == form;
+}
+
+/**
+ * From `on` until off: the products this instance runs are chunks of one split call, whose operand B does not change
+ * meanwhile, so a panel of B packed for one chunk is used again by the next instead of packed again (the same
+ * floats in the same places: the bits do not change). Off also forgets the panel.
+ */
+export function setPackReuse(on: bool): void {
+  reusing = on;
+  packedP0 = -1;
 }
 
 /** K blocks of a product of depth k: the blocks of at most KC that every path sums separately, in order. */
@@ -326,8 +350,11 @@ export function gemmPacked(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
     const nc = min(NC, j1 - jc);
     for (let pc = p0; pc < p1; pc += step) {
       const kc = min(step, k - pc);
-      if (bForm == B_STRIDED) packB(b, bRow, bCol, n, pc, jc, kc, nc);
-      else packTapWeights(b, n, pc, jc, kc, nc);
+      if (!packedAlready(b, bRow, bCol, n, pc, jc, kc, nc, bForm)) {
+        if (bForm == B_STRIDED) packB(b, bRow, bCol, n, pc, jc, kc, nc);
+        else packTapWeights(b, n, pc, jc, kc, nc);
+        packedP0 = pc; packedJ0 = jc; packedKc = kc; packedNc = nc; packedN = n; packedBRow = bRow; packedBCol = bCol; packedForm = bForm; packedB = b;
+      }
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = min(MC, i1 - ic);
         if (aForm == A_STRIDED) packA(a, aRow, aCol, m, ic, pc, mc, kc);

@@ -7,7 +7,7 @@ import { applyActivation } from './activations';
 import { A_STRIDED, B_STRIDED, MR, NR, SCRATCH_BYTES, bandStart, gemm, gemmPacked, gemmRows, kBlocks, kStep } from './gemm';
 import { partStart } from './parts';
 import { gradientAccumulate } from './optimizers';
-export { useScratch } from './gemm';
+export { setPackReuse, useScratch } from './gemm';
 
 /** First byte the host may hand out: below it are the module's static data and the GEMM's scratch. */
 export function heapBase(): usize {

@@ -5,17 +5,22 @@
 // output is computed as the whole call computes it, so the bits are the same for any number of threads.
 //
 // Synchronisation is Atomics on the control block, no message per call. The caller writes a call's arguments,
-// marks each part free in this call's generation (claim word = generation · 2), then publishes the generation. A
-// thread takes a part by compareExchange to generation · 2 + 1, so a late thread, still holding the arguments of
-// an earlier generation, can take no part of a later call. Each thread tries its own part first (the caller part
-// 0, thread i part i), then any other: consecutive calls that split the same data alike (a layer's gradient, then
-// the optimizer step over it; a batch's gathered rows, then the first layer's product over them) leave each part's
-// data in the cache of the core that used it last, where taking parts in any order would move it between cores
-// at every call. The caller waits for the parts others took with Atomics.wait, or, on a page's main thread (where
-// Atomics.wait throws), by spinning on the count. A thread that never starts, or dies between calls, takes no
-// part, and the caller computes every part no one took; a part that throws in a thread is computed again by the
-// caller (split calls never accumulate into their output, so that is safe). A thread killed from outside in the
-// middle of its part would leave the caller waiting: neurasm itself stops threads only between calls.
+// marks each part's chunks free in this call's generation (one claim word a part: the generation's tag and the
+// free chunks' range), then publishes the generation. A thread takes a chunk by compareExchange on that word, which
+// fails for a word of another generation, so a late thread, still holding the arguments of an earlier generation,
+// can take nothing of a later call. Each thread takes its own part's chunks first, from the front (the caller part
+// 0, thread i part i): consecutive calls that split the same data alike (a layer's gradient, then the optimizer
+// step over it; a batch's gathered rows, then the first layer's product over them) leave each part's data in the
+// cache of the core that used it last, where taking parts in any order would move it between cores at every call.
+// A thread done with its part then takes what is left of the others from their backs, so a core that runs slower
+// (a VM's, a laptop's efficiency core, one shared with another program) holds the call up by a chunk at most, not
+// by the rest of its part. Parts are one chunk but for elementwise calls and the products whose chunks all use the
+// one panel of their operand B a thread packs (productChunks). The caller waits for the chunks others took with
+// Atomics.wait, or, on a page's main thread (where Atomics.wait throws), by spinning on the count. A thread that
+// never starts, or dies between calls, takes nothing, and the caller computes every chunk no one took; a chunk that
+// throws in a thread is computed again by the caller (split calls never accumulate into their output, so that is
+// safe). A thread killed from outside in the middle of a chunk would leave the caller waiting: neurasm itself stops
+// threads only between calls.
 //
 // Besides the split calls, one whole call at a time may run in the background (post, then join): a thread that has
 // finished its parts of the current call takes it, while the caller goes on with work that does not touch its
@@ -43,11 +48,12 @@ const BG_CLAIM = 12; // BG_TICKET · 2 while it is free, · 2 + 1 once a thread 
 const BG_DONE = 13; // the generation of the last background call a thread finished
 const BG_FAILED = 14; // 1 when the thread running it failed
 const BG_KERNEL = 15; // index into NAMES
-const STATUS = 16; // + part: 1 when a thread's part failed
-const CLAIM = 128; // + part: generation · 2 while the part is free, generation · 2 + 1 once a thread has taken it
+const STATUS = 16; // + part: bit c set when a thread's chunk c of the part failed
+const CLAIM = 128; // + part: its chunks' claim word, chunkTag(generation) | front << 6 | back (see claimChunk)
 const BG_NARGS = 80;
 const BG_WHOLE = 81; // 1: the kernel takes no (part, parts); 0: it is called with (0, 1)
-const TAKER = 192; // + part: the thread that took it (0: the caller, i: thread i)
+const CHUNKS = 82; // chunks per part in this generation
+const TAKER = 192; // + part: the thread that took its first chunk (0: the caller, i: thread i)
 const ARGS_BYTE = 1024;
 const MAX_ARGS = 32;
 /** The background call's arguments, then its result. */
@@ -139,6 +145,66 @@ function elementStart(count: number, part: number, parts: number): number {
   return Math.min(count, part * Math.ceil(count / parts / 16) * 16);
 }
 
+/**
+ * Takes a chunk of a part in generation `tag` (chunkTag's): its owner takes the next one from the front, any other
+ * thread the last one from the back, so a thread that is done early takes over the end of a slower one's part while
+ * the owner keeps the front, whose data it used last. Returns the chunk's index, or −1 when none is left (or the
+ * word is of another generation: a late thread takes nothing of a later call). The word is tag | front << 6 | back:
+ * chunks [front, back) are free. The threads' program uses this function's own text.
+ */
+function claimChunk(words: Int32Array, at: number, tag: number, owner: boolean): number {
+  for (;;) {
+    const word = Atomics.load(words, at);
+    const front = (word >> 6) & 63, back = word & 63;
+    if ((word & ~0xfff) !== tag || front >= back) return -1;
+    if (Atomics.compareExchange(words, at, word, owner ? word + 64 : word - 1) === word) return owner ? front : back - 1;
+  }
+}
+
+/** The generation's tag in a claim word (19 bits of it, above the two 6-bit chunk counters). */
+function chunkTag(generation: number): number {
+  return (generation & 0x7ffff) << 12;
+}
+
+/** Most chunks a part is cut into (a failed chunk is a bit of its part's status word). */
+const MAX_CHUNKS = 16;
+/** Least elements in a chunk of an elementwise call: about 12 µs of Adam's step on one core. */
+const CHUNK_ELEMENTS = 16384;
+/** Least multiply-adds in a chunk of a product: about 25 µs of one core. */
+const CHUNK_WORK = 1 << 19;
+/** Least 4-row tiles in a chunk of a product: gemm's MC, the rows it packs at once. */
+const CHUNK_TILES = 16;
+/** Chunking as set by threadsForTest (off: every part one chunk, as before chunks). */
+let chunking = true;
+
+/** The products whose split calls may be chunked, and their (m, k, n) as gemm takes them. */
+const CHUNKED_PRODUCTS: { [K in SplitKernel]?: (a: Args) => void } = {
+  matmul: (a) => productShape(a[3], a[4], a[5]),
+  matmulTransA: (a) => productShape(a[3], a[4], a[5]),
+  matmulTransB: (a) => productShape(a[3], a[4], a[5]),
+  denseForward: (a) => productShape(a[5], a[6], a[7]),
+};
+/** The product `parallel` is about to dispatch (m = 0: none, or not one CHUNKED_PRODUCTS lists). */
+const product = { m: 0, k: 0, n: 0 };
+function productShape(m: unknown, k: unknown, n: unknown): void {
+  product.m = m as number; product.k = k as number; product.n = n as number;
+}
+
+/**
+ * Chunks per part for the product in `product` on `parts` threads: gemm splits it by bands of rows, and a thread
+ * packs its operand B once for all the chunks it runs (setPackReuse) when B is one packed panel (depth ≤ 256,
+ * width ≤ 512, gemm's KC and NC); otherwise a chunk would pack B again, and the call is not chunked. Each chunk has
+ * at least CHUNK_WORK multiply-adds and a 4-row tile.
+ */
+function productChunks(parts: number): number {
+  let { m, n } = product;
+  const k = product.k;
+  if (m === 0) return 1;
+  if (n <= 12 && m > n) [m, n] = [n, m]; // gemm's few-columns form multiplies the transpose
+  if (k > 256 || n > 512 || n > m) return 1; // more than one panel of B, or split by columns
+  return Math.max(1, Math.min(MAX_CHUNKS, Math.floor(m * k * n / parts / CHUNK_WORK), Math.floor(Math.ceil(m / 4) / parts / CHUNK_TILES)));
+}
+
 /** Spins on a word before sleeping on it: a call's parts come microseconds apart while a model trains. */
 let SPINS = 20000;
 
@@ -148,11 +214,14 @@ const SOURCE = `"use strict";
 const node = typeof process === "object" && typeof require === "function";
 const port = node ? require("node:worker_threads").parentPort : self;
 const elementStart = ${elementStart.toString()};
+const claimChunk = ${claimChunk.toString()};
+const chunkTag = ${chunkTag.toString()};
 const start = (init) => {
-  let fns;
+  let fns, setPackReuse;
   try {
     const x = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports;
     x.useScratch(init.scratch);
+    setPackReuse = x.setPackReuse;
     fns = init.names.map((n) => {
       if (typeof x[n] !== "function") throw new Error("the kernels have no " + n);
       return x[n];
@@ -175,32 +244,39 @@ const start = (init) => {
     last = gen;
     const kernel = i32[${KERNEL}];
     if (kernel < 0 || i32[${EPOCH}] !== init.epoch) break;
-    const parts = i32[${PARTS}], mode = i32[${MODE}], nargs = i32[${NARGS}], count = i32[${COUNT}], pointers = i32[${POINTERS}];
+    const parts = i32[${PARTS}], chunks = i32[${CHUNKS}], mode = i32[${MODE}], nargs = i32[${NARGS}], count = i32[${COUNT}], pointers = i32[${POINTERS}];
+    const pieces = parts * chunks, tag = chunkTag(gen);
     const args = Array.from(f64.subarray(0, nargs));
     const fn = fns[kernel];
-    const first = init.index % parts;
+    const own = init.index % parts;
+    const reuse = mode === ${MODE_PARTS} && chunks > 1;
+    if (reuse) setPackReuse(true);
     for (let n = 0; n < parts; n++) {
-      const part = (first + n) % parts;
-      if (Atomics.compareExchange(i32, ${CLAIM} + part, gen * 2, gen * 2 + 1) !== gen * 2) continue;
-      i32[${TAKER} + part] = init.index;
-      try {
-        if (init.fault > 0) { init.fault--; throw new Error("a fault injected by threadsForTest"); }
-        if (mode === ${MODE_PARTS}) fn(...args, part, parts);
-        else {
-          const lo = elementStart(count, part, parts), hi = elementStart(count, part + 1, parts);
-          if (lo < hi) {
-            const a = args.slice();
-            for (let i = 0; i < pointers; i++) if (a[i] !== 0) a[i] += lo * 4;
-            a[pointers] = hi - lo;
-            fn(...a);
+      const part = (own + n) % parts;
+      for (let chunk = claimChunk(i32, ${CLAIM} + part, tag, n === 0); chunk >= 0; chunk = claimChunk(i32, ${CLAIM} + part, tag, n === 0)) {
+        if (chunk === 0) i32[${TAKER} + part] = init.index;
+        const piece = part * chunks + chunk;
+        try {
+          if (init.fault > 0) { init.fault--; throw new Error("a fault injected by threadsForTest"); }
+          for (const until = init.slow > 0 ? performance.now() + init.slow / 1000 : 0; performance.now() < until;);
+          if (mode === ${MODE_PARTS}) fn(...args, piece, pieces);
+          else {
+            const lo = elementStart(count, piece, pieces), hi = elementStart(count, piece + 1, pieces);
+            if (lo < hi) {
+              const a = args.slice();
+              for (let i = 0; i < pointers; i++) if (a[i] !== 0) a[i] += lo * 4;
+              a[pointers] = hi - lo;
+              fn(...a);
+            }
           }
+        } catch (e) {
+          Atomics.or(i32, ${STATUS} + part, 1 << chunk);
+          Atomics.add(i32, ${FAILED}, 1);
         }
-      } catch (e) {
-        Atomics.store(i32, ${STATUS} + part, 1);
-        Atomics.add(i32, ${FAILED}, 1);
+        if (Atomics.add(i32, ${DONE}, 1) + 1 === pieces) Atomics.notify(i32, ${DONE});
       }
-      if (Atomics.add(i32, ${DONE}, 1) + 1 === parts) Atomics.notify(i32, ${DONE});
     }
+    if (reuse) setPackReuse(false);
     // Then the background call, if one is waiting: after this generation's parts, which the caller waits for.
     const bg = Atomics.load(i32, ${BG_TICKET});
     if (bg !== 0 && Atomics.compareExchange(i32, ${BG_CLAIM}, bg * 2, bg * 2 + 1) === bg * 2) {
@@ -250,6 +326,7 @@ let warned = false;
 let poolEpoch = 0; // bumped by stopAll: a background call a stopped thread had taken is run again by join
 let failStart = false;
 let faultParts = 0; // threadsForTest: parts each new thread fails (throws instead of computing) before working normally
+let slowPieces = 0; // threadsForTest: microseconds each new thread spins before each chunk
 let faultBackground = 0; // threadsForTest: the same for background calls
 
 /** One warning per process, for the first failure; the library goes on with one thread. */
@@ -295,7 +372,7 @@ async function spawn(index: number): Promise<Thread> {
 
 /** Starts thread `index` with its scratch block; rejects if the Worker cannot be made. */
 async function start(index: number, scratch: number): Promise<Thread> {
-  const init = { module: wasmModule, memory, control, scratch, index, names: failStart ? ['noSuchKernel'] : NAMES, spins: SPINS, fault: faultParts, backgroundFault: faultBackground, epoch: Atomics.load(views(), EPOCH) };
+  const init = { module: wasmModule, memory, control, scratch, index, names: failStart ? ['noSuchKernel'] : NAMES, spins: SPINS, fault: faultParts, slow: slowPieces, backgroundFault: faultBackground, epoch: Atomics.load(views(), EPOCH) };
   const scope = globalThis as { process?: { versions?: { node?: string } }; Worker?: new (url: string) => BrowserWorker };
   let settle!: (error?: Error) => void;
   const ready = new Promise<void>((resolve, reject) => { settle = (e) => (e ? reject(e) : resolve()); });
@@ -459,13 +536,14 @@ function startLazily(): void {
   if (starting === undefined && memoryShared) void resize(wanted);
 }
 
-const stats = { calls: 0, partsElsewhere: 0, ownParts: 0, background: 0, backgroundElsewhere: 0 };
+const stats = { calls: 0, partsElsewhere: 0, ownParts: 0, chunksTaken: 0, background: 0, backgroundElsewhere: 0 };
 
 /**
- * Calls split over the pool so far, the parts other threads computed, the parts their own thread computed (part
- * 0 the caller, part i thread i), background calls joined and those another thread ran (tests and benches). @internal
+ * Calls split over the pool so far, the parts other threads computed (in parts: chunks ÷ chunks a part), the parts
+ * whose first chunk their own thread computed (part 0 the caller, part i thread i), the chunks of other threads'
+ * parts the caller took, background calls joined and those another thread ran (tests and benches). @internal
  */
-export function threadStats(): { calls: number; partsElsewhere: number; ownParts: number; background: number; backgroundElsewhere: number } {
+export function threadStats(): { calls: number; partsElsewhere: number; ownParts: number; chunksTaken: number; background: number; backgroundElsewhere: number } {
   return { ...stats };
 }
 
@@ -478,10 +556,18 @@ export function threadStats(): { calls: number; partsElsewhere: number; ownParts
  * - `faultParts`: threads started from now on throw in place of their first `faultParts` parts, as a kernel that
  *   failed in a thread would.
  * - `faultBackground`: the same for their first background calls.
+ * - `chunking`: false: every part of a call is one chunk, as before chunks (benches compare the two).
+ * - `slowPieces`: threads started from now on spin this many microseconds before each chunk they compute, as a
+ *   slower core would, so that the caller takes chunks of their parts.
  */
-export function threadsForTest(hook: { thresholds?: { work: number; elements: number }; failStart?: boolean; kill?: boolean; spins?: number; faultParts?: number; faultBackground?: number }): void {
+export function threadsForTest(hook: {
+  thresholds?: { work: number; elements: number }; failStart?: boolean; kill?: boolean; spins?: number; faultParts?: number; faultBackground?: number;
+  chunking?: boolean; slowPieces?: number;
+}): void {
   if (hook.thresholds) ({ work: MIN_WORK, elements: MIN_ELEMENTS } = hook.thresholds);
   if (hook.spins !== undefined) SPINS = hook.spins;
+  if (hook.chunking !== undefined) chunking = hook.chunking;
+  if (hook.slowPieces !== undefined) slowPieces = hook.slowPieces;
   if (hook.failStart !== undefined) failStart = hook.failStart;
   if (hook.faultParts !== undefined) faultParts = hook.faultParts;
   if (hook.faultBackground !== undefined) faultBackground = hook.faultBackground;
@@ -502,45 +588,58 @@ function dispatch(index: number, mode: number, args: Args, nargs: number, count:
     return 1;
   }
   for (let i = 0; i < nargs; i++) values[i] = Number(args[i]); // booleans as 0 or 1, missing ones NaN (unused)
-  words[KERNEL] = index; words[PARTS] = parts; words[MODE] = mode; words[NARGS] = nargs;
+  // Each part is cut into chunks, so that a thread done early takes the end of a slower one's part (claimChunk):
+  // elementwise calls, and the products whose chunks all use the one panel of B a thread packs (productChunks).
+  const chunks = !chunking ? 1
+    : mode === MODE_ELEMENTS ? Math.max(1, Math.min(MAX_CHUNKS, Math.floor(count / parts / CHUNK_ELEMENTS))) : productChunks(parts);
+  const pieces = parts * chunks;
+  const reuse = mode === MODE_PARTS && chunks > 1;
+  words[KERNEL] = index; words[PARTS] = parts; words[CHUNKS] = chunks; words[MODE] = mode; words[NARGS] = nargs;
   words[COUNT] = count; words[POINTERS] = pointers;
   words.fill(0, STATUS, STATUS + parts);
   Atomics.store(words, DONE, 0);
   Atomics.store(words, FAILED, 0);
   generation = (generation + 1) & 0xffffff;
-  const gen = generation;
-  for (let part = 0; part < parts; part++) Atomics.store(words, CLAIM + part, gen * 2);
+  const gen = generation, tag = chunkTag(gen);
+  for (let part = 0; part < parts; part++) Atomics.store(words, CLAIM + part, tag | chunks);
   Atomics.store(words, TICKET, gen);
   Atomics.notify(words, TICKET);
   let error: unknown;
   let mine = 0;
+  // Part 0 from the front, then what is left of the others from their backs.
+  if (reuse) kernels.setPackReuse(true);
   for (let part = 0; part < parts; part++) {
-    if (Atomics.compareExchange(words, CLAIM + part, gen * 2, gen * 2 + 1) !== gen * 2) continue;
-    words[TAKER + part] = 0;
-    mine++;
-    // After an error here, the remaining parts are still taken (not computed), so no thread starts them.
-    if (error === undefined) {
-      try {
-        runPart(part, parts);
-      } catch (e) {
-        error = e;
+    for (let chunk = claimChunk(words, CLAIM + part, tag, part === 0); chunk >= 0; chunk = claimChunk(words, CLAIM + part, tag, part === 0)) {
+      if (chunk === 0) words[TAKER + part] = 0;
+      if (part !== 0) stats.chunksTaken++;
+      mine++;
+      // After an error here, the remaining chunks are still taken (not computed), so no thread starts them.
+      if (error === undefined) {
+        try {
+          runPart(part * chunks + chunk, pieces);
+        } catch (e) {
+          error = e;
+        }
       }
+      Atomics.add(words, DONE, 1);
     }
-    Atomics.add(words, DONE, 1);
   }
-  // Wait for the parts the other threads took (never for a part no one took: this thread took those).
+  if (reuse) kernels.setPackReuse(false);
+  // Wait for the chunks the other threads took (never for one no one took: this thread took those).
   const blocking = waitAllowed(words);
   let spins = 0;
-  for (let done = Atomics.load(words, DONE); done < parts; done = Atomics.load(words, DONE)) {
+  for (let done = Atomics.load(words, DONE); done < pieces; done = Atomics.load(words, DONE)) {
     if (blocking && ++spins > SPINS) Atomics.wait(words, DONE, done);
   }
   stats.calls++;
-  stats.partsElsewhere += parts - mine;
+  stats.partsElsewhere += (pieces - mine) / chunks;
   for (let part = 0; part < parts; part++) if (words[TAKER + part] === part) stats.ownParts++;
   if (error !== undefined) throw error;
   if (Atomics.load(words, FAILED) > 0) {
-    // A thread's part failed (the kernels themselves never throw on checked input): do it here, then go on alone.
-    for (let part = 0; part < parts; part++) if (words[STATUS + part] === 1) runPart(part, parts);
+    // A thread's chunk failed (the kernels themselves never throw on checked input): do it here, then go on alone.
+    for (let part = 0; part < parts; part++) {
+      for (let chunk = 0; chunk < chunks; chunk++) if ((words[STATUS + part]! >> chunk) & 1) runPart(part * chunks + chunk, pieces);
+    }
     threadLost('a thread failed while computing');
   }
   return parts;
@@ -584,6 +683,8 @@ export function parallel(name: SplitKernel, a0?: unknown, a1?: unknown, a2?: unk
     return 1;
   }
   current.kernel = kernel; current.mode = MODE_PARTS; current.args = args; current.arity = arity;
+  const shape = CHUNKED_PRODUCTS[name];
+  if (shape) shape(args); else product.m = 0;
   return dispatch(INDEX.get(name)!, MODE_PARTS, args, arity, 0, 0);
 }
 

@@ -391,6 +391,77 @@ describe('claiming parts', () => {
   }, 30_000);
 });
 
+describe('chunks: a thread done early takes the end of a slower one\'s part', () => {
+  // The products cut into chunks (B one packed panel, split by rows) and elementwise calls, on two threads whose
+  // other thread spins 400 µs before each chunk, so the caller takes chunks of its part: the direct call's bits.
+  const products = [
+    { name: 'matmulTransA', m: 784, k: 256, n: 128 }, // a Dense layer's weight gradient at batch 256
+    { name: 'matmulTransB', m: 512, k: 64, n: 128 }, // an input gradient
+    { name: 'matmul', m: 512, k: 128, n: 256 },
+  ] as const;
+
+  it('products and elementwise calls give the direct call\'s bits, some chunks taken by the caller', async () => {
+    try {
+      await setThreads(1);
+      threadsForTest({ slowPieces: 400 });
+      expect(await setThreads(2)).toBe(2);
+      const before = threadStats();
+      for (const { name, m, k, n } of products) {
+        const aLen = m * k, bLen = k * n;
+        const a = wasm.put(uniform(aLen, mulberry32(m))), b = wasm.put(uniform(bLen, mulberry32(n))), c = wasm.alloc(m * n);
+        kernels[name](c, a, b, m, k, n, false, 0, 1);
+        const expected = wasm.read(c, m * n).slice();
+        arena.write(c, new Float32Array(m * n).fill(Number.NaN));
+        parallel(name, c, a, b, m, k, n, false);
+        expectSameBits(wasm.read(c, m * n), expected, `${name} ${m}×${k}×${n}`);
+      }
+      const rows = 512, inDim = 128, units = 128;
+      const x = wasm.put(uniform(rows * inDim, mulberry32(1))), w = wasm.put(uniform(inDim * units, mulberry32(2))), bias = wasm.put(uniform(units, mulberry32(3)));
+      const [pre, out] = [wasm.alloc(rows * units), wasm.alloc(rows * units)];
+      kernels.denseForward(out, pre, x, w, bias, rows, inDim, units, ACTIVATIONS.relu.id, 0, 0, 1);
+      const expected = [wasm.read(pre, rows * units).slice(), wasm.read(out, rows * units).slice()];
+      parallel('denseForward', out, pre, x, w, bias, rows, inDim, units, ACTIVATIONS.relu.id, 0);
+      expectSameBits(wasm.read(pre, rows * units), expected[0]!, 'denseForward, pre');
+      expectSameBits(wasm.read(out, rows * units), expected[1]!, 'denseForward, out');
+      const adam = ELEMENTWISE.find((c) => c.name === 'adamStep')!;
+      const direct = elementData(adam, 200_000), pooled = elementData(adam, 200_000);
+      kernels.adamStep(...(direct.pointers as [number, number, number, number]), 200_000, 0.001, 0.1, 0.001, 1e-7, 0.004);
+      elementwise('adamStep', ...(pooled.pointers as [number, number, number, number]), 200_000, 0.001, 0.1, 0.001, 1e-7, 0.004);
+      const want = direct.read();
+      pooled.read().forEach((got, i) => expectSameBits(got, want[i]!, `adamStep, pointer ${i}`));
+      const after = threadStats();
+      expect(after.calls - before.calls).toBe(products.length + 2);
+      expect(after.chunksTaken - before.chunksTaken).toBeGreaterThan(0);
+    } finally {
+      threadsForTest({ slowPieces: 0 });
+      await setThreads(1);
+    }
+  }, 30_000);
+
+  it('a product after a chunked one packs its own operand: B changed in place between two calls is read again', async () => {
+    const { m, k, n } = products[0];
+    const a = wasm.put(uniform(m * k, mulberry32(11))), b = wasm.put(uniform(k * n, mulberry32(12))), c = wasm.alloc(m * n);
+    try {
+      expect(await setThreads(2)).toBe(2);
+      parallel('matmulTransA', c, a, b, m, k, n, false); // chunked: the caller packs B once for its chunks
+      for (const round of [1, 2]) {
+        arena.write(b, uniform(k * n, mulberry32(12 + round))); // the same place, new values
+        kernels.matmulTransA(c, a, b, m, k, n, false, 0, 1); // on this thread, whole
+        const expected = wasm.read(c, m * n).slice();
+        parallel('matmulTransA', c, a, b, m, k, n, false);
+        expectSameBits(wasm.read(c, m * n), expected, `round ${round}, chunked`);
+        arena.write(b, uniform(k * n, mulberry32(20 + round)));
+        parallel('matmulTransA', c, a, b, m, k, n, false);
+        const chunked = wasm.read(c, m * n).slice();
+        kernels.matmulTransA(c, a, b, m, k, n, false, 0, 1);
+        expectSameBits(wasm.read(c, m * n), chunked, `round ${round}, whole after chunked`);
+      }
+    } finally {
+      await setThreads(1);
+    }
+  });
+});
+
 describe('calls too short for a second part', () => {
   it('a product with fewer rows than gemm\'s tile (one-row predictions) does not wake a thread: gemmRows runs it whole in part 0', async () => {
     const k = 1024, n = 512; // 1 row: 0.5 M multiply-adds, above the split threshold
@@ -854,6 +925,15 @@ describe('a thread that fails', () => {
     expect(r.warnings).toHaveLength(1); // the thread did take a part within the 50 steps, and it failed
     expect(r.warnings[0]).toBe('neurasm: a thread failed while computing; continuing on one thread');
     expect(r.steps).toEqual(r.expected);
+    expect(r.threadsAfter).toBe(1);
+  }, 60_000);
+
+  it('whose chunk of a product throws: the caller computes that chunk again (the same bits), warns once and goes on alone', async () => {
+    const r = await scenario<{ running: number; same: boolean; taken: number; threadsAfter: number }>('chunk-throws');
+    expect(r.running).toBe(2);
+    expect(r.same).toBe(true);
+    expect(r.taken).toBeGreaterThan(0); // the caller took chunks of the slowed thread's part too
+    expect(r.warnings).toEqual(['neurasm: a thread failed while computing; continuing on one thread']);
     expect(r.threadsAfter).toBe(1);
   }, 60_000);
 
