@@ -33,30 +33,33 @@ export function useScratch(at: usize): void {
   PACK_A = (at + 63) & ~63;
   PACK_B = PACK_A + PACK_A_BYTES;
   TILE = PACK_B + PACK_B_BYTES;
-  packedP0 = -1;
+  keptMask = 0;
 }
 
-// The packed B panel's origin (its operand, strides, form and place in it), so that the chunks of a split product
-// one thread runs (every chunk a band of rows, every one over the same panel of B) pack it once: see setPackReuse.
-let reusing = false;
-let packedP0: i32 = -1; // −1: nothing reusable packed
-let packedJ0: i32 = 0, packedKc: i32 = 0, packedNc: i32 = 0, packedN: i32 = 0, packedBRow: i32 = 0, packedBCol: i32 = 0, packedForm: i32 = 0;
-let packedB: usize = 0;
-
-// Whether the B panel in PACK_B is the one these arguments pack.
-@inline function packedAlready(b: usize, bRow: i32, bCol: i32, n: i32, p0: i32, j0: i32, kc: i32, nc: i32, form: i32): bool {
-  return reusing && packedP0 == p0 && packedJ0 == j0 && packedB == b && packedKc == kc && packedNc == nc && packedN == n
-    && packedBRow == bRow && packedBCol == bCol && packedForm == form;
-}
+// ─── Chunks of a split call ───
+// A pool thread may run several chunks of one split call, each a band of rows of C over the same operand B, which
+// does not change meanwhile (setChunks). Where all of B's K-block panels for the call's columns fit in PACK_B side
+// by side, each is packed once, by the first chunk that needs it, and the later chunks read it where it is: the same
+// floats in the same places, so the bits do not change. PANEL is where packB and packTapWeights write, and the
+// microkernel reads, the current panel.
+let PANEL: usize = PACK_B;
+let chunkCount: i32 = 1; // chunks per part of the split call being run (setChunks); 1: none
+let keptMask: u64 = 0; // bit i: K block i of the kept operand is packed at PACK_B + i panels
+let keptB: usize = 0;
+let keptBRow: i32 = 0, keptBCol: i32 = 0, keptN: i32 = 0, keptK: i32 = 0, keptJ0: i32 = 0, keptJ1: i32 = 0, keptForm: i32 = 0;
 
 /**
- * From `on` until off: the products this instance runs are chunks of one split call, whose operand B does not change
- * meanwhile, so a panel of B packed for one chunk is used again by the next instead of packed again (the same
- * floats in the same places: the bits do not change). Off also forgets the panel.
+ * The chunks per part of the split call this instance runs parts of from now on (1: an ordinary call; a pool thread
+ * sets it around the chunks it runs of a chunked call, and back to 1 after). Also forgets any kept panels of B.
  */
-export function setPackReuse(on: bool): void {
-  reusing = on;
-  packedP0 = -1;
+export function setChunks(chunks: i32): void {
+  chunkCount = max(chunks, 1);
+  keptMask = 0;
+}
+
+/** The chunks per part setChunks gave (the K-split Dense forward pass cuts its parts into bands of rows by it). */
+@inline export function chunksPerPart(): i32 {
+  return chunkCount;
 }
 
 /** K blocks of a product of depth k: the blocks of at most KC that every path sums separately, in order. */
@@ -96,7 +99,7 @@ function packA(a: usize, aRow: i32, aCol: i32, m: i32, i0: i32, p0: i32, mc: i32
 /** Packs depth [p0, p0 + kc) × columns [j0, j0 + nc) of B into NR-column panels, p-major, zero-filling missing columns. */
 function packB(b: usize, bRow: i32, bCol: i32, n: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
   for (let c0 = 0; c0 < nc; c0 += NR) {
-    const panel = PACK_B + (<usize>(c0 * kc) << 2);
+    const panel = PANEL + (<usize>(c0 * kc) << 2);
     const cols = min(NR, n - j0 - c0);
     if (cols == NR && bCol == 1) {
       for (let p = 0; p < kc; p++) {
@@ -346,14 +349,24 @@ export function gemmPacked(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
   i0: i32, i1: i32, j0: i32, j1: i32, block0: i32 = 0, block1: i32 = i32.MAX_VALUE): void {
   const step = kStep(k);
   const p0 = block0 * step, p1 = <i32>min(<i64>k, <i64>block1 * step);
+  // In a chunked call, B's panels for columns [j0, j1) are kept side by side (see setChunks) when they fit.
+  const panelBytes = <usize>step * (((min(NC, j1 - j0) + NR - 1) / NR) * NR) << 2;
+  const blocks = kBlocks(k);
+  const keep = chunkCount > 1 && j1 - j0 <= NC && blocks <= 64 && <usize>blocks * panelBytes <= PACK_B_BYTES;
+  if (!keep || keptB != b || keptBRow != bRow || keptBCol != bCol || keptN != n || keptK != k || keptJ0 != j0 || keptJ1 != j1 || keptForm != bForm) {
+    keptMask = 0; // another operand, or packing over what was kept
+    keptB = b; keptBRow = bRow; keptBCol = bCol; keptN = n; keptK = k; keptJ0 = j0; keptJ1 = j1; keptForm = bForm;
+  }
   for (let jc = j0; jc < j1; jc += NC) {
     const nc = min(NC, j1 - jc);
     for (let pc = p0; pc < p1; pc += step) {
       const kc = min(step, k - pc);
-      if (!packedAlready(b, bRow, bCol, n, pc, jc, kc, nc, bForm)) {
+      const bit: u64 = keep ? <u64>1 << <u64>(pc / step) : 0;
+      PANEL = keep ? PACK_B + <usize>(pc / step) * panelBytes : PACK_B;
+      if ((keptMask & bit) == 0) {
         if (bForm == B_STRIDED) packB(b, bRow, bCol, n, pc, jc, kc, nc);
         else packTapWeights(b, n, pc, jc, kc, nc);
-        packedP0 = pc; packedJ0 = jc; packedKc = kc; packedNc = nc; packedN = n; packedBRow = bRow; packedBCol = bCol; packedForm = bForm; packedB = b;
+        keptMask |= bit;
       }
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = min(MC, i1 - ic);
@@ -361,7 +374,7 @@ export function gemmPacked(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
         else if (aForm == A_PATCHES_T) packPatchesT(a, m, ic, pc, mc, kc);
         else packGradPatches(a, m, ic, pc, mc, kc);
         for (let jr = 0; jr < nc; jr += NR) {
-          const pb = PACK_B + (<usize>(jr * kc) << 2);
+          const pb = PANEL + (<usize>(jr * kc) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             micro(PACK_A + (<usize>(ir * kc) << 2), pb, kc, c, ldc, ic + ir, jc + jr, min(MR, mc - ir), min(NR, nc - jr),
               pc == p0, accumulate, bias, transposed);
@@ -538,7 +551,7 @@ function packGradPanel(dy: usize, panel: usize, i: i32, pixels: i32, tap0: i32, 
 /** Depth [p0, p0 + kc) (taps and output channels) × columns [j0, j0 + nc) (input channels) of w [kH, kW, inC, outC], as packB lays out B. */
 function packTapWeights(w: usize, n: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
   for (let c0 = 0; c0 < nc; c0 += NR) {
-    const panel = PACK_B + (<usize>(c0 * kc) << 2);
+    const panel = PANEL + (<usize>(c0 * kc) << 2);
     for (let c = 0; c < NR; c++) {
       const j = j0 + c0 + c;
       let out = panel + (<usize>c << 2);

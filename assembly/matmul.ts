@@ -4,10 +4,10 @@
 // Any size works without padding the caller's buffers.
 import { ld, st, ld4, st4, floor4 } from './simd';
 import { applyActivation } from './activations';
-import { A_STRIDED, B_STRIDED, MR, NR, SCRATCH_BYTES, bandStart, gemm, gemmPacked, gemmRows, kBlocks, kStep } from './gemm';
+import { A_STRIDED, B_STRIDED, MR, NR, SCRATCH_BYTES, bandStart, chunksPerPart, gemm, gemmPacked, gemmRows, kBlocks, kStep } from './gemm';
 import { partStart } from './parts';
 import { gradientAccumulate } from './optimizers';
-export { setPackReuse, useScratch } from './gemm';
+export { setChunks, useScratch } from './gemm';
 
 /** First byte the host may hand out: below it are the module's static data and the GEMM's scratch. */
 export function heapBase(): usize {
@@ -116,26 +116,32 @@ export function denseDepthSlices(inDim: i32, units: i32): i32 {
 /**
  * First half of a Dense forward pass split by depth: pre (and `scratch`, see above) for part `part` of `parts`;
  * a product that does not split so is split by rows (or, parts ≤ 1, whole in part 0). No activation: see
- * denseForwardReduce.
+ * denseForwardReduce. In a chunked call (setChunks: c chunks a part, part and parts counted in chunks), chunk j of
+ * a thread's part is its K blocks for the j-th of c bands of rows, which keeps each thread to its rows of w.
  * scratch: [kBlocks(inDim) − 1, rows, units]
  */
 export function denseForwardDepth(pre: usize, scratch: usize, x: usize, w: usize, b: usize, rows: i32, inDim: i32, units: i32,
   part: i32, parts: i32): void {
-  if (!depthSplit(rows, inDim, units, parts)) {
+  const chunks = parts > 1 && parts % chunksPerPart() == 0 ? chunksPerPart() : 1;
+  const threadParts = parts / chunks;
+  if (!depthSplit(rows, inDim, units, threadParts)) {
     denseProduct(pre, x, w, b, rows, inDim, units, part, parts); // by rows, as denseForward
     return;
   }
   const blocks = kBlocks(inDim);
-  const first = partStart(blocks, part, parts), last = partStart(blocks, part + 1, parts);
-  if (first >= last) return;
+  const thread = part / chunks, band = part % chunks;
+  const first = partStart(blocks, thread, threadParts), last = partStart(blocks, thread + 1, threadParts);
+  const tiles = (rows + MR - 1) / MR;
+  const r0 = bandStart(tiles, band, chunks, MR, rows), r1 = bandStart(tiles, band + 1, chunks, MR, rows);
+  if (first >= last || r0 >= r1) return;
   if (first == 0) {
-    gemmPacked(pre, x, w, rows, inDim, units, false, b, inDim, 1, units, 1, false, units, A_STRIDED, B_STRIDED, 0, rows, 0, units, 0, last);
+    gemmPacked(pre, x, w, rows, inDim, units, false, b, inDim, 1, units, 1, false, units, A_STRIDED, B_STRIDED, r0, r1, 0, units, 0, last);
     return;
   }
   const slice = <usize>rows * units << 2;
   for (let block = first; block < last; block++) {
     gemmPacked(scratch + <usize>(block - 1) * slice, x, w, rows, inDim, units, false, 0, inDim, 1, units, 1, false, units,
-      A_STRIDED, B_STRIDED, 0, rows, 0, units, block, block + 1);
+      A_STRIDED, B_STRIDED, r0, r1, 0, units, block, block + 1);
   }
 }
 

@@ -183,6 +183,7 @@ const CHUNKED_PRODUCTS: { [K in SplitKernel]?: (a: Args) => void } = {
   matmulTransA: (a) => productShape(a[3], a[4], a[5]),
   matmulTransB: (a) => productShape(a[3], a[4], a[5]),
   denseForward: (a) => productShape(a[5], a[6], a[7]),
+  denseForwardDepth: (a) => productShape(a[5], a[6], a[7]), // by K blocks, each thread's in bands of rows
 };
 /** The product `parallel` is about to dispatch (m = 0: none, or not one CHUNKED_PRODUCTS lists). */
 const product = { m: 0, k: 0, n: 0 };
@@ -192,16 +193,18 @@ function productShape(m: unknown, k: unknown, n: unknown): void {
 
 /**
  * Chunks per part for the product in `product` on `parts` threads: gemm splits it by bands of rows, and a thread
- * packs its operand B once for all the chunks it runs (setPackReuse) when B is one packed panel (depth ≤ 256,
- * width ≤ 512, gemm's KC and NC); otherwise a chunk would pack B again, and the call is not chunked. Each chunk has
- * at least CHUNK_WORK multiply-adds and a 4-row tile.
+ * packs each panel of its operand B once for all the chunks it runs (setChunks in assembly/gemm.ts) when B's
+ * panels fit its packing space side by side (one block of at most 512 columns, gemm's NC; depth × columns, rounded
+ * to its blocks and 8-column panels, at most 2^17 floats, its PACK_B); otherwise a chunk would pack B again, and
+ * the call is not chunked. Each chunk has at least CHUNK_WORK multiply-adds and CHUNK_TILES 4-row tiles.
  */
 function productChunks(parts: number): number {
   let { m, n } = product;
   const k = product.k;
-  if (m === 0) return 1;
+  if (m === 0 || k === 0) return 1;
   if (n <= 12 && m > n) [m, n] = [n, m]; // gemm's few-columns form multiplies the transpose
-  if (k > 256 || n > 512 || n > m) return 1; // more than one panel of B, or split by columns
+  const blocks = Math.ceil(k / 256), depth = blocks * Math.ceil(k / blocks); // gemm's kBlocks and kStep
+  if (n > 512 || depth * Math.ceil(n / 8) * 8 > 1 << 17 || n > m) return 1; // B does not fit, or split by columns
   return Math.max(1, Math.min(MAX_CHUNKS, Math.floor(m * k * n / parts / CHUNK_WORK), Math.floor(Math.ceil(m / 4) / parts / CHUNK_TILES)));
 }
 
@@ -217,11 +220,11 @@ const elementStart = ${elementStart.toString()};
 const claimChunk = ${claimChunk.toString()};
 const chunkTag = ${chunkTag.toString()};
 const start = (init) => {
-  let fns, setPackReuse;
+  let fns, setChunks;
   try {
     const x = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports;
     x.useScratch(init.scratch);
-    setPackReuse = x.setPackReuse;
+    setChunks = x.setChunks;
     fns = init.names.map((n) => {
       if (typeof x[n] !== "function") throw new Error("the kernels have no " + n);
       return x[n];
@@ -249,8 +252,8 @@ const start = (init) => {
     const args = Array.from(f64.subarray(0, nargs));
     const fn = fns[kernel];
     const own = init.index % parts;
-    const reuse = mode === ${MODE_PARTS} && chunks > 1;
-    if (reuse) setPackReuse(true);
+    const chunked = mode === ${MODE_PARTS} && chunks > 1;
+    if (chunked) setChunks(chunks);
     for (let n = 0; n < parts; n++) {
       const part = (own + n) % parts;
       for (let chunk = claimChunk(i32, ${CLAIM} + part, tag, n === 0); chunk >= 0; chunk = claimChunk(i32, ${CLAIM} + part, tag, n === 0)) {
@@ -276,7 +279,7 @@ const start = (init) => {
         if (Atomics.add(i32, ${DONE}, 1) + 1 === pieces) Atomics.notify(i32, ${DONE});
       }
     }
-    if (reuse) setPackReuse(false);
+    if (chunked) setChunks(1);
     // Then the background call, if one is waiting: after this generation's parts, which the caller waits for.
     const bg = Atomics.load(i32, ${BG_TICKET});
     if (bg !== 0 && Atomics.compareExchange(i32, ${BG_CLAIM}, bg * 2, bg * 2 + 1) === bg * 2) {
@@ -589,11 +592,11 @@ function dispatch(index: number, mode: number, args: Args, nargs: number, count:
   }
   for (let i = 0; i < nargs; i++) values[i] = Number(args[i]); // booleans as 0 or 1, missing ones NaN (unused)
   // Each part is cut into chunks, so that a thread done early takes the end of a slower one's part (claimChunk):
-  // elementwise calls, and the products whose chunks all use the one panel of B a thread packs (productChunks).
+  // elementwise calls, and the products whose chunks all use the panels of B a thread packs once (productChunks).
   const chunks = !chunking ? 1
     : mode === MODE_ELEMENTS ? Math.max(1, Math.min(MAX_CHUNKS, Math.floor(count / parts / CHUNK_ELEMENTS))) : productChunks(parts);
   const pieces = parts * chunks;
-  const reuse = mode === MODE_PARTS && chunks > 1;
+  const chunked = mode === MODE_PARTS && chunks > 1;
   words[KERNEL] = index; words[PARTS] = parts; words[CHUNKS] = chunks; words[MODE] = mode; words[NARGS] = nargs;
   words[COUNT] = count; words[POINTERS] = pointers;
   words.fill(0, STATUS, STATUS + parts);
@@ -607,7 +610,7 @@ function dispatch(index: number, mode: number, args: Args, nargs: number, count:
   let error: unknown;
   let mine = 0;
   // Part 0 from the front, then what is left of the others from their backs.
-  if (reuse) kernels.setPackReuse(true);
+  if (chunked) kernels.setChunks(chunks);
   for (let part = 0; part < parts; part++) {
     for (let chunk = claimChunk(words, CLAIM + part, tag, part === 0); chunk >= 0; chunk = claimChunk(words, CLAIM + part, tag, part === 0)) {
       if (chunk === 0) words[TAKER + part] = 0;
@@ -624,7 +627,7 @@ function dispatch(index: number, mode: number, args: Args, nargs: number, count:
       Atomics.add(words, DONE, 1);
     }
   }
-  if (reuse) kernels.setPackReuse(false);
+  if (chunked) kernels.setChunks(1);
   // Wait for the chunks the other threads took (never for one no one took: this thread took those).
   const blocking = waitAllowed(words);
   let spins = 0;
@@ -637,8 +640,13 @@ function dispatch(index: number, mode: number, args: Args, nargs: number, count:
   if (error !== undefined) throw error;
   if (Atomics.load(words, FAILED) > 0) {
     // A thread's chunk failed (the kernels themselves never throw on checked input): do it here, then go on alone.
-    for (let part = 0; part < parts; part++) {
-      for (let chunk = 0; chunk < chunks; chunk++) if ((words[STATUS + part]! >> chunk) & 1) runPart(part * chunks + chunk, pieces);
+    if (chunked) kernels.setChunks(chunks); // a chunk of a K-split Dense forward pass is one only in a chunked call
+    try {
+      for (let part = 0; part < parts; part++) {
+        for (let chunk = 0; chunk < chunks; chunk++) if ((words[STATUS + part]! >> chunk) & 1) runPart(part * chunks + chunk, pieces);
+      }
+    } finally {
+      if (chunked) kernels.setChunks(1);
     }
     threadLost('a thread failed while computing');
   }

@@ -181,8 +181,8 @@ const CASES: { [K in KernelName]: Arg[][] } = {
   scratchBytes: [[]],
   // Only 0 (the instance's own scratch): moving the test's instance elsewhere would outlive the case's buffers.
   useScratch: [[0]],
-  // Left off after the case: a product of another call must pack its own B.
-  setPackReuse: [[false]],
+  // 1 after the case: a product of another call must pack its own B.
+  setChunks: [[1]],
   matmul: productCases,
   matmulTransA: productCases,
   matmulTransB: productCases,

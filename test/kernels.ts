@@ -119,8 +119,8 @@ export const OPERANDS: { [K in KernelName]: Rule<Kernels[K]> } = {
   scratchBytes: () => [],
   // A pool thread's own scratch block (threads.ts): SCRATCH_BYTES + 64 from the arena; 0 is the instance's own.
   useScratch: (at) => (at === 0 ? [] : [{ arg: 'at', offset: at, bytes: Number(kernels.scratchBytes()) }]),
-  // A flag: whether the next products may use the B panel they packed last (a chunked split call's).
-  setPackReuse: () => [],
+  // A count: the chunks per part of the split call whose chunks this instance runs next (no pointer).
+  setChunks: () => [],
   matmul: product,
   matmulTransA: product,
   matmulTransB: product,

@@ -236,6 +236,35 @@ describe('kernels: parts of a call give the whole call to the bit', () => {
     }
   });
 
+  it('denseForwardDepth in chunks (setChunks: each thread\'s K blocks in bands of rows) gives denseForward\'s bits', () => {
+    for (const [rows, inDim, units] of [[64, 784, 128], [37, 300, 20], [130, 1000, 40], [9, 520, 16]] as [number, number, number][]) {
+      const { x, w, bias } = denseOperands(rows, inDim, units, rows + inDim);
+      const blocks = Math.ceil(inDim / 256);
+      const out = wasm.guarded(rows * units, nans(rows * units)), pre = wasm.guarded(rows * units, nans(rows * units));
+      kernels.denseForward(out.ptr, pre.ptr, x, w, bias, rows, inDim, units, ACTIVATIONS.relu.id, 0, 0, 1);
+      const expected = [out.read(), pre.read()];
+      for (const [threadParts, chunks] of [[2, 2], [2, 4], [4, 3], [3, 2], [2, 16]] as [number, number][]) {
+        const label = `${rows}×${inDim}→${units}, ${threadParts} parts of ${chunks} chunks`;
+        const o = wasm.guarded(rows * units, nans(rows * units)), q = wasm.guarded(rows * units, nans(rows * units));
+        const scratch = wasm.guarded((blocks - 1) * rows * units, nans((blocks - 1) * rows * units));
+        const pieces = threadParts * chunks;
+        try {
+          kernels.setChunks(chunks);
+          // The last piece first, then every other one from the front, as threads that take them out of order would.
+          for (const piece of [pieces - 1, ...Array.from({ length: pieces - 1 }, (_, i) => i)]) {
+            kernels.denseForwardDepth(q.ptr, scratch.ptr, x, w, bias, rows, inDim, units, piece, pieces);
+          }
+        } finally {
+          kernels.setChunks(1);
+        }
+        kernels.denseForwardReduce(o.ptr, q.ptr, scratch.ptr, rows, inDim, units, threadParts, ACTIVATIONS.relu.id, 0, 0, 1);
+        [o, q, scratch].forEach((g) => g.expectIntact());
+        expectSameBits(o.read(), expected[0]!, `${label}: out`);
+        expectSameBits(q.read(), expected[1]!, `${label}: pre`);
+      }
+    }
+  });
+
   it('denseForwardDepth splits 784 inputs (4 K blocks) by blocks in 2 or 4 parts, and by rows in 3 (uneven) or 8', () => {
     const [rows, inDim, units] = [16, 784, 32];
     const { x, w, bias: b } = denseOperands(rows, inDim, units, 5);
@@ -423,6 +452,19 @@ describe('chunks: a thread done early takes the end of a slower one\'s part', ()
       parallel('denseForward', out, pre, x, w, bias, rows, inDim, units, ACTIVATIONS.relu.id, 0);
       expectSameBits(wasm.read(pre, rows * units), expected[0]!, 'denseForward, pre');
       expectSameBits(wasm.read(out, rows * units), expected[1]!, 'denseForward, out');
+      // A Dense layer's forward pass split by K blocks (784 inputs), each thread's blocks in bands of rows.
+      {
+        const [r, i, u] = [256, 784, 128];
+        const [dx, dw, db] = [wasm.put(uniform(r * i, mulberry32(9))), wasm.put(uniform(i * u, mulberry32(10))), wasm.put(uniform(u, mulberry32(11)))];
+        const [dOut, dPre, scratch] = [wasm.alloc(r * u), wasm.alloc(r * u), wasm.alloc(3 * r * u)];
+        kernels.denseForward(dOut, dPre, dx, dw, db, r, i, u, ACTIVATIONS.relu.id, 0, 0, 1);
+        const want = [wasm.read(dOut, r * u).slice(), wasm.read(dPre, r * u).slice()];
+        arena.write(dPre, new Float32Array(r * u).fill(Number.NaN));
+        const split = parallel('denseForwardDepth', dPre, scratch, dx, dw, db, r, i, u);
+        parallel('denseForwardReduce', dOut, dPre, scratch, r, i, u, split, ACTIVATIONS.relu.id, 0);
+        expectSameBits(wasm.read(dPre, r * u), want[1]!, 'denseForwardDepth + Reduce, pre');
+        expectSameBits(wasm.read(dOut, r * u), want[0]!, 'denseForwardDepth + Reduce, out');
+      }
       const adam = ELEMENTWISE.find((c) => c.name === 'adamStep')!;
       const direct = elementData(adam, 200_000), pooled = elementData(adam, 200_000);
       kernels.adamStep(...(direct.pointers as [number, number, number, number]), 200_000, 0.001, 0.1, 0.001, 1e-7, 0.004);
@@ -430,7 +472,7 @@ describe('chunks: a thread done early takes the end of a slower one\'s part', ()
       const want = direct.read();
       pooled.read().forEach((got, i) => expectSameBits(got, want[i]!, `adamStep, pointer ${i}`));
       const after = threadStats();
-      expect(after.calls - before.calls).toBe(products.length + 2);
+      expect(after.calls - before.calls).toBe(products.length + 4);
       expect(after.chunksTaken - before.chunksTaken).toBeGreaterThan(0);
     } finally {
       threadsForTest({ slowPieces: 0 });
