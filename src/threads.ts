@@ -15,7 +15,7 @@
 // A thread done with its part then takes what is left of the others from their backs, so a core that runs slower
 // (a VM's, a laptop's efficiency core, one shared with another program) holds the call up by a chunk at most, not
 // by the rest of its part. Parts are one chunk but for elementwise calls and the products whose chunks all use the
-// one panel of their operand B a thread packs (productChunks). The caller waits for the chunks others took with
+// panels of their operand B that a thread packs once (productChunks). The caller waits for the chunks others took with
 // Atomics.wait, or, on a page's main thread (where Atomics.wait throws), by spinning on the count. A thread that
 // never starts, or dies between calls, takes nothing, and the caller computes every chunk no one took; a chunk that
 // throws in a thread is computed again by the caller (split calls never accumulate into their output, so that is
