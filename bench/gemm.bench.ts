@@ -1,7 +1,7 @@
 // GEMM: the machine's SIMD limit (the peak loop), then neurasm's three matmul forms against TensorFlow.js
 // (wasm, cpu) and jax-js on square sizes and on the MLP's shapes; every neurasm figure also as % of the peak.
 // Each product is checked against TensorFlow.js wasm first: a fast wrong kernel must not pass unnoticed.
-// neurasm's columns are one thread (the kernel called directly) and every core (through the thread pool).
+// neurasm's columns are the product as a layer calls it (src/threads.ts) on one thread and on every core.
 import { jit, numpy as np } from '@jax-js/jax';
 import { arena } from '../src/arena.js';
 import { kernels } from '../src/backend.js';
@@ -26,12 +26,12 @@ const report = new Report('gemm', {
     ...threadColumns(GFLOPS),
   ],
   about: [
-    'neurasm: kernels.matmul / matmulTransA / matmulTransB on arena buffers; TF.js: tf.matMul(a, b, transposeA, transposeB)',
+    'neurasm: the product as a layer calls it (src/threads.ts\'s matmul / matmulTransA / matmulTransB on arena buffers: the kernel',
+    'called directly on one thread, split over the pool from 2^18 multiply-adds on more); TF.js: tf.matMul(a, b, transposeA, transposeB)',
     '(result disposed; both backends compute synchronously); jax-js: jit(np.matmul with .transpose()), then blockUntilReady.',
     'peak: the peakLoop kernel (a 4×8 microkernel\'s loads and mul+adds on 64 floats in L1), neurasm only, one thread.',
-    `${NEURASM_THREADS}: the same product with ${THREADS} threads running, as a layer calls it (src/threads.ts's matmul / matmulTransA /`,
-    'matmulTransB: split over the pool from 2^18 multiply-adds, below that the kernel called directly); its result must have the bits of the',
-    'one-thread call.',
+    `${NEURASM_THREADS}: the same call with ${THREADS} threads running (so a row below 2^18 multiply-adds times the same code in both`,
+    'columns); its result must have the bits of the one-thread call.',
   ],
 });
 
@@ -110,7 +110,10 @@ async function gemmRow(label: string, form: Form, m: number, k: number, n: numbe
   checks.push({ case: label, relativeError: error, threadsIdentical });
 
   const contenders: Contender[] = [
-    ...neurasmContenders(() => layerProduct(c, a, b, m, k, n, false), () => kernel(c, a, b, m, k, n, false, 0, 1)),
+    // Both columns time the same call; only the thread count differs (an earlier version timed the kernel directly
+    // on one thread, which left the threads column the layer's check whether to split, about 50 ns: 1 % of a
+    // 64×128·128×10 product, and those rows read as slower on threads).
+    ...neurasmContenders(() => layerProduct(c, a, b, m, k, n, false)),
     tfContender(TF_WASM, 'wasm', wasmInputs),
     ...(options.cpu === false ? [] : [tfContender(TF_CPU, 'cpu', cpuInputs)]),
     { name: JAX, run: async () => { const r = product(ja.ref, jb.ref); await r.blockUntilReady(); r.dispose(); } },

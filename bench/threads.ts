@@ -28,7 +28,8 @@ export async function useThreads(n: number): Promise<void> {
  * pool stays up for both: the one-thread side raises the split thresholds out of reach, so every call takes the
  * path a one-thread call takes (the kernel called directly) while the other threads sleep; restarting the pool
  * between samples would time threads whose JavaScript V8 has not optimised yet, and a stopping pool's teardown.
- * `single` replaces `run` for the one-thread column where a bench times a kernel called directly.
+ * Both columns run the same code, so a row that does not split times the same code twice: `single`, when given,
+ * is `run` recording its result under the one-thread column's name.
  */
 export function neurasmContenders(run: () => unknown, single: () => unknown = run): Contender[] {
   return [
