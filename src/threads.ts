@@ -261,7 +261,7 @@ const start = (init) => {
         const piece = part * chunks + chunk;
         try {
           if (init.fault > 0) { init.fault--; throw new Error("a fault injected by threadsForTest"); }
-          for (const until = init.slow > 0 ? performance.now() + init.slow / 1000 : 0; performance.now() < until;);
+          if (init.slow > 0) for (const until = performance.now() + init.slow / 1000; performance.now() < until;);
           if (mode === ${MODE_PARTS}) fn(...args, piece, pieces);
           else {
             const lo = elementStart(count, piece, pieces), hi = elementStart(count, piece + 1, pieces);
