@@ -49,7 +49,7 @@ const BG_DONE = 13; // the generation of the last background call a thread finis
 const BG_FAILED = 14; // 1 when the thread running it failed
 const BG_KERNEL = 15; // index into NAMES
 const STATUS = 16; // + part: bit c set when a thread's chunk c of the part failed
-const CLAIM = 128; // + part: its chunks' claim word, chunkTag(generation) | front << 6 | back (see claimChunk)
+const CLAIM = 128; // + part: its chunks' claim word, chunkTag(generation) | front << 5 | back (see claimChunk)
 const BG_NARGS = 80;
 const BG_WHOLE = 81; // 1: the kernel takes no (part, parts); 0: it is called with (0, 1)
 const CHUNKS = 82; // chunks per part in this generation
@@ -149,24 +149,28 @@ function elementStart(count: number, part: number, parts: number): number {
  * Takes a chunk of a part in generation `tag` (chunkTag's): its owner takes the next one from the front, any other
  * thread the last one from the back, so a thread that is done early takes over the end of a slower one's part while
  * the owner keeps the front, whose data it used last. Returns the chunk's index, or −1 when none is left (or the
- * word is of another generation: a late thread takes nothing of a later call). The word is tag | front << 6 | back:
- * chunks [front, back) are free. The threads' program uses this function's own text.
+ * word is of another generation: a late thread takes nothing of a later call). The word is tag | front << 5 | back:
+ * chunks [front, back) are free. The threads' program uses this function's own text. @internal
  */
-function claimChunk(words: Int32Array, at: number, tag: number, owner: boolean): number {
+export function claimChunk(words: Int32Array, at: number, tag: number, owner: boolean): number {
   for (;;) {
     const word = Atomics.load(words, at);
-    const front = (word >> 6) & 63, back = word & 63;
-    if ((word & ~0xfff) !== tag || front >= back) return -1;
-    if (Atomics.compareExchange(words, at, word, owner ? word + 64 : word - 1) === word) return owner ? front : back - 1;
+    const front = (word >> 5) & 31, back = word & 31;
+    if ((word & ~0x3ff) !== tag || front >= back) return -1;
+    if (Atomics.compareExchange(words, at, word, owner ? word + 32 : word - 1) === word) return owner ? front : back - 1;
   }
 }
 
-/** The generation's tag in a claim word (19 bits of it, above the two 6-bit chunk counters). */
-function chunkTag(generation: number): number {
-  return (generation & 0x7ffff) << 12;
+/**
+ * The generation's tag in a claim word: its low 22 bits (of the 24 it counts in), above the two 5-bit chunk counters
+ * (as an int32, so the tag may be negative). A late thread could take a chunk of a later call only if the calls
+ * went 2^22 generations on in the microseconds between its reading the generation and its claim. @internal
+ */
+export function chunkTag(generation: number): number {
+  return (generation & 0x3fffff) << 10;
 }
 
-/** Most chunks a part is cut into (a failed chunk is a bit of its part's status word). */
+/** Most chunks a part is cut into (a failed chunk is a bit of its part's status word; a claim word counts to 31). */
 const MAX_CHUNKS = 16;
 /** Least elements in a chunk of an elementwise call: about 12 µs of Adam's step on one core. */
 const CHUNK_ELEMENTS = 16384;

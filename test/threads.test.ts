@@ -18,7 +18,7 @@ import { chromiumAvailable, launchChromium, serve } from './chromium.js';
 import { axis, convDims as dims, convGeometry as conv, convSizes as sizes, expectSameBits, mulberry32, uniform, useWasm, type ConvGeometry as Conv, type Padding } from './helpers.js';
 import { kernels } from '../src/backend.js';
 import { ACTIVATIONS } from '../src/activations.js';
-import { elementwise, getThreads, join as joinBackground, parallel, post, setThreads, threadStats, threadsForTest, type ElementKernel } from '../src/threads.js';
+import { chunkTag, claimChunk, elementwise, getThreads, join as joinBackground, parallel, post, setThreads, threadStats, threadsForTest, type ElementKernel } from '../src/threads.js';
 import { arena } from '../src/arena.js';
 import { Dense, Sequential, Tensor, ValueError, tensor } from '../src/index.js';
 
@@ -418,6 +418,31 @@ describe('claiming parts', () => {
       await setThreads(1);
     }
   }, 30_000);
+});
+
+describe('claim words', () => {
+  it('every chunk is taken once, owners from the front and others from the back; a word of another generation gives none', () => {
+    const words = new Int32Array(new SharedArrayBuffer(4));
+    for (const generation of [1, 0x1ff, 0x200000, 0x3fffff, 0x400000, 0xffffff]) {
+      for (const chunks of [1, 2, 5, 16]) {
+        const tag = chunkTag(generation);
+        Atomics.store(words, 0, tag | chunks);
+        expect(claimChunk(words, 0, chunkTag(generation - 1), true), `${generation}: the generation before`).toBe(-1);
+        expect(claimChunk(words, 0, chunkTag(generation + 1), false), `${generation}: the generation after`).toBe(-1);
+        const owner: number[] = [], others: number[] = [];
+        for (let turn = 0; ; turn++) {
+          const mine = turn % 3 !== 2;
+          const chunk = claimChunk(words, 0, tag, mine);
+          if (chunk < 0) break;
+          (mine ? owner : others).push(chunk);
+        }
+        expect([...owner, ...others].sort((a, b) => a - b), `${generation}, ${chunks} chunks`).toEqual(Array.from({ length: chunks }, (_, i) => i));
+        expect(owner, 'the owner\'s chunks run from the front').toEqual(Array.from({ length: owner.length }, (_, i) => i));
+        expect(others, 'the others\' run from the back').toEqual(Array.from({ length: others.length }, (_, i) => chunks - 1 - i));
+        expect(claimChunk(words, 0, tag, true)).toBe(-1);
+      }
+    }
+  });
 });
 
 describe('chunks: a thread done early takes the end of a slower one\'s part', () => {
