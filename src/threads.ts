@@ -18,8 +18,9 @@
 // panels of their operand B that a thread packs once (productChunks). The caller waits for the chunks others took with
 // Atomics.wait, or, on a page's main thread (where Atomics.wait throws), by spinning on the count. A thread that
 // never starts, or dies between calls, takes nothing, and the caller computes every chunk no one took; a chunk that
-// throws in a thread is computed again by the caller (split calls never accumulate into their output, so that is
-// safe). A thread killed from outside in the middle of a chunk would leave the caller waiting: neurasm itself stops
+// throws in a thread is computed again by the caller (the kernels never throw on checked input; what this covers
+// is a thread that fails before its kernel runs: a chunk that had added into its output, as denseForwardReduce's
+// do, would add twice). A thread killed from outside in the middle of a chunk would leave the caller waiting: neurasm itself stops
 // threads only between calls.
 //
 // Besides the split calls, one whole call at a time may run in the background (post, then join): a thread that has
@@ -181,30 +182,24 @@ const CHUNK_TILES = 16;
 /** Chunking as set by threadsForTest (off: every part one chunk, as before chunks). */
 let chunking = true;
 
-/** The products whose split calls may be chunked, and their (m, k, n) as gemm takes them. */
-const CHUNKED_PRODUCTS: { [K in SplitKernel]?: (a: Args) => void } = {
-  matmul: (a) => productShape(a[3], a[4], a[5]),
-  matmulTransA: (a) => productShape(a[3], a[4], a[5]),
-  matmulTransB: (a) => productShape(a[3], a[4], a[5]),
-  denseForward: (a) => productShape(a[5], a[6], a[7]),
-  denseForwardDepth: (a) => productShape(a[5], a[6], a[7]), // by K blocks, each thread's in bands of rows
+/** The products whose split calls may be chunked: where their (m, k, n), as gemm takes them, start in the arguments. */
+const CHUNKED_PRODUCTS: { readonly [K in SplitKernel]?: number } = {
+  matmul: 3, matmulTransA: 3, matmulTransB: 3, denseForward: 5,
+  denseForwardDepth: 5, // by K blocks, each thread's in bands of rows
 };
-/** The product `parallel` is about to dispatch (m = 0: none, or not one CHUNKED_PRODUCTS lists). */
-const product = { m: 0, k: 0, n: 0 };
-function productShape(m: unknown, k: unknown, n: unknown): void {
-  product.m = m as number; product.k = k as number; product.n = n as number;
-}
 
 /**
- * Chunks per part for the product in `product` on `parts` threads: gemm splits it by bands of rows, and a thread
+ * Chunks per part for the product whose (m, k, n) are args[at], args[at + 1], args[at + 2] on `parts` threads
+ * (at < 0: not a product CHUNKED_PRODUCTS lists, 1): gemm splits it by bands of rows, and a thread
  * packs each panel of its operand B once for all the chunks it runs (setChunks in assembly/gemm.ts) when B's
  * panels fit its packing space side by side (one block of at most 512 columns, gemm's NC; depth × columns, rounded
  * to its blocks and 8-column panels, at most 2^17 floats, its PACK_B); otherwise a chunk would pack B again, and
  * the call is not chunked. Each chunk has at least CHUNK_WORK multiply-adds and CHUNK_TILES 4-row tiles.
  */
-function productChunks(parts: number): number {
-  let { m, n } = product;
-  const k = product.k;
+function productChunks(args: Args, at: number, parts: number): number {
+  if (at < 0) return 1;
+  let m = args[at] as number, n = args[at + 2] as number;
+  const k = args[at + 1] as number;
   if (m === 0 || k === 0) return 1;
   if (n <= 12 && m > n) [m, n] = [n, m]; // gemm's few-columns form multiplies the transpose
   const blocks = Math.ceil(k / 256), depth = blocks * Math.ceil(k / blocks); // gemm's kBlocks and kStep
@@ -584,9 +579,9 @@ export function threadsForTest(hook: {
 /**
  * Runs runPart for parts 0 .. parts − 1 of the call in `current` on the pool (this thread takes parts too) and returns
  * the number of parts once all are done; the first `nargs` of `args` are the whole call's arguments as the threads
- * pass them to kernel `index`.
+ * pass them to kernel `index`. `shapeAt`: where a product's (m, k, n) start in `args`, for productChunks.
  */
-function dispatch(index: number, mode: number, args: Args, nargs: number, count: number, pointers: number): number {
+function dispatch(index: number, mode: number, args: Args, nargs: number, count: number, pointers: number, shapeAt = -1): number {
   const words = views();
   const values = f64!;
   const parts = Math.min(threads.length + 1, 1 + Atomics.load(words, READY));
@@ -598,7 +593,7 @@ function dispatch(index: number, mode: number, args: Args, nargs: number, count:
   // Each part is cut into chunks, so that a thread done early takes the end of a slower one's part (claimChunk):
   // elementwise calls, and the products whose chunks all use the panels of B a thread packs once (productChunks).
   const chunks = !chunking ? 1
-    : mode === MODE_ELEMENTS ? Math.max(1, Math.min(MAX_CHUNKS, Math.floor(count / parts / CHUNK_ELEMENTS))) : productChunks(parts);
+    : mode === MODE_ELEMENTS ? Math.max(1, Math.min(MAX_CHUNKS, Math.floor(count / parts / CHUNK_ELEMENTS))) : productChunks(args, shapeAt, parts);
   const pieces = parts * chunks;
   const chunked = mode === MODE_PARTS && chunks > 1;
   words[KERNEL] = index; words[PARTS] = parts; words[CHUNKS] = chunks; words[MODE] = mode; words[NARGS] = nargs;
@@ -695,9 +690,7 @@ export function parallel(name: SplitKernel, a0?: unknown, a1?: unknown, a2?: unk
     return 1;
   }
   current.kernel = kernel; current.mode = MODE_PARTS; current.args = args; current.arity = arity;
-  const shape = CHUNKED_PRODUCTS[name];
-  if (shape) shape(args); else product.m = 0;
-  return dispatch(INDEX.get(name)!, MODE_PARTS, args, arity, 0, 0);
+  return dispatch(INDEX.get(name)!, MODE_PARTS, args, arity, 0, 0, CHUNKED_PRODUCTS[name] ?? -1);
 }
 
 /**
