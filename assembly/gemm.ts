@@ -40,9 +40,7 @@ export function useScratch(at: usize): void {
 // A pool thread may run several chunks of one split call, each a band of rows of C over the same operand B, which
 // does not change meanwhile (setChunks). Where all of B's K-block panels for the call's columns fit in PACK_B side
 // by side, each is packed once, by the first chunk that needs it, and the later chunks read it where it is: the same
-// floats in the same places, so the bits do not change. PANEL is where packB and packTapWeights write, and the
-// microkernel reads, the current panel.
-let PANEL: usize = PACK_B;
+// floats in the same places, so the bits do not change.
 let chunkCount: i32 = 1; // chunks per part of the split call being run (setChunks); 1: none
 let keptMask: u64 = 0; // bit i: K block i of the kept operand is packed at PACK_B + i panels
 let keptB: usize = 0;
@@ -96,10 +94,10 @@ function packA(a: usize, aRow: i32, aCol: i32, m: i32, i0: i32, p0: i32, mc: i32
   }
 }
 
-/** Packs depth [p0, p0 + kc) × columns [j0, j0 + nc) of B into NR-column panels, p-major, zero-filling missing columns. */
-function packB(b: usize, bRow: i32, bCol: i32, n: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
+/** Packs depth [p0, p0 + kc) × columns [j0, j0 + nc) of B into NR-column panels at `to`, p-major, zero-filling missing columns. */
+function packB(to: usize, b: usize, bRow: i32, bCol: i32, n: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
   for (let c0 = 0; c0 < nc; c0 += NR) {
-    const panel = PANEL + (<usize>(c0 * kc) << 2);
+    const panel = to + (<usize>(c0 * kc) << 2);
     const cols = min(NR, n - j0 - c0);
     if (cols == NR && bCol == 1) {
       for (let p = 0; p < kc; p++) {
@@ -362,10 +360,10 @@ export function gemmPacked(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
     for (let pc = p0; pc < p1; pc += step) {
       const kc = min(step, k - pc);
       const bit: u64 = keep ? <u64>1 << <u64>(pc / step) : 0;
-      PANEL = keep ? PACK_B + <usize>(pc / step) * panelBytes : PACK_B;
+      const panel = keep ? PACK_B + <usize>(pc / step) * panelBytes : PACK_B;
       if ((keptMask & bit) == 0) {
-        if (bForm == B_STRIDED) packB(b, bRow, bCol, n, pc, jc, kc, nc);
-        else packTapWeights(b, n, pc, jc, kc, nc);
+        if (bForm == B_STRIDED) packB(panel, b, bRow, bCol, n, pc, jc, kc, nc);
+        else packTapWeights(panel, b, n, pc, jc, kc, nc);
         keptMask |= bit;
       }
       for (let ic = i0; ic < i1; ic += MC) {
@@ -374,7 +372,7 @@ export function gemmPacked(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
         else if (aForm == A_PATCHES_T) packPatchesT(a, m, ic, pc, mc, kc);
         else packGradPatches(a, m, ic, pc, mc, kc);
         for (let jr = 0; jr < nc; jr += NR) {
-          const pb = PANEL + (<usize>(jr * kc) << 2);
+          const pb = panel + (<usize>(jr * kc) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             micro(PACK_A + (<usize>(ir * kc) << 2), pb, kc, c, ldc, ic + ir, jc + jr, min(MR, mc - ir), min(NR, nc - jr),
               pc == p0, accumulate, bias, transposed);
@@ -548,10 +546,10 @@ function packGradPanel(dy: usize, panel: usize, i: i32, pixels: i32, tap0: i32, 
   }
 }
 
-/** Depth [p0, p0 + kc) (taps and output channels) × columns [j0, j0 + nc) (input channels) of w [kH, kW, inC, outC], as packB lays out B. */
-function packTapWeights(w: usize, n: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
+/** Depth [p0, p0 + kc) (taps and output channels) × columns [j0, j0 + nc) (input channels) of w [kH, kW, inC, outC], at `to`, as packB lays out B. */
+function packTapWeights(to: usize, w: usize, n: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
   for (let c0 = 0; c0 < nc; c0 += NR) {
-    const panel = PANEL + (<usize>(c0 * kc) << 2);
+    const panel = to + (<usize>(c0 * kc) << 2);
     for (let c = 0; c < NR; c++) {
       const j = j0 + c0 + c;
       let out = panel + (<usize>c << 2);
