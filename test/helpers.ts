@@ -756,9 +756,9 @@ export function sampleStats(x: Float32Array): { mean: number; variance: number; 
  * values around expf's special-case edges (|x| ≥ 88, underflow below −103.97), ±Infinity, subnormals and
  * signed zeros, so a row's exps land in SIMD lanes, in lanes sent back to expf, and in the scalar tail.
  */
-export function expEdgeLogits(rows: number, cols: number, rng: Rng): Float32Array {
+export function expEdgeLogits(n: number, rng: Rng): Float32Array {
   const edges = [0, -0, 1e-40, -1e-40, 87.9, 88, 88.7, 89, -87.9, -88.1, -103.9, -104, -150, 1000, -1000, -Infinity];
-  const x = randn(rows * cols, rng, 30);
+  const x = randn(n, rng, 30);
   for (let i = 0; i < x.length; i++) if (rng() < 0.3) x[i] = edges[Math.floor(rng() * edges.length)]!;
   return x;
 }

@@ -356,7 +356,7 @@ describe('logits forms', () => {
     // activation, both one element at a time; the loss against the value kernel, which computes lse row by row.
     for (const [rows, cols] of [[1, 1], [1, 2], [3, 3], [4, 5], [7, 10], [5, 13]] as const) {
       const rng = mulberry32(rows * 100 + cols);
-      const z = expEdgeLogits(rows * cols, 1, rng);
+      const z = expEdgeLogits(rows * cols, rng);
       const t = sparse ? labels(rows, cols, rng) : targets(rng, rows, cols);
       if (sparse && rows > 2) t[1] = 0; // with ignore = 0 below, row 1 is ignored
       const n = rows * cols;
