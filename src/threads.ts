@@ -207,8 +207,15 @@ function productChunks(args: Args, at: number, parts: number): number {
   return Math.max(1, Math.min(MAX_CHUNKS, Math.floor(m * k * n / parts / CHUNK_WORK), Math.floor(Math.ceil(m / 4) / parts / CHUNK_TILES)));
 }
 
-/** Spins on a word before sleeping on it: a call's parts come microseconds apart while a model trains. */
-let SPINS = 20000;
+/**
+ * Loads of a word a thread spins through before it sleeps on it (Atomics.wait), the caller as the pool's threads:
+ * about 1 ms here (5.7 ns a load). A training step leaves a thread idle for 0.1–0.3 ms at a time (the output layer,
+ * the loss), and waking one that sleeps costs more than that on a VM, whose idle virtual core halts: 20,000 loads
+ * (0.12 ms) had the other thread sleep once a step, and 60,000 to 400,000 trained 1.5–4 % faster at batch 256 on two
+ * threads. The cost: a thread spins this long after the last call of a burst. Counted, not timed: a look at the
+ * clock allocates, and a training step must not.
+ */
+let SPINS = 200_000;
 
 // The thread's program: a classic script, run by Node as an eval worker and by browsers from a Blob URL. It is
 // self-contained (its only outside piece is elementStart's text) so that it needs no file beside the bundle.
