@@ -208,14 +208,21 @@ function productChunks(args: Args, at: number, parts: number): number {
 }
 
 /**
- * Loads of a word a thread spins through before it sleeps on it (Atomics.wait), the caller as the pool's threads:
- * about 1 ms here (5.7 ns a load). A training step leaves a thread idle for 0.1–0.3 ms at a time (the output layer,
- * the loss), and waking one that sleeps costs more than that on a VM, whose idle virtual core halts: 20,000 loads
- * (0.12 ms) had the other thread sleep once a step, and 60,000 to 400,000 trained 1.5–4 % faster at batch 256 on two
- * threads. The cost: a thread spins this long after the last call of a burst. Counted, not timed: a look at the
- * clock allocates, and a training step must not.
+ * Loads of a word a thread spins through before it sleeps on it (Atomics.wait), the caller as the pool's threads,
+ * when each thread has a core of its own: about 1 ms here (5.7 ns a load). A training step leaves a thread idle for
+ * 0.1–0.3 ms at a time (the output layer, the loss), and waking one that sleeps costs more than that on a VM, whose
+ * idle virtual core halts: 20,000 loads (0.12 ms) had the other thread sleep once a step, and 60,000 to 400,000
+ * trained 1.5–4 % faster at batch 256 on two threads. The cost: a thread spins this long after the last call of a
+ * burst. Counted, not timed: a look at the clock allocates, and a training step must not.
  */
 let SPINS = 200_000;
+/**
+ * The same with more threads than cores, where a spinning thread holds a core that a thread with work needs: 4
+ * threads on this 2-core machine took 140–147 ms an epoch at batch 64 with 200,000 loads, 126–128 with 2,000.
+ */
+const SHARED_CORE_SPINS = 2_000;
+/** What this pool's threads and its caller spin: SPINS, or SHARED_CORE_SPINS for more threads than cores. */
+let spinLimit = SPINS;
 
 // The thread's program: a classic script, run by Node as an eval worker and by browsers from a Blob URL. It is
 // self-contained (its only outside piece is elementStart's text) so that it needs no file beside the bundle.
@@ -381,7 +388,7 @@ async function spawn(index: number): Promise<Thread> {
 
 /** Starts thread `index` with its scratch block; rejects if the Worker cannot be made. */
 async function start(index: number, scratch: number): Promise<Thread> {
-  const init = { module: wasmModule, memory, control, scratch, index, names: failStart ? ['noSuchKernel'] : NAMES, spins: SPINS, fault: faultParts, slow: slowPieces, backgroundFault: faultBackground, epoch: Atomics.load(views(), EPOCH) };
+  const init = { module: wasmModule, memory, control, scratch, index, names: failStart ? ['noSuchKernel'] : NAMES, spins: spinLimit, fault: faultParts, slow: slowPieces, backgroundFault: faultBackground, epoch: Atomics.load(views(), EPOCH) };
   const scope = globalThis as { process?: { versions?: { node?: string } }; Worker?: new (url: string) => BrowserWorker };
   let settle!: (error?: Error) => void;
   const ready = new Promise<void>((resolve, reject) => { settle = (e) => (e ? reject(e) : resolve()); });
@@ -479,6 +486,7 @@ function resize(n: number): Promise<number> {
       }
       const words = views();
       Atomics.store(words, READY, 0);
+      spinLimit = n <= defaultThreads() ? SPINS : Math.min(SPINS, SHARED_CORE_SPINS);
       for (let i = 1; i < n; i++) started.push(await spawn(i));
       threads = started;
       await Promise.all(started.map((t) => t.ready));
@@ -550,10 +558,11 @@ const stats = { calls: 0, partsElsewhere: 0, ownParts: 0, chunksTaken: 0, backgr
 /**
  * Calls split over the pool so far, the parts other threads computed (in parts: chunks ÷ chunks a part), the parts
  * whose first chunk their own thread computed (part 0 the caller, part i thread i), the chunks of other threads'
- * parts the caller took, background calls joined and those another thread ran (tests and benches). @internal
+ * parts the caller took, background calls joined and those another thread ran (tests and benches); and the loads the
+ * current pool's threads spin before they sleep. @internal
  */
-export function threadStats(): { calls: number; partsElsewhere: number; ownParts: number; chunksTaken: number; background: number; backgroundElsewhere: number } {
-  return { ...stats };
+export function threadStats(): { calls: number; partsElsewhere: number; ownParts: number; chunksTaken: number; background: number; backgroundElsewhere: number; spins: number } {
+  return { ...stats, spins: spinLimit };
 }
 
 /**
@@ -561,7 +570,8 @@ export function threadStats(): { calls: number; partsElsewhere: number; ownParts
  * - `thresholds`: the sizes from which calls are split (0: split everything the pool can).
  * - `failStart`: threads started from now on fail to instantiate the kernels.
  * - `kill`: terminates one running thread as a crash would, without telling the pool.
- * - `spins`: how long threads started from now on (and the caller) spin before they sleep.
+ * - `spins`: the loads that the threads of a pool started from now on, and its caller, spin before they sleep (at
+ *   most SHARED_CORE_SPINS with more threads than cores).
  * - `faultParts`: threads started from now on throw in place of their first `faultParts` parts, as a kernel that
  *   failed in a thread would.
  * - `faultBackground`: the same for their first background calls.
@@ -638,7 +648,7 @@ function dispatch(index: number, mode: number, args: Args, nargs: number, count:
   const blocking = waitAllowed(words);
   let spins = 0;
   for (let done = Atomics.load(words, DONE); done < pieces; done = Atomics.load(words, DONE)) {
-    if (blocking && ++spins > SPINS) Atomics.wait(words, DONE, done);
+    if (blocking && ++spins > spinLimit) Atomics.wait(words, DONE, done);
   }
   stats.calls++;
   stats.partsElsewhere += (pieces - mine) / chunks;
@@ -794,7 +804,7 @@ export function join(): number {
   const blocking = waitAllowed(words);
   let spins = 0;
   for (let done = Atomics.load(words, BG_DONE); done !== t; done = Atomics.load(words, BG_DONE)) {
-    if (blocking && ++spins > SPINS) Atomics.wait(words, BG_DONE, done);
+    if (blocking && ++spins > spinLimit) Atomics.wait(words, BG_DONE, done);
   }
   if (words[BG_FAILED] === 1) {
     const result = runBackground();

@@ -885,6 +885,25 @@ describe('setThreads and getThreads', () => {
     }
   });
 
+  it('threads spin long before sleeping only while each has a core of its own', async () => {
+    const cores = Math.min(64, availableParallelism());
+    try {
+      if (cores > 1) {
+        expect(await setThreads(cores)).toBe(cores);
+        expect(threadStats().spins).toBe(200_000);
+      }
+      const more = Math.min(64, cores + 1);
+      if (more > cores) {
+        expect(await setThreads(more)).toBe(more);
+        expect(threadStats().spins).toBe(2_000);
+      }
+      expect(await setThreads(2)).toBe(2); // the limit is the new pool's, not the last one's
+      expect(threadStats().spins).toBe(cores >= 2 ? 200_000 : 2_000);
+    } finally {
+      await setThreads(1);
+    }
+  }, 30_000);
+
   it('defaults to os.availableParallelism() capped at 64, in a fresh process (ESM and CommonJS)', async () => {
     const esm = await node(['--input-type=module', '-e',
       `import { getThreads } from ${JSON.stringify(pathToFileURL(distFile).href)}; console.log(getThreads());`]);
