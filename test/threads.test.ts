@@ -689,11 +689,17 @@ describe('background calls', () => {
       const one = await train(1, true);
       expect(one.background).toBe(0);
       for (const everyBatch of [false, true]) {
-        const two = await train(2, everyBatch);
-        expect(two.weights).toEqual(one.weights);
-        if (everyBatch) expect(two.seen).toEqual(one.seen);
-        expect(two.background).toBe(3 * 9); // each epoch's batches but the first
-        expect(two.elsewhere).toBeGreaterThan(0);
+        // A thread takes a gather only when it is running as it is posted: on a busy machine (other test files,
+        // a spinning thread descheduled for some milliseconds) a whole fit can pass without, so up to 10 fits.
+        let elsewhere = 0;
+        for (let attempt = 0; attempt < 10 && elsewhere === 0; attempt++) {
+          const two = await train(2, everyBatch);
+          expect(two.weights).toEqual(one.weights);
+          if (everyBatch) expect(two.seen).toEqual(one.seen);
+          expect(two.background).toBe(3 * 9); // each epoch's batches but the first
+          elsewhere = two.elsewhere;
+        }
+        expect(elsewhere).toBeGreaterThan(0);
       }
     } finally {
       await setThreads(1);
