@@ -3,8 +3,8 @@
 // cheaper; dx may alias dy. Transcendentals are AssemblyScript's (math.ts), which run inside the wasm and so
 // give the same bits in every engine.
 import { ld, st, ld4, st4, floor4 } from './simd';
-import { exp, expf, expInPlace, logf } from './math';
-import { rowMax } from './probability';
+import { exp, expf } from './math';
+import { logSumExp, shiftedExps } from './probability';
 
 /** y = x; x, y: [n] */
 export function linear(y: usize, x: usize, n: i32): void {
@@ -321,13 +321,7 @@ export function geluApproximateGrad(dx: usize, dy: usize, x: usize, y: usize, n:
 
 /** y[r,:] = e^(x[r,:] − max) / Σ e^(x[r,:] − max), row by row; x, y: [rows, cols] */
 export function softmax(y: usize, x: usize, rows: i32, cols: i32): void {
-  // In three passes so that the exps run four at a time over the whole block: x − max, e^(x − max), ÷ Σ.
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    const m = rowMax(x, o, cols);
-    for (let j = 0; j < cols; j++) st(y, o + j, ld(x, o + j) - m);
-  }
-  expInPlace(y, rows * cols);
+  shiftedExps(y, x, rows, cols); // e^(x − max) for the whole block, the exps four at a time; then ÷ Σ row by row
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     let s: f32 = 0;
@@ -349,11 +343,7 @@ export function softmaxGrad(dx: usize, dy: usize, x: usize, y: usize, rows: i32,
 export function logSoftmax(y: usize, x: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    let m: f32 = -Infinity;
-    for (let j = 0; j < cols; j++) m = max(m, ld(x, o + j));
-    let s: f32 = 0;
-    for (let j = 0; j < cols; j++) s += expf(ld(x, o + j) - m);
-    const shift = m + logf(s);
+    const shift = logSumExp(x, o, cols);
     for (let j = 0; j < cols; j++) st(y, o + j, ld(x, o + j) - shift);
   }
 }

@@ -56,9 +56,10 @@ export const EPSILON: f32 = 1e-7;
 // The fused cross-entropies' gradients take softmax(z) as e^(z − lse(z)), a row at a time. They compute it for a
 // whole block in passes instead, so that the exps run four at a time (expInPlace), with the same bits:
 //   e = exps(z − max) (shiftedExps); per row, lse = lseOf(e, z) and e = z − lse; e = exps(e) (expInPlace).
-// e must not be z.
+// e must not be z there (lseOf reads z after); softmax, which reads z no more, calls shiftedExps with e = z too.
 
-// e[r,:] = expf(z[r,:] − max of the row) for every row; e, z: [rows, cols]
+// e[r,:] = expf(z[r,:] − max of the row) for every row (each row's max is read before the row is written, so e may
+// be z); e, z: [rows, cols]
 @inline export function shiftedExps(e: usize, z: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
