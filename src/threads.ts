@@ -225,7 +225,8 @@ const SHARED_CORE_SPINS = 2_000;
 let spinLimit = SPINS;
 
 // The thread's program: a classic script, run by Node as an eval worker and by browsers from a Blob URL. It is
-// self-contained (its only outside piece is elementStart's text) so that it needs no file beside the bundle.
+// self-contained (its only outside pieces are the texts of elementStart, claimChunk and chunkTag) so that it needs no
+// file beside the bundle.
 const SOURCE = `"use strict";
 const node = typeof process === "object" && typeof require === "function";
 const port = node ? require("node:worker_threads").parentPort : self;

@@ -185,27 +185,25 @@ describe('softmax', () => {
     // The 2 × 40,000 block puts 80,000 exps through the SIMD lanes: one of the exp's constants off by 2^-28 changes
     // some (scripts/exp-exhaustive.mjs checks every f32 input).
     for (const [rows, cols] of [1, 2, 3, 5, 10, 13].flatMap((c) => [1, 2, 3, 7].map((r) => [r, c] as const)).concat([[2, 40_000]])) {
-      {
-        const rng = mulberry32(rows * 31 + cols);
-        const x = cols > 100 ? randn(rows * cols, rng, 4) : expEdgeLogits(rows * cols, rng); // the long rows: within ±88
-        const d = new Float32Array(x.length);
-        for (let r = 0; r < rows; r++) {
-          const row = x.subarray(r * cols, (r + 1) * cols);
-          const m = row.reduce((a, v) => Math.max(a, v));
-          for (let j = 0; j < cols; j++) d[r * cols + j] = row[j]! - m;
-        }
-        const pd = wasm.put(d);
-        kernels.exponential(pd, pd, d.length);
-        const e = wasm.read(pd, d.length);
-        const want = new Float32Array(x.length);
-        for (let r = 0; r < rows; r++) {
-          let sum = 0;
-          for (let j = 0; j < cols; j++) sum = Math.fround(sum + e[r * cols + j]!);
-          for (let j = 0; j < cols; j++) want[r * cols + j] = e[r * cols + j]! / sum;
-        }
-        const { y } = runSoftmax(x, new Float32Array(x.length), rows, cols);
-        expectSameBits(y, want, `softmax ${rows}×${cols}`);
+      const rng = mulberry32(rows * 31 + cols);
+      const x = cols > 100 ? randn(rows * cols, rng, 4) : expEdgeLogits(rows * cols, rng); // the long rows: within ±88
+      const d = new Float32Array(x.length);
+      for (let r = 0; r < rows; r++) {
+        const row = x.subarray(r * cols, (r + 1) * cols);
+        const m = row.reduce((a, v) => Math.max(a, v));
+        for (let j = 0; j < cols; j++) d[r * cols + j] = row[j]! - m;
       }
+      const pd = wasm.put(d);
+      kernels.exponential(pd, pd, d.length);
+      const e = wasm.read(pd, d.length);
+      const want = new Float32Array(x.length);
+      for (let r = 0; r < rows; r++) {
+        let sum = 0;
+        for (let j = 0; j < cols; j++) sum = Math.fround(sum + e[r * cols + j]!);
+        for (let j = 0; j < cols; j++) want[r * cols + j] = e[r * cols + j]! / sum;
+      }
+      const { y } = runSoftmax(x, new Float32Array(x.length), rows, cols);
+      expectSameBits(y, want, `softmax ${rows}×${cols}`);
     }
   });
 
