@@ -1,7 +1,8 @@
 // Checks expf4 (assembly/math.ts), the four-lane exp of softmax and the fused cross-entropies, against the scalar
 // expf it must equal bit for bit, on all 2^32 f32 inputs (NaNs included). Run it after changing either:
-//   node scripts/exp-exhaustive.mjs
-// It compiles a small entry that imports both, with the project's AssemblyScript, and takes about 40 s.
+//   npm run check:exp
+// It compiles a small entry that imports both, with the project's AssemblyScript; the check took 24 and 44 s in two
+// runs on a 2-core VM.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
